@@ -1,0 +1,222 @@
+/**
+ * A throwaway Pulumi workspace for one test, driven through the Automation API against the real CLI:
+ * inline program, file state backend in a temp folder, private PULUMI_HOME, passphrase secrets, no update
+ * checks, no plugin downloads, and the dynamic-provider plugin from node_modules on PATH.
+ *
+ * Each operation returns the engine's structured step events so tests assert on the kind and order of
+ * steps instead of scraping output. Use it with `await using` so it is removed even when a test fails.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
+import {
+  type ConfigMap,
+  type EngineEvent,
+  LocalWorkspace,
+  type OpType,
+  PulumiCommand,
+  type PulumiFn,
+  type Stack,
+} from "@pulumi/pulumi/automation/index.js";
+import { locatePulumi, pinnedPulumiVersion } from "../../tools/pulumi-cli/locate.ts";
+
+export const repoRoot = resolve(import.meta.dirname, "..", "..");
+
+/** One resource step as the engine reported it. */
+export interface EngineStep {
+  op: OpType;
+  urn: string;
+  type: string;
+  /** The resource's logical name (last URN segment). */
+  name: string;
+  /** Top-level properties that changed, as the engine computed them. */
+  diffs: string[];
+  /** Properties whose change forces a replacement. */
+  replaceKeys: string[];
+}
+
+export interface EngineRun {
+  /** Steps in the order the engine finished them; the stack and default providers are left out. */
+  steps: EngineStep[];
+  /** Everything the engine printed, for secret-leak checks. */
+  output: string;
+  diagnostics: string[];
+}
+
+export class EngineRunError extends Error {
+  readonly run: EngineRun;
+  constructor(message: string, run: EngineRun, options?: ErrorOptions) {
+    super(message, options);
+    this.run = run;
+  }
+}
+
+export interface EngineWorkspaceOptions {
+  program: PulumiFn;
+  projectName?: string;
+  stackName?: string;
+  config?: ConfigMap;
+  /** Extra environment for the CLI and the plugins it starts. */
+  env?: Record<string, string>;
+}
+
+interface RunOptions {
+  expectNoChanges?: boolean;
+  parallel?: number;
+}
+
+/** Raised before any test runs when the CLI is missing, so no engine test is skipped silently. */
+export class PulumiCliUnavailableError extends Error {}
+
+async function pulumiCommand(): Promise<{ command: PulumiCommand; binDir: string }> {
+  const pinned = pinnedPulumiVersion();
+  const cli = await locatePulumi(pinned);
+  if (!cli) {
+    throw new PulumiCliUnavailableError(
+      `No Pulumi CLI ${pinned} or newer was found. Run \`npm run setup:pulumi\` (needs Go 1.26+ to build it), ` +
+        `or install the Pulumi CLI with the official installer.`,
+    );
+  }
+  const command = await PulumiCommand.get({ root: resolve(cli.binDir, ".."), skipVersionCheck: false });
+  return { command, binDir: cli.binDir };
+}
+
+function isUserResource(type: string): boolean {
+  return type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:");
+}
+
+export class EngineWorkspace implements AsyncDisposable {
+  readonly stack: Stack;
+  /** Folder of the file state backend; `stateFile()` reads the stack's checkpoint from it. */
+  readonly stateDir: string;
+  private readonly scratch: string[];
+
+  private constructor(stack: Stack, stateDir: string, scratch: string[]) {
+    this.stack = stack;
+    this.stateDir = stateDir;
+    this.scratch = scratch;
+  }
+
+  static async create(options: EngineWorkspaceOptions): Promise<EngineWorkspace> {
+    const { command, binDir } = await pulumiCommand();
+    const temp = mkdtempSync(join(tmpdir(), "pbx-engine-"));
+    const stateDir = join(temp, "state");
+    const pulumiHome = join(temp, "home");
+    mkdirSync(stateDir);
+    mkdirSync(pulumiHome);
+    // The dynamic-provider plugin resolves @pulumi/pulumi from its working directory, so the workspace
+    // folder must sit inside the repository rather than in the system temp folder.
+    const workDir = join(repoRoot, ".engine-work", randomUUID());
+    mkdirSync(workDir, { recursive: true });
+
+    const path = [
+      join(repoRoot, "node_modules", ".bin"), // Node 22 from the `node` dev dependency comes first
+      join(repoRoot, "node_modules", "@pulumi", "pulumi"), // pulumi-resource-pulumi-nodejs
+      binDir,
+      process.env.PATH ?? "",
+    ].join(delimiter);
+    const envVars: Record<string, string> = {
+      PATH: path,
+      PULUMI_HOME: pulumiHome,
+      PULUMI_BACKEND_URL: `file://${stateDir}`,
+      PULUMI_CONFIG_PASSPHRASE: "engine-harness-passphrase",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_SKIP_CONFIRMATIONS: "true",
+      ...options.env,
+    };
+    const projectName = options.projectName ?? "engine-test";
+    const stack = await LocalWorkspace.createStack(
+      { projectName, stackName: options.stackName ?? "test", program: options.program },
+      {
+        workDir,
+        pulumiCommand: command,
+        envVars,
+        projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${stateDir}` } },
+      },
+    );
+    if (options.config) await stack.setAllConfig(options.config);
+    return new EngineWorkspace(stack, stateDir, [temp, workDir]);
+  }
+
+  /** Replaces the inline program for the next operation (the "edit the code" step of a test). */
+  setProgram(program: PulumiFn): void {
+    this.stack.workspace.program = program;
+  }
+
+  async up(options: RunOptions = {}): Promise<EngineRun> {
+    return this.run("up", (onEvent, onOutput) =>
+      this.stack.up({ onEvent, onOutput, ...(options.parallel ? { parallel: options.parallel } : {}) }),
+    );
+  }
+
+  async preview(options: RunOptions = {}): Promise<EngineRun> {
+    return this.run("preview", (onEvent, onOutput) =>
+      this.stack.preview({ onEvent, onOutput, expectNoChanges: options.expectNoChanges ?? false }),
+    );
+  }
+
+  /** `pulumi refresh --preview-only`: what a refresh would change, without writing state. */
+  async refreshPreview(options: RunOptions = {}): Promise<EngineRun> {
+    return this.run("refresh-preview", (onEvent, onOutput) =>
+      this.stack.previewRefresh({ onEvent, onOutput, expectNoChanges: options.expectNoChanges ?? false }),
+    );
+  }
+
+  async refresh(): Promise<EngineRun> {
+    return this.run("refresh", (onEvent, onOutput) => this.stack.refresh({ onEvent, onOutput }));
+  }
+
+  async destroy(): Promise<EngineRun> {
+    return this.run("destroy", (onEvent, onOutput) => this.stack.destroy({ onEvent, onOutput }));
+  }
+
+  /** The stack's checkpoint as stored by the file backend (secrets stay encrypted in it). */
+  stateFile(): string {
+    const stacksDir = join(this.stateDir, ".pulumi", "stacks");
+    const files = readdirSync(stacksDir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json"));
+    return files.map((f) => readFileSync(join(stacksDir, f), "utf8")).join("\n");
+  }
+
+  private async run(
+    what: string,
+    operation: (onEvent: (e: EngineEvent) => void, onOutput: (s: string) => void) => Promise<unknown>,
+  ): Promise<EngineRun> {
+    const run: EngineRun = { steps: [], output: "", diagnostics: [] };
+    const onEvent = (event: EngineEvent) => {
+      const meta = event.resOutputsEvent?.metadata;
+      if (meta && isUserResource(meta.type)) {
+        run.steps.push({
+          op: meta.op,
+          urn: meta.urn,
+          type: meta.type,
+          name: meta.urn.split("::").pop() ?? meta.urn,
+          diffs: meta.diffs ?? [],
+          replaceKeys: meta.keys ?? [],
+        });
+      }
+      const diag = event.diagnosticEvent;
+      if (diag) run.diagnostics.push(`${diag.severity}: ${diag.message.trim()}`);
+    };
+    const onOutput = (text: string) => {
+      run.output += text;
+    };
+    try {
+      await operation(onEvent, onOutput);
+      return run;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new EngineRunError(`pulumi ${what} failed: ${message}`, run, { cause: error });
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    try {
+      await this.stack.workspace.removeStack(this.stack.name, { force: true });
+    } catch {
+      // The backend folder is deleted below anyway; a failed stack removal leaves nothing behind.
+    }
+    for (const dir of this.scratch) rmSync(dir, { recursive: true, force: true });
+  }
+}

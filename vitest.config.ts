@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+// Engine tests start the real Pulumi CLI and its plugins: give them time, and keep two cores from
+// being oversubscribed by running test files in separate processes, one per core.
+export default defineConfig({
+  test: {
+    include: ["**/*.test.ts"],
+    exclude: ["node_modules/**", ".engine-work/**"],
+    pool: "forks",
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+  },
+});
