@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import {
   type ConfigMap,
   type EngineEvent,
@@ -18,6 +19,7 @@ import {
   PulumiCommand,
   type PulumiFn,
   type Stack,
+  type StepEventMetadata,
 } from "@pulumi/pulumi/automation/index.js";
 import { locatePulumi, pinnedPulumiVersion } from "../../tools/pulumi-cli/locate.ts";
 
@@ -30,7 +32,11 @@ export interface EngineStep {
   type: string;
   /** The resource's logical name (last URN segment). */
   name: string;
-  /** Top-level properties that changed, as the engine computed them. */
+  /**
+   * Top-level properties that changed: the provider's own diff keys when it reports them, otherwise the
+   * keys whose values differ between the old and new inputs or outputs the engine put in the event
+   * (dynamic providers report no per-property diff, so the engine leaves `diffs` empty for them).
+   */
   diffs: string[];
   /** Properties whose change forces a replacement. */
   replaceKeys: string[];
@@ -46,9 +52,13 @@ export interface EngineRun {
 
 export class EngineRunError extends Error {
   readonly run: EngineRun;
+  /** The CLI's exit code when it reported one (7: changes found with `--expect-no-changes`). */
+  readonly exitCode: number | undefined;
   constructor(message: string, run: EngineRun, options?: ErrorOptions) {
     super(message, options);
     this.run = run;
+    const code = /exit code (\d+)/.exec(message)?.[1];
+    this.exitCode = code === undefined ? undefined : Number(code);
   }
 }
 
@@ -80,6 +90,22 @@ async function pulumiCommand(): Promise<{ command: PulumiCommand; binDir: string
   }
   const command = await PulumiCommand.get({ root: resolve(cli.binDir, ".."), skipVersionCheck: false });
   return { command, binDir: cli.binDir };
+}
+
+const internalProperties = new Set(["__provider"]);
+
+function changedKeys(before: Record<string, unknown> = {}, after: Record<string, unknown> = {}): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((k) => !internalProperties.has(k) && !isDeepStrictEqual(before[k], after[k]));
+}
+
+function changedProperties(meta: StepEventMetadata): string[] {
+  if (!meta.old || !meta.new) return [];
+  const changed = new Set([
+    ...changedKeys(meta.old.inputs, meta.new.inputs),
+    ...(Object.keys(meta.new.outputs ?? {}).length ? changedKeys(meta.old.outputs, meta.new.outputs) : []),
+  ]);
+  return [...changed].sort();
 }
 
 function isUserResource(type: string): boolean {
@@ -123,7 +149,6 @@ export class EngineWorkspace implements AsyncDisposable {
       PULUMI_CONFIG_PASSPHRASE: "engine-harness-passphrase",
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_SKIP_CONFIRMATIONS: "true",
       ...options.env,
     };
     const projectName = options.projectName ?? "engine-test";
@@ -192,7 +217,7 @@ export class EngineWorkspace implements AsyncDisposable {
           urn: meta.urn,
           type: meta.type,
           name: meta.urn.split("::").pop() ?? meta.urn,
-          diffs: meta.diffs ?? [],
+          diffs: meta.diffs?.length ? meta.diffs : changedProperties(meta),
           replaceKeys: meta.keys ?? [],
         });
       }
