@@ -37,6 +37,7 @@ export async function buildPulumi(version: string, log: (line: string) => void):
 
   const started = Date.now();
   let packagesCompiled = 0;
+  let modulesDownloaded = 0;
   const args = [
     "build",
     "-v",
@@ -59,12 +60,13 @@ export async function buildPulumi(version: string, log: (line: string) => void):
       if (!line) continue;
       // `go build -v` names each package as it is compiled; anything else is kept for the error report.
       if (/^[\w.\-/~]+$/.test(line)) packagesCompiled++;
+      else if (line.startsWith("go: downloading ")) modulesDownloaded++;
       else lastLines = [...lastLines, line].slice(-20);
     }
   });
   const heartbeat = setInterval(() => {
     const seconds = Math.round((Date.now() - started) / 1000);
-    log(`  still building: ${packagesCompiled} packages compiled, ${seconds}s`);
+    log(`  still building: ${modulesDownloaded} modules downloaded, ${packagesCompiled} packages compiled, ${seconds}s`);
   }, heartbeatMs);
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
