@@ -1,0 +1,168 @@
+/**
+ * Save-and-apply with group commit. Every hook stages its change into the provider process's open change
+ * set and returns only once that change set is applied (live). Hooks that run at the same time share one
+ * apply. A change set being applied is closed to new changes: later hooks stage into the next one.
+ *
+ * When the backend refuses an apply because the result would break a rule of the live configuration
+ * (two users on one extension, a device linked twice), the refusal may be temporary: the engine runs
+ * independent updates in parallel, so the hook that frees the extension may not have staged yet. The
+ * change set stays open and is applied again whenever another change joins it, until a deadline. Past the
+ * deadline it is discarded and every change in it is replayed alone, so the changes that really conflict
+ * fail (with the backend's message naming both holders) and the others go live.
+ */
+
+export interface ChangeSetApi {
+  open(): Promise<string>;
+  /** Applies the change set; resolves with the revision number. */
+  apply(changeSetId: string): Promise<number>;
+  discard(changeSetId: string): Promise<void>;
+  /** True for a refusal that a later change in the same set could resolve. */
+  isRuleConflict(error: unknown): boolean;
+}
+
+export interface BatcherOptions {
+  /** How long a rule conflict may wait for other changes to resolve it. */
+  conflictDeadlineMs?: number;
+  /** Pause between applies of a set that is waiting for changes, when none arrive. */
+  conflictRetryMs?: number;
+}
+
+export type StageFn<T> = (changeSetId: string) => Promise<T>;
+
+export interface Applied<T> {
+  result: T;
+  revision: number;
+}
+
+interface Waiter {
+  stage: StageFn<unknown>;
+  result: unknown;
+  resolve: (applied: Applied<unknown>) => void;
+  reject: (error: unknown) => void;
+  /** When this change first took part in a refused apply. */
+  conflictSince?: number;
+  /** Replayed alone after the deadline: a further conflict is final. */
+  alone?: boolean;
+}
+
+interface Batch {
+  id: Promise<string>;
+  staging: number;
+  waiters: Waiter[];
+  applying: boolean;
+}
+
+export interface BatcherStats {
+  applies: number;
+  mutationsApplied: number;
+}
+
+export class ApplyBatcher {
+  private readonly api: ChangeSetApi;
+  private readonly conflictDeadlineMs: number;
+  private readonly conflictRetryMs: number;
+  private open: Batch | undefined;
+  /** Changes refused for a rule conflict, waiting for a change that resolves it. */
+  private parked: Waiter[] = [];
+  private parkedTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly stats: BatcherStats = { applies: 0, mutationsApplied: 0 };
+
+  constructor(api: ChangeSetApi, options: BatcherOptions = {}) {
+    this.api = api;
+    this.conflictDeadlineMs = options.conflictDeadlineMs ?? 20_000;
+    this.conflictRetryMs = options.conflictRetryMs ?? 250;
+  }
+
+  /** Stages a change with `stage` and resolves once it is live, with the revision that made it so. */
+  submit<T>(stage: StageFn<T>): Promise<Applied<T>> {
+    return new Promise<Applied<T>>((resolve, reject) => {
+      const waiter: Waiter = {
+        stage,
+        result: undefined,
+        resolve: resolve as (applied: Applied<unknown>) => void,
+        reject,
+      };
+      const batch = this.currentBatch();
+      // A new change may be the one a parked change is waiting for: apply them together.
+      this.unpark(batch);
+      void this.stageInto(batch, waiter);
+    });
+  }
+
+  private newBatch(): Batch {
+    const id = this.api.open();
+    id.catch(() => undefined); // surfaced to each waiter through stageInto
+    return { id, staging: 0, waiters: [], applying: false };
+  }
+
+  private currentBatch(): Batch {
+    if (!this.open || this.open.applying) this.open = this.newBatch();
+    return this.open;
+  }
+
+  private unpark(batch: Batch): void {
+    const parked = this.parked;
+    this.parked = [];
+    if (this.parkedTimer) clearTimeout(this.parkedTimer);
+    this.parkedTimer = undefined;
+    for (const w of parked) void this.stageInto(batch, w);
+  }
+
+  private async stageInto(batch: Batch, waiter: Waiter): Promise<void> {
+    batch.staging++;
+    try {
+      waiter.result = await waiter.stage(await batch.id);
+      batch.waiters.push(waiter);
+    } catch (error) {
+      waiter.reject(error);
+    } finally {
+      batch.staging--;
+    }
+    // Apply only when no change is half-staged into the set; the last stager to finish triggers it.
+    if (!batch.applying && batch.staging === 0 && batch.waiters.length > 0) void this.apply(batch);
+  }
+
+  private async apply(batch: Batch): Promise<void> {
+    batch.applying = true;
+    if (this.open === batch) this.open = undefined;
+    const { waiters } = batch;
+    let changeSetId: string;
+    try {
+      changeSetId = await batch.id;
+      const revision = await this.api.apply(changeSetId);
+      this.stats.applies++;
+      this.stats.mutationsApplied += waiters.length;
+      for (const w of waiters) w.resolve({ result: w.result, revision });
+      return;
+    } catch (error) {
+      await batch.id.then((id) => this.api.discard(id)).catch(() => undefined);
+      if (!this.api.isRuleConflict(error)) {
+        for (const w of waiters) w.reject(error);
+        return;
+      }
+      this.onConflict(waiters, error);
+    }
+  }
+
+  private onConflict(waiters: Waiter[], error: unknown): void {
+    const now = Date.now();
+    for (const w of waiters) {
+      w.conflictSince ??= now;
+      if (w.alone || (waiters.length === 1 && now - w.conflictSince >= this.conflictDeadlineMs)) {
+        w.reject(error);
+      } else if (now - w.conflictSince >= this.conflictDeadlineMs) {
+        // Past the deadline: replay alone, so only the changes that really conflict fail.
+        w.alone = true;
+        void this.stageInto(this.newBatch(), w);
+      } else {
+        this.parked.push(w);
+      }
+    }
+    if (this.parked.length > 0 && !this.parkedTimer) {
+      this.parkedTimer = setTimeout(() => {
+        this.parkedTimer = undefined;
+        this.unpark(this.currentBatch());
+      }, this.conflictRetryMs);
+    }
+  }
+}
