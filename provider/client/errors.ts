@@ -3,27 +3,20 @@
  * (`ApiError`, carrying the stable `code`, the field or holder it names) or no usable answer at all
  * (`TransportError`). Messages are for people running `pulumi up` and never contain the token.
  */
+import type { Problem } from "../../schemas/problem.ts";
 
-export interface ProblemDocument {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  code?: string;
-  errors?: { path?: string; field?: string; rule?: string; message?: string }[];
-  [extension: string]: unknown;
-}
+export type { Problem };
 
-function isProblem(body: unknown): body is ProblemDocument {
-  return typeof body === "object" && body !== null && ("code" in body || "title" in body || "detail" in body);
+function isProblem(body: unknown): body is Problem {
+  return typeof body === "object" && body !== null && "code" in body && "status" in body;
 }
 
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  readonly problem: ProblemDocument;
+  readonly problem: Partial<Problem>;
 
-  constructor(message: string, status: number, problem: ProblemDocument) {
+  constructor(message: string, status: number, problem: Partial<Problem>) {
     super(message);
     this.name = "ApiError";
     this.status = status;
@@ -32,10 +25,8 @@ export class ApiError extends Error {
   }
 
   static from(method: string, path: string, status: number, body: unknown): ApiError {
-    const problem: ProblemDocument = isProblem(body) ? body : { status, detail: typeof body === "string" ? body : undefined };
-    const fields = (problem.errors ?? [])
-      .map((e) => [e.path ?? e.field, e.message ?? e.rule].filter(Boolean).join(": "))
-      .filter(Boolean);
+    const problem: Partial<Problem> = isProblem(body) ? body : { status, detail: typeof body === "string" ? body : undefined };
+    const fields = (problem.fields ?? []).map((f) => `${f.path}: ${f.message} [${f.rule}]`);
     const what = problem.detail ?? problem.title ?? `HTTP ${status}`;
     const suffix = fields.length ? ` (${fields.join("; ")})` : "";
     return new ApiError(`${method} ${path} → ${status} ${problem.code ?? ""}: ${what}${suffix}`.replace(/ +:/, ":"), status, problem);

@@ -1,0 +1,39 @@
+/** A PBX user: extension, call plan, dialling area, caller ID, recording, and the SIP devices linked to it. */
+import type * as pulumi from "@pulumi/pulumi";
+import type { CallPlanId } from "../schemas/catalogue.ts";
+import { PbxResource } from "./pbx-resource.ts";
+
+export interface OutboundRecording {
+  enabled: boolean;
+  /** Where recordings of outgoing calls are sent; required when enabled. */
+  email?: string;
+  subject?: string;
+}
+
+export interface PbxUserArgs {
+  name: pulumi.Input<string>;
+  /** Internal extension, 2 to 5 digits, unique in the account. */
+  extension: pulumi.Input<string>;
+  /** The user licence this user holds: a `ServiceSubscription`'s id. */
+  licenceId: pulumi.Input<string>;
+  /** The licence's call plan; when given it must match (pass the subscription's `callPlan`). */
+  callPlan?: pulumi.Input<CallPlanId>;
+  /** Local dialling area prefix added to local numbers, e.g. "020". */
+  areaPrefix: pulumi.Input<string>;
+  /** Outbound caller ID in E.164, one of the account's numbers. */
+  outboundCallerId: pulumi.Input<string>;
+  recording?: pulumi.Input<OutboundRecording>;
+  /** Ids of the SIP devices linked to this user; order does not matter. */
+  deviceIds?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Bring an existing user under management instead of creating one. */
+  adopt?: pulumi.Input<string>;
+}
+
+export class PbxUser extends PbxResource {
+  declare readonly extension: pulumi.Output<string>;
+  declare readonly deviceIds: pulumi.Output<string[]>;
+
+  constructor(name: string, args: PbxUserArgs, opts?: pulumi.CustomResourceOptions) {
+    super("user", "PbxUser", name, { ...args }, opts);
+  }
+}

@@ -1,0 +1,53 @@
+/** A service subscription: one user licence (with its call plan) or one SIP-device licence. */
+import type * as pulumi from "@pulumi/pulumi";
+import type { CallPlanId, ProductId } from "../schemas/catalogue.ts";
+import { PbxResource } from "./pbx-resource.ts";
+
+export type RemovalPolicy = "end-of-month" | "immediately";
+
+export interface ServiceSubscriptionArgs {
+  product: pulumi.Input<ProductId>;
+  /** Required for a user licence; changing it changes the licence in place (no second licence). */
+  callPlan?: pulumi.Input<CallPlanId>;
+  /** The service terms and conditions version this order accepts (the catalogue names the current one). */
+  termsVersion: pulumi.Input<string>;
+  /**
+   * When the licence is removed: `end-of-month` (default) schedules the cancellation for the end of the
+   * last calendar day of the month in the account's time zone (no pro-rata refunds); `immediately` ends it now.
+   */
+  removal?: pulumi.Input<RemovalPolicy>;
+  /**
+   * Claim (reinstate) an identical licence of this account that is pending cancellation instead of ordering
+   * a new one. Default true.
+   */
+  claimPending?: pulumi.Input<boolean>;
+  /** Bring an existing subscription (made in the portal) under management instead of ordering one. */
+  adopt?: pulumi.Input<string>;
+}
+
+export class ServiceSubscription extends PbxResource {
+  declare readonly product: pulumi.Output<ProductId>;
+  declare readonly callPlan: pulumi.Output<CallPlanId | undefined>;
+  declare readonly status: pulumi.Output<"active" | "cancellation-scheduled" | "cancelled">;
+  /** Monthly price in minor units of `currency` (pence, cents). */
+  declare readonly priceMinor: pulumi.Output<number>;
+  declare readonly currency: pulumi.Output<string>;
+  /** True when this licence was a pending cancellation claimed back instead of a new order. */
+  declare readonly claimedFromPending: pulumi.Output<boolean>;
+
+  constructor(name: string, args: ServiceSubscriptionArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      "subscription",
+      "ServiceSubscription",
+      name,
+      {
+        ...args,
+        status: undefined,
+        priceMinor: undefined,
+        currency: undefined,
+        claimedFromPending: undefined,
+      },
+      opts,
+    );
+  }
+}

@@ -1,0 +1,37 @@
+/** A SIP device ("John's Desk Phone") with generated SIP credentials, holding one SIP-device licence. */
+import type * as pulumi from "@pulumi/pulumi";
+import { PbxResource } from "./pbx-resource.ts";
+
+export interface SipDeviceArgs {
+  name: pulumi.Input<string>;
+  /** The SIP-device licence this device holds: a `ServiceSubscription`'s id. */
+  licenceId: pulumi.Input<string>;
+  /** Change this value (any string, e.g. a date) to rotate the SIP password in place. */
+  rotation?: pulumi.Input<string>;
+  /** Bring an existing device under management; its password stays unknown until the next rotation. */
+  adopt?: pulumi.Input<string>;
+}
+
+export interface Registrar {
+  host: string;
+  port: number;
+  transport: "udp" | "tcp" | "tls";
+}
+
+export class SipDevice extends PbxResource {
+  declare readonly sipUsername: pulumi.Output<string>;
+  /** Secret. Known from creation or the last rotation; empty for an adopted device until it is rotated. */
+  declare readonly sipPassword: pulumi.Output<string>;
+  declare readonly passwordFingerprint: pulumi.Output<string>;
+  declare readonly registrar: pulumi.Output<Registrar>;
+
+  constructor(name: string, args: SipDeviceArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      "device",
+      "SipDevice",
+      name,
+      { ...args, sipUsername: undefined, sipPassword: undefined, passwordFingerprint: undefined, registrar: undefined },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "sipPassword"] },
+    );
+  }
+}
