@@ -1,0 +1,11 @@
+// GET /v1/whoami: which account the token belongs to.
+import { Whoami } from "../../schemas/account.ts";
+import { caller, route, type App } from "../http/app.ts";
+import { ok, problems } from "../http/openapi.ts";
+
+export function accountRoutes(app: App): void {
+  route(app, { method: "get", path: "/v1/whoami", summary: "The account of this token", responses: { 200: ok(Whoami, "the account"), ...problems() } }, async (c) => {
+    const { account } = caller(c);
+    return c.json({ accountId: account.id, name: account.name, timeZone: account.timeZone, numbers: account.numbers });
+  });
+}

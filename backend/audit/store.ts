@@ -1,0 +1,60 @@
+// The audit log: one row per change, written in the same transaction as the change.
+import type { Db, Tx } from "../store/schema.ts";
+import type { AuditEntry } from "../../schemas/audit.ts";
+
+export interface Actor {
+  accountId: string;
+  tokenId: string;
+  requestId: string;
+}
+
+const secretKeys = new Set(["ha1", "passwordFingerprint", "sipPassword", "password", "token"]);
+
+function scrub(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(scrub);
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).filter(([k]) => !secretKeys.has(k)).map(([k, v]) => [k, scrub(v)]));
+  return value;
+}
+
+/** The audit actor of an authenticated caller. */
+export function actorOf(caller: { account: { id: string }; tokenId: string; requestId: string }): Actor {
+  return { accountId: caller.account.id, tokenId: caller.tokenId, requestId: caller.requestId };
+}
+
+export async function writeAudit(tx: Tx, actor: Actor, at: Date, action: string, objectKind: string, objectId: string | null, detail: Record<string, unknown>): Promise<void> {
+  await tx
+    .insertInto("audit")
+    .values({
+      account_id: actor.accountId,
+      at,
+      token_id: actor.tokenId,
+      request_id: actor.requestId,
+      action,
+      object_kind: objectKind,
+      object_id: objectId,
+      detail: JSON.stringify(scrub(detail)),
+    })
+    .execute();
+}
+
+export async function listAudit(db: Db, accountId: string, after: number, limit: number): Promise<AuditEntry[]> {
+  const rows = await db
+    .selectFrom("audit")
+    .selectAll()
+    .where("account_id", "=", accountId)
+    .where("seq", ">", after)
+    .orderBy("seq")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    at: r.at.toISOString(),
+    tokenId: r.token_id,
+    requestId: r.request_id,
+    action: r.action,
+    objectKind: r.object_kind,
+    objectId: r.object_id,
+    detail: r.detail,
+  }));
+}

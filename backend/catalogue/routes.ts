@@ -1,0 +1,9 @@
+// GET /v1/catalogue: products, call plans, current terms version.
+import { Catalogue } from "../../schemas/catalogue.ts";
+import { route, type App } from "../http/app.ts";
+import { ok, problems } from "../http/openapi.ts";
+import { catalogue } from "./service.ts";
+
+export function catalogueRoutes(app: App): void {
+  route(app, { method: "get", path: "/v1/catalogue", summary: "Products, call plans and terms version", responses: { 200: ok(Catalogue, "the catalogue"), ...problems() } }, async (c) => c.json(catalogue));
+}

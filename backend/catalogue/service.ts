@@ -1,0 +1,24 @@
+// The catalogue: what can be ordered, at what monthly price, under which terms.
+import type { Catalogue, CallPlanId, ProductId } from "../../schemas/catalogue.ts";
+
+export const TERMS_VERSION = "2025-01";
+
+export const catalogue: Catalogue = {
+  termsVersion: TERMS_VERSION,
+  products: [
+    { id: "user-licence", name: "User licence", monthlyPrice: { amountMinor: 800, currency: "GBP" }, carriesCallPlan: true },
+    { id: "sip-device-licence", name: "SIP-device licence", monthlyPrice: { amountMinor: 300, currency: "GBP" }, carriesCallPlan: false },
+  ],
+  callPlans: [
+    { id: "pay-as-you-go", name: "Pay as you go", monthlyPrice: { amountMinor: 0, currency: "GBP" } },
+    { id: "national-unlimited", name: "National unlimited", monthlyPrice: { amountMinor: 500, currency: "GBP" } },
+    { id: "international", name: "International", monthlyPrice: { amountMinor: 1500, currency: "GBP" } },
+  ],
+};
+
+/** Monthly price in minor units of a licence: the product's price plus its call plan's. */
+export function monthlyPrice(product: ProductId, callPlan: CallPlanId | null): { amountMinor: number; currency: string } {
+  const p = catalogue.products.find((x) => x.id === product);
+  const cp = callPlan === null ? undefined : catalogue.callPlans.find((x) => x.id === callPlan);
+  return { amountMinor: (p?.monthlyPrice.amountMinor ?? 0) + (cp?.monthlyPrice.amountMinor ?? 0), currency: "GBP" };
+}

@@ -1,0 +1,167 @@
+// Save and apply. Every configuration write goes through here: staged into the caller's change set when it
+// names one (Pbx-Change-Set), otherwise applied at once as a one-operation revision.
+import type { Db, Tx } from "../store/schema.ts";
+import type { Clock } from "../clock.ts";
+import { lockAccount, type Principal } from "../accounts/store.ts";
+import { writeAudit } from "../audit/store.ts";
+import { newId } from "../ids.ts";
+import { replay, type Config, type Context, type Op } from "../configuration/model.ts";
+import { loadConfig, loadContext, loadOps, loadPending, persistConfig } from "../configuration/store.ts";
+import { settleDue } from "../subscriptions/store.ts";
+import { openChangeSetOf } from "./validator.ts";
+import { appendOp, insertChangeSet, listChangeSets, listRevisions } from "./store.ts";
+import type { RevisionNotifier } from "./notifier.ts";
+import type { ChangeSet } from "../../schemas/change-set.ts";
+
+export interface Caller extends Principal {
+  requestId: string;
+}
+
+/** What a write produced: the configuration after it (live, or the change set's projection), and where. */
+export interface WriteResult<T> {
+  config: Config;
+  ctx: Context;
+  pending: Map<string, string[]>;
+  revision: number | null; // set when applied at once
+  changeSetId: string | null; // set when staged
+  value: T;
+}
+
+/** Decides the operation from the current view, or answers without writing (e.g. a clientReference already used). */
+export type Planner<T> = (view: Config, ctx: Context) => { op: Op; value: T } | { existing: T };
+
+function actor(caller: Caller): { accountId: string; tokenId: string; requestId: string } {
+  return { accountId: caller.account.id, tokenId: caller.tokenId, requestId: caller.requestId };
+}
+
+export class ChangeSetService {
+  private readonly db: Db;
+  private readonly clock: Clock;
+  private readonly notifier: RevisionNotifier;
+  constructor(deps: { db: Db; clock: Clock; notifier: RevisionNotifier }) {
+    this.db = deps.db;
+    this.clock = deps.clock;
+    this.notifier = deps.notifier;
+  }
+
+  async open(caller: Caller, description: string | null): Promise<ChangeSet> {
+    const id = newId("cs");
+    const now = this.clock.now();
+    await insertChangeSet(this.db, { id, accountId: caller.account.id, tokenId: caller.tokenId, description, now });
+    return { id, status: "open", description, operations: 0, createdAt: now.toISOString(), appliedRevision: null };
+  }
+
+  async get(caller: Caller, id: string): Promise<ChangeSet | undefined> {
+    return (await listChangeSets(this.db, caller.account.id)).find((c) => c.id === id);
+  }
+
+  list(caller: Caller, status?: string): Promise<ChangeSet[]> {
+    return listChangeSets(this.db, caller.account.id, status);
+  }
+
+  revisions(caller: Caller): ReturnType<typeof listRevisions> {
+    return listRevisions(this.db, caller.account.id);
+  }
+
+  async discard(caller: Caller, id: string): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await lockAccount(tx, caller.account.id);
+      await openChangeSetOf(tx, caller.account.id, caller.tokenId, id);
+      await tx.updateTable("change_sets").set({ status: "discarded" }).where("id", "=", id).execute();
+      await writeAudit(tx, actor(caller), this.clock.now(), "change-set.discard", "change-set", id, {});
+    });
+  }
+
+  /** The configuration a reader sees: live, or live with the caller's change set replayed on top. */
+  async view(caller: Caller, changeSetId: string | null, only?: string): Promise<{ config: Config; ctx: Context; pending: Map<string, string[]> }> {
+    const accountId = caller.account.id;
+    if (changeSetId === null) {
+      const config = await loadConfig(this.db, accountId, only);
+      const ctx = await loadContext(this.db, accountId, caller.account.numbers);
+      const pending = await loadPending(this.db, accountId, only);
+      return { config, ctx, pending };
+    }
+    await openChangeSetOf(this.db, accountId, caller.tokenId, changeSetId);
+    const live = await loadConfig(this.db, accountId);
+    const ctx = await loadContext(this.db, accountId, caller.account.numbers);
+    const ops = await loadOps(this.db, changeSetId);
+    const pending = await loadPending(this.db, accountId);
+    return { config: replay(live, ctx, ops, false), ctx, pending };
+  }
+
+  /** One configuration write: staged when `changeSetId` is set, else applied at once as a new revision. */
+  async write<T>(caller: Caller, changeSetId: string | null, plan: Planner<T>): Promise<WriteResult<T>> {
+    const accountId = caller.account.id;
+    let published: { revision: number; changed: string[] } | null = null;
+    const result = await this.db.transaction().execute(async (tx): Promise<WriteResult<T>> => {
+      const account = await lockAccount(tx, accountId);
+      const now = this.clock.now();
+      await settleDue(tx, accountId, now);
+      const live = await loadConfig(tx, accountId);
+      const ctx = await loadContext(tx, accountId, account.numbers);
+      if (changeSetId !== null) {
+        await openChangeSetOf(tx, accountId, caller.tokenId, changeSetId);
+        const ops = await loadOps(tx, changeSetId);
+        const projected = replay(live, ctx, ops, false);
+        const planned = plan(projected, ctx);
+        if ("existing" in planned) return { config: projected, ctx, pending: await loadPending(tx, accountId), revision: null, changeSetId, value: planned.existing };
+        const after = replay(live, ctx, [...ops, planned.op], false);
+        await appendOp(tx, changeSetId, ops.length + 1, planned.op);
+        await writeAudit(tx, actor(caller), now, `stage:${planned.op.op}`, planned.op.op.split(".")[0] ?? "", planned.op.id, { changeSetId, op: planned.op });
+        return { config: after, ctx, pending: await loadPending(tx, accountId), revision: null, changeSetId, value: planned.value };
+      }
+      const planned = plan(live, ctx);
+      if ("existing" in planned) return { config: live, ctx, pending: await loadPending(tx, accountId), revision: null, changeSetId: null, value: planned.existing };
+      const after = replay(live, ctx, [planned.op], true);
+      const revision = await this.commitRevision(tx, caller, live, after, now, null, 1, account.revision);
+      await writeAudit(tx, actor(caller), now, planned.op.op, planned.op.op.split(".")[0] ?? "", planned.op.id, { revision: revision.revision, op: planned.op });
+      published = revision;
+      return { config: after, ctx, pending: await loadPending(tx, accountId), revision: revision.revision, changeSetId: null, value: planned.value };
+    });
+    if (published) this.notifier.published({ accountId, ...(published as { revision: number; changed: string[] }) });
+    return result;
+  }
+
+  /** Makes one change set live atomically; checks the live-configuration rules on the result. */
+  async apply(caller: Caller, changeSetId: string): Promise<{ revision: number; changeSetId: string }> {
+    const accountId = caller.account.id;
+    let published: { revision: number; changed: string[] } | null = null;
+    const out = await this.db.transaction().execute(async (tx) => {
+      const account = await lockAccount(tx, accountId);
+      const now = this.clock.now();
+      await openChangeSetOf(tx, accountId, caller.tokenId, changeSetId);
+      await settleDue(tx, accountId, now);
+      const ops = await loadOps(tx, changeSetId);
+      let revision = account.revision;
+      if (ops.length > 0) {
+        const live = await loadConfig(tx, accountId);
+        const ctx = await loadContext(tx, accountId, account.numbers);
+        const after = replay(live, ctx, ops, true);
+        const r = await this.commitRevision(tx, caller, live, after, now, changeSetId, ops.length, account.revision);
+        revision = r.revision;
+        published = r;
+      }
+      await tx.updateTable("change_sets").set({ status: "applied", applied_revision: revision }).where("id", "=", changeSetId).execute();
+      await writeAudit(tx, actor(caller), now, "change-set.apply", "change-set", changeSetId, { revision, operations: ops.length });
+      return { revision, changeSetId };
+    });
+    if (published) this.notifier.published({ accountId, ...(published as { revision: number; changed: string[] }) });
+    return out;
+  }
+
+  private async commitRevision(tx: Tx, caller: Caller, live: Config, after: Config, now: Date, changeSetId: string | null, operations: number, current: number): Promise<{ revision: number; changed: string[] }> {
+    const changed = await persistConfig(tx, caller.account.id, live, after, now);
+    const revision = current + 1;
+    await tx.updateTable("accounts").set({ revision }).where("id", "=", caller.account.id).execute();
+    await tx.insertInto("revisions").values({ account_id: caller.account.id, revision, change_set_id: changeSetId, applied_at: now, operations }).execute();
+    // The in-memory result now mirrors the store: bump versions and stamps of what changed.
+    for (const id of changed) {
+      const o = after.devices.get(id) ?? after.users.get(id);
+      if (!o) continue;
+      o.liveVersion = (o.liveVersion ?? 0) + 1;
+      o.createdAt ??= now;
+      o.updatedAt = now;
+    }
+    return { revision, changed };
+  }
+}

@@ -1,0 +1,160 @@
+// Loads the live configuration of an account and writes back what a replay changed.
+import type { Db, Tx } from "../store/schema.ts";
+import type { Config, Context, DeviceState, Licence, Op, UserState } from "./model.ts";
+
+/** The live configuration; `only` narrows it to one object and what it links to (single reads). */
+export async function loadConfig(db: Db | Tx, accountId: string, only?: string): Promise<Config> {
+  let dq = db.selectFrom("devices").selectAll().where("account_id", "=", accountId);
+  let uq = db.selectFrom("users").selectAll().where("account_id", "=", accountId);
+  if (only !== undefined) {
+    dq = dq.where((eb) => eb.or([eb("id", "=", only), eb("user_id", "=", only)]));
+    uq = uq.where("id", "=", only);
+  }
+  // Sequential on purpose: a PGlite transaction is one connection.
+  const devices = await dq.execute();
+  const users = await uq.execute();
+  const c: Config = { devices: new Map(), users: new Map(), links: new Map() };
+  for (const u of users) {
+    c.users.set(u.id, {
+      id: u.id,
+      clientReference: u.client_reference,
+      name: u.name,
+      extension: u.extension,
+      licenceId: u.licence_id,
+      areaPrefix: u.area_prefix,
+      outboundCallerId: u.outbound_caller_id,
+      recording: u.recording,
+      liveVersion: u.version,
+      createdAt: u.created_at,
+      updatedAt: u.updated_at,
+    });
+    c.links.set(u.id, new Set());
+  }
+  for (const d of devices) {
+    c.devices.set(d.id, {
+      id: d.id,
+      clientReference: d.client_reference,
+      name: d.name,
+      licenceId: d.licence_id,
+      sipUsername: d.sip_username,
+      ha1: d.ha1,
+      passwordFingerprint: d.password_fingerprint,
+      liveVersion: d.version,
+      createdAt: d.created_at,
+      updatedAt: d.updated_at,
+    });
+    if (d.user_id !== null) {
+      const set = c.links.get(d.user_id) ?? new Set<string>();
+      set.add(d.id);
+      c.links.set(d.user_id, set);
+    }
+  }
+  return c;
+}
+
+export async function loadContext(db: Db | Tx, accountId: string, numbers: string[]): Promise<Context> {
+  const rows = await db
+    .selectFrom("subscriptions")
+    .select(["id", "product", "call_plan", "status"])
+    .where("account_id", "=", accountId)
+    .execute();
+  const licences = new Map<string, Licence>(rows.map((r) => [r.id, { id: r.id, product: r.product, callPlan: r.call_plan, status: r.status }]));
+  return { licences, numbers };
+}
+
+export async function loadOps(db: Db | Tx, changeSetId: string): Promise<Op[]> {
+  const rows = await db.selectFrom("change_set_ops").select(["op"]).where("change_set_id", "=", changeSetId).where("seq", ">", 0).orderBy("seq").execute();
+  return rows.map((r) => r.op as Op);
+}
+
+/** Pending change sets per object id: open change sets of the account whose operations touch it. */
+export async function loadPending(db: Db | Tx, accountId: string, objectId?: string): Promise<Map<string, string[]>> {
+  let q = db
+    .selectFrom("change_set_ops")
+    .innerJoin("change_sets", "change_sets.id", "change_set_ops.change_set_id")
+    .select(["change_set_ops.object_id", "change_set_ops.change_set_id"])
+    .where("change_sets.account_id", "=", accountId)
+    .where("change_sets.status", "=", "open");
+  if (objectId !== undefined) q = q.where("change_set_ops.object_id", "=", objectId);
+  const rows = await q.execute();
+  const out = new Map<string, string[]>();
+  for (const r of rows) {
+    const list = out.get(r.object_id) ?? [];
+    if (!list.includes(r.change_set_id)) list.push(r.change_set_id);
+    out.set(r.object_id, list);
+  }
+  return out;
+}
+
+function deviceOwner(c: Config, deviceId: string): string | null {
+  for (const [userId, set] of c.links) if (set.has(deviceId)) return userId;
+  return null;
+}
+
+function sameUser(a: UserState, b: UserState): boolean {
+  return (
+    a.name === b.name &&
+    a.extension === b.extension &&
+    a.licenceId === b.licenceId &&
+    a.areaPrefix === b.areaPrefix &&
+    a.outboundCallerId === b.outboundCallerId &&
+    JSON.stringify(a.recording) === JSON.stringify(b.recording)
+  );
+}
+
+function sameDevice(a: DeviceState, b: DeviceState): boolean {
+  return a.name === b.name && a.licenceId === b.licenceId && a.ha1 === b.ha1;
+}
+
+/** Writes the difference between `before` and `after`; returns the ids of the objects it changed. */
+export async function persistConfig(tx: Tx, accountId: string, before: Config, after: Config, now: Date): Promise<string[]> {
+  const changed: string[] = [];
+  for (const id of before.devices.keys()) if (!after.devices.has(id)) {
+    await tx.deleteFrom("devices").where("id", "=", id).execute();
+    changed.push(id);
+  }
+  for (const id of before.users.keys()) if (!after.users.has(id)) {
+    // Devices still pointing at a deleted user are unlinked below; the FK is deferred to commit.
+    changed.push(id);
+  }
+  const linksOf = (c: Config, userId: string): string => [...(c.links.get(userId) ?? [])].sort().join(",");
+  for (const [id, u] of after.users) {
+    const old = before.users.get(id);
+    const row = {
+      name: u.name,
+      extension: u.extension,
+      licence_id: u.licenceId,
+      area_prefix: u.areaPrefix,
+      outbound_caller_id: u.outboundCallerId,
+      recording: JSON.stringify(u.recording),
+      updated_at: now,
+    };
+    if (!old) {
+      await tx
+        .insertInto("users")
+        .values({ ...row, id, account_id: accountId, client_reference: u.clientReference, version: 1, created_at: now })
+        .execute();
+      changed.push(id);
+    } else if (!sameUser(old, u) || linksOf(before, id) !== linksOf(after, id)) {
+      await tx.updateTable("users").set((eb) => ({ ...row, version: eb("version", "+", 1) })).where("id", "=", id).execute();
+      changed.push(id);
+    }
+  }
+  for (const [id, d] of after.devices) {
+    const old = before.devices.get(id);
+    const owner = deviceOwner(after, id);
+    const row = { name: d.name, licence_id: d.licenceId, ha1: d.ha1, password_fingerprint: d.passwordFingerprint, user_id: owner, updated_at: now };
+    if (!old) {
+      await tx
+        .insertInto("devices")
+        .values({ ...row, id, account_id: accountId, client_reference: d.clientReference, sip_username: d.sipUsername, version: 1, created_at: now })
+        .execute();
+      changed.push(id);
+    } else if (!sameDevice(old, d) || deviceOwner(before, id) !== owner) {
+      await tx.updateTable("devices").set((eb) => ({ ...row, version: eb("version", "+", 1) })).where("id", "=", id).execute();
+      changed.push(id);
+    }
+  }
+  for (const id of before.users.keys()) if (!after.users.has(id)) await tx.deleteFrom("users").where("id", "=", id).execute();
+  return changed;
+}

@@ -1,0 +1,83 @@
+// SIP devices: every write is planned against the caller's view and goes through the change-set engine.
+import type { ChangeSetService, Caller, WriteResult } from "../change-sets/service.ts";
+import type { Device, DeviceCreate, DeviceUpdate, DeviceWithPassword } from "../../schemas/device.ts";
+import type { Config } from "../configuration/model.ts";
+import { deviceView, type Registrar } from "../configuration/views.ts";
+import { newId, newSipCredentials } from "../ids.ts";
+import { notFound } from "../errors.ts";
+import { existingDeviceByReference } from "./validator.ts";
+
+export interface DeviceAnswer {
+  device: Device | DeviceWithPassword;
+  created: boolean;
+  revision: number | null;
+}
+
+export class DeviceService {
+  private readonly changes: ChangeSetService;
+  private readonly registrar: Registrar;
+  constructor(deps: { changes: ChangeSetService; registrar: Registrar }) {
+    this.changes = deps.changes;
+    this.registrar = deps.registrar;
+  }
+
+  private view(r: WriteResult<unknown>, id: string): Device {
+    const d = r.config.devices.get(id);
+    if (!d) throw notFound("device", id);
+    return deviceView(r.config, d, r.pending, this.registrar);
+  }
+
+  async create(caller: Caller, cs: string | null, input: DeviceCreate): Promise<DeviceAnswer> {
+    const r = await this.changes.write<{ id: string; password: string | null }>(caller, cs, (view) => {
+      const existing = existingDeviceByReference(view, input.clientReference);
+      if (existing) return { existing: { id: existing, password: null } };
+      const id = newId("dev");
+      const cred = newSipCredentials(this.registrar.host);
+      return {
+        op: { op: "device.create", id, clientReference: input.clientReference ?? null, name: input.name, licenceId: input.licenceId, sipUsername: cred.sipUsername, ha1: cred.ha1, passwordFingerprint: cred.fingerprint },
+        value: { id, password: cred.sipPassword },
+      };
+    });
+    const device = this.view(r, r.value.id);
+    if (r.value.password === null) return { device, created: false, revision: r.revision };
+    return { device: { ...device, sipPassword: r.value.password }, created: true, revision: r.revision };
+  }
+
+  async update(caller: Caller, cs: string | null, id: string, input: DeviceUpdate, ifVersion: number | undefined): Promise<DeviceAnswer> {
+    const r = await this.changes.write(caller, cs, () => ({ op: { op: "device.update", id, ifVersion, ...input }, value: null }));
+    return { device: this.view(r, id), created: false, revision: r.revision };
+  }
+
+  async rotate(caller: Caller, cs: string | null, id: string, ifVersion: number | undefined): Promise<DeviceAnswer> {
+    const r = await this.changes.write<string>(caller, cs, (view) => {
+      const d = view.devices.get(id);
+      if (!d) throw notFound("device", id);
+      // The SIP username stays; a new password and its HA1.
+      const cred = newSipCredentials(this.registrar.host, d.sipUsername);
+      return { op: { op: "device.rotate", id, ifVersion, ha1: cred.ha1, passwordFingerprint: cred.fingerprint }, value: cred.sipPassword };
+    });
+    return { device: { ...this.view(r, id), sipPassword: r.value }, created: false, revision: r.revision };
+  }
+
+  async delete(caller: Caller, cs: string | null, id: string, ifVersion: number | undefined): Promise<number | null> {
+    const r = await this.changes.write(caller, cs, () => ({ op: { op: "device.delete", id, ifVersion }, value: null }));
+    return r.revision;
+  }
+
+  async get(caller: Caller, cs: string | null, id: string): Promise<Device> {
+    const v = await this.changes.view(caller, cs, cs === null ? id : undefined);
+    const d = v.config.devices.get(id);
+    if (!d) throw notFound("device", id);
+    return deviceView(v.config, d, v.pending, this.registrar);
+  }
+
+  async list(caller: Caller, cs: string | null, clientReference?: string): Promise<Device[]> {
+    const v = await this.changes.view(caller, cs);
+    return [...v.config.devices.values()]
+      .filter((d) => clientReference === undefined || d.clientReference === clientReference)
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .map((d) => deviceView(v.config, d, v.pending, this.registrar));
+  }
+}
+
+export type { Config };

@@ -1,0 +1,75 @@
+// The HTTP application: request ids and logs, auth, rate limit, fault injection, routes, one error handler.
+import { randomUUID } from "node:crypto";
+import { OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
+import type { Context, Env as HonoEnv } from "hono";
+import type { HttpBindings } from "@hono/node-server";
+import type { Logger } from "pino";
+import type { Caller } from "../change-sets/service.ts";
+import { ApiError } from "../errors.ts";
+import { problemResponse } from "./problem.ts";
+import type { RateLimiter } from "./rate-limit.ts";
+import type { Faults } from "./faults.ts";
+
+export interface Env extends HonoEnv {
+  Bindings: HttpBindings;
+  Variables: { requestId: string; log: Logger; caller: Caller };
+}
+export type Ctx = Context<Env>;
+export type App = OpenAPIHono<Env>;
+
+export interface AppDeps {
+  log: Logger;
+  authenticate(token: string): Promise<Omit<Caller, "requestId"> | null>;
+  rateLimiter: RateLimiter | null;
+  faults: Faults | null;
+}
+
+/** Registers `config` in the OpenAPI document and serves it with `handler` (validation done by the handler). */
+export function route(app: App, config: RouteConfig, handler: (c: Ctx) => Promise<Response>): void {
+  app.openAPIRegistry.registerPath({ security: config.path.startsWith("/v1/") ? [{ bearer: [] }] : [], ...config });
+  app.on(config.method.toUpperCase(), config.path.replace(/\{(\w+)\}/g, ":$1"), handler);
+}
+
+export function caller(c: Ctx): Caller {
+  return c.get("caller");
+}
+
+export function createApp(deps: AppDeps): App {
+  const app = new OpenAPIHono<Env>();
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+
+  app.use(async (c, next) => {
+    const given = c.req.header("x-request-id");
+    const requestId = given && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+    const log = deps.log.child({ requestId });
+    c.set("requestId", requestId);
+    c.set("log", log);
+    const started = performance.now();
+    await next();
+    c.header("X-Request-Id", requestId);
+    const caller = c.get("caller") as Caller | undefined;
+    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), accountId: caller?.account.id }, "request");
+  });
+
+  app.use("/v1/*", async (c, next) => {
+    deps.faults?.before();
+    const auth = c.req.header("authorization");
+    const m = auth === undefined ? null : /^Bearer\s+(\S+)$/i.exec(auth);
+    const principal = m?.[1] ? await deps.authenticate(m[1]) : null;
+    if (!principal) throw new ApiError(401, "unauthenticated", "send Authorization: Bearer <token> with a valid token", {}, { "WWW-Authenticate": "Bearer" });
+    deps.rateLimiter?.take(principal.tokenId);
+    c.set("caller", { ...principal, requestId: c.get("requestId") });
+    await next();
+    const action = deps.faults?.after(c.req.method, c.req.path) ?? null;
+    if (action === "drop") {
+      // After commit: the client never hears the answer.
+      c.env.incoming.socket.destroy();
+    } else if (action === "hold" && deps.faults) {
+      await deps.faults.hold();
+    }
+  });
+
+  app.onError((err, c) => problemResponse(c, err));
+  app.notFound((c) => problemResponse(c, new ApiError(404, "no-route", `no route ${c.req.method} ${c.req.path}`)));
+  return app;
+}

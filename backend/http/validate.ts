@@ -1,0 +1,25 @@
+// Parses request bodies and queries with the shared zod schemas; failures become 422 problem documents.
+import type { Context } from "hono";
+import type { z } from "zod";
+import { ApiError, validationError } from "../errors.ts";
+
+export async function body<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  let raw: unknown;
+  const text = await c.req.text();
+  if (text.trim() === "") raw = {};
+  else
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new ApiError(400, "malformed-json", "the request body is not JSON");
+    }
+  const r = schema.safeParse(raw);
+  if (!r.success) throw validationError(r.error.issues, "body");
+  return r.data;
+}
+
+export function query<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  const r = schema.safeParse(c.req.query());
+  if (!r.success) throw validationError(r.error.issues, "query");
+  return r.data;
+}

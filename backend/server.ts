@@ -1,0 +1,188 @@
+// startBackend: builds the store, services and HTTP app, and serves them on a loopback port until stop().
+import { writeFileSync, mkdirSync, existsSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { serve } from "@hono/node-server";
+import { pino, type Logger, type DestinationStream } from "pino";
+import { z } from "zod";
+import { openStore, type Store, type StoreOptions } from "./store/index.ts";
+import { SettableClock, systemClock, type Clock } from "./clock.ts";
+import { createApp, route, type App } from "./http/app.ts";
+import { RateLimiter, type RateLimitOptions } from "./http/rate-limit.ts";
+import { Faults } from "./http/faults.ts";
+import { body } from "./http/validate.ts";
+import { findPrincipal, insertAccount, type Principal } from "./accounts/store.ts";
+import { accountRoutes } from "./accounts/routes.ts";
+import { catalogueRoutes } from "./catalogue/routes.ts";
+import { OrderService } from "./orders/service.ts";
+import { orderRoutes } from "./orders/routes.ts";
+import { SubscriptionService } from "./subscriptions/service.ts";
+import { subscriptionRoutes } from "./subscriptions/routes.ts";
+import { ChangeSetService } from "./change-sets/service.ts";
+import { RevisionNotifier } from "./change-sets/notifier.ts";
+import { changeSetRoutes } from "./change-sets/routes.ts";
+import { DeviceService } from "./devices/service.ts";
+import { deviceRoutes } from "./devices/routes.ts";
+import { UserService } from "./users/service.ts";
+import { userRoutes } from "./users/routes.ts";
+import { auditRoutes } from "./audit/routes.ts";
+import { openApiDocument } from "./openapi.ts";
+import type { Registrar } from "./configuration/views.ts";
+import { ApiError } from "./errors.ts";
+
+export interface BackendOptions {
+  store: StoreOptions;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Start the clock frozen-offset at this instant (tests only); enables PUT /__test/clock. */
+  clockStart?: Date;
+  /** Test hooks: /__test/clock and /__test/faults. Off unless set. */
+  testHooks?: boolean;
+  /** null turns rate limiting off. Default: 100 requests/s per token, burst 500. */
+  rateLimit?: RateLimitOptions | null;
+  registrar?: Registrar;
+  /** Where JSON logs go (default stdout); level default info. */
+  logDestination?: DestinationStream;
+  logLevel?: string;
+  /** Create a demo account on first start and write its token to this file (mode 0600). */
+  demoTokenFile?: string;
+}
+
+export interface Backend {
+  url: string;
+  port: number;
+  store: Store;
+  clock: Clock & { set?(at: Date): void };
+  app: App;
+  notifier: RevisionNotifier;
+  /** Creates an account and returns its token (tests and the admin command). */
+  createAccount(input: { name: string; timeZone: string; numbers: string[] }): Promise<{ accountId: string; token: string }>;
+  /** Stops accepting, finishes in-flight requests, closes the store. */
+  stop(): Promise<void>;
+}
+
+export function createLogger(destination?: DestinationStream, level = "info"): Logger {
+  return pino(
+    {
+      level,
+      base: { service: "pbx-backend" },
+      redact: {
+        paths: ["req.headers.authorization", "headers.authorization", "authorization", "token", "*.token", "password", "*.password", "sipPassword", "*.sipPassword", "ha1", "*.ha1"],
+        censor: "[redacted]",
+      },
+    },
+    destination,
+  );
+}
+
+export const defaultRegistrar: Registrar = { host: "sip.pbx-estate.test", port: 5061, transport: "tls" };
+
+export async function startBackend(options: BackendOptions): Promise<Backend> {
+  const log = createLogger(options.logDestination, options.logLevel);
+  const store = await openStore(options.store);
+  const clock = options.clockStart ? new SettableClock(options.clockStart) : systemClock;
+  const db = store.db;
+  const registrar = options.registrar ?? defaultRegistrar;
+  const notifier = new RevisionNotifier(log);
+  const changes = new ChangeSetService({ db, clock, notifier });
+  const faults = options.testHooks ? new Faults() : null;
+  const rateLimit = options.rateLimit === undefined ? { perSecond: 100, burst: 500 } : options.rateLimit;
+
+  const principals = new Map<string, Principal>();
+  const app = createApp({
+    log,
+    rateLimiter: rateLimit ? new RateLimiter(rateLimit) : null,
+    faults,
+    authenticate: async (token) => {
+      // Tokens are never revoked in this version, so a found principal may be cached by its token.
+      const cached = principals.get(token);
+      if (cached) return cached;
+      const p = await findPrincipal(db, token);
+      if (p) principals.set(token, p);
+      return p;
+    },
+  });
+
+  route(app, { method: "get", path: "/health", summary: "Liveness and store check", responses: { 200: { description: "ok" } } }, async (c) => {
+    await db.selectFrom("accounts").select("id").limit(1).execute();
+    return c.json({ status: "ok", store: store.kind });
+  });
+  accountRoutes(app);
+  catalogueRoutes(app);
+  orderRoutes(app, new OrderService({ db, clock }));
+  subscriptionRoutes(app, new SubscriptionService({ db, clock }));
+  changeSetRoutes(app, changes);
+  deviceRoutes(app, new DeviceService({ changes, registrar }));
+  userRoutes(app, new UserService({ changes }));
+  auditRoutes(app, db);
+  const document = openApiDocument(app);
+  app.get("/openapi.json", (c) => c.json(document));
+
+  if (options.testHooks) {
+    app.put("/__test/clock", async (c) => {
+      const { now } = await body(c, z.object({ now: z.iso.datetime() }).strict());
+      if (!(clock instanceof SettableClock)) throw new ApiError(409, "clock-not-settable", "start the backend with a clock start to move it");
+      clock.set(new Date(now));
+      return c.json({ now: clock.now().toISOString() });
+    });
+    app.put("/__test/faults", async (c) => {
+      const input = await body(
+        c,
+        z.object({
+          rules: z.array(z.object({ method: z.string(), path: z.string(), action: z.enum(["hold", "drop"]), times: z.number().int().min(1).optional() }).strict()).default([]),
+          errorShare: z.object({ status: z.union([z.literal(503), z.literal(429)]), every: z.number().int().min(1), retryAfterSeconds: z.number().int().min(0) }).strict().nullable().default(null),
+        }).strict(),
+      );
+      faults?.set(input.rules, input.errorShare);
+      return c.json({ ok: true });
+    });
+    app.post("/__test/faults/release", (c) => {
+      faults?.releaseAll();
+      return c.json({ ok: true });
+    });
+  }
+
+  const createAccount = async (input: { name: string; timeZone: string; numbers: string[] }): Promise<{ accountId: string; token: string }> => {
+    const r = await insertAccount(db, input, clock.now());
+    return { accountId: r.account.id, token: r.token };
+  };
+
+  if (options.demoTokenFile !== undefined && !existsSync(options.demoTokenFile)) {
+    const { token } = await createAccount({ name: "Demo account", timeZone: "Europe/London", numbers: ["+442079460000", "+442079460001"] });
+    mkdirSync(dirname(options.demoTokenFile), { recursive: true });
+    writeFileSync(options.demoTokenFile, `${token}\n`, { mode: 0o600 });
+  } else if (options.demoTokenFile !== undefined) {
+    readFileSync(options.demoTokenFile, "utf8"); // exists: the demo account was made on an earlier start
+  }
+
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: options.host ?? "127.0.0.1" }, () => resolve(s as Server));
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, store: store.kind }, "backend listening");
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    port,
+    store,
+    clock,
+    app,
+    notifier,
+    createAccount,
+    stop: () => {
+      stopping ??= (async () => {
+        faults?.releaseAll();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await store.close();
+        log.info("backend stopped");
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,129 @@
+// Row types of the one SQL schema both stores share (see migrations/).
+import type { ColumnType, Generated, Kysely, Transaction } from "kysely";
+
+type Ts = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  time_zone: string;
+  numbers: Json<string[]>;
+  revision: number;
+  created_at: Ts;
+}
+export interface TokensTable {
+  id: string;
+  account_id: string;
+  digest: string;
+  created_at: Ts;
+}
+export interface OrdersTable {
+  id: string;
+  account_id: string;
+  client_reference: string | null;
+  terms_version: string;
+  created_at: Ts;
+}
+export interface IdempotencyTable {
+  account_id: string;
+  key: string;
+  request_hash: string;
+  status: number;
+  body: Json<unknown>;
+  created_at: Ts;
+}
+export interface SubscriptionsTable {
+  id: string;
+  account_id: string;
+  order_id: string;
+  order_position: number;
+  client_reference: string | null;
+  product: string;
+  call_plan: string | null;
+  status: string;
+  price_minor: number;
+  currency: string;
+  version: number;
+  created_at: Ts;
+  cancellation_effective_at: Ts | null;
+  cancelled_at: Ts | null;
+}
+export interface DevicesTable {
+  id: string;
+  account_id: string;
+  client_reference: string | null;
+  name: string;
+  licence_id: string;
+  user_id: string | null;
+  sip_username: string;
+  ha1: string;
+  password_fingerprint: string;
+  version: number;
+  created_at: Ts;
+  updated_at: Ts;
+}
+export interface UsersTable {
+  id: string;
+  account_id: string;
+  client_reference: string | null;
+  name: string;
+  extension: string;
+  licence_id: string;
+  area_prefix: string;
+  outbound_caller_id: string;
+  recording: Json<{ enabled: boolean; email?: string; subject?: string }>;
+  version: number;
+  created_at: Ts;
+  updated_at: Ts;
+}
+export interface ChangeSetsTable {
+  id: string;
+  account_id: string;
+  token_id: string;
+  status: string;
+  description: string | null;
+  created_at: Ts;
+  applied_revision: number | null;
+}
+export interface ChangeSetOpsTable {
+  change_set_id: string;
+  seq: number;
+  object_id: string;
+  op: Json<unknown>;
+}
+export interface RevisionsTable {
+  account_id: string;
+  revision: number;
+  change_set_id: string | null;
+  applied_at: Ts;
+  operations: number;
+}
+export interface AuditTable {
+  seq: Generated<number>;
+  account_id: string;
+  at: Ts;
+  token_id: string;
+  request_id: string;
+  action: string;
+  object_kind: string;
+  object_id: string | null;
+  detail: Json<Record<string, unknown>>;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  tokens: TokensTable;
+  orders: OrdersTable;
+  idempotency: IdempotencyTable;
+  subscriptions: SubscriptionsTable;
+  devices: DevicesTable;
+  users: UsersTable;
+  change_sets: ChangeSetsTable;
+  change_set_ops: ChangeSetOpsTable;
+  revisions: RevisionsTable;
+  audit: AuditTable;
+}
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;

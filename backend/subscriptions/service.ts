@@ -1,0 +1,97 @@
+// Subscriptions: list and read (settling due cancellations first), cancel, reinstate, change call plan.
+import type { Db, Tx } from "../store/schema.ts";
+import type { Clock } from "../clock.ts";
+import type { Caller } from "../change-sets/service.ts";
+import type { Subscription, SubscriptionQuery, CancelRequest } from "../../schemas/subscription.ts";
+import type { CallPlanId, ProductId } from "../../schemas/catalogue.ts";
+import { lockAccount } from "../accounts/store.ts";
+import { actorOf, writeAudit } from "../audit/store.ts";
+import { endOfMonth } from "../month-end.ts";
+import { monthlyPrice } from "../catalogue/service.ts";
+import { holdersOf, settleDue, subscriptionView, type SubscriptionRow } from "./store.ts";
+import { checkVersion, requireFound, validateCallPlanChange, validateCancel, validateReinstate } from "./validator.ts";
+
+export class SubscriptionService {
+  private readonly db: Db;
+  private readonly clock: Clock;
+  constructor(deps: { db: Db; clock: Clock }) {
+    this.db = deps.db;
+    this.clock = deps.clock;
+  }
+
+  async list(caller: Caller, q: SubscriptionQuery): Promise<Subscription[]> {
+    const accountId = caller.account.id;
+    await settleDue(this.db, accountId, this.clock.now());
+    let sq = this.db.selectFrom("subscriptions").selectAll().where("account_id", "=", accountId);
+    if (q.product) sq = sq.where("product", "=", q.product);
+    if (q.callPlan) sq = sq.where("call_plan", "=", q.callPlan);
+    if (q.status) sq = sq.where("status", "=", q.status);
+    if (q.clientReference !== undefined) sq = sq.where("client_reference", "=", q.clientReference);
+    const rows = await sq.orderBy("created_at").orderBy("order_position").execute();
+    const holders = await holdersOf(this.db, accountId);
+    return rows
+      .map((r) => subscriptionView(r, holders.get(r.id) ?? null))
+      .filter((s) => q.held === undefined || (s.holder !== null) === (q.held === "true"));
+  }
+
+  async get(caller: Caller, id: string): Promise<Subscription> {
+    await settleDue(this.db, caller.account.id, this.clock.now());
+    return this.read(this.db, caller.account.id, id);
+  }
+
+  async cancel(caller: Caller, id: string, req: CancelRequest, ifVersion: number | undefined): Promise<Subscription> {
+    return this.mutate(caller, id, ifVersion, "subscription.cancel", async (tx, row, account) => {
+      const holders = await holdersOf(tx, caller.account.id);
+      validateCancel(row, holders.get(row.id) ?? null);
+      const now = this.clock.now();
+      if (req.effective === "immediately")
+        return { status: "cancelled", cancellation_effective_at: now, cancelled_at: now };
+      if (row.status === "cancellation-scheduled") return null; // already scheduled for this month end
+      return { status: "cancellation-scheduled", cancellation_effective_at: endOfMonth(account.timeZone, now), cancelled_at: null };
+    });
+  }
+
+  async reinstate(caller: Caller, id: string, ifVersion: number): Promise<Subscription> {
+    return this.mutate(caller, id, ifVersion, "subscription.reinstate", async (_tx, row) => {
+      validateReinstate(row);
+      return { status: "active", cancellation_effective_at: null, cancelled_at: null };
+    });
+  }
+
+  async changeCallPlan(caller: Caller, id: string, callPlan: CallPlanId, ifVersion: number | undefined): Promise<Subscription> {
+    return this.mutate(caller, id, ifVersion, "subscription.change-call-plan", async (_tx, row) => {
+      validateCallPlanChange(row);
+      if (row.call_plan === callPlan) return null;
+      return { call_plan: callPlan, price_minor: monthlyPrice(row.product as ProductId, callPlan).amountMinor };
+    });
+  }
+
+  private async mutate(
+    caller: Caller,
+    id: string,
+    ifVersion: number | undefined,
+    action: string,
+    change: (tx: Tx, row: SubscriptionRow, account: { timeZone: string }) => Promise<Partial<SubscriptionRow> | null>,
+  ): Promise<Subscription> {
+    const accountId = caller.account.id;
+    return this.db.transaction().execute(async (tx) => {
+      const account = await lockAccount(tx, accountId);
+      const now = this.clock.now();
+      await settleDue(tx, accountId, now);
+      const row = requireFound(await tx.selectFrom("subscriptions").selectAll().where("id", "=", id).where("account_id", "=", accountId).executeTakeFirst(), id);
+      checkVersion(row, ifVersion);
+      const set = await change(tx, row, account);
+      if (set !== null) {
+        await tx.updateTable("subscriptions").set((eb) => ({ ...set, version: eb("version", "+", 1) })).where("id", "=", id).execute();
+        await writeAudit(tx, actorOf(caller), now, action, "subscription", id, { ...set });
+      }
+      return this.read(tx, accountId, id);
+    });
+  }
+
+  private async read(db: Db, accountId: string, id: string): Promise<Subscription> {
+    const row = requireFound(await db.selectFrom("subscriptions").selectAll().where("id", "=", id).where("account_id", "=", accountId).executeTakeFirst(), id);
+    const holders = await holdersOf(db, accountId);
+    return subscriptionView(row, holders.get(id) ?? null);
+  }
+}

@@ -1,0 +1,44 @@
+// Subscriptions in the store, and the lazy settling of cancellations that fell due.
+import type { Db, Tx, SubscriptionsTable } from "../store/schema.ts";
+import type { Selectable } from "kysely";
+import type { Subscription } from "../../schemas/subscription.ts";
+import type { CallPlanId, ProductId } from "../../schemas/catalogue.ts";
+
+export type SubscriptionRow = Selectable<SubscriptionsTable>;
+
+/** Due cancellations take effect by themselves: every read and write of licences settles them first. */
+export async function settleDue(db: Db | Tx, accountId: string, now: Date): Promise<void> {
+  await db
+    .updateTable("subscriptions")
+    .set((eb) => ({ status: "cancelled", cancelled_at: eb.ref("cancellation_effective_at"), version: eb("version", "+", 1) }))
+    .where("account_id", "=", accountId)
+    .where("status", "=", "cancellation-scheduled")
+    .where("cancellation_effective_at", "<=", now)
+    .execute();
+}
+
+export async function holdersOf(db: Db | Tx, accountId: string): Promise<Map<string, { kind: "user" | "device"; id: string; name: string }>> {
+  const devices = await db.selectFrom("devices").select(["id", "name", "licence_id"]).where("account_id", "=", accountId).execute();
+  const users = await db.selectFrom("users").select(["id", "name", "licence_id"]).where("account_id", "=", accountId).execute();
+  const out = new Map<string, { kind: "user" | "device"; id: string; name: string }>();
+  for (const d of devices) out.set(d.licence_id, { kind: "device", id: d.id, name: d.name });
+  for (const u of users) out.set(u.licence_id, { kind: "user", id: u.id, name: u.name });
+  return out;
+}
+
+export function subscriptionView(r: SubscriptionRow, holder: { kind: "user" | "device"; id: string; name: string } | null): Subscription {
+  return {
+    id: r.id,
+    version: r.version,
+    orderId: r.order_id,
+    clientReference: r.client_reference,
+    product: r.product as ProductId,
+    callPlan: r.call_plan as CallPlanId | null,
+    status: r.status as Subscription["status"],
+    monthlyPrice: { amountMinor: r.price_minor, currency: r.currency },
+    holder,
+    createdAt: r.created_at.toISOString(),
+    cancellationEffectiveAt: r.cancellation_effective_at?.toISOString() ?? null,
+    cancelledAt: r.cancelled_at?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,30 @@
+// Subscription rules that need the store: cancel only what nothing holds; reinstate only what is scheduled.
+import { ApiError, conflict, preconditionFailed } from "../errors.ts";
+import type { SubscriptionRow } from "./store.ts";
+
+export function checkVersion(row: SubscriptionRow, ifVersion: number | undefined): void {
+  if (ifVersion !== undefined && row.version !== ifVersion) throw preconditionFailed("subscription", row.id, row.version);
+}
+
+export function validateCancel(row: SubscriptionRow, holder: { kind: "user" | "device"; id: string; name: string } | null): void {
+  if (row.status === "cancelled") throw conflict("licence-cancelled", `subscription ${row.id} is already cancelled`);
+  if (holder)
+    throw conflict("licence-held", `subscription ${row.id} is held by ${holder.kind} ${holder.id} (${holder.name}); remove it from the configuration first`, {
+      holders: [holder],
+    });
+}
+
+export function validateReinstate(row: SubscriptionRow): void {
+  if (row.status === "cancelled") throw conflict("licence-cancelled", `subscription ${row.id} is cancelled; its cancellation already took effect`);
+  if (row.status !== "cancellation-scheduled") throw conflict("not-scheduled", `subscription ${row.id} has no scheduled cancellation`);
+}
+
+export function validateCallPlanChange(row: SubscriptionRow): void {
+  if (row.product !== "user-licence") throw conflict("licence-wrong-product", `subscription ${row.id} is a ${row.product}; only a user licence carries a call plan`);
+  if (row.status === "cancelled") throw conflict("licence-cancelled", `subscription ${row.id} is cancelled`);
+}
+
+export function requireFound(row: SubscriptionRow | undefined, id: string): SubscriptionRow {
+  if (!row) throw new ApiError(404, "not-found", `subscription ${id} does not exist in this account`);
+  return row;
+}

@@ -1,0 +1,46 @@
+// Service subscriptions: one licence each, with its status and holder.
+import { z } from "zod";
+import { CallPlanId, ProductId } from "./catalogue.ts";
+import { Id, Instant, Version } from "./common.ts";
+import { Holder } from "./problem.ts";
+
+export const SubscriptionStatus = z.enum(["active", "cancellation-scheduled", "cancelled"]);
+export type SubscriptionStatus = z.infer<typeof SubscriptionStatus>;
+
+export const Subscription = z
+  .object({
+    id: Id,
+    version: Version,
+    orderId: Id,
+    clientReference: z.string().nullable(),
+    product: ProductId,
+    callPlan: CallPlanId.nullable(),
+    status: SubscriptionStatus,
+    monthlyPrice: z.object({ amountMinor: z.number().int(), currency: z.string() }),
+    holder: Holder.nullable().describe("the live user or device holding this licence"),
+    createdAt: Instant,
+    cancellationEffectiveAt: Instant.nullable(),
+    cancelledAt: Instant.nullable(),
+  })
+  .meta({ id: "Subscription" });
+export type Subscription = z.infer<typeof Subscription>;
+
+export const CancelRequest = z
+  .object({ effective: z.enum(["end-of-month", "immediately"]).default("end-of-month") })
+  .strict()
+  .meta({ id: "CancelRequest" });
+export type CancelRequest = z.infer<typeof CancelRequest>;
+
+export const CallPlanChange = z.object({ callPlan: CallPlanId }).strict().meta({ id: "CallPlanChange" });
+export type CallPlanChange = z.infer<typeof CallPlanChange>;
+
+export const SubscriptionQuery = z
+  .object({
+    product: ProductId.optional(),
+    callPlan: CallPlanId.optional(),
+    status: SubscriptionStatus.optional(),
+    clientReference: z.string().optional(),
+    held: z.enum(["true", "false"]).optional(),
+  })
+  .strict();
+export type SubscriptionQuery = z.infer<typeof SubscriptionQuery>;

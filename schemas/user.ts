@@ -1,0 +1,76 @@
+// PBX users: extension, call plan (the held licence's), caller ID, recording, linked devices.
+import { z } from "zod";
+import { CallPlanId } from "./catalogue.ts";
+import { ClientReference, E164, Id, Instant, Version } from "./common.ts";
+
+export const Extension = z.string().regex(/^[0-9]{2,5}$/, "must be 2 to 5 digits");
+export const AreaPrefix = z.string().regex(/^0?[0-9]{1,6}$/, "must be 1 to 7 digits");
+
+export const Recording = z
+  .object({
+    enabled: z.boolean(),
+    email: z.email().optional(),
+    subject: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.enabled && r.email === undefined)
+      ctx.addIssue({ code: "custom", path: ["email"], message: "required when recording is enabled", params: { rule: "required" } });
+    if (r.enabled && r.subject === undefined)
+      ctx.addIssue({ code: "custom", path: ["subject"], message: "required when recording is enabled", params: { rule: "required" } });
+  });
+export type Recording = z.infer<typeof Recording>;
+
+const userFields = {
+  name: z.string().trim().min(1).max(100),
+  extension: Extension,
+  licenceId: Id,
+  callPlan: CallPlanId.optional().describe("if given, must equal the licence's call plan"),
+  areaPrefix: AreaPrefix,
+  outboundCallerId: E164.describe("one of the account's numbers"),
+  recording: Recording.default({ enabled: false }),
+};
+
+export const UserCreate = z
+  .object({ ...userFields, clientReference: ClientReference.optional() })
+  .strict()
+  .meta({ id: "UserCreate" });
+export type UserCreate = z.infer<typeof UserCreate>;
+
+export const UserUpdate = z
+  .object({
+    name: userFields.name.optional(),
+    extension: Extension.optional(),
+    licenceId: Id.optional(),
+    callPlan: CallPlanId.optional(),
+    areaPrefix: AreaPrefix.optional(),
+    outboundCallerId: E164.optional(),
+    recording: Recording.optional(),
+  })
+  .strict()
+  .meta({ id: "UserUpdate" });
+export type UserUpdate = z.infer<typeof UserUpdate>;
+
+export const DeviceLink = z.object({ deviceId: Id }).strict().meta({ id: "DeviceLink" });
+
+export const User = z
+  .object({
+    id: Id,
+    version: Version,
+    clientReference: z.string().nullable(),
+    name: z.string(),
+    extension: Extension,
+    licenceId: Id,
+    callPlan: CallPlanId.nullable(),
+    areaPrefix: z.string(),
+    outboundCallerId: E164,
+    recording: z.object({ enabled: z.boolean(), email: z.string().optional(), subject: z.string().optional() }),
+    deviceIds: z.array(Id),
+    live: z.boolean(),
+    pending: z.boolean(),
+    pendingChangeSets: z.array(Id),
+    createdAt: Instant.nullable(),
+    updatedAt: Instant.nullable(),
+  })
+  .meta({ id: "User" });
+export type User = z.infer<typeof User>;
