@@ -1,0 +1,40 @@
+/** Typed errors of the registrar module. */
+
+/** Kamailio (or a module it needs) is not installed on this machine. */
+export class RegistrarNotInstalledError extends Error {
+  override name = "RegistrarNotInstalledError";
+  /** The Debian packages that provide what is missing. */
+  readonly packages: readonly string[];
+  constructor(missing: string, packages: readonly string[]) {
+    super(
+      `${missing} is not installed. Install it with: ` +
+        `apt-get install -y --no-install-recommends ${packages.join(" ")}`,
+    );
+    this.packages = packages;
+  }
+}
+
+/** Kamailio exited or never answered while starting; `output` is the end of what it printed. */
+export class RegistrarStartError extends Error {
+  override name = "RegistrarStartError";
+  readonly output: string;
+  constructor(message: string, output: string) {
+    super(output.trim() === "" ? message : `${message}\n--- kamailio output (last lines) ---\n${output.trim()}`);
+    this.output = output;
+  }
+}
+
+/** A snapshot that does not have the documented shape; nothing was written. */
+export class InvalidSnapshotError extends Error {
+  override name = "InvalidSnapshotError";
+  readonly issues: readonly { path: PropertyKey[]; message: string }[];
+  constructor(issues: readonly { path: PropertyKey[]; message: string }[]) {
+    super(`invalid revision snapshot: ${issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`);
+    this.issues = issues;
+  }
+}
+
+/** Kamailio's control socket refused or failed a command. */
+export class RegistrarControlError extends Error {
+  override name = "RegistrarControlError";
+}

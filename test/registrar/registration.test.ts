@@ -1,0 +1,87 @@
+/**
+ * Devices register with a real Kamailio using the credentials the writer published, and lose them when a
+ * later revision removes the device or rotates its password — live registrations included. sipp plays
+ * the handsets.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registeredContacts, startRegistrar } from "../../registrar/index.ts";
+import type { RunningRegistrar } from "../../registrar/index.ts";
+import { device, johnDesk, lobbyPhone, maryDesk, marySoft, snapshot, users } from "./estate.ts";
+import { call, freeUdpPort, register } from "./sipp.ts";
+
+let dir: string;
+let registrar: RunningRegistrar;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "registrar-reg-"));
+  registrar = await startRegistrar({ dataDir: join(dir, "data") });
+});
+afterAll(async () => {
+  await registrar?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("registering provisioned devices", () => {
+  it("accepts a device's own password and refuses a wrong one", async () => {
+    await registrar.publish(snapshot(1, [johnDesk, maryDesk]));
+
+    expect(await register(dir, registrar, johnDesk)).toBe(200);
+    expect(await register(dir, registrar, { username: johnDesk.username, password: "not the password" })).toBe(401);
+    expect(await register(dir, registrar, { username: maryDesk.username, password: johnDesk.password })).toBe(401);
+  });
+
+  it("refuses a device that no published revision contains", async () => {
+    await registrar.publish(snapshot(2, [johnDesk]));
+
+    expect(await register(dir, registrar, marySoft)).toBe(401);
+    expect(await registeredContacts(registrar.ctlSocket, marySoft.username)).toEqual([]);
+  });
+
+  it("refuses a removed device and drops the registration it already had", async () => {
+    await registrar.publish(snapshot(3, [johnDesk, maryDesk]));
+    const port = await freeUdpPort();
+    expect(await register(dir, registrar, { ...maryDesk, contactPort: port })).toBe(200);
+    expect(await registeredContacts(registrar.ctlSocket, maryDesk.username)).toEqual([
+      expect.stringContaining(`:${port}`) as string,
+    ]);
+
+    const published = await registrar.publish(snapshot(4, [johnDesk]));
+
+    expect(published.dropped).toEqual([maryDesk.username]);
+    expect(await registeredContacts(registrar.ctlSocket, maryDesk.username)).toEqual([]);
+    expect(await register(dir, registrar, maryDesk)).toBe(401);
+    // Mary's extension now has no device to ring.
+    expect(await call(dir, registrar, johnDesk, "202")).toMatchObject({ status: 480 });
+  });
+
+  it("after a password rotation refuses the old password, accepts the new one, and drops the old binding", async () => {
+    await registrar.publish(snapshot(5, [johnDesk, maryDesk]));
+    expect(await register(dir, registrar, { ...maryDesk, contactPort: await freeUdpPort() })).toBe(200);
+
+    const rotated = "rotated horse 9";
+    const published = await registrar.publish({
+      revision: 6,
+      users,
+      devices: [device(johnDesk), device(maryDesk, rotated)],
+    });
+
+    expect(published.dropped).toEqual([maryDesk.username]);
+    expect(await registeredContacts(registrar.ctlSocket, maryDesk.username)).toEqual([]);
+    expect(await register(dir, registrar, maryDesk)).toBe(401);
+    expect(await register(dir, registrar, { username: maryDesk.username, password: rotated })).toBe(200);
+    // John's device kept its HA1, so its registration was left alone.
+    expect(await registeredContacts(registrar.ctlSocket, johnDesk.username)).toHaveLength(1);
+  });
+
+  it("never rolls back to an older revision delivered late", async () => {
+    await registrar.publish(snapshot(10, [johnDesk, lobbyPhone]));
+
+    const late = await registrar.publish(snapshot(9, [johnDesk]));
+
+    expect(late).toMatchObject({ written: false, revision: 10 });
+    expect(await register(dir, registrar, lobbyPhone)).toBe(200);
+  });
+});
