@@ -203,7 +203,8 @@ route[INVITE] {
 	sql_xquery("pbx", "SELECT destination AS allowed FROM pbx_call_plan_destination WHERE call_plan = $(xavp(caller=>plan){sql.val.str}) AND destination = '$var(kind)'", "plan");
 	if ($xavp(plan=>allowed) == $null) {
 		xlog("L_INFO", "INVITE from $var(device): $var(kind) call to $var(dest) not in call plan $xavp(caller=>plan)\\n");
-		sl_send_reply("403", "$var(label) Calls Not In Call Plan");
+		$var(reason) = $var(label) + " Calls Not In Call Plan";
+		sl_send_reply("403", "$var(reason)");
 		exit;
 	}
 	route(TRUNK);
