@@ -1,0 +1,77 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- black-box tests read untyped JSON bodies */
+// Cancellation at the month end in the account's time zone, and reinstating before it takes effect.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Backend } from "../../backend/server.ts";
+import { describeEachStore, newAccount, order, setClock, start } from "./harness.ts";
+
+describeEachStore("month end", (store) => {
+  let backend: Backend;
+  beforeAll(async () => {
+    backend = await start(store);
+  });
+  afterAll(async () => backend.stop());
+
+  it("keeps a licence cancelled on the 14th until the last minute of the month, then cancels it (UTC+13)", async () => {
+    await setClock(backend, "2025-06-14T00:00:00Z");
+    const c = await newAccount(backend, "Pacific/Tongatapu");
+    const [sub] = await order(c, [{ product: "user-licence", callPlan: "pay-as-you-go" }]);
+    const cancel = await c.post(`/v1/subscriptions/${sub}/cancel`, {});
+    expect(cancel.body).toMatchObject({ status: "cancellation-scheduled", cancellationEffectiveAt: "2025-06-30T11:00:00.000Z" });
+    await setClock(backend, "2025-06-30T10:59:00Z"); // 23:59 on 30 June in Tonga
+    expect((await c.get(`/v1/subscriptions/${sub}`)).body.status).toBe("cancellation-scheduled");
+    await setClock(backend, "2025-06-30T11:00:30Z"); // just past midnight, 1 July in Tonga
+    const after = await c.get(`/v1/subscriptions/${sub}`);
+    expect(after.body).toMatchObject({ status: "cancelled", cancelledAt: "2025-06-30T11:00:00.000Z" });
+  });
+
+  it("ends a leap-year February after the 29th", async () => {
+    await setClock(backend, "2024-02-14T12:00:00Z");
+    const c = await newAccount(backend, "UTC");
+    const [sub] = await order(c, [{ product: "sip-device-licence" }]);
+    expect((await c.post(`/v1/subscriptions/${sub}/cancel`, { effective: "end-of-month" })).body.cancellationEffectiveAt).toBe("2024-03-01T00:00:00.000Z");
+    await setClock(backend, "2024-02-29T23:59:00Z");
+    expect((await c.get(`/v1/subscriptions/${sub}`)).body.status).toBe("cancellation-scheduled");
+    await setClock(backend, "2024-03-01T00:00:01Z");
+    expect((await c.get(`/v1/subscriptions/${sub}`)).body.status).toBe("cancelled");
+  });
+
+  it("keeps a licence active when it is reinstated before the month end", async () => {
+    await setClock(backend, "2025-03-14T10:00:00Z");
+    const c = await newAccount(backend, "UTC");
+    const [sub] = await order(c, [{ product: "sip-device-licence" }]);
+    const cancelled = await c.post(`/v1/subscriptions/${sub}/cancel`, {});
+    await setClock(backend, "2025-03-31T23:59:00Z");
+    const reinstated = await c.post(`/v1/subscriptions/${sub}/reinstate`, {}, { "if-match": cancelled.headers.get("etag") ?? "" });
+    expect(reinstated.status).toBe(200);
+    expect(reinstated.body).toMatchObject({ status: "active", cancellationEffectiveAt: null });
+    await setClock(backend, "2025-04-02T00:00:00Z");
+    expect((await c.get(`/v1/subscriptions/${sub}`)).body.status).toBe("active");
+  });
+
+  it("lets only one of two clients reinstate the same pending licence", async () => {
+    await setClock(backend, "2025-03-14T10:00:00Z");
+    const c = await newAccount(backend, "UTC");
+    const [sub] = await order(c, [{ product: "sip-device-licence" }]);
+    const etag = (await c.post(`/v1/subscriptions/${sub}/cancel`, {})).headers.get("etag") ?? "";
+    const answers = await Promise.all([1, 2].map(() => c.post(`/v1/subscriptions/${sub}/reinstate`, {}, { "if-match": etag })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 412]);
+  });
+
+  it("cancels immediately when asked, with the effective instant now", async () => {
+    await setClock(backend, "2025-03-14T10:00:00Z");
+    const c = await newAccount(backend, "UTC");
+    const [sub] = await order(c, [{ product: "sip-device-licence" }]);
+    const r = await c.post(`/v1/subscriptions/${sub}/cancel`, { effective: "immediately" });
+    expect(r.body.status).toBe("cancelled");
+    expect(Date.parse(r.body.cancelledAt as string)).toBeGreaterThanOrEqual(Date.parse("2025-03-14T10:00:00Z"));
+  });
+
+  it("changes a user licence's call plan in place: one licence, new price", async () => {
+    const c = await newAccount(backend, "UTC");
+    const [sub] = await order(c, [{ product: "user-licence", callPlan: "pay-as-you-go" }]);
+    const r = await c.post(`/v1/subscriptions/${sub}/call-plan`, { callPlan: "international" }, { "if-match": '"1"' });
+    expect(r.body).toMatchObject({ id: sub, callPlan: "international", monthlyPrice: { amountMinor: 2300, currency: "GBP" }, version: 2 });
+    expect((await c.get("/v1/subscriptions")).body).toHaveLength(1);
+    expect((await c.get("/v1/subscriptions?callPlan=international&status=active")).body).toHaveLength(1);
+  });
+});
