@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registeredContacts, startRegistrar } from "../../registrar/index.ts";
 import type { RunningRegistrar } from "../../registrar/index.ts";
 import { device, johnDesk, lobbyPhone, maryDesk, marySoft, snapshot, users } from "./estate.ts";
-import { call, freeUdpPort, register } from "./sipp.ts";
+import type { RevisionSnapshot } from "../../registrar/index.ts";
+import { call, freeUdpPort, register, registerRepeatedly } from "./sipp.ts";
 
 let dir: string;
 let registrar: RunningRegistrar;
@@ -83,5 +84,30 @@ describe("registering provisioned devices", () => {
 
     expect(late).toMatchObject({ written: false, revision: 10 });
     expect(await register(dir, registrar, lobbyPhone)).toBe(200);
+  });
+
+  it("keeps accepting registrations while 1,000-user revisions are being written", async () => {
+    const big = (revision: number): RevisionSnapshot => ({
+      revision,
+      users: [...users, ...Array.from({ length: 1000 }, (_, i) => ({ ...users[0]!, id: `bulk-${i}`, extension: String(1000 + i) }))],
+      devices: [device(johnDesk), ...Array.from({ length: 1000 }, (_, i) => device({ username: `bulk-${i}`, password: `pw-${i}`, userId: `bulk-${i}` }))],
+    });
+    let revision = 100;
+    await registrar.publish(big(revision));
+    let writes = 0;
+    let registering = true;
+    const writer = (async () => {
+      while (registering) {
+        await registrar.publish(big(++revision));
+        writes += 1;
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+
+    const statuses = await registerRepeatedly(dir, registrar, johnDesk, 300).finally(() => (registering = false));
+    await writer;
+
+    expect(writes).toBeGreaterThan(1);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
   });
 });

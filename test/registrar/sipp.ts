@@ -21,11 +21,16 @@ interface SippRun {
 
 let sequence = 0;
 
-function runSipp(dir: string, args: readonly string[], timeoutSeconds: number): { done: Promise<SippRun>; logFile: string; kill(): void } {
+function runSipp(
+  dir: string,
+  args: readonly string[],
+  timeoutSeconds: number,
+  calls = 1,
+): { done: Promise<SippRun>; logFile: string; kill(): void } {
   const logFile = join(dir, `sipp-${process.pid}-${++sequence}.log`);
   const proc = spawn(
     "sipp",
-    [...args, "-m", "1", "-nostdin", "-i", "127.0.0.1", "-timeout", `${timeoutSeconds}s`, "-timeout_error", "-trace_logs", "-log_file", logFile],
+    [...args, "-m", String(calls), "-nostdin", "-i", "127.0.0.1", "-timeout", `${timeoutSeconds}s`, "-timeout_error", "-trace_logs", "-log_file", logFile],
     { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
@@ -67,6 +72,38 @@ export async function register(
   const result = lastMatch(logLines(run.logFile), /^REGISTER-RESULT (\d{3})/);
   if (code !== 0 || result === undefined) throw new Error(`sipp register exited ${code}:\n${output.slice(-3000)}`);
   return Number(result[1]);
+}
+
+/**
+ * One handset registering `count` times in a row, up to 10 at once; resolves with the final status of
+ * every attempt, in the order they completed. Any attempt without a final status makes it throw.
+ */
+export async function registerRepeatedly(
+  dir: string,
+  registrar: SipTarget,
+  device: { username: string; password: string },
+  count: number,
+): Promise<number[]> {
+  const run = runSipp(
+    dir,
+    [
+      "-sf", join(SCENARIOS, "register.xml"),
+      "-s", device.username, "-au", device.username, "-ap", device.password,
+      "-key", "contact_port", "9", "-key", "expires", "3600",
+      "-l", "10", "-r", "1000",
+      `${registrar.host}:${registrar.port}`,
+    ],
+    60,
+    count,
+  );
+  const { code, output } = await run.done;
+  const statuses = logLines(run.logFile)
+    .map((l) => /^REGISTER-RESULT (\d{3})/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]));
+  if (code !== 0 || statuses.length !== count)
+    throw new Error(`sipp register x${count} exited ${code} with ${statuses.length} results:\n${output.slice(-3000)}`);
+  return statuses;
 }
 
 export interface CallResult {
