@@ -57,6 +57,10 @@ export interface Backend {
   clock: Clock & { set?(at: Date): void };
   app: App;
   notifier: RevisionNotifier;
+  /** Fault injection, present only with testHooks. */
+  faults: Faults | null;
+  /** The OpenAPI 3.1 document this server serves at /openapi.json. */
+  openapi: Record<string, unknown>;
   /** Creates an account and returns its token (tests and the admin command). */
   createAccount(input: { name: string; timeZone: string; numbers: string[] }): Promise<{ accountId: string; token: string }>;
   /** Stops accepting, finishes in-flight requests, closes the store. */
@@ -171,12 +175,19 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     clock,
     app,
     notifier,
+    openapi: document,
+    faults,
     createAccount,
     stop: () => {
       stopping ??= (async () => {
         faults?.releaseAll();
         await new Promise<void>((resolve) => {
-          server.close(() => resolve());
+          // In-flight requests finish; connections that fall idle afterwards are closed at once.
+          const sweep = setInterval(() => server.closeIdleConnections(), 20);
+          server.close(() => {
+            clearInterval(sweep);
+            resolve();
+          });
           server.closeIdleConnections();
         });
         await store.close();

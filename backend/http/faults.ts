@@ -49,6 +49,11 @@ export class Faults {
     return null;
   }
 
+  /** How many responses are held right now. */
+  get heldCount(): number {
+    return this.held.size;
+  }
+
   hold(): Promise<void> {
     return new Promise((resolve) => this.held.add(resolve));
   }

@@ -20,8 +20,8 @@ export function storeCases(): StoreCase[] {
  * describe() once per store. Without PBX_TEST_POSTGRES_URL the PostgreSQL suite fails in CI (CI=true) and is
  * skipped locally with a visible message.
  */
-export function describeEachStore(title: string, body: (store: StoreCase) => void): void {
-  for (const store of storeCases()) {
+export function describeEachStore(title: string, body: (store: StoreCase) => void, only?: StoreCase["name"][]): void {
+  for (const store of storeCases().filter((s) => only === undefined || only.includes(s.name))) {
     if (store.options === null) {
       if (process.env.CI === "true") {
         describe(`${title} [${store.name}]`, () => {

@@ -1,0 +1,50 @@
+// `npm run serve -- [--port 8080] [--host 127.0.0.1] [--database DIR|postgres://…] [--test-clock ISO] [--test-hooks]
+//                   [--rate-limit N|off] [--token-file PATH]`
+// Serves the provisioning API. On first start with the embedded store it creates a demo account and writes its
+// token to a file only this user can read. Prints one JSON line {"url","port","tokenFile"} when ready.
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { startBackend } from "../server.ts";
+import { storeFrom } from "./options.ts";
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: "8080" },
+    host: { type: "string", default: "127.0.0.1" },
+    database: { type: "string" },
+    "test-clock": { type: "string" },
+    "test-hooks": { type: "boolean", default: false },
+    "rate-limit": { type: "string" },
+    "token-file": { type: "string" },
+    "log-level": { type: "string", default: "info" },
+  },
+});
+
+const store = storeFrom(values.database);
+const tokenFile = values["token-file"] ?? (store.kind === "embedded" && store.dataDir !== null ? resolve(store.dataDir, "..", "demo-token") : undefined);
+const rate = values["rate-limit"];
+const clockStart = values["test-clock"] === undefined ? undefined : new Date(values["test-clock"]);
+if (clockStart !== undefined && Number.isNaN(clockStart.getTime())) throw new Error(`--test-clock must be an ISO instant, got ${values["test-clock"]}`);
+
+try {
+  const backend = await startBackend({
+    store,
+    port: Number(values.port),
+    host: values.host,
+    ...(clockStart ? { clockStart } : {}),
+    testHooks: values["test-hooks"] || clockStart !== undefined,
+    rateLimit: rate === "off" ? null : rate === undefined ? undefined : { perSecond: Number(rate), burst: Number(rate) * 5 },
+    logLevel: values["log-level"],
+    ...(tokenFile !== undefined ? { demoTokenFile: tokenFile } : {}),
+  });
+  process.stdout.write(`${JSON.stringify({ url: backend.url, port: backend.port, tokenFile: tokenFile ?? null })}\n`);
+  if (tokenFile !== undefined) process.stderr.write(`demo account token: ${tokenFile} (mode 0600)\n`);
+  const stop = (): void => {
+    void backend.stop().then(() => process.exit(0));
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+} catch (e) {
+  process.stderr.write(`serve: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}

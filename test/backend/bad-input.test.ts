@@ -1,0 +1,120 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- black-box tests read untyped JSON bodies */
+// A table of bad inputs: each is answered by a problem document naming the field, and the store is unchanged.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Backend } from "../../backend/server.ts";
+import { describeEachStore, newAccount, order, start, TERMS, userBody, type Client } from "./harness.ts";
+
+interface Case {
+  name: string;
+  method: "POST" | "PATCH" | "GET";
+  path: string; // {user} {device} {ul} {dl} are replaced
+  body?: unknown;
+  field: string;
+  status?: number;
+}
+
+const U = (extra: Record<string, unknown>): Record<string, unknown> => userBody("{ul2}", "299", extra);
+const omit = (key: string): Record<string, unknown> => {
+  const b = U({});
+  delete b[key];
+  return b;
+};
+
+const cases: Case[] = [
+  { name: "order without items", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [] }, field: "items" },
+  { name: "order without terms", method: "POST", path: "/v1/orders", body: { items: [{ product: "sip-device-licence" }] }, field: "termsVersion" },
+  { name: "order with unknown product", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "fax-licence" }] }, field: "items.0.product" },
+  { name: "user licence without call plan", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "user-licence" }] }, field: "items.0.callPlan" },
+  { name: "device licence with call plan", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "sip-device-licence", callPlan: "international" }] }, field: "items.0.callPlan" },
+  { name: "unknown call plan", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "user-licence", callPlan: "galactic" }] }, field: "items.0.callPlan" },
+  { name: "unknown order field", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "sip-device-licence" }], discount: 50 }, field: "discount" },
+  { name: "unknown order item field", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "sip-device-licence", quantity: 2 }] }, field: "items.0.quantity" },
+  { name: "order clientReference with spaces", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "sip-device-licence" }], clientReference: "a b" }, field: "clientReference" },
+  { name: "items not an array", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: "all" }, field: "items" },
+  { name: "outdated terms", method: "POST", path: "/v1/orders", body: { termsVersion: "2000-01", items: [{ product: "sip-device-licence" }] }, field: "termsVersion" },
+  { name: "duplicate item clientReference", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "sip-device-licence", clientReference: "x" }, { product: "sip-device-licence", clientReference: "x" }] }, field: "items.1.clientReference" },
+  { name: "device without name", method: "POST", path: "/v1/devices", body: { licenceId: "{dl2}" }, field: "name" },
+  { name: "device with empty name", method: "POST", path: "/v1/devices", body: { name: "  ", licenceId: "{dl2}" }, field: "name" },
+  { name: "device with a 101-character name", method: "POST", path: "/v1/devices", body: { name: "x".repeat(101), licenceId: "{dl2}" }, field: "name" },
+  { name: "device without licence", method: "POST", path: "/v1/devices", body: { name: "Desk" }, field: "licenceId" },
+  { name: "device with malformed licence id", method: "POST", path: "/v1/devices", body: { name: "Desk", licenceId: "42" }, field: "licenceId" },
+  { name: "device with unknown field", method: "POST", path: "/v1/devices", body: { name: "Desk", licenceId: "{dl2}", mac: "00:11" }, field: "mac" },
+  { name: "device with a password", method: "POST", path: "/v1/devices", body: { name: "Desk", licenceId: "{dl2}", sipPassword: "hunter2" }, field: "sipPassword" },
+  { name: "device rename to empty", method: "PATCH", path: "/v1/devices/{device}", body: { name: "" }, field: "name" },
+  { name: "device update with unknown field", method: "PATCH", path: "/v1/devices/{device}", body: { sipUsername: "mine" }, field: "sipUsername" },
+  { name: "user without name", method: "POST", path: "/v1/users", body: omit("name"), field: "name" },
+  { name: "user without extension", method: "POST", path: "/v1/users", body: omit("extension"), field: "extension" },
+  { name: "one-digit extension", method: "POST", path: "/v1/users", body: U({ extension: "7" }), field: "extension" },
+  { name: "six-digit extension", method: "POST", path: "/v1/users", body: U({ extension: "123456" }), field: "extension" },
+  { name: "extension with letters", method: "POST", path: "/v1/users", body: U({ extension: "12a" }), field: "extension" },
+  { name: "numeric extension", method: "POST", path: "/v1/users", body: U({ extension: 201 }), field: "extension" },
+  { name: "user without licence", method: "POST", path: "/v1/users", body: omit("licenceId"), field: "licenceId" },
+  { name: "user with unknown call plan", method: "POST", path: "/v1/users", body: U({ callPlan: "free" }), field: "callPlan" },
+  { name: "area prefix with letters", method: "POST", path: "/v1/users", body: U({ areaPrefix: "0a0" }), field: "areaPrefix" },
+  { name: "area prefix too long", method: "POST", path: "/v1/users", body: U({ areaPrefix: "012345678" }), field: "areaPrefix" },
+  { name: "caller ID not E.164", method: "POST", path: "/v1/users", body: U({ outboundCallerId: "02079460000" }), field: "outboundCallerId" },
+  { name: "caller ID not the account's", method: "POST", path: "/v1/users", body: U({ outboundCallerId: "+15555550100" }), field: "outboundCallerId" },
+  { name: "recording enabled without email", method: "POST", path: "/v1/users", body: U({ recording: { enabled: true, subject: "s" } }), field: "recording.email" },
+  { name: "recording enabled without subject", method: "POST", path: "/v1/users", body: U({ recording: { enabled: true, email: "a@example.com" } }), field: "recording.subject" },
+  { name: "recording with a bad email", method: "POST", path: "/v1/users", body: U({ recording: { enabled: true, email: "not-an-email", subject: "s" } }), field: "recording.email" },
+  { name: "recording with unknown field", method: "POST", path: "/v1/users", body: U({ recording: { enabled: false, cc: "x" } }), field: "recording.cc" },
+  { name: "recording enabled as a string", method: "POST", path: "/v1/users", body: U({ recording: { enabled: "yes" } }), field: "recording.enabled" },
+  { name: "user with unknown field", method: "POST", path: "/v1/users", body: U({ voicemail: true }), field: "voicemail" },
+  { name: "user update with bad extension", method: "PATCH", path: "/v1/users/{user}", body: { extension: "1" }, field: "extension" },
+  { name: "user update with unknown field", method: "PATCH", path: "/v1/users/{user}", body: { id: "usr_x" }, field: "id" },
+  { name: "user update turning recording on without email", method: "PATCH", path: "/v1/users/{user}", body: { recording: { enabled: true, subject: "s" } }, field: "recording.email" },
+  { name: "link without device id", method: "POST", path: "/v1/users/{user}/devices", body: {}, field: "deviceId" },
+  { name: "link an unknown device", method: "POST", path: "/v1/users/{user}/devices", body: { deviceId: "dev_aaaaaaaaaaaaaaaaaaaa" }, field: "deviceId" },
+  { name: "cancel with unknown effective", method: "POST", path: "/v1/subscriptions/{dl}/cancel", body: { effective: "yesterday" }, field: "effective" },
+  { name: "cancel with unknown field", method: "POST", path: "/v1/subscriptions/{dl}/cancel", body: { refund: true }, field: "refund" },
+  { name: "call plan change to unknown plan", method: "POST", path: "/v1/subscriptions/{ul}/call-plan", body: { callPlan: "free" }, field: "callPlan" },
+  { name: "subscription filter with unknown status", method: "GET", path: "/v1/subscriptions?status=paused", field: "status" },
+  { name: "subscription filter with unknown parameter", method: "GET", path: "/v1/subscriptions?colour=red", field: "colour" },
+  { name: "change set with unknown field", method: "POST", path: "/v1/change-sets", body: { owner: "me" }, field: "owner" },
+  { name: "audit with negative after", method: "GET", path: "/v1/audit?after=-1", field: "after" },
+];
+
+describeEachStore("bad input", (store) => {
+  let backend: Backend;
+  let c: Client;
+  const ids: Record<string, string> = {};
+  beforeAll(async () => {
+    backend = await start(store);
+    c = await newAccount(backend);
+    const [ul, dl, ul2, dl2] = await order(c, [
+      { product: "user-licence", callPlan: "pay-as-you-go" },
+      { product: "sip-device-licence" },
+      { product: "user-licence", callPlan: "pay-as-you-go" },
+      { product: "sip-device-licence" },
+    ]);
+    Object.assign(ids, { ul, dl, ul2, dl2 });
+    ids.user = (await c.post("/v1/users", userBody(ul!, "201"))).body.id;
+    ids.device = (await c.post("/v1/devices", { name: "Desk", licenceId: dl })).body.id;
+  });
+  afterAll(async () => backend.stop());
+
+  const fill = (v: unknown): unknown => JSON.parse(JSON.stringify(v ?? null).replace(/\{(\w+)\}/g, (_, k: string) => ids[k] ?? k));
+
+  it(`has at least 40 cases (${cases.length})`, () => {
+    expect(cases.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it.each(cases)("$name → problem naming $field, store unchanged", async (tc) => {
+    const snapshot = async (): Promise<unknown> => [
+      (await c.get("/v1/users")).body,
+      (await c.get("/v1/devices")).body,
+      (await c.get("/v1/subscriptions")).body,
+      (await c.get("/v1/orders")).body,
+      (await c.get("/v1/change-sets")).body,
+      (await c.get("/v1/revisions")).body,
+    ];
+    const before = await snapshot();
+    const path = fill(tc.path) as string;
+    const r = tc.method === "GET" ? await c.get(path) : await c.call(tc.method, path, fill(tc.body));
+    expect(r.headers.get("content-type")).toContain("application/problem+json");
+    expect(r.status).toBe(tc.status ?? 422);
+    expect(r.body.fields.map((f: { path: string }) => f.path)).toContain(tc.field);
+    expect(r.body.fields.every((f: { rule: string }) => typeof f.rule === "string" && f.rule.length > 0)).toBe(true);
+    expect(await snapshot()).toEqual(before);
+  });
+});

@@ -1,0 +1,33 @@
+// Starts `serve` as a separate OS process (for crash, lock and multi-process tests) and reads its ready line.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const serveScript = fileURLToPath(new URL("../../backend/cli/serve.ts", import.meta.url));
+
+export interface ServeProcess {
+  child: ChildProcess;
+  url: string;
+  tokenFile: string | null;
+  stderr: () => string;
+}
+
+/** Spawns serve with `args`; resolves when it prints its ready line, rejects with its stderr when it exits first. */
+export function spawnServe(args: string[]): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [serveScript, "--port", "0", "--log-level", "silent", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once("line", (line) => {
+      const ready = JSON.parse(line) as { url: string; tokenFile: string | null };
+      resolve({ child, url: ready.url, tokenFile: ready.tokenFile, stderr: () => err });
+    });
+    child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+  });
+}
+
+export function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
