@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- black-box tests read untyped JSON bodies */
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- black-box tests read untyped JSON bodies */
 // Operations: OpenAPI served and committed, logs without secrets, rate limiting, health, audit, graceful stop.
 import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- black-box tests read untyped JSON bodies */
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- black-box tests read untyped JSON bodies */
 // Two backend processes on one PostgreSQL database stay correct: racing for one extension, one wins.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Client, describeEachStore, order, userBody } from "./harness.ts";

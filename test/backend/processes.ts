@@ -18,7 +18,7 @@ export function spawnServe(args: string[]): Promise<ServeProcess> {
   let err = "";
   child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     lines.once("line", (line) => {
       const ready = JSON.parse(line) as { url: string; tokenFile: string | null };
       resolve({ child, url: ready.url, tokenFile: ready.tokenFile, stderr: () => err });
