@@ -14,14 +14,16 @@
  * device sent is removed first.
  */
 
+import type { RegistrarDatabase } from "./store.ts";
+
 export interface KamailioConfigOptions {
   /** Loopback address to listen on, e.g. 127.0.0.1. */
   host: string;
   port: number;
   /** Digest realm; HA1 digests in `subscriber` must be computed with it. */
   realm: string;
-  /** Absolute path of the registrar's SQLite file. */
-  dbPath: string;
+  /** The registrar's tables: an absolute SQLite path, or a PostgreSQL URL (postgres://user:pass@host:port/db). */
+  database: RegistrarDatabase;
   /** Absolute path of the binrpc control socket (`kamcmd -s unix:<path>`). */
   ctlSocket: string;
   /** Where trunk calls (emergency, local, national, international) go; null refuses them with 503. */
@@ -36,8 +38,9 @@ export interface KamailioConfigOptions {
 const UNSAFE = /["\\\r\n]/;
 
 export function renderKamailioConfig(o: KamailioConfigOptions): string {
-  for (const [name, value] of Object.entries({ host: o.host, realm: o.realm, dbPath: o.dbPath, ctlSocket: o.ctlSocket })) {
-    if (UNSAFE.test(value)) throw new Error(`${name} must not contain quotes, backslashes or line breaks: ${value}`);
+  const db = o.database.kind === "sqlite" ? { module: "db_sqlite", url: `sqlite:///${o.database.path}` } : { module: "db_postgres", url: o.database.url };
+  for (const [name, value] of Object.entries({ host: o.host, realm: o.realm, database: db.url, ctlSocket: o.ctlSocket })) {
+    if (UNSAFE.test(value)) throw new Error(`${name} must not contain quotes, backslashes or line breaks`);
   }
   if (!/^[A-Za-z0-9.-]+$/.test(o.realm)) throw new Error(`realm must be a host-like name: ${o.realm}`);
   const trunkRoute =
@@ -77,7 +80,7 @@ loadmodule "xlog.so"
 loadmodule "ctl.so"
 loadmodule "usrloc.so"
 loadmodule "registrar.so"
-loadmodule "db_sqlite.so"
+loadmodule "${db.module}.so"
 loadmodule "auth.so"
 loadmodule "auth_db.so"
 loadmodule "sqlops.so"
@@ -87,12 +90,12 @@ modparam("rr", "append_fromtag", 1)
 # Registrations live in memory: a restarted registrar asks devices to register again.
 modparam("usrloc", "db_mode", 0)
 modparam("registrar", "max_expires", 3600)
-modparam("auth_db", "db_url", "sqlite:///${o.dbPath}")
+modparam("auth_db", "db_url", "${db.url}")
 modparam("auth_db", "calculate_ha1", 0)
 modparam("auth_db", "password_column", "ha1")
 modparam("auth_db", "use_domain", 0)
 modparam("auth_db", "load_credentials", "")
-modparam("sqlops", "sqlcon", "pbx=>sqlite:///${o.dbPath}")
+modparam("sqlops", "sqlcon", "pbx=>${db.url}")
 
 request_route {
 	if (!mf_process_maxfwd_header("10")) {

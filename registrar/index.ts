@@ -8,10 +8,10 @@
  */
 export { startRegistrar, REGISTRAR_PACKAGES } from "./supervisor.ts";
 export type { RunningRegistrar, StartRegistrarOptions } from "./supervisor.ts";
-export { publishSnapshot } from "./publish.ts";
+export { publishSnapshot, publishWith } from "./publish.ts";
 export type { PublishResult, RegistrarTarget } from "./publish.ts";
 export { openRegistrarStore } from "./store.ts";
-export type { RegistrarStore, WriteResult } from "./store.ts";
+export type { RegistrarDatabase, RegistrarStore, WriteResult } from "./store.ts";
 export { dropRegistrations, registeredContacts } from "./control.ts";
 export { RevisionSnapshot, sipHa1, REGISTRAR_REALM, CALL_PLANS, DESTINATIONS_BY_CALL_PLAN } from "./snapshot.ts";
 export type { CallPlan, SnapshotDevice, SnapshotUser, TrunkDestination } from "./snapshot.ts";

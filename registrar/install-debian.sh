@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Installs what the SIP registrar and its tests need from Debian 12 — Kamailio with its SQLite module,
-# and sipp (package sip-tester) — without leaving a system Kamailio service running on port 5060.
+# Installs what the SIP registrar and its tests need from Debian 12 — Kamailio with its SQLite and
+# PostgreSQL modules, and sipp (package sip-tester) — without leaving a system Kamailio service running on port 5060.
 # Idempotent: does nothing when everything is already there. Run as root (CI runs as root).
 set -euo pipefail
 
-packages=(kamailio kamailio-sqlite-modules sip-tester)
+packages=(kamailio kamailio-sqlite-modules kamailio-postgres-modules sip-tester)
 have_all() {
   command -v kamailio >/dev/null 2>&1 && command -v kamcmd >/dev/null 2>&1 && command -v sipp >/dev/null 2>&1 &&
-    compgen -G "/usr/lib/*/kamailio/modules/db_sqlite.so" >/dev/null
+    compgen -G "/usr/lib/*/kamailio/modules/db_sqlite.so" >/dev/null &&
+    compgen -G "/usr/lib/*/kamailio/modules/db_postgres.so" >/dev/null
 }
 
 if ! have_all; then

@@ -7,10 +7,11 @@ import { existsSync } from "node:fs";
 import { dropRegistrations } from "./control.ts";
 import type { RevisionSnapshot } from "./snapshot.ts";
 import { openRegistrarStore } from "./store.ts";
+import type { RegistrarDatabase, RegistrarStore } from "./store.ts";
 
-/** Where a registrar keeps its tables and its control socket (see `RunningRegistrar`). */
+/** Where a registrar keeps its tables and its control socket (a `RunningRegistrar` is one). */
 export interface RegistrarTarget {
-  dbPath: string;
+  database: RegistrarDatabase;
   ctlSocket: string;
   realm: string;
 }
@@ -30,16 +31,20 @@ export interface PublishResult {
  * (re)started registrar forgets them, since it starts with no registrations.
  */
 export async function publishSnapshot(target: RegistrarTarget, snapshot: RevisionSnapshot): Promise<PublishResult> {
-  const store = openRegistrarStore(target.dbPath, { realm: target.realm });
+  const store = await openRegistrarStore(target.database, { realm: target.realm });
   try {
-    const result = store.write(snapshot);
-    const pending = store.pendingDrops();
-    if (pending.length === 0 || !existsSync(target.ctlSocket))
-      return { written: result.written, revision: result.revision, dropped: [] };
-    await dropRegistrations(target.ctlSocket, pending);
-    store.clearPendingDrops(pending);
-    return { written: result.written, revision: result.revision, dropped: pending };
+    return await publishWith(store, target.ctlSocket, snapshot);
   } finally {
-    store.close();
+    await store.close();
   }
+}
+
+/** `publishSnapshot` through a store the caller keeps open (a backend process publishing often). */
+export async function publishWith(store: RegistrarStore, ctlSocket: string, snapshot: RevisionSnapshot): Promise<PublishResult> {
+  const result = await store.write(snapshot);
+  const pending = await store.pendingDrops();
+  if (pending.length === 0 || !existsSync(ctlSocket)) return { written: result.written, revision: result.revision, dropped: [] };
+  await dropRegistrations(ctlSocket, pending);
+  await store.clearPendingDrops(pending);
+  return { written: result.written, revision: result.revision, dropped: pending };
 }

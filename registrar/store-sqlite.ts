@@ -1,14 +1,18 @@
 /**
- * The registrar's SQLite file: Kamailio's own `version` and `subscriber` tables (auth_db reads them on
- * every REGISTER and INVITE) and the `pbx_*` tables the routing script queries for the dial plan.
- * Kamailio only reads this file; `RegistrarStore` is its only writer.
+ * The registrar's tables in one SQLite file: Kamailio's own `version` and `subscriber` (auth_db reads them
+ * on every REGISTER and INVITE) and the `pbx_*` tables the routing script queries for the dial plan.
+ * Kamailio only reads this file; this store is its only writer.
  */
 import { chmodSync, closeSync, openSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
+import { DESTINATIONS_BY_CALL_PLAN } from "./snapshot.ts";
+import type { RevisionSnapshot } from "./snapshot.ts";
+import { parseSnapshot, revokedBy } from "./store.ts";
+import type { RegistrarStore, WriteResult } from "./store.ts";
 
 /**
- * Column types are the ones Kamailio's db_sqlite understands (VARCHAR, INTEGER); it maps a column's
- * declared type to its own, so a bare TEXT column would not be read as a string.
+ * Column types are the ones Kamailio's db_sqlite understands (VARCHAR, INTEGER): it maps a column's
+ * declared type to its own.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS version (
@@ -80,4 +84,83 @@ export function openRegistrarDatabase(path: string): DatabaseSync {
   db.exec("PRAGMA foreign_keys = ON");
   db.exec(SCHEMA);
   return db;
+}
+
+export function openSqliteStore(path: string, realm: string): RegistrarStore {
+  const db = openRegistrarDatabase(path);
+  return {
+    write: async (snapshot) => writeSnapshot(db, realm, snapshot),
+    revision: async () => readRevision(db),
+    pendingDrops: async () =>
+      db
+        .prepare("SELECT sip_username FROM pbx_pending_drop ORDER BY sip_username")
+        .all()
+        .map((r) => String(r.sip_username)),
+    clearPendingDrops: async (usernames) => {
+      if (usernames === undefined) return void db.exec("DELETE FROM pbx_pending_drop");
+      const del = db.prepare("DELETE FROM pbx_pending_drop WHERE sip_username = ?");
+      inTransaction(db, () => usernames.forEach((u) => del.run(u)));
+    },
+    close: async () => db.close(),
+  };
+}
+
+function readRevision(db: DatabaseSync): number | null {
+  const row = db.prepare("SELECT revision FROM pbx_revision WHERE id = 1").get();
+  return row === undefined ? null : Number(row.revision);
+}
+
+function writeSnapshot(db: DatabaseSync, realm: string, input: RevisionSnapshot): WriteResult {
+  const snapshot = parseSnapshot(input);
+  return inTransaction(db, () => {
+    const current = readRevision(db);
+    if (current !== null && snapshot.revision <= current) return { written: false, revision: current, revoked: [] };
+
+    const previous = new Map(
+      db
+        .prepare("SELECT username, ha1 FROM subscriber")
+        .all()
+        .map((r) => [String(r.username), String(r.ha1)] as const),
+    );
+    const revoked = revokedBy(previous, snapshot);
+
+    db.exec("DELETE FROM pbx_device; DELETE FROM pbx_user; DELETE FROM subscriber; DELETE FROM pbx_call_plan_destination");
+    const insertUser = db.prepare(
+      "INSERT INTO pbx_user (id, extension, area_prefix, caller_id, call_plan) VALUES (?, ?, ?, ?, ?)",
+    );
+    for (const u of snapshot.users) insertUser.run(u.id, u.extension, u.areaPrefix, u.callerId, u.callPlan);
+    const insertDevice = db.prepare("INSERT INTO pbx_device (sip_username, user_id) VALUES (?, ?)");
+    const insertSubscriber = db.prepare("INSERT INTO subscriber (username, domain, password, ha1) VALUES (?, ?, '', ?)");
+    for (const d of snapshot.devices) {
+      insertDevice.run(d.sipUsername, d.userId);
+      insertSubscriber.run(d.sipUsername, realm, d.ha1);
+    }
+    const insertPlan = db.prepare("INSERT INTO pbx_call_plan_destination (call_plan, destination) VALUES (?, ?)");
+    for (const [plan, destinations] of Object.entries(DESTINATIONS_BY_CALL_PLAN))
+      for (const destination of destinations) insertPlan.run(plan, destination);
+
+    const addDrop = db.prepare(
+      "INSERT INTO pbx_pending_drop (sip_username, revision) VALUES (?, ?) " +
+        "ON CONFLICT (sip_username) DO UPDATE SET revision = excluded.revision",
+    );
+    for (const u of revoked) addDrop.run(u, snapshot.revision);
+    db.prepare(
+      "INSERT INTO pbx_revision (id, revision, written_at) VALUES (1, ?, ?) " +
+        "ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, written_at = excluded.written_at",
+    ).run(snapshot.revision, new Date().toISOString());
+    return { written: true, revision: snapshot.revision, revoked };
+  });
+}
+
+/** BEGIN IMMEDIATE takes the write lock up front, so the revision check and the write see one state. */
+function inTransaction<T>(db: DatabaseSync, body: () => T): T {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const result = body();
+    db.exec("COMMIT");
+    return result;
+  } catch (error) {
+    db.exec("ROLLBACK");
+    throw error;
+  }
 }

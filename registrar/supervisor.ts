@@ -9,9 +9,10 @@ import { createSocket } from "node:dgram";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { renderKamailioConfig } from "./config.ts";
-import { openRegistrarDatabase } from "./database.ts";
 import { RegistrarNotInstalledError, RegistrarStartError } from "./errors.ts";
 import { publishSnapshot } from "./publish.ts";
+import { openRegistrarStore } from "./store.ts";
+import type { RegistrarDatabase } from "./store.ts";
 import type { PublishResult } from "./publish.ts";
 import { REGISTRAR_REALM } from "./snapshot.ts";
 import type { RevisionSnapshot } from "./snapshot.ts";
@@ -22,6 +23,11 @@ export const REGISTRAR_PACKAGES = ["kamailio", "kamailio-sqlite-modules"] as con
 export interface StartRegistrarOptions {
   /** Folder for kamailio.cfg, registrar.db, the control socket and the pid file; created if missing. */
   dataDir: string;
+  /**
+   * The registrar's tables; default SQLite at <dataDir>/registrar.db. A PostgreSQL URL needs Debian's
+   * kamailio-postgres-modules; the tables are created if missing.
+   */
+  database?: RegistrarDatabase;
   /** Loopback address to listen on; default 127.0.0.1. */
   host?: string;
   /** UDP port; default a free one. */
@@ -45,8 +51,8 @@ export interface RunningRegistrar {
   port: number;
   transport: "udp";
   realm: string;
-  /** The SQLite file snapshots are written to. */
-  dbPath: string;
+  /** Where snapshots are written to. */
+  database: RegistrarDatabase;
   /** Kamailio's binrpc control socket. */
   ctlSocket: string;
   /** The current Kamailio main process id, undefined while it is being restarted. */
@@ -76,15 +82,24 @@ export async function startRegistrar(options: StartRegistrarOptions): Promise<Ru
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const realm = options.realm ?? REGISTRAR_REALM;
-  const dbPath = join(dataDir, "registrar.db");
+  const database: RegistrarDatabase = options.database ?? { kind: "sqlite", path: join(dataDir, "registrar.db") };
   const ctlSocket = join(dataDir, "kamailio.ctl");
   const cfgPath = join(dataDir, "kamailio.cfg");
   const pidFile = join(dataDir, "kamailio.pid");
   if (Buffer.byteLength(ctlSocket) > 100) throw new Error(`dataDir is too long for a unix socket path: ${ctlSocket}`);
 
   killLeftover(pidFile, cfgPath);
-  const db = openRegistrarDatabase(dbPath);
-  db.close();
+  // Creates the tables Kamailio checks at start. Registrations of a previous Kamailio died with it, so
+  // there is nothing left to drop.
+  const clearPendingDrops = async (): Promise<void> => {
+    const store = await openRegistrarStore(database, { realm });
+    try {
+      await store.clearPendingDrops();
+    } finally {
+      await store.close();
+    }
+  };
+  await clearPendingDrops();
 
   const output: string[] = [];
   const remember = (line: string): void => {
@@ -101,7 +116,7 @@ export async function startRegistrar(options: StartRegistrarOptions): Promise<Ru
         host,
         port,
         realm,
-        dbPath,
+        database,
         ctlSocket,
         trunk: options.trunk ?? null,
         children: options.children ?? 2,
@@ -119,7 +134,7 @@ export async function startRegistrar(options: StartRegistrarOptions): Promise<Ru
   const recentDeaths: number[] = [];
 
   const launch = (): ChildProcess => {
-    clearPendingDrops(dbPath);
+    void clearPendingDrops().catch((error: Error) => remember(`[supervisor] clearing pending drops: ${error.message}`));
     const proc = spawn(binary, ["-DD", "-E", "-f", cfgPath, "-Y", dataDir, "-P", pidFile, "-w", dataDir, "-m", "32"], {
       detached: true, // its own process group, so its workers can be stopped with it
       stdio: ["ignore", "pipe", "pipe"],
@@ -194,7 +209,7 @@ export async function startRegistrar(options: StartRegistrarOptions): Promise<Ru
     port,
     transport: "udp",
     realm,
-    dbPath,
+    database,
     ctlSocket,
     pid: () => child?.pid,
     restarts: () => restartCount,
@@ -202,7 +217,7 @@ export async function startRegistrar(options: StartRegistrarOptions): Promise<Ru
       await waitUntilAnswering(host, port, () => stopping, timeoutMs);
       await waitFor(() => existsSync(ctlSocket), timeoutMs, "the control socket");
     },
-    publish: (snapshot) => publishSnapshot({ dbPath, ctlSocket, realm }, snapshot),
+    publish: (snapshot) => publishSnapshot({ database, ctlSocket, realm }, snapshot),
     stop,
     [Symbol.asyncDispose]: stop,
   };
@@ -229,6 +244,8 @@ function checkConfig(binary: string, cfgPath: string): void {
   const text = `${check.stdout}${check.stderr}`;
   if (/db_sqlite/.test(text) && /(could not find|cannot open|No such file)/i.test(text))
     throw new RegistrarNotInstalledError("Kamailio's SQLite module (db_sqlite)", ["kamailio-sqlite-modules"]);
+  if (/db_postgres/.test(text) && /(could not find|cannot open|No such file)/i.test(text))
+    throw new RegistrarNotInstalledError("Kamailio's PostgreSQL module (db_postgres)", ["kamailio-postgres-modules"]);
   throw new RegistrarStartError("kamailio rejected the rendered configuration", text.split("\n").slice(-30).join("\n"));
 }
 
@@ -265,16 +282,6 @@ async function stopChild(proc: ChildProcess): Promise<void> {
   await exited;
   clearTimeout(timer);
   killGroup(proc.pid);
-}
-
-/** Registrations of devices dropped by a previous Kamailio are gone with it: nothing is left to drop. */
-function clearPendingDrops(dbPath: string): void {
-  const db = openRegistrarDatabase(dbPath);
-  try {
-    db.exec("DELETE FROM pbx_pending_drop");
-  } finally {
-    db.close();
-  }
 }
 
 async function freeUdpPort(host: string): Promise<number> {

@@ -1,26 +1,15 @@
+/**
+ * The snapshot writer, on SQLite and on PostgreSQL: HA1 only, atomic, monotonic revisions, drops that
+ * survive a crash, and (PostgreSQL) concurrent publishers that end on the newest revision.
+ */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { InvalidSnapshotError } from "./errors.ts";
-import { REGISTRAR_REALM, sipHa1 } from "./snapshot.ts";
-import type { RevisionSnapshot } from "./snapshot.ts";
-import { openRegistrarStore } from "./store.ts";
-import type { RegistrarStore } from "./store.ts";
-
-let dir: string;
-let dbPath: string;
-let store: RegistrarStore;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "registrar-store-"));
-  dbPath = join(dir, "registrar.db");
-  store = openRegistrarStore(dbPath, { realm: REGISTRAR_REALM });
-});
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { InvalidSnapshotError, openRegistrarStore, REGISTRAR_REALM, sipHa1 } from "../../registrar/index.ts";
+import type { RegistrarDatabase, RegistrarStore, RevisionSnapshot } from "../../registrar/index.ts";
+import { createDatabase, describeWithPostgres, queryRows } from "./postgres.ts";
 
 const ha1 = (user: string, password: string): string => sipHa1(user, REGISTRAR_REALM, password);
 const john = { id: "u-john", extension: "201", areaPrefix: "020", callerId: "+442079460001", callPlan: "national-unlimited" as const };
@@ -32,20 +21,24 @@ const base: RevisionSnapshot = {
     { sipUsername: "lobby", ha1: ha1("lobby", "pw2"), userId: null },
   ],
 };
-const read = (sql: string): Record<string, unknown>[] => {
-  const db = new DatabaseSync(dbPath, { readOnly: true });
-  try {
-    return db.prepare(sql).all().map((r) => ({ ...r }));
-  } finally {
-    db.close();
-  }
-};
 
-describe("RegistrarStore", () => {
-  it("stores HA1 digests under the registrar's realm and never a password", () => {
-    store.write(base);
+interface Backend {
+  database(): RegistrarDatabase;
+  rows(sql: string): Promise<Record<string, unknown>[]>;
+}
 
-    expect(read("SELECT username, domain, password, ha1 FROM subscriber ORDER BY username")).toEqual([
+/** The behaviour both stores share. */
+function storeBehaviour(backend: () => Backend): void {
+  let store: RegistrarStore;
+  beforeEach(async () => {
+    store = await openRegistrarStore(backend().database(), { realm: REGISTRAR_REALM });
+  });
+  afterEach(async () => store.close());
+
+  it("stores HA1 digests under the registrar's realm and never a password", async () => {
+    await store.write(base);
+
+    expect(await backend().rows("SELECT username, domain, password, ha1 FROM subscriber ORDER BY username")).toEqual([
       { username: "john-desk", domain: "pbx-estate", password: "", ha1: ha1("john-desk", "pw1") },
       { username: "lobby", domain: "pbx-estate", password: "", ha1: ha1("lobby", "pw2") },
     ]);
@@ -53,63 +46,90 @@ describe("RegistrarStore", () => {
     expect(ha1("john-desk", "pw1")).toBe("73a262451994102ca0152f5e562ce40b");
   });
 
-  it("keeps the file private and in WAL mode", () => {
-    store.write(base);
-    expect(statSync(dbPath).mode & 0o777).toBe(0o600);
-    expect(read("PRAGMA journal_mode")).toEqual([{ journal_mode: "wal" }]);
-  });
-
-  it("lists devices removed or re-keyed as pending drops, and keeps them until cleared", () => {
-    store.write(base);
-    const result = store.write({
+  it("lists devices removed or re-keyed as pending drops, and keeps them across a reopen until cleared", async () => {
+    await store.write(base);
+    const result = await store.write({
       revision: 2,
       users: [john],
       devices: [{ sipUsername: "john-desk", ha1: ha1("john-desk", "rotated"), userId: "u-john" }],
     });
 
     expect(result).toEqual({ written: true, revision: 2, revoked: ["john-desk", "lobby"] });
-    store.close();
-    store = openRegistrarStore(dbPath, { realm: REGISTRAR_REALM });
-    expect(store.pendingDrops()).toEqual(["john-desk", "lobby"]);
-    store.clearPendingDrops(["lobby"]);
-    expect(store.pendingDrops()).toEqual(["john-desk"]);
+    await store.close();
+    store = await openRegistrarStore(backend().database(), { realm: REGISTRAR_REALM });
+    expect(await store.pendingDrops()).toEqual(["john-desk", "lobby"]);
+    await store.clearPendingDrops(["lobby"]);
+    expect(await store.pendingDrops()).toEqual(["john-desk"]);
   });
 
-  it("ignores a snapshot at or below the stored revision", () => {
-    store.write({ ...base, revision: 5 });
+  it("ignores a snapshot at or below the stored revision", async () => {
+    await store.write({ ...base, revision: 5 });
 
-    expect(store.write({ ...base, revision: 4, devices: [] })).toEqual({ written: false, revision: 5, revoked: [] });
-    expect(store.write({ ...base, revision: 5, devices: [] })).toMatchObject({ written: false });
-    expect(read("SELECT count(*) AS n FROM subscriber")).toEqual([{ n: 2 }]);
-    expect(store.revision()).toBe(5);
+    expect(await store.write({ ...base, revision: 4, devices: [] })).toEqual({ written: false, revision: 5, revoked: [] });
+    expect(await store.write({ ...base, revision: 5, devices: [] })).toMatchObject({ written: false });
+    expect(Number((await backend().rows("SELECT count(*) AS n FROM subscriber"))[0]?.n)).toBe(2);
+    expect(await store.revision()).toBe(5);
   });
 
-  it("refuses a malformed snapshot and leaves the previous revision whole", () => {
-    store.write(base);
+  it("refuses a malformed snapshot and leaves the previous revision whole", async () => {
+    await store.write({ ...base, revision: 10 });
     const broken: RevisionSnapshot = {
-      revision: 2,
+      revision: 11,
       users: [john, { ...john, id: "u-2" }],
       devices: [{ sipUsername: "x", ha1: "plaintext-password", userId: "u-missing" }],
     };
 
-    let error: unknown;
-    try {
-      store.write(broken);
-    } catch (e) {
-      error = e;
-    }
+    const error = await store.write(broken).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
     expect(error).toBeInstanceOf(InvalidSnapshotError);
     expect((error as InvalidSnapshotError).issues.map((i) => i.path.join("."))).toEqual(
       expect.arrayContaining(["users.1.extension", "devices.0.ha1", "devices.0.userId"]),
     );
-    expect(store.revision()).toBe(1);
-    expect(read("SELECT username FROM subscriber ORDER BY username")).toEqual([{ username: "john-desk" }, { username: "lobby" }]);
+    expect(await store.revision()).toBe(10);
+    expect(await backend().rows("SELECT username FROM subscriber ORDER BY username")).toEqual([
+      { username: "john-desk" },
+      { username: "lobby" },
+    ]);
+  });
+}
+
+describe("the SQLite registrar store", () => {
+  let dir: string;
+  let path: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "registrar-store-"));
+    path = join(dir, "registrar.db");
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const read = async (sql: string): Promise<Record<string, unknown>[]> => {
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      return db.prepare(sql).all().map((r) => ({ ...r }));
+    } finally {
+      db.close();
+    }
+  };
+
+  storeBehaviour(() => ({ database: () => ({ kind: "sqlite", path }), rows: read }));
+
+  it("keeps the file private and in WAL mode", async () => {
+    const store = await openRegistrarStore({ kind: "sqlite", path }, { realm: REGISTRAR_REALM });
+    await store.write(base);
+    await store.close();
+
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(await read("PRAGMA journal_mode")).toEqual([{ journal_mode: "wal" }]);
   });
 
-  it("does not make a reader without a busy timeout fail while a write is open", () => {
-    store.write(base);
-    const writer = new DatabaseSync(dbPath);
-    const reader = new DatabaseSync(dbPath, { timeout: 0 }); // like Kamailio's db_sqlite
+  it("does not make a reader without a busy timeout fail while a write is open", async () => {
+    const store = await openRegistrarStore({ kind: "sqlite", path }, { realm: REGISTRAR_REALM });
+    await store.write(base);
+    await store.close();
+    const writer = new DatabaseSync(path);
+    const reader = new DatabaseSync(path, { timeout: 0 }); // like Kamailio's db_sqlite
     try {
       writer.exec("BEGIN IMMEDIATE; DELETE FROM subscriber;");
       expect(reader.prepare("SELECT count(*) AS n FROM subscriber").get()).toEqual({ n: 2 });
@@ -118,5 +138,61 @@ describe("RegistrarStore", () => {
       writer.close();
       reader.close();
     }
+  });
+});
+
+describeWithPostgres("the PostgreSQL registrar store", () => {
+  let db: { url: string; drop(): Promise<void> };
+  beforeEach(async () => {
+    db = await createDatabase();
+  });
+  afterEach(async () => db.drop());
+
+  storeBehaviour(() => ({ database: () => ({ kind: "postgres", url: db.url }), rows: (sql) => queryRows(db.url, sql) }));
+
+  it("ends on the newest revision when several publishers deliver out of order at once", async () => {
+    const revisions = Array.from({ length: 20 }, (_, i) => i + 1).sort(() => Math.random() - 0.5);
+    const snapshotFor = (revision: number): RevisionSnapshot => ({
+      revision,
+      users: [john],
+      devices: [{ sipUsername: "john-desk", ha1: ha1("john-desk", `pw-${revision}`), userId: "u-john" }],
+    });
+    // Four publishers, each its own connection, as separate backend processes would have.
+    const publishers = await Promise.all(
+      Array.from({ length: 4 }, () => openRegistrarStore({ kind: "postgres", url: db.url }, { realm: REGISTRAR_REALM })),
+    );
+    try {
+      await Promise.all(
+        publishers.map(async (store, p) => {
+          for (const revision of revisions.filter((_, i) => i % publishers.length === p)) await store.write(snapshotFor(revision));
+        }),
+      );
+    } finally {
+      await Promise.all(publishers.map((s) => s.close()));
+    }
+
+    expect(await queryRows(db.url, "SELECT revision FROM pbx_revision")).toEqual([{ revision: "20" }]);
+    expect(await queryRows(db.url, "SELECT ha1 FROM subscriber")).toEqual([{ ha1: ha1("john-desk", "pw-20") }]);
+  });
+});
+
+// Schema creation itself races when publishers start together.
+describeWithPostgres("the PostgreSQL registrar store, first use", () => {
+  let db: { url: string; drop(): Promise<void> };
+  beforeAll(async () => {
+    db = await createDatabase();
+  });
+  afterAll(async () => db.drop());
+
+  it("lets several publishers create the tables at the same moment", async () => {
+    const stores = await Promise.all(
+      Array.from({ length: 4 }, () => openRegistrarStore({ kind: "postgres", url: db.url }, { realm: REGISTRAR_REALM })),
+    );
+    await Promise.all(stores.map((s) => s.close()));
+
+    expect(await queryRows(db.url, "SELECT table_name, table_version FROM version ORDER BY table_name")).toEqual([
+      { table_name: "subscriber", table_version: 7 },
+      { table_name: "version", table_version: 1 },
+    ]);
   });
 });
