@@ -112,14 +112,20 @@ describe("apply batching (group commit)", () => {
     expect(api.sets.size).toBe(0); // the refused change set was discarded
   });
 
-  it("a failure while staging fails only that hook", async () => {
+  it("a hook that fails part-way through staging leaves nothing live; the others still apply", async () => {
     const api = new InMemoryChangeSets();
     const batcher = new ApplyBatcher(api);
-    const bad = batcher.submit(async () => {
-      throw new Error("licence is held by another device");
+    const bad = batcher.submit(async (cs) => {
+      api.stage(cs, "u9", "209"); // staged, then the next call of the same hook is refused
+      await tick();
+      throw new Error("device dev_1 is linked to another user");
     });
-    const good = batcher.submit(async (cs) => api.stage(cs, "u1", "201"));
-    await expect(bad).rejects.toThrow("licence is held");
+    const good = batcher.submit(async (cs) => {
+      await tick();
+      api.stage(cs, "u1", "201");
+    });
+    await expect(bad).rejects.toThrow("linked to another user");
     await expect(good).resolves.toBeDefined();
+    expect(api.live).toEqual(new Map([["u1", "201"]]));
   });
 });

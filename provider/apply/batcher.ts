@@ -9,6 +9,10 @@
  * change set stays open and is applied again whenever another change joins it, until a deadline. Past the
  * deadline it is discarded and every change in it is replayed alone, so the changes that really conflict
  * fail (with the backend's message naming both holders) and the others go live.
+ *
+ * A hook whose staging fails part-way may have left operations in the shared change set. That set is
+ * never applied: it is discarded and the other hooks' changes are staged again into a fresh one (staging
+ * is replayable, since nothing staged is live), so a failed hook leaves nothing behind.
  */
 
 export interface ChangeSetApi {
@@ -50,6 +54,8 @@ interface Batch {
   staging: number;
   waiters: Waiter[];
   applying: boolean;
+  /** A hook failed while staging into this set: it must not be applied. */
+  poisoned: boolean;
 }
 
 export interface BatcherStats {
@@ -92,7 +98,7 @@ export class ApplyBatcher {
   private newBatch(): Batch {
     const id = this.api.open();
     id.catch(() => undefined); // surfaced to each waiter through stageInto
-    return { id, staging: 0, waiters: [], applying: false };
+    return { id, staging: 0, waiters: [], applying: false, poisoned: false };
   }
 
   private currentBatch(): Batch {
@@ -114,12 +120,23 @@ export class ApplyBatcher {
       waiter.result = await waiter.stage(await batch.id);
       batch.waiters.push(waiter);
     } catch (error) {
+      batch.poisoned = true;
       waiter.reject(error);
     } finally {
       batch.staging--;
     }
     // Apply only when no change is half-staged into the set; the last stager to finish triggers it.
-    if (!batch.applying && batch.staging === 0 && batch.waiters.length > 0) void this.apply(batch);
+    if (batch.applying || batch.staging > 0) return;
+    if (batch.poisoned) void this.restage(batch);
+    else if (batch.waiters.length > 0) void this.apply(batch);
+  }
+
+  private async restage(batch: Batch): Promise<void> {
+    batch.applying = true;
+    if (this.open === batch) this.open = undefined;
+    await batch.id.then((id) => this.api.discard(id)).catch(() => undefined);
+    const fresh = this.currentBatch();
+    for (const w of batch.waiters) void this.stageInto(fresh, w);
   }
 
   private async apply(batch: Batch): Promise<void> {
