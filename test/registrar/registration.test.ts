@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registeredContacts, startRegistrar } from "../../registrar/index.ts";
+import { openRegistrarStore, registeredContacts, startRegistrar } from "../../registrar/index.ts";
 import type { RunningRegistrar } from "../../registrar/index.ts";
 import { device, johnDesk, lobbyPhone, maryDesk, marySoft, snapshot, users } from "./estate.ts";
 import type { RevisionSnapshot } from "../../registrar/index.ts";
@@ -75,6 +75,21 @@ describe("registering provisioned devices", () => {
     expect(await register(dir, registrar, { username: maryDesk.username, password: rotated })).toBe(200);
     // John's device kept its HA1, so its registration was left alone.
     expect(await registeredContacts(registrar.ctlSocket, johnDesk.username)).toHaveLength(1);
+  });
+
+  it("finishes dropping registrations when a publish that crashed after its write is delivered again", async () => {
+    await registrar.publish(snapshot(7, [johnDesk, maryDesk]));
+    expect(await register(dir, registrar, { ...maryDesk, contactPort: await freeUdpPort() })).toBe(200);
+    // The write of revision 8 commits, then the publisher dies before telling Kamailio.
+    const store = await openRegistrarStore(registrar.database, { realm: registrar.realm });
+    await store.write(snapshot(8, [johnDesk]));
+    await store.close();
+    expect(await registeredContacts(registrar.ctlSocket, maryDesk.username)).toHaveLength(1);
+
+    const redelivered = await registrar.publish(snapshot(8, [johnDesk]));
+
+    expect(redelivered).toEqual({ written: false, revision: 8, dropped: [maryDesk.username] });
+    expect(await registeredContacts(registrar.ctlSocket, maryDesk.username)).toEqual([]);
   });
 
   it("never rolls back to an older revision delivered late", async () => {
