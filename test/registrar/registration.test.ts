@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openRegistrarStore, registeredContacts, startRegistrar } from "../../registrar/index.ts";
+import { openRegistrarStore, registeredContacts, sipHa1, startRegistrar } from "../../registrar/index.ts";
 import type { RunningRegistrar } from "../../registrar/index.ts";
 import { device, johnDesk, lobbyPhone, maryDesk, marySoft, snapshot, users } from "./estate.ts";
 import type { RevisionSnapshot } from "../../registrar/index.ts";
@@ -124,5 +124,23 @@ describe("registering provisioned devices", () => {
 
     expect(writes).toBeGreaterThan(1);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
+  });
+});
+
+describe("a registrar with the backend's realm", () => {
+  it("authenticates with HA1 digests computed for that realm and refuses ones for another", async () => {
+    const realm = "sip.pbx-estate.test";
+    await using custom = await startRegistrar({ dataDir: join(dir, "custom-realm"), realm });
+    await custom.publish({
+      revision: 1,
+      users,
+      devices: [
+        { sipUsername: johnDesk.username, ha1: sipHa1(johnDesk.username, realm, johnDesk.password), userId: johnDesk.userId },
+        device(maryDesk), // computed for the default realm: useless here
+      ],
+    });
+
+    expect(await register(dir, custom, johnDesk)).toBe(200);
+    expect(await register(dir, custom, maryDesk)).toBe(401);
   });
 });
