@@ -61,6 +61,7 @@ export async function register(
     dir,
     [
       "-sf", join(SCENARIOS, "register.xml"),
+      "-p", String(await freeUdpPort()), // sipp would otherwise take 5060 when it is free
       "-s", device.username, "-au", device.username, "-ap", device.password,
       "-key", "contact_port", String(device.contactPort ?? 9),
       "-key", "expires", String(device.expires ?? 3600),
@@ -88,6 +89,7 @@ export async function registerRepeatedly(
     dir,
     [
       "-sf", join(SCENARIOS, "register.xml"),
+      "-p", String(await freeUdpPort()), // sipp would otherwise take 5060 when it is free
       "-s", device.username, "-au", device.username, "-ap", device.password,
       "-key", "contact_port", "9", "-key", "expires", "3600",
       "-l", "10", "-r", "1000",
@@ -124,6 +126,7 @@ export async function call(
     dir,
     [
       "-sf", join(SCENARIOS, "call.xml"),
+      "-p", String(await freeUdpPort()), // sipp would otherwise take 5060 when it is free
       "-s", dial, "-au", caller.username, "-ap", caller.password, "-key", "caller", caller.username,
       `${registrar.host}:${registrar.port}`,
     ],
