@@ -29,6 +29,7 @@ import { userRoutes } from "./users/routes.ts";
 import { auditRoutes } from "./audit/routes.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { Registrar } from "./configuration/views.ts";
+import { MemoryCache, NoCache } from "./configuration/cache.ts";
 import { ApiError } from "./errors.ts";
 
 export interface BackendOptions {
@@ -90,7 +91,9 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const db = store.db;
   const registrar = options.registrar ?? defaultRegistrar;
   const notifier = new RevisionNotifier(log);
-  const changes = new ChangeSetService({ db, clock, notifier });
+  // The embedded store has one process (its data-dir lock), so that process may cache live state.
+  const cache = store.kind === "embedded" ? new MemoryCache() : new NoCache();
+  const changes = new ChangeSetService({ db, clock, notifier, cache });
   const faults = options.testHooks ? new Faults() : null;
   const rateLimit = options.rateLimit === undefined ? { perSecond: 100, burst: 500 } : options.rateLimit;
 
@@ -115,8 +118,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   });
   accountRoutes(app);
   catalogueRoutes(app);
-  orderRoutes(app, new OrderService({ db, clock }));
-  subscriptionRoutes(app, new SubscriptionService({ db, clock }));
+  orderRoutes(app, new OrderService({ db, clock, cache }));
+  subscriptionRoutes(app, new SubscriptionService({ db, clock, cache }));
   changeSetRoutes(app, changes);
   deviceRoutes(app, new DeviceService({ changes, registrar }));
   userRoutes(app, new UserService({ changes }));

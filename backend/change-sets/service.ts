@@ -7,7 +7,8 @@ import { writeAudit } from "../audit/store.ts";
 import { newId } from "../ids.ts";
 import { replay, type Config, type Context, type Op } from "../configuration/model.ts";
 import { loadConfig, loadContext, loadOps, loadPending, persistConfig } from "../configuration/store.ts";
-import { settleDue } from "../subscriptions/store.ts";
+import { anyDue, settleDue } from "../subscriptions/store.ts";
+import type { LiveCache, LiveEntry } from "../configuration/cache.ts";
 import { openChangeSetOf } from "./validator.ts";
 import { appendOp, insertChangeSet, listChangeSets, listRevisions } from "./store.ts";
 import type { RevisionNotifier } from "./notifier.ts";
@@ -38,10 +39,23 @@ export class ChangeSetService {
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly notifier: RevisionNotifier;
-  constructor(deps: { db: Db; clock: Clock; notifier: RevisionNotifier }) {
+  private readonly cache: LiveCache;
+  constructor(deps: { db: Db; clock: Clock; notifier: RevisionNotifier; cache: LiveCache }) {
     this.db = deps.db;
     this.clock = deps.clock;
     this.notifier = deps.notifier;
+    this.cache = deps.cache;
+  }
+
+  /** The live state inside a write transaction: from the cache when it is current, else from the store. */
+  private async liveIn(tx: Tx, accountId: string, numbers: string[], now: Date): Promise<LiveEntry & { fresh: boolean }> {
+    const cached = this.cache.get(accountId);
+    if (cached && !anyDue(cached.ctx.licences.values(), now)) return { ...cached, ctx: { ...cached.ctx, numbers }, fresh: false };
+    await settleDue(tx, accountId, now);
+    const config = await loadConfig(tx, accountId);
+    const ctx = await loadContext(tx, accountId, numbers);
+    const pending = await loadPending(tx, accountId);
+    return { config, ctx, pending, fresh: true };
   }
 
   async open(caller: Caller, description: string | null): Promise<ChangeSet> {
@@ -70,16 +84,24 @@ export class ChangeSetService {
       await tx.updateTable("change_sets").set({ status: "discarded" }).where("id", "=", id).execute();
       await writeAudit(tx, actor(caller), this.clock.now(), "change-set.discard", "change-set", id, {});
     });
+    this.cache.invalidate(caller.account.id);
   }
 
   /** The configuration a reader sees: live, or live with the caller's change set replayed on top. */
   async view(caller: Caller, changeSetId: string | null, only?: string): Promise<{ config: Config; ctx: Context; pending: Map<string, string[]> }> {
     const accountId = caller.account.id;
     if (changeSetId === null) {
-      const config = await loadConfig(this.db, accountId, only);
-      const ctx = await loadContext(this.db, accountId, caller.account.numbers);
-      const pending = await loadPending(this.db, accountId, only);
-      return { config, ctx, pending };
+      const cached = this.cache.get(accountId);
+      if (cached && !anyDue(cached.ctx.licences.values(), this.clock.now())) return cached;
+      const generation = this.cache.generation(accountId);
+      const scope = this.cache.enabled ? undefined : only; // a cached entry must hold the whole account
+      const entry = await this.db.transaction().execute(async (tx) => ({
+        config: await loadConfig(tx, accountId, scope),
+        ctx: await loadContext(tx, accountId, caller.account.numbers),
+        pending: await loadPending(tx, accountId, scope),
+      }));
+      if (!anyDue(entry.ctx.licences.values(), this.clock.now())) this.cache.setIfUnchanged(accountId, generation, entry);
+      return entry;
     }
     await openChangeSetOf(this.db, accountId, caller.tokenId, changeSetId);
     const live = await loadConfig(this.db, accountId);
@@ -93,12 +115,12 @@ export class ChangeSetService {
   async write<T>(caller: Caller, changeSetId: string | null, plan: Planner<T>): Promise<WriteResult<T>> {
     const accountId = caller.account.id;
     let published: { revision: number; changed: string[] } | null = null;
+    let install: LiveEntry | null = null;
     const result = await this.db.transaction().execute(async (tx): Promise<WriteResult<T>> => {
       const account = await lockAccount(tx, accountId);
       const now = this.clock.now();
-      await settleDue(tx, accountId, now);
-      const live = await loadConfig(tx, accountId);
-      const ctx = await loadContext(tx, accountId, account.numbers);
+      const current = await this.liveIn(tx, accountId, account.numbers, now);
+      const { config: live, ctx } = current;
       if (changeSetId !== null) {
         await openChangeSetOf(tx, accountId, caller.tokenId, changeSetId);
         const ops = await loadOps(tx, changeSetId);
@@ -111,13 +133,20 @@ export class ChangeSetService {
         return { config: after, ctx, pending: await loadPending(tx, accountId), revision: null, changeSetId, value: planned.value };
       }
       const planned = plan(live, ctx);
-      if ("existing" in planned) return { config: live, ctx, pending: await loadPending(tx, accountId), revision: null, changeSetId: null, value: planned.existing };
+      if ("existing" in planned) {
+        if (current.fresh) install = current;
+        return { config: live, ctx, pending: current.pending, revision: null, changeSetId: null, value: planned.existing };
+      }
       const after = replay(live, ctx, [planned.op], true);
       const revision = await this.commitRevision(tx, caller, live, after, now, null, 1, account.revision);
       await writeAudit(tx, actor(caller), now, planned.op.op, planned.op.op.split(".")[0] ?? "", planned.op.id, { revision: revision.revision, op: planned.op });
       published = revision;
-      return { config: after, ctx, pending: await loadPending(tx, accountId), revision: revision.revision, changeSetId: null, value: planned.value };
+      install = { config: after, ctx, pending: current.pending };
+      return { config: after, ctx, pending: current.pending, revision: revision.revision, changeSetId: null, value: planned.value };
     });
+    // After commit only: the cache then mirrors what the store holds.
+    if (install) this.cache.set(accountId, install);
+    else this.cache.invalidate(accountId);
     if (published) this.notifier.published({ accountId, ...(published as { revision: number; changed: string[] }) });
     return result;
   }
@@ -130,12 +159,10 @@ export class ChangeSetService {
       const account = await lockAccount(tx, accountId);
       const now = this.clock.now();
       await openChangeSetOf(tx, accountId, caller.tokenId, changeSetId);
-      await settleDue(tx, accountId, now);
       const ops = await loadOps(tx, changeSetId);
       let revision = account.revision;
       if (ops.length > 0) {
-        const live = await loadConfig(tx, accountId);
-        const ctx = await loadContext(tx, accountId, account.numbers);
+        const { config: live, ctx } = await this.liveIn(tx, accountId, account.numbers, now);
         const after = replay(live, ctx, ops, true);
         const r = await this.commitRevision(tx, caller, live, after, now, changeSetId, ops.length, account.revision);
         revision = r.revision;
@@ -144,7 +171,7 @@ export class ChangeSetService {
       await tx.updateTable("change_sets").set({ status: "applied", applied_revision: revision }).where("id", "=", changeSetId).execute();
       await writeAudit(tx, actor(caller), now, "change-set.apply", "change-set", changeSetId, { revision, operations: ops.length });
       return { revision, changeSetId };
-    });
+    }).finally(() => this.cache.invalidate(accountId));
     if (published) this.notifier.published({ accountId, ...(published as { revision: number; changed: string[] }) });
     return out;
   }

@@ -41,6 +41,7 @@ export interface Licence {
   product: string;
   callPlan: string | null;
   status: string;
+  cancellationEffectiveAt: Date | null;
 }
 
 export interface Config {

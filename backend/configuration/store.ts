@@ -55,10 +55,10 @@ export async function loadConfig(db: Db | Tx, accountId: string, only?: string):
 export async function loadContext(db: Db | Tx, accountId: string, numbers: string[]): Promise<Context> {
   const rows = await db
     .selectFrom("subscriptions")
-    .select(["id", "product", "call_plan", "status"])
+    .select(["id", "product", "call_plan", "status", "cancellation_effective_at"])
     .where("account_id", "=", accountId)
     .execute();
-  const licences = new Map<string, Licence>(rows.map((r) => [r.id, { id: r.id, product: r.product, callPlan: r.call_plan, status: r.status }]));
+  const licences = new Map<string, Licence>(rows.map((r) => [r.id, { id: r.id, product: r.product, callPlan: r.call_plan, status: r.status, cancellationEffectiveAt: r.cancellation_effective_at }]));
   return { licences, numbers };
 }
 

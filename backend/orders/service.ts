@@ -11,6 +11,7 @@ import { newId } from "../ids.ts";
 import { monthlyPrice } from "../catalogue/service.ts";
 import { subscriptionView } from "../subscriptions/store.ts";
 import { validateOrder } from "./validator.ts";
+import type { LiveCache } from "../configuration/cache.ts";
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
@@ -22,9 +23,11 @@ function canonical(value: unknown): string {
 export class OrderService {
   private readonly db: Db;
   private readonly clock: Clock;
-  constructor(deps: { db: Db; clock: Clock }) {
+  private readonly cache: LiveCache;
+  constructor(deps: { db: Db; clock: Clock; cache: LiveCache }) {
     this.db = deps.db;
     this.clock = deps.clock;
+    this.cache = deps.cache;
   }
 
   /** Creates an order; with an Idempotency-Key the same key and body answer the original result. */
@@ -33,6 +36,7 @@ export class OrderService {
     const hash = createHash("sha256").update(canonical(input)).digest("hex");
     return this.db.transaction().execute(async (tx) => {
       await lockAccount(tx, accountId);
+      this.cache.invalidate(accountId); // licences change: the cached context is dropped (again after commit)
       if (idempotencyKey !== null) {
         const seen = await tx.selectFrom("idempotency").selectAll().where("account_id", "=", accountId).where("key", "=", idempotencyKey).executeTakeFirst();
         if (seen) {
@@ -76,7 +80,7 @@ export class OrderService {
       if (idempotencyKey !== null)
         await tx.insertInto("idempotency").values({ account_id: accountId, key: idempotencyKey, request_hash: hash, status: 201, body: JSON.stringify(order), created_at: now }).execute();
       return { status: 201, order };
-    });
+    }).finally(() => this.cache.invalidate(accountId));
   }
 
   async get(caller: Caller, id: string): Promise<Order> {

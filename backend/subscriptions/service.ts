@@ -9,19 +9,26 @@ import { actorOf, writeAudit } from "../audit/store.ts";
 import { endOfMonth } from "../month-end.ts";
 import { monthlyPrice } from "../catalogue/service.ts";
 import { holdersOf, settleDue, subscriptionView, type SubscriptionRow } from "./store.ts";
+import type { LiveCache } from "../configuration/cache.ts";
 import { checkVersion, requireFound, validateCallPlanChange, validateCancel, validateReinstate } from "./validator.ts";
 
 export class SubscriptionService {
   private readonly db: Db;
   private readonly clock: Clock;
-  constructor(deps: { db: Db; clock: Clock }) {
+  private readonly cache: LiveCache;
+  constructor(deps: { db: Db; clock: Clock; cache: LiveCache }) {
     this.db = deps.db;
     this.clock = deps.clock;
+    this.cache = deps.cache;
+  }
+
+  private async settle(accountId: string): Promise<void> {
+    if ((await settleDue(this.db, accountId, this.clock.now())) > 0) this.cache.invalidate(accountId);
   }
 
   async list(caller: Caller, q: SubscriptionQuery): Promise<Subscription[]> {
     const accountId = caller.account.id;
-    await settleDue(this.db, accountId, this.clock.now());
+    await this.settle(accountId);
     let sq = this.db.selectFrom("subscriptions").selectAll().where("account_id", "=", accountId);
     if (q.product) sq = sq.where("product", "=", q.product);
     if (q.callPlan) sq = sq.where("call_plan", "=", q.callPlan);
@@ -35,7 +42,7 @@ export class SubscriptionService {
   }
 
   async get(caller: Caller, id: string): Promise<Subscription> {
-    await settleDue(this.db, caller.account.id, this.clock.now());
+    await this.settle(caller.account.id);
     return this.read(this.db, caller.account.id, id);
   }
 
@@ -86,7 +93,7 @@ export class SubscriptionService {
         await writeAudit(tx, actorOf(caller), now, action, "subscription", id, { ...set });
       }
       return this.read(tx, accountId, id);
-    });
+    }).finally(() => this.cache.invalidate(accountId));
   }
 
   private async read(db: Db, accountId: string, id: string): Promise<Subscription> {

@@ -7,14 +7,21 @@ import type { CallPlanId, ProductId } from "../../schemas/catalogue.ts";
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 
 /** Due cancellations take effect by themselves: every read and write of licences settles them first. */
-export async function settleDue(db: Db | Tx, accountId: string, now: Date): Promise<void> {
-  await db
+export async function settleDue(db: Db | Tx, accountId: string, now: Date): Promise<number> {
+  const r = await db
     .updateTable("subscriptions")
     .set((eb) => ({ status: "cancelled", cancelled_at: eb.ref("cancellation_effective_at"), version: eb("version", "+", 1) }))
     .where("account_id", "=", accountId)
     .where("status", "=", "cancellation-scheduled")
     .where("cancellation_effective_at", "<=", now)
-    .execute();
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Whether a context (possibly cached) holds a scheduled cancellation that is due at `now`. */
+export function anyDue(licences: Iterable<{ status: string; cancellationEffectiveAt: Date | null }>, now: Date): boolean {
+  for (const l of licences) if (l.status === "cancellation-scheduled" && l.cancellationEffectiveAt !== null && l.cancellationEffectiveAt <= now) return true;
+  return false;
 }
 
 export async function holdersOf(db: Db | Tx, accountId: string): Promise<Map<string, { kind: "user" | "device"; id: string; name: string }>> {
