@@ -40,6 +40,7 @@ export const SubscriptionQuery = z
     callPlan: CallPlanId.optional(),
     status: SubscriptionStatus.optional(),
     clientReference: z.string().optional(),
+    clientReferencePrefix: z.string().min(1).optional(),
     held: z.enum(["true", "false"]).optional(),
   })
   .strict();

@@ -29,7 +29,7 @@ export function deviceRoutes(app: App, devices: DeviceService): void {
     },
   );
   route(app, { method: "get", path: "/v1/devices", request: { query: refQuery, headers: readHeaders }, responses: { 200: ok(z.array(Device), "devices"), ...problems(422) } }, async (c) =>
-    c.json(await devices.list(caller(c), changeSetHeader(c), query(c, refQuery.strict()).clientReference)),
+    c.json(await devices.list(caller(c), changeSetHeader(c), query(c, refQuery.strict()))),
   );
   route(app, { method: "get", path: "/v1/devices/{id}", request: { params: idParam, headers: readHeaders }, responses: { 200: ok(Device, "the device"), ...problems(404) } }, async (c) => {
     const d = await devices.get(caller(c), changeSetHeader(c), c.req.param("id") ?? "");

@@ -1,4 +1,5 @@
 // SIP devices: every write is planned against the caller's view and goes through the change-set engine.
+import { referenceMatches, type ReferenceFilter } from "../client-reference.ts";
 import type { ChangeSetService, Caller, WriteResult } from "../change-sets/service.ts";
 import type { Device, DeviceCreate, DeviceUpdate, DeviceWithPassword } from "../../schemas/device.ts";
 import type { Config } from "../configuration/model.ts";
@@ -71,10 +72,10 @@ export class DeviceService {
     return deviceView(v.config, d, v.pending, this.registrar);
   }
 
-  async list(caller: Caller, cs: string | null, clientReference?: string): Promise<Device[]> {
+  async list(caller: Caller, cs: string | null, filter: ReferenceFilter = {}): Promise<Device[]> {
     const v = await this.changes.view(caller, cs);
     return [...v.config.devices.values()]
-      .filter((d) => clientReference === undefined || d.clientReference === clientReference)
+      .filter((d) => referenceMatches(d.clientReference, filter))
       .sort((a, b) => a.id.localeCompare(b.id))
       .map((d) => deviceView(v.config, d, v.pending, this.registrar));
   }

@@ -33,4 +33,7 @@ export const writeHeaders = z.object({
 export const readHeaders = z.object({
   "pbx-change-set": z.string().optional().describe("read through this change set: live state with its staged changes on top"),
 });
-export const refQuery = z.object({ clientReference: z.string().optional() });
+export const refQuery = z.object({
+  clientReference: z.string().optional(),
+  clientReferencePrefix: z.string().min(1).optional().describe("every object whose clientReference starts with this"),
+});

@@ -1,4 +1,5 @@
 // Subscriptions: list and read (settling due cancellations first), cancel, reinstate, change call plan.
+import { likePrefix } from "../client-reference.ts";
 import type { Db, Tx } from "../store/schema.ts";
 import type { Clock } from "../clock.ts";
 import type { Caller } from "../change-sets/service.ts";
@@ -34,6 +35,7 @@ export class SubscriptionService {
     if (q.callPlan) sq = sq.where("call_plan", "=", q.callPlan);
     if (q.status) sq = sq.where("status", "=", q.status);
     if (q.clientReference !== undefined) sq = sq.where("client_reference", "=", q.clientReference);
+    if (q.clientReferencePrefix !== undefined) sq = sq.where("client_reference", "like", likePrefix(q.clientReferencePrefix));
     const rows = await sq.orderBy("created_at").orderBy("order_position").execute();
     const holders = await holdersOf(this.db, accountId);
     return rows

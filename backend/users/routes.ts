@@ -29,7 +29,7 @@ export function userRoutes(app: App, users: UserService): void {
     },
   );
   route(app, { method: "get", path: "/v1/users", request: { query: refQuery, headers: readHeaders }, responses: { 200: ok(z.array(User), "users"), ...problems(422) } }, async (c) =>
-    c.json(await users.list(caller(c), changeSetHeader(c), query(c, refQuery.strict()).clientReference)),
+    c.json(await users.list(caller(c), changeSetHeader(c), query(c, refQuery.strict()))),
   );
   route(app, { method: "get", path: "/v1/users/{id}", request: { params: idParam, headers: readHeaders }, responses: { 200: ok(User, "the user"), ...problems(404) } }, async (c) => {
     const u = await users.get(caller(c), changeSetHeader(c), c.req.param("id") ?? "");

@@ -1,4 +1,5 @@
 // PBX users: create, update, delete, link and unlink devices — planned against the caller's view.
+import { referenceMatches, type ReferenceFilter } from "../client-reference.ts";
 import type { ChangeSetService, Caller, WriteResult } from "../change-sets/service.ts";
 import type { User, UserCreate, UserUpdate } from "../../schemas/user.ts";
 import { userView } from "../configuration/views.ts";
@@ -69,10 +70,10 @@ export class UserService {
     return userView(v.config, v.ctx, u, v.pending);
   }
 
-  async list(caller: Caller, cs: string | null, clientReference?: string): Promise<User[]> {
+  async list(caller: Caller, cs: string | null, filter: ReferenceFilter = {}): Promise<User[]> {
     const v = await this.changes.view(caller, cs);
     return [...v.config.users.values()]
-      .filter((u) => clientReference === undefined || u.clientReference === clientReference)
+      .filter((u) => referenceMatches(u.clientReference, filter))
       .sort((a, b) => a.id.localeCompare(b.id))
       .map((u) => userView(v.config, v.ctx, u, v.pending));
   }
