@@ -10,6 +10,10 @@
  *   replaced, and makes a new generation; if it sees two, the newer is its own orphan from a replacement
  *   that crashed, and it adopts that one.
  * "Live" means not deleted and, for licences, not cancelled or scheduled for cancellation.
+ *
+ * Whether the resource has state is learnt in `check`, which the engine calls (with the old inputs, if any)
+ * just before `create` in the same plugin process. It is kept in memory rather than written into the
+ * inputs, so it never shows up as a changed property in a preview.
  */
 
 export interface Candidate {
@@ -41,4 +45,15 @@ export function decideCreate(base: string, hasState: boolean, candidates: readon
   const nextGeneration = (mine.at(-1)?.generation ?? 0) + 1;
   if (newestLive && (!hasState || live.length >= 2)) return { adopt: newestLive.candidate };
   return { create: referenceFor(base, nextGeneration) };
+}
+
+const checkedWithState = new Map<string, boolean>();
+
+export function rememberCheck(base: string, hasState: boolean): void {
+  checkedWithState.set(base, hasState);
+}
+
+/** What the last `check` of this process saw for the resource; undefined when it was not checked here. */
+export function hadState(base: string): boolean | undefined {
+  return checkedWithState.get(base);
 }

@@ -17,7 +17,7 @@ export interface PbxUserArgs {
   /** The user licence this user holds: a `ServiceSubscription`'s id. */
   licenceId: pulumi.Input<string>;
   /** The licence's call plan; when given it must match (pass the subscription's `callPlan`). */
-  callPlan?: pulumi.Input<CallPlanId>;
+  callPlan?: pulumi.Input<CallPlanId | undefined>;
   /** Local dialling area prefix added to local numbers, e.g. "020". */
   areaPrefix: pulumi.Input<string>;
   /** Outbound caller ID in E.164, one of the account's numbers. */

@@ -34,8 +34,8 @@ export interface EngineStep {
   name: string;
   /**
    * Top-level properties that changed: the provider's own diff keys when it reports them, otherwise the
-   * keys whose values differ between the old and new inputs or outputs the engine put in the event
-   * (dynamic providers report no per-property diff, so the engine leaves `diffs` empty for them).
+   * keys whose values differ between the old and new inputs (or, for a refresh, outputs) in the event.
+   * Dynamic providers report no per-property diff, so the engine leaves `diffs` empty for them.
    */
   diffs: string[];
   /** Properties whose change forces a replacement. */
@@ -101,11 +101,11 @@ function changedKeys(before: Record<string, unknown> = {}, after: Record<string,
 
 function changedProperties(meta: StepEventMetadata): string[] {
   if (!meta.old || !meta.new) return [];
-  const changed = new Set([
-    ...changedKeys(meta.old.inputs, meta.new.inputs),
-    ...(Object.keys(meta.new.outputs ?? {}).length ? changedKeys(meta.old.outputs, meta.new.outputs) : []),
-  ]);
-  return [...changed].sort();
+  // What the CLI shows for a provider without a detailed diff: the declared inputs that changed; a refresh
+  // leaves inputs alone, so there the outputs read back are what changed.
+  const inputs = changedKeys(meta.old.inputs, meta.new.inputs);
+  if (inputs.length > 0 || !Object.keys(meta.new.outputs ?? {}).length) return inputs.sort();
+  return changedKeys(meta.old.outputs, meta.new.outputs).sort();
 }
 
 function isUserResource(type: string): boolean {
@@ -232,7 +232,10 @@ export class EngineWorkspace implements AsyncDisposable {
       return run;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      throw new EngineRunError(`pulumi ${what} failed: ${message}`, run, { cause: error });
+      // The CLI's own summary is enough to read a failure; the full output stays on `run.output`.
+      const diagnostics = /Diagnostics:[\s\S]*?(?=\n\S|$)/.exec(message)?.[0];
+      const exit = /exit code \d+/.exec(message)?.[0] ?? "failed";
+      throw new EngineRunError(`pulumi ${what}: ${exit}\n${diagnostics ?? message.slice(0, 2000)}`, run, { cause: error });
     }
   }
 

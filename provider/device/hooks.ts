@@ -1,0 +1,128 @@
+/**
+ * SipDevice hooks. Every change is staged in the process's change set and returns once applied. The SIP
+ * password is known only from a create or rotate answer: it is kept in state as a secret output and
+ * carried forward by `read`, since the backend shows only its fingerprint afterwards.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { Device, DeviceWithPassword } from "../../schemas/device.ts";
+import { providerContext, type ProviderContext } from "../context.ts";
+import { checkInputs, type Inputs } from "../hooks/check.ts";
+import { diffResources } from "../hooks/diff.ts";
+import { confirmGone, outputsFrom, stateOf, PartialFailure } from "../hooks/outcome.ts";
+import { decideCreate } from "../identity.ts";
+import { deviceDiff, DeviceInputs } from "./inputs.ts";
+
+function liveFields(d: Device, accountId: string, password: string | undefined): Inputs {
+  return {
+    name: d.name,
+    licenceId: d.licenceId,
+    clientReference: d.clientReference,
+    accountId,
+    sipUsername: d.sipUsername,
+    // Empty when unknown (an adopted device before its first rotation); never the fingerprint's source.
+    sipPassword: password ?? "",
+    passwordFingerprint: d.passwordFingerprint,
+    registrar: d.registrar,
+    userId: d.userId,
+    version: d.version,
+  };
+}
+
+function declared(props: Inputs): DeviceInputs {
+  return DeviceInputs.parse({ name: props.name, licenceId: props.licenceId, rotation: props.rotation, adopt: props.adopt });
+}
+
+/** Reads the device back after its change went live; failing that, reports what exists so nothing is orphaned. */
+async function readBack(ctx: ProviderContext, id: string, props: Inputs, password: string | undefined): Promise<Inputs> {
+  const { accountId } = await ctx.account();
+  try {
+    const d = await ctx.api.device(id);
+    if (d) return outputsFrom(props, liveFields(d, accountId, password));
+    throw new Error(`device ${id} was applied but cannot be read back`);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new PartialFailure(id, { ...outputsFrom(props, { accountId, sipPassword: password ?? "" }), __provider: props.__provider }, reason);
+  }
+}
+
+/** Stages name and licence changes on an existing device, when they differ from what is declared. */
+async function stageConverge(ctx: ProviderContext, changeSetId: string, d: Device, inputs: DeviceInputs, version?: number): Promise<void> {
+  const patch = {
+    ...(d.name !== inputs.name ? { name: inputs.name } : {}),
+    ...(d.licenceId !== inputs.licenceId ? { licenceId: inputs.licenceId } : {}),
+  };
+  if (Object.keys(patch).length > 0) await ctx.api.updateDevice(changeSetId, d.id, patch, version);
+}
+
+export const deviceHooks = {
+  async check(olds: Inputs, news: Inputs) {
+    return checkInputs(DeviceInputs, olds, news);
+  },
+
+  async diff(_id: string, olds: Inputs, news: Inputs) {
+    return diffResources(deviceDiff, olds, news);
+  },
+
+  async create(props: Inputs): Promise<pulumi.dynamic.CreateResult> {
+    const ctx = providerContext();
+    const inputs = declared(props);
+    const base = String(props.clientReference);
+
+    if (inputs.adopt) {
+      const adoptId = inputs.adopt;
+      const found = await ctx.api.device(adoptId);
+      if (!found) throw new Error(`adopt: device ${adoptId} does not exist in this account`);
+      await ctx.batcher.submit((cs) => stageConverge(ctx, cs, found, inputs));
+      // The password of an adopted device is not known until it is rotated (change `rotation`).
+      return { id: adoptId, outs: await readBack(ctx, adoptId, props, undefined) };
+    }
+
+    const mine = await ctx.api.devicesByReferencePrefix(base);
+    const decision = decideCreate(base, stateOf(base, mine.length), mine.map((d) => ({ ...d, live: true })));
+    const { result } = await ctx.batcher.submit(async (cs): Promise<DeviceWithPassword> => {
+      if ("adopt" in decision) {
+        // Made by an earlier attempt whose answer was lost: its password never reached us, so rotate it.
+        const orphan = mine.find((d) => d.id === decision.adopt.id)!;
+        await stageConverge(ctx, cs, orphan, inputs);
+        return ctx.api.rotatePassword(cs, orphan.id);
+      }
+      const made = await ctx.api.createDevice(cs, { name: inputs.name, licenceId: inputs.licenceId, clientReference: decision.create });
+      if ("sipPassword" in made.device) return made.device;
+      return ctx.api.rotatePassword(cs, made.device.id); // a retried create answered with the existing device
+    });
+    return { id: result.id, outs: await readBack(ctx, result.id, props, result.sipPassword) };
+  },
+
+  async read(id: string, props?: Inputs): Promise<pulumi.dynamic.ReadResult> {
+    const ctx = providerContext();
+    const d = await ctx.api.device(id);
+    if (!d) {
+      await confirmGone(ctx, "device", id, props);
+      return {};
+    }
+    const { accountId } = await ctx.account();
+    const known = typeof props?.sipPassword === "string" && props.passwordFingerprint === d.passwordFingerprint;
+    return { id, props: { ...props, ...liveFields(d, accountId, known ? (props.sipPassword as string) : undefined) } };
+  },
+
+  async update(id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult> {
+    const ctx = providerContext();
+    const inputs = declared(news);
+    const rotate = news.rotation !== olds.rotation;
+    const version = typeof olds.version === "number" ? olds.version : undefined;
+    const { result } = await ctx.batcher.submit(async (cs) => {
+      const current = await ctx.api.device(id, cs);
+      if (!current) throw new Error(`device ${id} no longer exists; run \`pulumi refresh\``);
+      await stageConverge(ctx, cs, current, inputs, version);
+      return rotate ? (await ctx.api.rotatePassword(cs, id)).sipPassword : undefined;
+    });
+    const password = result ?? (typeof olds.sipPassword === "string" && olds.sipPassword ? olds.sipPassword : undefined);
+    return { outs: await readBack(ctx, id, { ...news, clientReference: olds.clientReference }, password) };
+  },
+
+  async delete(id: string, props: Inputs): Promise<void> {
+    const ctx = providerContext();
+    const { result } = await ctx.batcher.submit((cs) => ctx.api.deleteDevice(cs, id));
+    if (result === "gone") await confirmGone(ctx, "device", id, props);
+  },
+};

@@ -1,0 +1,57 @@
+/**
+ * `check` for every resource: validates the program's inputs with the shared zod schemas before any API
+ * call and returns one failure per field, naming the field and the rule. Values unknown during a preview
+ * pass. The resource's identity is settled here, where the old inputs are still visible: it keeps its
+ * client reference for life, and the process remembers whether the resource already has state, which is
+ * how `create` tells a forced replacement from a retried first create (see ../identity.ts).
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { rememberCheck } from "../identity.ts";
+import { containsUnknown, unknownAt } from "./unknowns.ts";
+
+export const internalKeys = ["__provider", "clientReference"] as const;
+
+export type Inputs = Record<string, unknown>;
+
+function ruleOf(issue: z.core.$ZodIssue): string {
+  const params = (issue as { params?: { rule?: unknown } }).params;
+  if (typeof params?.rule === "string") return params.rule;
+  return issue.code;
+}
+
+function stripInternal(inputs: Inputs): Inputs {
+  const out: Inputs = { ...inputs };
+  for (const key of internalKeys) delete out[key];
+  return out;
+}
+
+export function checkInputs(
+  schema: z.ZodType,
+  olds: Inputs | undefined,
+  news: Inputs,
+): pulumi.dynamic.CheckResult {
+  const given = stripInternal(news);
+  const parsed = schema.safeParse(given);
+  const failures: pulumi.dynamic.CheckFailure[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      if (unknownAt(given, issue.path)) continue;
+      const keys = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+      for (const path of keys) {
+        const property = path.map(String).join(".") || "(inputs)";
+        failures.push({ property, reason: `${property}: ${issue.message} [rule: ${ruleOf(issue)}]` });
+      }
+    }
+  }
+  const hasOlds = olds !== undefined && Object.keys(olds).length > 0;
+  const identity = {
+    __provider: news.__provider,
+    // Kept from the old inputs so a resource keeps its reference for life; a new one takes the SDK's.
+    clientReference: (hasOlds ? olds.clientReference : undefined) ?? news.clientReference,
+  };
+  if (typeof identity.clientReference === "string") rememberCheck(identity.clientReference, hasOlds);
+  // With every value known, hand on the normalised inputs (defaults applied) so state holds one form.
+  const inputs = parsed.success && !containsUnknown(given) ? (parsed.data as Inputs) : given;
+  return { inputs: { ...inputs, ...identity }, failures };
+}

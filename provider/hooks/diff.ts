@@ -1,0 +1,41 @@
+/**
+ * `diff` for every resource: compares the inputs the program declares now with the outputs recorded in
+ * state, field by field (deep-diff), so a preview names exactly what will change and nothing changes
+ * perpetually. Fields listed as order-insensitive compare as sets; unknown values count as changes.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import deepDiff from "deep-diff";
+import { containsUnknown } from "./unknowns.ts";
+import type { Inputs } from "./check.ts";
+
+export interface DiffSpec {
+  /** Input fields the resource manages; anything else in state (ids, status, versions) is ignored. */
+  fields: readonly string[];
+  /** Fields whose change needs a new object. */
+  replaceOn?: readonly string[];
+  /** Array fields compared without regard to order. */
+  unordered?: readonly string[];
+  /** Defaults the program may omit: an omitted field equals its default. */
+  defaults?: Inputs;
+}
+
+function comparable(spec: DiffSpec, field: string, value: unknown): unknown {
+  const v = value === undefined ? spec.defaults?.[field] : value;
+  if (spec.unordered?.includes(field) && Array.isArray(v)) return [...(v as unknown[])].map(String).sort();
+  return v;
+}
+
+/** The top-level fields whose declared value differs from state. */
+export function changedFields(spec: DiffSpec, olds: Inputs, news: Inputs): string[] {
+  return spec.fields.filter((field) => {
+    const after = news[field];
+    if (containsUnknown(after)) return true;
+    return deepDiff.diff(comparable(spec, field, olds[field]), comparable(spec, field, after)) !== undefined;
+  });
+}
+
+export function diffResources(spec: DiffSpec, olds: Inputs, news: Inputs): pulumi.dynamic.DiffResult {
+  const changed = changedFields(spec, olds, news);
+  const replaces = changed.filter((f) => spec.replaceOn?.includes(f));
+  return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
+}

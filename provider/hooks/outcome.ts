@@ -1,0 +1,56 @@
+/**
+ * Results shared by the resource hooks: partial failures the engine can record, and the account check
+ * that keeps a wrong token from looking like a mass deletion.
+ */
+import type { ProviderContext } from "../context.ts";
+import { hadState } from "../identity.ts";
+import type { Inputs } from "./check.ts";
+
+/**
+ * An object that exists in the backend although its hook failed afterwards (for example it went live but
+ * could not be read back). Thrown with the id and properties so the engine records it, with the error, and
+ * the next `up` updates it instead of making another.
+ */
+export class PartialFailure extends Error {
+  readonly id: string;
+  readonly properties: Inputs;
+  readonly reasons: string[];
+  constructor(id: string, properties: Inputs, reason: string) {
+    super(reason);
+    this.id = id;
+    this.properties = properties;
+    this.reasons = [reason];
+  }
+}
+
+/**
+ * Confirms the token still belongs to the account recorded in state before a 404 is taken to mean "gone".
+ * Under another account's token every object answers 404; refresh must fail, not forget the estate.
+ */
+export async function confirmGone(ctx: ProviderContext, kind: string, id: string, props: Inputs | undefined): Promise<void> {
+  const recorded = typeof props?.accountId === "string" ? props.accountId : undefined;
+  const { accountId } = await ctx.account();
+  if (recorded !== undefined && recorded !== accountId) {
+    throw new Error(
+      `${kind} ${id} belongs to account ${recorded}, but the configured token is for account ${accountId}: ` +
+        `check pbx:token / PBX_TOKEN. Nothing was marked as deleted.`,
+    );
+  }
+}
+
+/**
+ * The outputs to record: the checked inputs plus what the backend says. Absent values are left out (the engine's property structs have no `undefined`).
+ */
+export function outputsFrom(inputs: Inputs, live: Inputs): Inputs {
+  return Object.fromEntries(Object.entries({ ...inputs, ...live }).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * Whether the resource being created already has state (a replacement) or not (a first create, possibly
+ * retried). An unchecked create that finds its own objects cannot tell, and must not guess with money.
+ */
+export function stateOf(base: string, found: number): boolean {
+  const known = hadState(base);
+  if (known !== undefined || found === 0) return known ?? false;
+  throw new Error(`internal: create for ${base} was not preceded by check in this process; run the update again`);
+}

@@ -1,0 +1,172 @@
+/**
+ * ServiceSubscription hooks. Orders and cancellations take effect at once (they are not configuration),
+ * so no change set is involved. Removal schedules the cancellation (end of month by default) and says in
+ * the engine log when it takes effect.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { Subscription } from "../../schemas/subscription.ts";
+import { ApiError } from "../client/errors.ts";
+import { providerContext, type ProviderContext } from "../context.ts";
+import { logToEngine } from "../engine-log.ts";
+import { checkInputs, type Inputs } from "../hooks/check.ts";
+import { diffResources } from "../hooks/diff.ts";
+import { confirmGone, outputsFrom, stateOf } from "../hooks/outcome.ts";
+import { decideCreate } from "../identity.ts";
+import { subscriptionDiff, SubscriptionInputs } from "./inputs.ts";
+
+function describe(s: Subscription): string {
+  return `${s.product}${s.callPlan ? ` (${s.callPlan})` : ""} ${s.id}`;
+}
+
+function liveFields(s: Subscription, accountId: string, claimedFromPending: boolean): Inputs {
+  return {
+    product: s.product,
+    callPlan: s.callPlan ?? undefined,
+    clientReference: s.clientReference,
+    accountId,
+    status: s.status,
+    priceMinor: s.monthlyPrice.amountMinor,
+    currency: s.monthlyPrice.currency,
+    cancellationEffectiveAt: s.cancellationEffectiveAt,
+    version: s.version,
+    claimedFromPending,
+  };
+}
+
+/** Reinstates a licence of the same product and call plan pending cancellation; If-Match makes the claim exclusive. */
+async function claimPending(ctx: ProviderContext, inputs: SubscriptionInputs): Promise<Subscription | undefined> {
+  const pending = await ctx.api.subscriptions({
+    product: inputs.product,
+    status: "cancellation-scheduled",
+    ...(inputs.callPlan ? { callPlan: inputs.callPlan } : {}),
+  });
+  for (const candidate of pending) {
+    try {
+      return await ctx.api.reinstate(candidate.id, candidate.version);
+    } catch (error) {
+      // Another client claimed it first (412), or it took effect meanwhile (409): try the next one.
+      if (error instanceof ApiError && (error.status === 412 || error.status === 409)) continue;
+      throw error;
+    }
+  }
+  return undefined;
+}
+
+async function converge(ctx: ProviderContext, s: Subscription, inputs: SubscriptionInputs): Promise<Subscription> {
+  let current = s;
+  if (current.status === "cancellation-scheduled") current = await ctx.api.reinstate(current.id, current.version);
+  if (inputs.callPlan && current.callPlan !== inputs.callPlan) {
+    current = await ctx.api.changeCallPlan(current.id, inputs.callPlan, current.version);
+  }
+  return current;
+}
+
+export const subscriptionHooks = {
+  async check(olds: Inputs, news: Inputs) {
+    return checkInputs(SubscriptionInputs, olds, news);
+  },
+
+  async diff(_id: string, olds: Inputs, news: Inputs) {
+    return diffResources(subscriptionDiff, olds, news);
+  },
+
+  async create(props: Inputs): Promise<pulumi.dynamic.CreateResult> {
+    const ctx = providerContext();
+    const inputs = SubscriptionInputs.parse(stripIdentity(props));
+    const base = String(props.clientReference);
+    const { accountId } = await ctx.account();
+
+    if (inputs.adopt) {
+      const found = await ctx.api.subscription(inputs.adopt);
+      if (!found) throw new Error(`adopt: subscription ${inputs.adopt} does not exist in account ${accountId}`);
+      if (found.product !== inputs.product) {
+        throw new Error(`adopt: subscription ${inputs.adopt} is a ${found.product}, not a ${inputs.product}`);
+      }
+      const s = await converge(ctx, found, inputs);
+      return { id: s.id, outs: outputsFrom(props, liveFields(s, accountId, false)) };
+    }
+
+    const mine = await ctx.api.subscriptions({ clientReferencePrefix: base });
+    const decision = decideCreate(
+      base,
+      stateOf(base, mine.length),
+      mine.map((s) => ({ id: s.id, clientReference: s.clientReference, live: s.status === "active" })),
+    );
+    if ("adopt" in decision) {
+      const s = await converge(ctx, mine.find((m) => m.id === decision.adopt.id)!, inputs);
+      return { id: s.id, outs: outputsFrom(props, liveFields(s, accountId, false)) };
+    }
+
+    if (inputs.claimPending) {
+      const claimed = await claimPending(ctx, inputs);
+      if (claimed) {
+        await logToEngine("info", `claimed licence ${describe(claimed)}, which was pending cancellation, instead of ordering a new one`);
+        return { id: claimed.id, outs: outputsFrom(props, liveFields(claimed, accountId, true)) };
+      }
+    }
+
+    const reference = decision.create;
+    const order = await ctx.api.order(
+      {
+        termsVersion: inputs.termsVersion,
+        clientReference: reference,
+        items: [{ product: inputs.product, ...(inputs.callPlan ? { callPlan: inputs.callPlan } : {}), clientReference: reference }],
+      },
+      reference,
+    );
+    const s = order.subscriptions[0];
+    if (!s) throw new Error(`order ${order.id} returned no subscription`);
+    return { id: s.id, outs: outputsFrom(props, liveFields(s, accountId, false)) };
+  },
+
+  async read(id: string, props?: Inputs): Promise<pulumi.dynamic.ReadResult> {
+    const ctx = providerContext();
+    const s = await ctx.api.subscription(id);
+    if (!s || s.status === "cancelled") {
+      if (!s) await confirmGone(ctx, "subscription", id, props);
+      return {};
+    }
+    const { accountId } = await ctx.account();
+    return { id, props: { ...props, ...liveFields(s, accountId, props?.claimedFromPending === true) } };
+  },
+
+  async update(id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult> {
+    const ctx = providerContext();
+    const inputs = SubscriptionInputs.parse(stripIdentity(news));
+    const current = await ctx.api.subscription(id);
+    if (!current) throw new Error(`subscription ${id} no longer exists; run \`pulumi refresh\``);
+    const s = await converge(ctx, current, inputs);
+    const { accountId } = await ctx.account();
+    return { outs: outputsFrom({ ...news, clientReference: olds.clientReference }, liveFields(s, accountId, olds.claimedFromPending === true)) };
+  },
+
+  async delete(id: string, props: Inputs): Promise<void> {
+    const ctx = providerContext();
+    const effective = props.removal === "immediately" ? "immediately" : "end-of-month";
+    let s: Subscription;
+    try {
+      s = await ctx.api.cancel(id, effective);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        await confirmGone(ctx, "subscription", id, props);
+        return;
+      }
+      throw error;
+    }
+    const when = s.cancellationEffectiveAt ?? s.cancelledAt;
+    const account = await ctx.account();
+    const message =
+      s.status === "cancelled"
+        ? `licence ${describe(s)} cancelled immediately (${when ?? "now"})`
+        : `licence ${describe(s)}: cancellation scheduled, takes effect ${when} (end of the month in ${account.timeZone}; no pro-rata refund)`;
+    await logToEngine("info", message);
+  },
+};
+
+function stripIdentity(props: Inputs): Inputs {
+  const out: Inputs = {};
+  for (const key of ["product", "callPlan", "termsVersion", "removal", "claimPending", "adopt"]) {
+    if (props[key] !== undefined) out[key] = props[key];
+  }
+  return out;
+}

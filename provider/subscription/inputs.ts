@@ -1,0 +1,31 @@
+/** What a ServiceSubscription declares, validated with the shared schemas (the order rules included). */
+import { z } from "zod";
+import { CallPlanId, ProductId } from "../../schemas/catalogue.ts";
+import { Id } from "../../schemas/common.ts";
+import { OrderItem } from "../../schemas/order.ts";
+import type { DiffSpec } from "../hooks/diff.ts";
+
+export const RemovalPolicy = z.enum(["end-of-month", "immediately"]);
+
+export const SubscriptionInputs = z
+  .object({
+    product: ProductId,
+    callPlan: CallPlanId.optional(),
+    termsVersion: z.string().min(1, "must name the accepted terms version"),
+    removal: RemovalPolicy.default("end-of-month"),
+    claimPending: z.boolean().default(true),
+    adopt: Id.optional(),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    // The product/call-plan rules are the order's own: one schema decides them everywhere.
+    const item = OrderItem.safeParse({ product: value.product, callPlan: value.callPlan });
+    if (!item.success) for (const issue of item.error.issues) ctx.addIssue({ ...issue, code: "custom" });
+  });
+export type SubscriptionInputs = z.infer<typeof SubscriptionInputs>;
+
+export const subscriptionDiff: DiffSpec = {
+  fields: ["product", "callPlan", "termsVersion", "removal", "claimPending"],
+  replaceOn: ["product"],
+  defaults: { removal: "end-of-month", claimPending: true },
+};

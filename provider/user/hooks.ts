@@ -1,0 +1,132 @@
+/**
+ * PbxUser hooks. A user's fields and its device links are staged together in the process's change set,
+ * so a user and its links go live in one revision or not at all.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { User, UserUpdate } from "../../schemas/user.ts";
+import { providerContext, type ProviderContext } from "../context.ts";
+import { checkInputs, type Inputs } from "../hooks/check.ts";
+import { changedFields, diffResources } from "../hooks/diff.ts";
+import { confirmGone, outputsFrom, stateOf, PartialFailure } from "../hooks/outcome.ts";
+import { decideCreate } from "../identity.ts";
+import { userDiff, UserInputs } from "./inputs.ts";
+
+function liveFields(u: User, accountId: string): Inputs {
+  return {
+    name: u.name,
+    extension: u.extension,
+    licenceId: u.licenceId,
+    callPlan: u.callPlan ?? undefined,
+    areaPrefix: u.areaPrefix,
+    outboundCallerId: u.outboundCallerId,
+    recording: u.recording,
+    deviceIds: [...u.deviceIds].sort(),
+    clientReference: u.clientReference,
+    accountId,
+    version: u.version,
+  };
+}
+
+function declared(props: Inputs): UserInputs {
+  const { name, extension, licenceId, callPlan, areaPrefix, outboundCallerId, recording, deviceIds, adopt } = props;
+  return UserInputs.parse({ name, extension, licenceId, callPlan, areaPrefix, outboundCallerId, recording, deviceIds, adopt });
+}
+
+/** The field changes that turn `current` into what is declared (device links are staged separately). */
+function patchFor(current: Inputs, inputs: UserInputs): UserUpdate {
+  const wanted: Inputs = { ...inputs };
+  const fields = changedFields({ ...userDiff, fields: userDiff.fields.filter((f) => f !== "deviceIds") }, current, wanted);
+  return Object.fromEntries(fields.filter((f) => wanted[f] !== undefined).map((f) => [f, wanted[f]]));
+}
+
+async function stageLinks(ctx: ProviderContext, changeSetId: string, userId: string, current: readonly string[], wanted: readonly string[]): Promise<void> {
+  for (const deviceId of current.filter((d) => !wanted.includes(d))) await ctx.api.unlinkDevice(changeSetId, userId, deviceId);
+  for (const deviceId of wanted.filter((d) => !current.includes(d))) await ctx.api.linkDevice(changeSetId, userId, deviceId);
+}
+
+async function stageConverge(ctx: ProviderContext, changeSetId: string, u: User, inputs: UserInputs, version?: number): Promise<void> {
+  const patch = patchFor(liveFields(u, ""), inputs);
+  if (Object.keys(patch).length > 0) await ctx.api.updateUser(changeSetId, u.id, patch, version);
+  await stageLinks(ctx, changeSetId, u.id, u.deviceIds, inputs.deviceIds);
+}
+
+async function readBack(ctx: ProviderContext, id: string, props: Inputs): Promise<Inputs> {
+  const { accountId } = await ctx.account();
+  try {
+    const u = await ctx.api.user(id);
+    if (u) return outputsFrom(props, liveFields(u, accountId));
+    throw new Error(`user ${id} was applied but cannot be read back`);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new PartialFailure(id, { ...outputsFrom(props, { accountId }), __provider: props.__provider }, reason);
+  }
+}
+
+export const userHooks = {
+  async check(olds: Inputs, news: Inputs) {
+    return checkInputs(UserInputs, olds, news);
+  },
+
+  async diff(_id: string, olds: Inputs, news: Inputs) {
+    return diffResources(userDiff, olds, news);
+  },
+
+  async create(props: Inputs): Promise<pulumi.dynamic.CreateResult> {
+    const ctx = providerContext();
+    const inputs = declared(props);
+    const base = String(props.clientReference);
+
+    let existing: User | undefined;
+    let reference: string | undefined;
+    if (inputs.adopt) {
+      existing = await ctx.api.user(inputs.adopt);
+      if (!existing) throw new Error(`adopt: user ${inputs.adopt} does not exist in this account`);
+    } else {
+      const mine = await ctx.api.usersByReferencePrefix(base);
+      const decision = decideCreate(base, stateOf(base, mine.length), mine.map((u) => ({ ...u, live: true })));
+      if ("adopt" in decision) existing = mine.find((u) => u.id === decision.adopt.id);
+      else reference = decision.create;
+    }
+
+    const { result: id } = await ctx.batcher.submit(async (cs) => {
+      if (existing) {
+        await stageConverge(ctx, cs, existing, inputs);
+        return existing.id;
+      }
+      const { deviceIds, adopt: _adopt, ...fields } = inputs;
+      const made = await ctx.api.createUser(cs, { ...fields, clientReference: reference });
+      await stageLinks(ctx, cs, made.user.id, made.user.deviceIds, deviceIds);
+      return made.user.id;
+    });
+    return { id, outs: await readBack(ctx, id, props) };
+  },
+
+  async read(id: string, props?: Inputs): Promise<pulumi.dynamic.ReadResult> {
+    const ctx = providerContext();
+    const u = await ctx.api.user(id);
+    if (!u) {
+      await confirmGone(ctx, "user", id, props);
+      return {};
+    }
+    const { accountId } = await ctx.account();
+    return { id, props: { ...props, ...liveFields(u, accountId) } };
+  },
+
+  async update(id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult> {
+    const ctx = providerContext();
+    const inputs = declared(news);
+    const version = typeof olds.version === "number" ? olds.version : undefined;
+    await ctx.batcher.submit(async (cs) => {
+      const current = await ctx.api.user(id, cs);
+      if (!current) throw new Error(`user ${id} no longer exists; run \`pulumi refresh\``);
+      await stageConverge(ctx, cs, current, inputs, version);
+    });
+    return { outs: await readBack(ctx, id, { ...news, clientReference: olds.clientReference }) };
+  },
+
+  async delete(id: string, props: Inputs): Promise<void> {
+    const ctx = providerContext();
+    const { result } = await ctx.batcher.submit((cs) => ctx.api.deleteUser(cs, id));
+    if (result === "gone") await confirmGone(ctx, "user", id, props);
+  },
+};

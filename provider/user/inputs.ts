@@ -1,0 +1,30 @@
+/** What a PbxUser declares, validated with the shared schemas. */
+import { z } from "zod";
+import { CallPlanId } from "../../schemas/catalogue.ts";
+import { E164, Id } from "../../schemas/common.ts";
+import { AreaPrefix, Extension, Recording } from "../../schemas/user.ts";
+import type { DiffSpec } from "../hooks/diff.ts";
+
+export const UserInputs = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    extension: Extension,
+    licenceId: Id,
+    callPlan: CallPlanId.optional(),
+    areaPrefix: AreaPrefix,
+    outboundCallerId: E164,
+    recording: Recording.default({ enabled: false }),
+    deviceIds: z
+      .array(Id)
+      .default([])
+      .refine((ids) => new Set(ids).size === ids.length, { message: "lists a device twice", params: { rule: "unique" } }),
+    adopt: Id.optional(),
+  })
+  .strict();
+export type UserInputs = z.infer<typeof UserInputs>;
+
+export const userDiff: DiffSpec = {
+  fields: ["name", "extension", "licenceId", "callPlan", "areaPrefix", "outboundCallerId", "recording", "deviceIds"],
+  unordered: ["deviceIds"],
+  defaults: { recording: { enabled: false }, deviceIds: [] },
+};

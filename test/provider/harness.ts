@@ -1,0 +1,101 @@
+/**
+ * The provider's end-to-end setting: a real backend (embedded store, test clock and fault hooks) on a
+ * loopback port, an account with its token, and an engine workspace whose stack config points the
+ * provider at them (`pbx:endpoint`, secret `pbx:token`). Everything the backend logs is kept, so tests can
+ * prove no secret reached it.
+ */
+import { Writable } from "node:stream";
+import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
+import { startBackend, type Backend } from "../../backend/server.ts";
+import { TERMS_VERSION } from "../../backend/catalogue/service.ts";
+import { EngineWorkspace } from "../engine/harness.ts";
+
+export const TERMS = TERMS_VERSION;
+export const NUMBERS = ["+442079460000", "+442079460001", "+442079460002"];
+
+export interface TestBackend extends AsyncDisposable {
+  backend: Backend;
+  url: string;
+  token: string;
+  accountId: string;
+  logs(): string;
+  /** An authenticated JSON call to the backend (test assertions read through the real API too). */
+  call<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }>;
+  setClock(iso: string): Promise<void>;
+  faults(rules: unknown): Promise<void>;
+}
+
+export async function startTestBackend(options: { timeZone?: string; clockStart?: string } = {}): Promise<TestBackend> {
+  let logs = "";
+  const logDestination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs += chunk.toString();
+      done();
+    },
+  });
+  const backend = await startBackend({
+    store: { kind: "embedded", dataDir: null },
+    testHooks: true,
+    clockStart: new Date(options.clockStart ?? "2026-11-14T10:00:00Z"),
+    rateLimit: null,
+    logDestination,
+    logLevel: "info",
+  });
+  const { accountId, token } = await backend.createAccount({
+    name: "Acme Telecom Ltd",
+    timeZone: options.timeZone ?? "Europe/London",
+    numbers: NUMBERS,
+  });
+  const call = async <T>(method: string, path: string, body?: unknown, as = token) => {
+    const res = await fetch(`${backend.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${as}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  };
+  return {
+    backend,
+    url: backend.url,
+    token,
+    accountId,
+    logs: () => logs,
+    call,
+    setClock: async (iso) => {
+      const r = await call("PUT", "/__test/clock", { now: iso });
+      if (r.status !== 200) throw new Error(`clock: ${r.status}`);
+    },
+    faults: async (rules) => {
+      const r = await call("PUT", "/__test/faults", rules);
+      if (r.status !== 200) throw new Error(`faults: ${r.status} ${JSON.stringify(r.body)}`);
+    },
+    [Symbol.asyncDispose]: () => backend.stop(),
+  };
+}
+
+/** An engine workspace configured for `backend`, with `token` (default: the backend's account token). */
+export function estateEngine(backend: TestBackend, program: PulumiFn, token = backend.token): Promise<EngineWorkspace> {
+  return EngineWorkspace.create({
+    program,
+    projectName: "acme-pbx",
+    config: {
+      "pbx:endpoint": { value: backend.url },
+      "pbx:token": { value: token, secret: true },
+    },
+  });
+}
+
+export interface AuditEntry {
+  seq: number;
+  action: string;
+  objectKind: string;
+  objectId: string | null;
+  detail: Record<string, unknown>;
+}
+
+export async function auditLog(backend: TestBackend): Promise<AuditEntry[]> {
+  const r = await backend.call<AuditEntry[]>("GET", "/v1/audit?limit=1000");
+  if (r.status !== 200) throw new Error(`audit: ${r.status}`);
+  return r.body;
+}
