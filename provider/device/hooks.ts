@@ -102,7 +102,7 @@ export const deviceHooks = {
     }
     const { accountId } = await ctx.account();
     const known = typeof props?.sipPassword === "string" && props.passwordFingerprint === d.passwordFingerprint;
-    return { id, props: { ...props, ...liveFields(d, accountId, known ? (props.sipPassword as string) : undefined) } };
+    return { id, props: outputsFrom(props ?? {}, liveFields(d, accountId, known ? (props.sipPassword as string) : undefined)) };
   },
 
   async update(id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult> {

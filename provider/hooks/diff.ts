@@ -17,6 +17,8 @@ export interface DiffSpec {
   unordered?: readonly string[];
   /** Defaults the program may omit: an omitted field equals its default. */
   defaults?: Inputs;
+  /** Fields the program may leave to the backend: when omitted, whatever is live is fine. */
+  followLiveWhenOmitted?: readonly string[];
 }
 
 function comparable(spec: DiffSpec, field: string, value: unknown): unknown {
@@ -29,6 +31,7 @@ function comparable(spec: DiffSpec, field: string, value: unknown): unknown {
 export function changedFields(spec: DiffSpec, olds: Inputs, news: Inputs): string[] {
   return spec.fields.filter((field) => {
     const after = news[field];
+    if (after === undefined && spec.followLiveWhenOmitted?.includes(field)) return false;
     if (containsUnknown(after)) return true;
     return deepDiff.diff(comparable(spec, field, olds[field]), comparable(spec, field, after)) !== undefined;
   });

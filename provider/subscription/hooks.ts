@@ -127,7 +127,7 @@ export const subscriptionHooks = {
       return {};
     }
     const { accountId } = await ctx.account();
-    return { id, props: { ...props, ...liveFields(s, accountId, props?.claimedFromPending === true) } };
+    return { id, props: outputsFrom(props ?? {}, liveFields(s, accountId, props?.claimedFromPending === true)) };
   },
 
   async update(id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult> {

@@ -109,7 +109,7 @@ export const userHooks = {
       return {};
     }
     const { accountId } = await ctx.account();
-    return { id, props: { ...props, ...liveFields(u, accountId) } };
+    return { id, props: outputsFrom(props ?? {}, liveFields(u, accountId)) };
   },
 
   async update(id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult> {

@@ -26,5 +26,6 @@ export type UserInputs = z.infer<typeof UserInputs>;
 export const userDiff: DiffSpec = {
   fields: ["name", "extension", "licenceId", "callPlan", "areaPrefix", "outboundCallerId", "recording", "deviceIds"],
   unordered: ["deviceIds"],
+  followLiveWhenOmitted: ["callPlan"],
   defaults: { recording: { enabled: false }, deviceIds: [] },
 };

@@ -74,15 +74,17 @@ export async function startTestBackend(options: { timeZone?: string; clockStart?
   };
 }
 
-/** An engine workspace configured for `backend`, with `token` (default: the backend's account token). */
-export function estateEngine(backend: TestBackend, program: PulumiFn, token = backend.token): Promise<EngineWorkspace> {
+/**
+ * An engine workspace pointed at `backend`: through stack config (`pbx:endpoint`, secret `pbx:token`) by
+ * default, or through PBX_ENDPOINT / PBX_TOKEN in the plugin's environment.
+ */
+export function estateEngine(backend: TestBackend, program: PulumiFn, via: "config" | "env" = "config"): Promise<EngineWorkspace> {
   return EngineWorkspace.create({
     program,
     projectName: "acme-pbx",
-    config: {
-      "pbx:endpoint": { value: backend.url },
-      "pbx:token": { value: token, secret: true },
-    },
+    ...(via === "config"
+      ? { config: { "pbx:endpoint": { value: backend.url }, "pbx:token": { value: backend.token, secret: true } } }
+      : { env: { PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token } }),
   });
 }
 

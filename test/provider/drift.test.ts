@@ -1,0 +1,69 @@
+/**
+ * Drift: a change made in the portal behind the engine's back is found by a refresh preview, named by
+ * property, and undone by `up --refresh`. A token of another account is an error on refresh, never a
+ * reason to forget the estate.
+ */
+import { describe, expect, it } from "vitest";
+import { EngineRunError } from "../engine/harness.ts";
+import { estateEngine, NUMBERS, startTestBackend } from "./harness.ts";
+import { johnEstate } from "./estate.ts";
+
+describe("drift", () => {
+  it("an out-of-band change fails a no-changes refresh preview naming the property, and up --refresh restores it", async () => {
+    await using backend = await startTestBackend();
+    await using engine = await estateEngine(backend, async () => {
+      johnEstate();
+    });
+    await engine.up();
+    const [john] = (await backend.call<{ id: string; version: number }[]>("GET", "/v1/users")).body;
+
+    // Someone edits John in the portal: no change set header, so it is applied at once.
+    const edit = await backend.call("PATCH", `/v1/users/${john!.id}`, { outboundCallerId: NUMBERS[2] });
+    expect(edit.status).toBe(200);
+
+    const refresh = await engine.refreshPreview({ expectNoChanges: true }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refresh).toBeInstanceOf(EngineRunError);
+    expect((refresh as EngineRunError).exitCode).toBe(7);
+    const drifted = (refresh as EngineRunError).run.steps.filter((s) => s.op !== "same");
+    expect(drifted.map((s) => [s.name, s.diffs])).toEqual([["john", ["outboundCallerId", "version"]]]);
+
+    const restored = await engine.stack.up({ refresh: true });
+    expect(restored.summary.result).toBe("succeeded");
+    const live = (await backend.call<{ outboundCallerId: string }>("GET", `/v1/users/${john!.id}`)).body;
+    expect(live.outboundCallerId).toBe(NUMBERS[0]);
+    await engine.refreshPreview({ expectNoChanges: true });
+    await engine.preview({ expectNoChanges: true });
+  });
+
+  it("a token of another account makes refresh fail and marks nothing as deleted", async () => {
+    await using backend = await startTestBackend();
+    // Credentials from the environment, as a CI drift job passes them. (A refresh configures the provider
+    // from the config recorded in state, so swapping `pbx:token` in stack config would not reach it.)
+    await using engine = await estateEngine(
+      backend,
+      async () => {
+        johnEstate();
+      },
+      "env",
+    );
+    await engine.up();
+    const other = await backend.backend.createAccount({ name: "Other Ltd", timeZone: "Europe/London", numbers: [NUMBERS[2]!] });
+    engine.stack.workspace.envVars.PBX_TOKEN = other.token;
+
+    const refresh = await engine.refresh().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refresh).toBeInstanceOf(EngineRunError);
+    expect(String((refresh as Error).message)).toMatch(/configured token is for account/);
+    expect((refresh as EngineRunError).run.steps.filter((s) => s.op === "delete" || s.op === "read-discard")).toEqual([]);
+
+    engine.stack.workspace.envVars.PBX_TOKEN = backend.token;
+    const state = JSON.parse(engine.stateFile()) as { checkpoint: { latest: { resources: { type: string }[] } } };
+    expect(state.checkpoint.latest.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/pbx:"))).toHaveLength(6);
+    await engine.refreshPreview({ expectNoChanges: true });
+  });
+});
