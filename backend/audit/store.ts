@@ -23,7 +23,12 @@ export function actorOf(caller: { account: { id: string }; tokenId: string; requ
 }
 
 export async function writeAudit(tx: Tx, actor: Actor, at: Date, action: string, objectKind: string, objectId: string | null, detail: Record<string, unknown>): Promise<void> {
-  await tx
+  await auditInsert(tx, actor, at, action, objectKind, objectId, detail).execute();
+}
+
+/** The audit row as an unexecuted insert, to batch with the change it records. */
+export function auditInsert(tx: Tx, actor: Actor, at: Date, action: string, objectKind: string, objectId: string | null, detail: Record<string, unknown>) {
+  return tx
     .insertInto("audit")
     .values({
       account_id: actor.accountId,
@@ -34,8 +39,7 @@ export async function writeAudit(tx: Tx, actor: Actor, at: Date, action: string,
       object_kind: objectKind,
       object_id: objectId,
       detail: JSON.stringify(scrub(detail)),
-    })
-    .execute();
+    });
 }
 
 export async function listAudit(db: Db, accountId: string, after: number, limit: number): Promise<AuditEntry[]> {

@@ -1,9 +1,11 @@
 // Save and apply. Every configuration write goes through here: staged into the caller's change set when it
 // names one (Pbx-Change-Set), otherwise applied at once as a one-operation revision.
+import type { Compilable } from "kysely";
 import type { Db, Tx } from "../store/schema.ts";
 import type { Clock } from "../clock.ts";
 import { lockAccount, type Principal } from "../accounts/store.ts";
-import { writeAudit } from "../audit/store.ts";
+import { auditInsert, writeAudit } from "../audit/store.ts";
+import { runBatch } from "../store/batch.ts";
 import { newId } from "../ids.ts";
 import { replay, type Config, type Context, type Op } from "../configuration/model.ts";
 import { loadConfig, loadContext, loadOps, loadPending, persistConfig } from "../configuration/store.ts";
@@ -47,15 +49,22 @@ export class ChangeSetService {
     this.cache = deps.cache;
   }
 
-  /** The live state inside a write transaction: from the cache when it is current, else from the store. */
-  private async liveIn(tx: Tx, accountId: string, numbers: string[], now: Date): Promise<LiveEntry & { fresh: boolean }> {
+  /**
+   * The account and its live state inside a write transaction, and the cache generation to install under.
+   * A cached entry left by a writer is current (see cache.ts) and spares the account lock: only the embedded
+   * store caches, and its single connection already serializes transactions. Otherwise: lock, settle, load.
+   */
+  private async liveIn(tx: Tx, accountId: string, now: Date): Promise<Required<LiveEntry> & { generation: number }> {
     const cached = this.cache.get(accountId);
-    if (cached && !anyDue(cached.ctx.licences.values(), now)) return { ...cached, ctx: { ...cached.ctx, numbers }, fresh: false };
+    this.cache.invalidate(accountId);
+    const generation = this.cache.generation(accountId);
+    if (cached?.account && !anyDue(cached.ctx.licences.values(), now)) return { ...cached, account: cached.account, generation };
+    const account = await lockAccount(tx, accountId);
     await settleDue(tx, accountId, now);
     const config = await loadConfig(tx, accountId);
-    const ctx = await loadContext(tx, accountId, numbers);
+    const ctx = await loadContext(tx, accountId, account.numbers);
     const pending = await loadPending(tx, accountId);
-    return { config, ctx, pending, fresh: true };
+    return { config, ctx, pending, account: { numbers: account.numbers, revision: account.revision }, generation };
   }
 
   async open(caller: Caller, description: string | null): Promise<ChangeSet> {
@@ -80,6 +89,7 @@ export class ChangeSetService {
   async discard(caller: Caller, id: string): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       await lockAccount(tx, caller.account.id);
+      this.cache.invalidate(caller.account.id);
       await openChangeSetOf(tx, caller.account.id, caller.tokenId, id);
       await tx.updateTable("change_sets").set({ status: "discarded" }).where("id", "=", id).execute();
       await writeAudit(tx, actor(caller), this.clock.now(), "change-set.discard", "change-set", id, {});
@@ -115,12 +125,11 @@ export class ChangeSetService {
   async write<T>(caller: Caller, changeSetId: string | null, plan: Planner<T>): Promise<WriteResult<T>> {
     const accountId = caller.account.id;
     let published: { revision: number; changed: string[] } | null = null;
-    let install: LiveEntry | null = null;
+    let install: { entry: LiveEntry; generation: number } | null = null;
     const result = await this.db.transaction().execute(async (tx): Promise<WriteResult<T>> => {
-      const account = await lockAccount(tx, accountId);
       const now = this.clock.now();
-      const current = await this.liveIn(tx, accountId, account.numbers, now);
-      const { config: live, ctx } = current;
+      const current = await this.liveIn(tx, accountId, now);
+      const { config: live, ctx, account } = current;
       if (changeSetId !== null) {
         await openChangeSetOf(tx, accountId, caller.tokenId, changeSetId);
         const ops = await loadOps(tx, changeSetId);
@@ -134,19 +143,23 @@ export class ChangeSetService {
       }
       const planned = plan(live, ctx);
       if ("existing" in planned) {
-        if (current.fresh) install = current;
+        install = { entry: current, generation: current.generation };
         return { config: live, ctx, pending: current.pending, revision: null, changeSetId: null, value: planned.existing };
       }
       const after = replay(live, ctx, [planned.op], true);
-      const revision = await this.commitRevision(tx, caller, live, after, now, null, 1, account.revision);
-      await writeAudit(tx, actor(caller), now, planned.op.op, planned.op.op.split(".")[0] ?? "", planned.op.id, { revision: revision.revision, op: planned.op });
+      const op = planned.op;
+      const revision = await this.commitRevision(tx, caller, live, after, now, null, 1, account.revision, (rev) =>
+        auditInsert(tx, actor(caller), now, op.op, op.op.split(".")[0] ?? "", op.id, { revision: rev, op }),
+      );
       published = revision;
-      install = { config: after, ctx, pending: current.pending };
+      install = { entry: { config: after, ctx, pending: current.pending, account: { numbers: account.numbers, revision: revision.revision } }, generation: current.generation };
       return { config: after, ctx, pending: current.pending, revision: revision.revision, changeSetId: null, value: planned.value };
     });
-    // After commit only: the cache then mirrors what the store holds.
-    if (install) this.cache.set(accountId, install);
-    else this.cache.invalidate(accountId);
+    // After commit only, and only if no other transaction touched the account since this one began.
+    if (install) {
+      const { entry, generation } = install as { entry: LiveEntry; generation: number };
+      this.cache.setIfUnchanged(accountId, generation, entry);
+    }
     if (published) this.notifier.published({ accountId, ...(published as { revision: number; changed: string[] }) });
     return result;
   }
@@ -156,19 +169,22 @@ export class ChangeSetService {
     const accountId = caller.account.id;
     let published: { revision: number; changed: string[] } | null = null;
     const out = await this.db.transaction().execute(async (tx) => {
-      const account = await lockAccount(tx, accountId);
       const now = this.clock.now();
+      const account = await lockAccount(tx, accountId);
+      this.cache.invalidate(accountId);
       await openChangeSetOf(tx, accountId, caller.tokenId, changeSetId);
       const ops = await loadOps(tx, changeSetId);
       let revision = account.revision;
       if (ops.length > 0) {
-        const { config: live, ctx } = await this.liveIn(tx, accountId, account.numbers, now);
+        const { config: live, ctx } = await this.liveIn(tx, accountId, now);
         const after = replay(live, ctx, ops, true);
-        const r = await this.commitRevision(tx, caller, live, after, now, changeSetId, ops.length, account.revision);
+        const r = await this.commitRevision(tx, caller, live, after, now, changeSetId, ops.length, account.revision, () =>
+          tx.updateTable("change_sets").set({ status: "applied", applied_revision: account.revision + 1 }).where("id", "=", changeSetId),
+        );
         revision = r.revision;
         published = r;
       }
-      await tx.updateTable("change_sets").set({ status: "applied", applied_revision: revision }).where("id", "=", changeSetId).execute();
+      if (ops.length === 0) await tx.updateTable("change_sets").set({ status: "applied", applied_revision: revision }).where("id", "=", changeSetId).execute();
       await writeAudit(tx, actor(caller), now, "change-set.apply", "change-set", changeSetId, { revision, operations: ops.length });
       return { revision, changeSetId };
     }).finally(() => this.cache.invalidate(accountId));
@@ -176,11 +192,24 @@ export class ChangeSetService {
     return out;
   }
 
-  private async commitRevision(tx: Tx, caller: Caller, live: Config, after: Config, now: Date, changeSetId: string | null, operations: number, current: number): Promise<{ revision: number; changed: string[] }> {
-    const changed = await persistConfig(tx, caller.account.id, live, after, now);
+  /** Writes the new revision in one statement: the configuration changes, the revision row, and `extra(revision)`. */
+  private async commitRevision(
+    tx: Tx,
+    caller: Caller,
+    live: Config,
+    after: Config,
+    now: Date,
+    changeSetId: string | null,
+    operations: number,
+    current: number,
+    extra: (revision: number) => Compilable,
+  ): Promise<{ revision: number; changed: string[] }> {
+    const { changed, queries } = persistConfig(tx, caller.account.id, live, after, now);
     const revision = current + 1;
-    await tx.updateTable("accounts").set({ revision }).where("id", "=", caller.account.id).execute();
-    await tx.insertInto("revisions").values({ account_id: caller.account.id, revision, change_set_id: changeSetId, applied_at: now, operations }).execute();
+    queries.push(tx.updateTable("accounts").set({ revision }).where("id", "=", caller.account.id));
+    queries.push(tx.insertInto("revisions").values({ account_id: caller.account.id, revision, change_set_id: changeSetId, applied_at: now, operations }));
+    queries.push(extra(revision));
+    await runBatch(tx, queries);
     // The in-memory result now mirrors the store: bump versions and stamps of what changed.
     for (const id of changed) {
       const o = after.devices.get(id) ?? after.users.get(id);

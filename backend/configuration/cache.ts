@@ -1,12 +1,19 @@
 // The live configuration of each account, kept in memory by the embedded store's one process.
 // Valid only where this process is the store's sole writer: the embedded store's data-directory lock
 // guarantees that; with PostgreSQL several processes write, so `NoCache` is used there.
+//
+// Protocol: a write transaction takes the entry and invalidates it as its first step (inside the
+// transaction, which the embedded store's single connection serializes), and installs its result after
+// commit only if nothing else touched the account meanwhile (setIfUnchanged). A reader that loads installs
+// its result the same way. So a write never plans against state older than the last commit.
 import type { Config, Context } from "./model.ts";
 
 export interface LiveEntry {
   config: Config;
   ctx: Context;
   pending: Map<string, string[]>;
+  /** The account row as of this state; set by writers, which then need not lock it again. */
+  account?: { numbers: string[]; revision: number };
 }
 
 export interface LiveCache {

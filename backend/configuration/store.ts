@@ -1,4 +1,5 @@
 // Loads the live configuration of an account and writes back what a replay changed.
+import type { Compilable } from "kysely";
 import type { Db, Tx } from "../store/schema.ts";
 import type { Config, Context, DeviceState, Licence, Op, UserState } from "./model.ts";
 
@@ -106,17 +107,21 @@ function sameDevice(a: DeviceState, b: DeviceState): boolean {
   return a.name === b.name && a.licenceId === b.licenceId && a.ha1 === b.ha1;
 }
 
-/** Writes the difference between `before` and `after`; returns the ids of the objects it changed. */
-export async function persistConfig(tx: Tx, accountId: string, before: Config, after: Config, now: Date): Promise<string[]> {
+/** The writes that turn `before` into `after` (unexecuted), and the ids of the objects they change. */
+export function persistConfig(tx: Tx, accountId: string, before: Config, after: Config, now: Date): { changed: string[]; queries: Compilable[] } {
   const changed: string[] = [];
-  for (const id of before.devices.keys()) if (!after.devices.has(id)) {
-    await tx.deleteFrom("devices").where("id", "=", id).execute();
-    changed.push(id);
-  }
-  for (const id of before.users.keys()) if (!after.users.has(id)) {
-    // Devices still pointing at a deleted user are unlinked below; the FK is deferred to commit.
-    changed.push(id);
-  }
+  const queries: Compilable[] = [];
+  for (const id of before.devices.keys())
+    if (!after.devices.has(id)) {
+      queries.push(tx.deleteFrom("devices").where("id", "=", id));
+      changed.push(id);
+    }
+  for (const id of before.users.keys())
+    if (!after.users.has(id)) {
+      // Devices still pointing at a deleted user are unlinked below; the FK is deferred to commit.
+      queries.push(tx.deleteFrom("users").where("id", "=", id));
+      changed.push(id);
+    }
   const linksOf = (c: Config, userId: string): string => [...(c.links.get(userId) ?? [])].sort().join(",");
   for (const [id, u] of after.users) {
     const old = before.users.get(id);
@@ -130,13 +135,10 @@ export async function persistConfig(tx: Tx, accountId: string, before: Config, a
       updated_at: now,
     };
     if (!old) {
-      await tx
-        .insertInto("users")
-        .values({ ...row, id, account_id: accountId, client_reference: u.clientReference, version: 1, created_at: now })
-        .execute();
+      queries.push(tx.insertInto("users").values({ ...row, id, account_id: accountId, client_reference: u.clientReference, version: 1, created_at: now }));
       changed.push(id);
     } else if (!sameUser(old, u) || linksOf(before, id) !== linksOf(after, id)) {
-      await tx.updateTable("users").set((eb) => ({ ...row, version: eb("version", "+", 1) })).where("id", "=", id).execute();
+      queries.push(tx.updateTable("users").set((eb) => ({ ...row, version: eb("version", "+", 1) })).where("id", "=", id));
       changed.push(id);
     }
   }
@@ -145,16 +147,14 @@ export async function persistConfig(tx: Tx, accountId: string, before: Config, a
     const owner = deviceOwner(after, id);
     const row = { name: d.name, licence_id: d.licenceId, ha1: d.ha1, password_fingerprint: d.passwordFingerprint, user_id: owner, updated_at: now };
     if (!old) {
-      await tx
-        .insertInto("devices")
-        .values({ ...row, id, account_id: accountId, client_reference: d.clientReference, sip_username: d.sipUsername, version: 1, created_at: now })
-        .execute();
+      queries.push(
+        tx.insertInto("devices").values({ ...row, id, account_id: accountId, client_reference: d.clientReference, sip_username: d.sipUsername, version: 1, created_at: now }),
+      );
       changed.push(id);
     } else if (!sameDevice(old, d) || deviceOwner(before, id) !== owner) {
-      await tx.updateTable("devices").set((eb) => ({ ...row, version: eb("version", "+", 1) })).where("id", "=", id).execute();
+      queries.push(tx.updateTable("devices").set((eb) => ({ ...row, version: eb("version", "+", 1) })).where("id", "=", id));
       changed.push(id);
     }
   }
-  for (const id of before.users.keys()) if (!after.users.has(id)) await tx.deleteFrom("users").where("id", "=", id).execute();
-  return changed;
+  return { changed, queries };
 }

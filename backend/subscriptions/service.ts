@@ -85,6 +85,7 @@ export class SubscriptionService {
     const accountId = caller.account.id;
     return this.db.transaction().execute(async (tx) => {
       const account = await lockAccount(tx, accountId);
+      this.cache.invalidate(accountId); // licences change: writers must not plan against the cached context
       const now = this.clock.now();
       await settleDue(tx, accountId, now);
       const row = requireFound(await tx.selectFrom("subscriptions").selectAll().where("id", "=", id).where("account_id", "=", accountId).executeTakeFirst(), id);

@@ -1,0 +1,54 @@
+// Simultaneous writers: no lost update, no duplicate extension, no licence held twice.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Backend } from "../../backend/server.ts";
+import { describeEachStore, newAccount, order, start, userBody } from "./harness.ts";
+
+describeEachStore("concurrent writers", (store) => {
+  let backend: Backend;
+  beforeAll(async () => {
+    backend = await start(store);
+  });
+  afterAll(async () => backend.stop());
+
+  it("loses no update when 30 clients each change a different field of one user at once", async () => {
+    const c = await newAccount(backend);
+    const [lic] = await order(c, [{ product: "user-licence", callPlan: "pay-as-you-go" }]);
+    const id = ((await c.post("/v1/users", userBody(lic!, "201"))).body as { id: string }).id;
+    const patches = [
+      ...Array.from({ length: 10 }, (_, i) => ({ name: `Name ${i}` })),
+      ...Array.from({ length: 10 }, (_, i) => ({ areaPrefix: `0${i}` })),
+      ...Array.from({ length: 10 }, (_, i) => ({ recording: { enabled: true, email: `r${i}@example.com`, subject: `s${i}` } })),
+    ];
+    const answers = await Promise.all(patches.map((p) => c.patch(`/v1/users/${id}`, p)));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    const u = (await c.get(`/v1/users/${id}`)).body as { version: number; name: string; areaPrefix: string; recording: { enabled: boolean }; extension: string };
+    expect(u.version).toBe(31);
+    expect(u.name).toMatch(/^Name \d$/);
+    expect(u.areaPrefix).toMatch(/^0\d$/);
+    expect(u.recording.enabled).toBe(true);
+    expect(u.extension).toBe("201");
+  });
+
+  it("gives one extension to exactly one of 10 simultaneous creates, and one licence to exactly one of 10 devices", async () => {
+    const c = await newAccount(backend);
+    const licences = await order(c, Array.from({ length: 10 }, () => ({ product: "user-licence", callPlan: "pay-as-you-go" })));
+    const users = await Promise.all(licences.map((l, i) => c.post("/v1/users", userBody(l, "555", { name: `U${i}` }))));
+    expect(users.map((u) => u.status).sort()).toEqual([201, ...Array<number>(9).fill(409)]);
+    const [dl] = await order(c, [{ product: "sip-device-licence" }]);
+    const devices = await Promise.all(Array.from({ length: 10 }, (_, i) => c.post("/v1/devices", { name: `D${i}`, licenceId: dl })));
+    expect(devices.map((d) => d.status).sort()).toEqual([201, ...Array<number>(9).fill(409)]);
+    expect(((await c.get("/v1/devices")).body as unknown[]).length).toBe(1);
+  });
+
+  it("never lets a device take a licence cancelled at the same moment", async () => {
+    const c = await newAccount(backend);
+    const licences = await order(c, Array.from({ length: 8 }, () => ({ product: "sip-device-licence" })));
+    const results = await Promise.all(
+      licences.flatMap((l, i) => [c.post(`/v1/subscriptions/${l}/cancel`, { effective: "immediately" }), c.post("/v1/devices", { name: `D${i}`, licenceId: l })]),
+    );
+    const devices = (await c.get("/v1/devices")).body as { licenceId: string }[];
+    const subs = (await c.get("/v1/subscriptions")).body as { id: string; status: string }[];
+    for (const d of devices) expect(subs.find((s) => s.id === d.licenceId)?.status).toBe("active");
+    expect(results.every((r) => r.status === 200 || r.status === 201 || r.status === 409)).toBe(true);
+  });
+});
