@@ -69,6 +69,8 @@ export interface EngineWorkspaceOptions {
   config?: ConfigMap;
   /** Extra environment for the CLI and the plugins it starts. */
   env?: Record<string, string>;
+  /** Folders searched before everything else on the CLI's PATH (for a plugin wrapper, say). */
+  pathFirst?: string[];
 }
 
 interface RunOptions {
@@ -137,6 +139,7 @@ export class EngineWorkspace implements AsyncDisposable {
     mkdirSync(workDir, { recursive: true });
 
     const path = [
+      ...(options.pathFirst ?? []),
       join(repoRoot, "node_modules", ".bin"), // Node 22 from the `node` dev dependency comes first
       join(repoRoot, "node_modules", "@pulumi", "pulumi"), // pulumi-resource-pulumi-nodejs
       binDir,

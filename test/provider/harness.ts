@@ -4,11 +4,13 @@
  * provider at them (`pbx:endpoint`, secret `pbx:token`). Everything the backend logs is kept, so tests can
  * prove no secret reached it.
  */
+import { chmodSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
 import { startBackend, type Backend } from "../../backend/server.ts";
 import { TERMS_VERSION } from "../../backend/catalogue/service.ts";
-import { EngineWorkspace } from "../engine/harness.ts";
+import { EngineWorkspace, repoRoot } from "../engine/harness.ts";
 
 export const TERMS = TERMS_VERSION;
 export const NUMBERS = ["+442079460000", "+442079460001", "+442079460002"];
@@ -78,10 +80,16 @@ export async function startTestBackend(options: { timeZone?: string; clockStart?
  * An engine workspace pointed at `backend`: through stack config (`pbx:endpoint`, secret `pbx:token`) by
  * default, or through PBX_ENDPOINT / PBX_TOKEN in the plugin's environment.
  */
-export function estateEngine(backend: TestBackend, program: PulumiFn, via: "config" | "env" = "config"): Promise<EngineWorkspace> {
+export function estateEngine(
+  backend: TestBackend,
+  program: PulumiFn,
+  via: "config" | "env" = "config",
+  pathFirst: string[] = [],
+): Promise<EngineWorkspace> {
   return EngineWorkspace.create({
     program,
     projectName: "acme-pbx",
+    pathFirst,
     ...(via === "config"
       ? { config: { "pbx:endpoint": { value: backend.url }, "pbx:token": { value: backend.token, secret: true } } }
       : { env: { PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token } }),
@@ -100,4 +108,16 @@ export async function auditLog(backend: TestBackend): Promise<AuditEntry[]> {
   const r = await backend.call<AuditEntry[]>("GET", "/v1/audit?limit=1000");
   if (r.status !== 200) throw new Error(`audit: ${r.status}`);
   return r.body;
+}
+
+/**
+ * A folder holding a `pulumi-resource-pulumi-nodejs` that runs the real dynamic-provider plugin and appends
+ * its stderr to `captureFile`: put it first on PATH to read exactly what the plugin printed.
+ */
+export function pluginStderrCapture(folder: string, captureFile: string): string {
+  const real = join(repoRoot, "node_modules", "@pulumi", "pulumi", "pulumi-resource-pulumi-nodejs");
+  const wrapper = join(folder, "pulumi-resource-pulumi-nodejs");
+  writeFileSync(wrapper, `#!/bin/sh\necho "plugin started" >>"${captureFile}"\nexec "${real}" "$@" 2>>"${captureFile}"\n`);
+  chmodSync(wrapper, 0o755);
+  return folder;
 }
