@@ -119,7 +119,7 @@ describe("registering provisioned devices", () => {
       }
     })();
 
-    const statuses = await registerRepeatedly(dir, registrar, johnDesk, 300).finally(() => (registering = false));
+    const statuses = await registerRepeatedly(dir, registrar, johnDesk, 600).finally(() => (registering = false));
     await writer;
 
     expect(writes).toBeGreaterThan(1);
