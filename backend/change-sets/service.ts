@@ -204,17 +204,18 @@ export class ChangeSetService {
     current: number,
     extra: (revision: number) => Compilable,
   ): Promise<{ revision: number; changed: string[] }> {
-    const { changed, queries } = persistConfig(tx, caller.account.id, live, after, now);
+    const { changed, versioned, queries } = persistConfig(tx, caller.account.id, live, after, now);
     const revision = current + 1;
     queries.push(tx.updateTable("accounts").set({ revision }).where("id", "=", caller.account.id));
     queries.push(tx.insertInto("revisions").values({ account_id: caller.account.id, revision, change_set_id: changeSetId, applied_at: now, operations }));
     queries.push(extra(revision));
     await runBatch(tx, queries);
     // The in-memory result now mirrors the store: bump versions and stamps of what changed.
+    const bumped = new Set(versioned);
     for (const id of changed) {
       const o = after.devices.get(id) ?? after.users.get(id);
       if (!o) continue;
-      o.liveVersion = (o.liveVersion ?? 0) + 1;
+      if (bumped.has(id)) o.liveVersion = (o.liveVersion ?? 0) + 1;
       o.createdAt ??= now;
       o.updatedAt = now;
     }

@@ -107,9 +107,21 @@ function sameDevice(a: DeviceState, b: DeviceState): boolean {
   return a.name === b.name && a.licenceId === b.licenceId && a.ha1 === b.ha1;
 }
 
-/** The writes that turn `before` into `after` (unexecuted), and the ids of the objects they change. */
-export function persistConfig(tx: Tx, accountId: string, before: Config, after: Config, now: Date): { changed: string[]; queries: Compilable[] } {
+/**
+ * The writes that turn `before` into `after` (unexecuted), the ids of the objects they change, and of those
+ * the ones whose version moves. Linking a device to a user changes the user (its device list), not the
+ * device: the device's owner is updated but its version stays, so a client holding the device's ETag is
+ * not told it is stale because of a user's edit.
+ */
+export function persistConfig(
+  tx: Tx,
+  accountId: string,
+  before: Config,
+  after: Config,
+  now: Date,
+): { changed: string[]; versioned: string[]; queries: Compilable[] } {
   const changed: string[] = [];
+  const ownerOnly = new Set<string>();
   const queries: Compilable[] = [];
   for (const id of before.devices.keys())
     if (!after.devices.has(id)) {
@@ -151,10 +163,14 @@ export function persistConfig(tx: Tx, accountId: string, before: Config, after: 
         tx.insertInto("devices").values({ ...row, id, account_id: accountId, client_reference: d.clientReference, sip_username: d.sipUsername, version: 1, created_at: now }),
       );
       changed.push(id);
-    } else if (!sameDevice(old, d) || deviceOwner(before, id) !== owner) {
+    } else if (!sameDevice(old, d)) {
       queries.push(tx.updateTable("devices").set((eb) => ({ ...row, version: eb("version", "+", 1) })).where("id", "=", id));
       changed.push(id);
+    } else if (deviceOwner(before, id) !== owner) {
+      queries.push(tx.updateTable("devices").set({ user_id: owner, updated_at: now }).where("id", "=", id));
+      changed.push(id);
+      ownerOnly.add(id);
     }
   }
-  return { changed, queries };
+  return { changed, versioned: changed.filter((id) => !ownerOnly.has(id)), queries };
 }

@@ -59,7 +59,7 @@ describe("drift", () => {
     );
     expect(refresh).toBeInstanceOf(EngineRunError);
     expect(String((refresh as Error).message)).toMatch(/configured token is for account/);
-    expect((refresh as EngineRunError).run.steps.filter((s) => s.op === "delete" || s.op === "read-discard")).toEqual([]);
+    expect((refresh as EngineRunError).run.steps.filter((s) => s.op === "delete" || s.op === "discard")).toEqual([]);
 
     engine.stack.workspace.envVars.PBX_TOKEN = backend.token;
     const state = JSON.parse(engine.stateFile()) as { checkpoint: { latest: { resources: { type: string }[] } } };
