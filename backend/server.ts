@@ -44,6 +44,8 @@ export interface BackendOptions {
   /** null turns rate limiting off. Default: 100 requests/s per token, burst 500. */
   rateLimit?: RateLimitOptions | null;
   registrar?: Registrar;
+  /** SIP digest realm HA1 is computed with (default "pbx-estate", the registrar's default realm). */
+  realm?: string;
   /** Where JSON logs go (default stdout); level default info. */
   logDestination?: DestinationStream;
   logLevel?: string;
@@ -121,7 +123,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   orderRoutes(app, new OrderService({ db, clock, cache }));
   subscriptionRoutes(app, new SubscriptionService({ db, clock, cache }));
   changeSetRoutes(app, changes);
-  deviceRoutes(app, new DeviceService({ changes, registrar }));
+  deviceRoutes(app, new DeviceService({ changes, registrar, realm: options.realm ?? "pbx-estate" }));
   userRoutes(app, new UserService({ changes }));
   auditRoutes(app, db);
   const document = openApiDocument(app);

@@ -127,6 +127,7 @@ export async function startRegistrar(options: StartRegistrarOptions): Promise<Ru
   render();
   checkConfig(binary, cfgPath);
 
+  const setpriv = findOnPath("setpriv");
   let child: ChildProcess | undefined;
   let stopping = false;
   let restartCount = 0;
@@ -135,7 +136,11 @@ export async function startRegistrar(options: StartRegistrarOptions): Promise<Ru
 
   const launch = (): ChildProcess => {
     void clearPendingDrops().catch((error: Error) => remember(`[supervisor] clearing pending drops: ${error.message}`));
-    const proc = spawn(binary, ["-DD", "-E", "-f", cfgPath, "-Y", dataDir, "-P", pidFile, "-w", dataDir, "-m", "32"], {
+    const args = ["-DD", "-E", "-f", cfgPath, "-Y", dataDir, "-P", pidFile, "-w", dataDir, "-m", "32"];
+    // setpriv (util-linux) execs Kamailio asking the kernel to send it SIGTERM when this process dies, even
+    // by SIGKILL; Kamailio then stops its workers. Without setpriv only a clean exit stops it.
+    const [command, argv] = setpriv === undefined ? [binary, args] : [setpriv, ["--pdeathsig", "TERM", "--", binary, ...args]];
+    const proc = spawn(command, argv, {
       detached: true, // its own process group, so its workers can be stopped with it
       stdio: ["ignore", "pipe", "pipe"],
     });

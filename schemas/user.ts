@@ -3,7 +3,10 @@ import { z } from "zod";
 import { CallPlanId } from "./catalogue.ts";
 import { ClientReference, E164, Id, Instant, Version } from "./common.ts";
 
-export const Extension = z.string().regex(/^[0-9]{2,5}$/, "must be 2 to 5 digits");
+export const Extension = z
+  .string()
+  .regex(/^[0-9]{2,5}$/, "must be 2 to 5 digits")
+  .refine((e) => e !== "999" && e !== "112", { message: "999 and 112 are emergency numbers", params: { rule: "not-emergency" } });
 export const AreaPrefix = z.string().regex(/^0?[0-9]{1,6}$/, "must be 1 to 7 digits");
 
 export const Recording = z

@@ -17,9 +17,11 @@ export interface DeviceAnswer {
 export class DeviceService {
   private readonly changes: ChangeSetService;
   private readonly registrar: Registrar;
-  constructor(deps: { changes: ChangeSetService; registrar: Registrar }) {
+  private readonly realm: string;
+  constructor(deps: { changes: ChangeSetService; registrar: Registrar; realm: string }) {
     this.changes = deps.changes;
     this.registrar = deps.registrar;
+    this.realm = deps.realm;
   }
 
   private view(r: WriteResult<unknown>, id: string): Device {
@@ -33,7 +35,7 @@ export class DeviceService {
       const existing = existingDeviceByReference(view, input.clientReference);
       if (existing) return { existing: { id: existing, password: null } };
       const id = newId("dev");
-      const cred = newSipCredentials(this.registrar.host);
+      const cred = newSipCredentials(this.realm);
       return {
         op: { op: "device.create", id, clientReference: input.clientReference ?? null, name: input.name, licenceId: input.licenceId, sipUsername: cred.sipUsername, ha1: cred.ha1, passwordFingerprint: cred.fingerprint },
         value: { id, password: cred.sipPassword },
@@ -54,7 +56,7 @@ export class DeviceService {
       const d = view.devices.get(id);
       if (!d) throw notFound("device", id);
       // The SIP username stays; a new password and its HA1.
-      const cred = newSipCredentials(this.registrar.host, d.sipUsername);
+      const cred = newSipCredentials(this.realm, d.sipUsername);
       return { op: { op: "device.rotate", id, ifVersion, ha1: cred.ha1, passwordFingerprint: cred.fingerprint }, value: cred.sipPassword };
     });
     return { device: { ...this.view(r, id), sipPassword: r.value }, created: false, revision: r.revision };

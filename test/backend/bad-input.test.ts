@@ -47,6 +47,7 @@ const cases: Case[] = [
   { name: "one-digit extension", method: "POST", path: "/v1/users", body: U({ extension: "7" }), field: "extension" },
   { name: "six-digit extension", method: "POST", path: "/v1/users", body: U({ extension: "123456" }), field: "extension" },
   { name: "extension with letters", method: "POST", path: "/v1/users", body: U({ extension: "12a" }), field: "extension" },
+  { name: "emergency number as extension", method: "POST", path: "/v1/users", body: U({ extension: "999" }), field: "extension" },
   { name: "numeric extension", method: "POST", path: "/v1/users", body: U({ extension: 201 }), field: "extension" },
   { name: "user without licence", method: "POST", path: "/v1/users", body: omit("licenceId"), field: "licenceId" },
   { name: "user with unknown call plan", method: "POST", path: "/v1/users", body: U({ callPlan: "free" }), field: "callPlan" },

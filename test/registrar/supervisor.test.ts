@@ -3,6 +3,7 @@
  * published tables, stopping leaves no process behind, and a machine without Kamailio is told what to
  * install.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,6 +60,23 @@ describe("supervising Kamailio", () => {
     expect(kamailioProcesses(cfgPath).length).toBeGreaterThan(1); // the main process and its workers
 
     await registrar.stop();
+
+    await eventually(() => (kamailioProcesses(cfgPath).length === 0 ? true : undefined), "every Kamailio process to exit");
+  });
+
+  it("takes Kamailio down with it when the process that started it is killed", async () => {
+    const dataDir = join(dir, "orphan");
+    const starter = spawn(process.execPath, [join(import.meta.dirname, "fixtures", "start-and-wait.ts"), dataDir], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    await new Promise<void>((ready, fail) => {
+      starter.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && ready());
+      starter.once("exit", (code) => fail(new Error(`the starter exited early (${code})`)));
+    });
+    const cfgPath = join(dataDir, "kamailio.cfg");
+    expect(kamailioProcesses(cfgPath).length).toBeGreaterThan(1);
+
+    starter.kill("SIGKILL");
 
     await eventually(() => (kamailioProcesses(cfgPath).length === 0 ? true : undefined), "every Kamailio process to exit");
   });
