@@ -135,7 +135,6 @@ export async function startRegistrar(options: StartRegistrarOptions): Promise<Ru
   const recentDeaths: number[] = [];
 
   const launch = (): ChildProcess => {
-    void clearPendingDrops().catch((error: Error) => remember(`[supervisor] clearing pending drops: ${error.message}`));
     const args = ["-DD", "-E", "-f", cfgPath, "-Y", dataDir, "-P", pidFile, "-w", dataDir, "-m", "32"];
     // setpriv (util-linux) execs Kamailio asking the kernel to send it SIGTERM when this process dies, even
     // by SIGKILL; Kamailio then stops its workers. Without setpriv only a clean exit stops it.
@@ -169,9 +168,13 @@ export async function startRegistrar(options: StartRegistrarOptions): Promise<Ru
       // Workers killed with the group release the port a moment later; back off a little more each time.
       restartTimer = setTimeout(() => {
         restartTimer = undefined;
-        if (stopping) return;
-        restartCount += 1;
-        child = launch();
+        void clearPendingDrops()
+          .catch((error: Error) => remember(`[supervisor] clearing pending drops: ${error.message}`))
+          .finally(() => {
+            if (stopping) return;
+            restartCount += 1;
+            child = launch();
+          });
       }, 100 * recentDeaths.length);
     });
     return proc;
