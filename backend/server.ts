@@ -140,7 +140,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       const input = await body(
         c,
         z.object({
-          rules: z.array(z.object({ method: z.string(), path: z.string(), action: z.enum(["hold", "drop"]), times: z.number().int().min(1).optional() }).strict()).default([]),
+          rules: z.array(z.object({ method: z.string(), path: z.string(), action: z.enum(["hold", "drop", "unavailable"]), times: z.number().int().min(1).optional() }).strict()).default([]),
           errorShare: z.object({ status: z.union([z.literal(503), z.literal(429)]), every: z.number().int().min(1), retryAfterSeconds: z.number().int().min(0) }).strict().nullable().default(null),
         }).strict(),
       );

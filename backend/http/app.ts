@@ -66,6 +66,8 @@ export function createApp(deps: AppDeps): App {
       c.env.incoming.socket.destroy();
     } else if (action === "hold" && deps.faults) {
       await deps.faults.hold();
+    } else if (action === "unavailable") {
+      c.res = problemResponse(c, new ApiError(503, "unavailable", "injected fault after commit", {}, { "Retry-After": "1" }));
     }
   });
 

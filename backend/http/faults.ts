@@ -5,8 +5,11 @@ export interface FaultRule {
   method: string;
   /** Regular expression matched against the request path. */
   path: string;
-  /** hold: keep the response until released or the server stops; drop: close the connection, after commit. */
-  action: "hold" | "drop";
+  /**
+   * After commit: hold keeps the response until released or the server stops; drop closes the connection;
+   * unavailable answers 503 with Retry-After instead of the real answer.
+   */
+  action: "hold" | "drop" | "unavailable";
   /** How many matching requests this rule affects (default 1). */
   times?: number;
 }
@@ -39,7 +42,7 @@ export class Faults {
   }
 
   /** After the handler committed: the action to take for this request, if any. */
-  after(method: string, path: string): "hold" | "drop" | null {
+  after(method: string, path: string): FaultRule["action"] | null {
     for (const r of this.rules) {
       if (r.left > 0 && r.method.toUpperCase() === method.toUpperCase() && new RegExp(r.path).test(path)) {
         r.left--;

@@ -1,0 +1,110 @@
+/**
+ * Nothing made twice when answers are lost. The backend's test-only fault injection answers 503 after
+ * committing an order, a device create and a user create, throttles a share of requests with 429 and
+ * Retry-After, and holds a committed order's answer while the engine is killed outright.
+ */
+import { readdirSync, readlinkSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { estateEngine, startTestBackend, type TestBackend } from "./harness.ts";
+import { johnEstate } from "./estate.ts";
+
+interface Counts {
+  subscriptions: number;
+  devices: number;
+  users: number;
+}
+
+async function counts(backend: TestBackend): Promise<Counts> {
+  const n = async (path: string) => (await backend.call<unknown[]>("GET", path)).body.length;
+  return { subscriptions: await n("/v1/subscriptions"), devices: await n("/v1/devices"), users: await n("/v1/users") };
+}
+
+const johnsEstate: Counts = { subscriptions: 3, devices: 2, users: 1 };
+
+/** SIGKILLs every process working in `folder` (the CLI and the plugins it started), as a crash would. */
+function killProcessesIn(folder: string): number {
+  let killed = 0;
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readlinkSync(`/proc/${pid}/cwd`) === folder) {
+        process.kill(Number(pid), "SIGKILL");
+        killed++;
+      }
+    } catch {
+      // The process ended meanwhile, or is not ours to read.
+    }
+  }
+  return killed;
+}
+
+async function until(condition: () => Promise<boolean>, what: string, deadlineMs = 60_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("lost answers and throttling", () => {
+  it("a 503 after the commit of an order, a device create and a user create: the retries adopt, nothing is made twice", async () => {
+    await using backend = await startTestBackend();
+    await backend.faults({
+      rules: [
+        { method: "POST", path: "^/v1/orders$", action: "unavailable", times: 3 },
+        { method: "POST", path: "^/v1/devices$", action: "unavailable", times: 2 },
+        { method: "POST", path: "^/v1/users$", action: "unavailable", times: 1 },
+      ],
+    });
+    await using engine = await estateEngine(backend, async () => {
+      const estate = johnEstate();
+      return { password: estate.desk.sipPassword };
+    });
+    await engine.up();
+    expect(await counts(backend)).toEqual(johnsEstate);
+
+    // The adopted device's password is known and current: its fingerprint matches what state recorded.
+    const outputs = await engine.stack.outputs();
+    expect((outputs.password!.value as string).length).toBeGreaterThanOrEqual(20);
+    await engine.refreshPreview({ expectNoChanges: true });
+    await engine.preview({ expectNoChanges: true });
+  });
+
+  it("with every third request throttled (429, Retry-After), up and destroy converge", async () => {
+    await using backend = await startTestBackend();
+    await backend.faults({ rules: [], errorShare: { status: 429, every: 3, retryAfterSeconds: 1 } });
+    await using engine = await estateEngine(backend, async () => {
+      johnEstate();
+    });
+    await engine.up();
+    await engine.preview({ expectNoChanges: true });
+    await engine.destroy();
+    await backend.faults({ rules: [] }); // the test's own reads are not throttled
+    const after = await counts(backend);
+    expect(after).toEqual({ subscriptions: 3, devices: 0, users: 0 });
+    const subs = (await backend.call<{ status: string }[]>("GET", "/v1/subscriptions")).body;
+    expect(subs.map((s) => s.status)).toEqual(["cancellation-scheduled", "cancellation-scheduled", "cancellation-scheduled"]);
+  });
+
+  it("the engine killed while a committed order's answer is held: the rerun makes nothing twice and ends with no changes", async () => {
+    await using backend = await startTestBackend();
+    await backend.faults({ rules: [{ method: "POST", path: "^/v1/orders$", action: "hold", times: 1 }] });
+    await using engine = await estateEngine(backend, async () => {
+      johnEstate();
+    });
+    const workDir = engine.stack.workspace.workDir;
+    const crashed = engine.up().then(
+      () => "finished",
+      () => "failed",
+    );
+    await until(async () => (await backend.call<unknown[]>("GET", "/v1/orders")).body.length >= 1, "the first order to commit");
+    expect(killProcessesIn(workDir)).toBeGreaterThan(0);
+    expect(await crashed).toBe("failed");
+    await backend.call("POST", "/__test/faults/release");
+    // What a user does after a crash: release the dead update's lock on the state.
+    await engine.stack.cancel();
+
+    await engine.up();
+    expect(await counts(backend)).toEqual(johnsEstate);
+    await engine.preview({ expectNoChanges: true });
+  });
+});
