@@ -67,7 +67,8 @@ export function createApp(deps: AppDeps): App {
     } else if (action === "hold" && deps.faults) {
       await deps.faults.hold();
     } else if (action === "unavailable") {
-      c.res = problemResponse(c, new ApiError(503, "unavailable", "injected fault after commit", {}, { "Retry-After": "1" }));
+      // The change is committed; the client hears 503 instead (the error handler writes the problem).
+      throw new ApiError(503, "unavailable", "injected fault after commit", {}, { "Retry-After": "1" });
     }
   });
 

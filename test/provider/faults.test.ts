@@ -61,6 +61,8 @@ describe("lost answers and throttling", () => {
     });
     await engine.up();
     expect(await counts(backend)).toEqual(johnsEstate);
+    const injected = backend.logs().split("\n").filter((l) => l.includes('"status":503'));
+    expect(injected).toHaveLength(6); // every fault fired, after its commit
 
     // The adopted device's password is known and current: its fingerprint matches what state recorded.
     const outputs = await engine.stack.outputs();
