@@ -1,7 +1,8 @@
 // `npm run serve -- [--port 8080] [--host 127.0.0.1] [--database DIR|postgres://…] [--test-clock ISO] [--test-hooks]
 //                   [--rate-limit N|off] [--token-file PATH]`
 // Serves the provisioning API. On first start with the embedded store it creates a demo account and writes its
-// token to a file only this user can read. Prints one JSON line {"url","port","tokenFile"} when ready.
+// token to a file only this user can read. Prints a JSON line {"url","port","tokenFile"} on stdout when ready
+// (logs are JSON lines on stdout as well; the ready line is the one with url and tokenFile).
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { startBackend } from "../server.ts";

@@ -14,14 +14,21 @@ export interface ServeProcess {
 
 /** Spawns serve with `args`; resolves when it prints its ready line, rejects with its stderr when it exits first. */
 export function spawnServe(args: string[]): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [serveScript, "--port", "0", "--log-level", "silent", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [serveScript, "--port", "0", "--log-level", "info", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
-    lines.once("line", (line) => {
-      const ready = JSON.parse(line) as { url: string; tokenFile: string | null };
-      resolve({ child, url: ready.url, tokenFile: ready.tokenFile, stderr: () => err });
+    // Logs are JSON lines on stdout too: the ready line is the one with `url` and `tokenFile`.
+    lines.on("line", (line) => {
+      let ready: { url?: unknown; tokenFile?: unknown };
+      try {
+        ready = JSON.parse(line) as { url?: unknown; tokenFile?: unknown };
+      } catch {
+        return;
+      }
+      if (typeof ready.url === "string" && "tokenFile" in ready)
+        resolve({ child, url: ready.url, tokenFile: typeof ready.tokenFile === "string" ? ready.tokenFile : null, stderr: () => err });
     });
     child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
   });
