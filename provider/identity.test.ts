@@ -46,3 +46,15 @@ describe("client references and the adopt-or-create decision", () => {
     expect(decideCreate(base, false, [other])).toEqual({ create: base });
   });
 });
+
+describe("what check tells create", () => {
+  it("a resource checked with old inputs stays marked as replaced, even after the replacement's re-check without them", async () => {
+    const { rememberCheck, hadState } = await import("./identity.ts");
+    rememberCheck("pbx:a.1", true);
+    rememberCheck("pbx:a.1", false);
+    expect(hadState("pbx:a.1")).toBe(true);
+    rememberCheck("pbx:b.2", false);
+    expect(hadState("pbx:b.2")).toBe(false);
+    expect(hadState("pbx:c.3")).toBeUndefined();
+  });
+});

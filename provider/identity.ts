@@ -11,8 +11,10 @@
  *   that crashed, and it adopts that one.
  * "Live" means not deleted and, for licences, not cancelled or scheduled for cancellation.
  *
- * Whether the resource has state is learnt in `check`, which the engine calls (with the old inputs, if any)
- * just before `create` in the same plugin process. It is kept in memory rather than written into the
+ * Whether the resource has state is learnt in `check`, which the engine calls in the same plugin process
+ * before `create`: with the old inputs for a resource in state, and then once more without them for the
+ * replacement's create. A first create is only ever checked without old inputs. So "checked with old
+ * inputs in this process" is the mark of a replacement. It is kept in memory rather than written into the
  * inputs, so it never shows up as a changed property in a preview.
  */
 
@@ -50,7 +52,7 @@ export function decideCreate(base: string, hasState: boolean, candidates: readon
 const checkedWithState = new Map<string, boolean>();
 
 export function rememberCheck(base: string, hasState: boolean): void {
-  checkedWithState.set(base, hasState);
+  checkedWithState.set(base, checkedWithState.get(base) === true || hasState);
 }
 
 /** What the last `check` of this process saw for the resource; undefined when it was not checked here. */

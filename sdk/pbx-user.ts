@@ -34,6 +34,7 @@ export class PbxUser extends PbxResource {
   declare readonly deviceIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: PbxUserArgs, opts?: pulumi.CustomResourceOptions) {
-    super("user", "PbxUser", name, { ...args }, opts);
+    // A replacement keeps the extension and the licence, which only one user may hold: the old user goes first.
+    super("user", "PbxUser", name, { ...args }, { deleteBeforeReplace: true, ...opts });
   }
 }

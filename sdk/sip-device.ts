@@ -31,7 +31,12 @@ export class SipDevice extends PbxResource {
       "SipDevice",
       name,
       { ...args, sipUsername: undefined, sipPassword: undefined, passwordFingerprint: undefined, registrar: undefined },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "sipPassword"] },
+      {
+        // A replacement keeps the licence, which only one device may hold: the old device goes first.
+        deleteBeforeReplace: true,
+        ...opts,
+        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "sipPassword"],
+      },
     );
   }
 }
