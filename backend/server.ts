@@ -30,6 +30,7 @@ import { auditRoutes } from "./audit/routes.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { Registrar } from "./configuration/views.ts";
 import { MemoryCache, NoCache } from "./configuration/cache.ts";
+import { revisionSnapshot, type RevisionSnapshot } from "./configuration/snapshot.ts";
 import { ApiError } from "./errors.ts";
 
 export interface BackendOptions {
@@ -64,6 +65,11 @@ export interface Backend {
   faults: Faults | null;
   /** The OpenAPI 3.1 document this server serves at /openapi.json. */
   openapi: Record<string, unknown>;
+  /**
+   * The applied configuration of an account in the registrar's snapshot shape. Pair it with
+   * `notifier.events.on("revision", …)`, which fires after each applied revision's commit.
+   */
+  revisionSnapshot(accountId: string): Promise<RevisionSnapshot>;
   /** Creates an account and returns its token (tests and the admin command). */
   createAccount(input: { name: string; timeZone: string; numbers: string[] }): Promise<{ accountId: string; token: string }>;
   /** Stops accepting, finishes in-flight requests, closes the store. */
@@ -181,6 +187,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     app,
     notifier,
     openapi: document,
+    revisionSnapshot: (accountId) => revisionSnapshot(db, accountId),
     faults,
     createAccount,
     stop: () => {

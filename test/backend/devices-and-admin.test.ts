@@ -75,3 +75,39 @@ describe("pbx-admin", () => {
     });
   });
 });
+
+describeEachStore("revision snapshot for the registrar", (store) => {
+  let backend: Backend;
+  beforeAll(async () => {
+    backend = await start(store);
+  });
+  afterAll(async () => backend.stop());
+
+  it("announces each applied revision after commit and snapshots the applied configuration with HA1 for realm pbx-estate", async () => {
+    const c = await newAccount(backend);
+    const accountId = ((await c.get("/v1/whoami")).body as { accountId: string }).accountId;
+    const [ul, dl] = await order(c, [{ product: "user-licence", callPlan: "international" }, { product: "sip-device-licence" }]);
+    const announced: number[] = [];
+    const listener = (e: { accountId: string; revision: number }): void => {
+      if (e.accountId === accountId) announced.push(e.revision);
+    };
+    backend.notifier.events.on("revision", listener);
+    const cs = ((await c.post("/v1/change-sets", {})).body as { id: string }).id;
+    c.changeSet = cs;
+    const device = (await c.post("/v1/devices", { name: "Desk", licenceId: dl })).body as DeviceBody;
+    const user = (await c.post("/v1/users", { name: "John", extension: "201", licenceId: ul, areaPrefix: "020", outboundCallerId: "+442079460000" })).body as { id: string };
+    await c.post(`/v1/users/${user.id}/devices`, { deviceId: device.id });
+    // Staged changes are not applied configuration.
+    expect((await backend.revisionSnapshot(accountId)).devices).toEqual([]);
+    c.changeSet = null;
+    const { revision } = (await c.post(`/v1/change-sets/${cs}/apply`)).body as { revision: number };
+    backend.notifier.events.off("revision", listener);
+    expect(announced).toEqual([revision]);
+    const { createHash } = await import("node:crypto");
+    expect(await backend.revisionSnapshot(accountId)).toEqual({
+      revision,
+      devices: [{ sipUsername: device.sipUsername, ha1: createHash("md5").update(`${device.sipUsername}:pbx-estate:${device.sipPassword ?? ""}`).digest("hex"), userId: user.id }],
+      users: [{ id: user.id, extension: "201", areaPrefix: "020", callerId: "+442079460000", callPlan: "international" }],
+    });
+  });
+});

@@ -1,0 +1,35 @@
+// The applied configuration of an account as the registrar's revision snapshot (registrar/README.md):
+// devices with their HA1 and owner, users with their dialling settings. Read from the store: only applied
+// state, never a change set's. HA1 is a secret: callers must not log what this returns.
+import type { Db } from "../store/schema.ts";
+
+export interface RevisionSnapshot {
+  revision: number;
+  devices: { sipUsername: string; ha1: string; userId: string | null }[];
+  users: { id: string; extension: string; areaPrefix: string; callerId: string; callPlan: "pay-as-you-go" | "national-unlimited" | "international" | null }[];
+}
+
+export async function revisionSnapshot(db: Db, accountId: string): Promise<RevisionSnapshot> {
+  return db.transaction().execute(async (tx) => {
+    const account = await tx.selectFrom("accounts").select("revision").where("id", "=", accountId).executeTakeFirstOrThrow();
+    const devices = await tx.selectFrom("devices").select(["sip_username", "ha1", "user_id"]).where("account_id", "=", accountId).orderBy("sip_username").execute();
+    const users = await tx
+      .selectFrom("users")
+      .innerJoin("subscriptions", "subscriptions.id", "users.licence_id")
+      .select(["users.id", "users.extension", "users.area_prefix", "users.outbound_caller_id", "subscriptions.call_plan"])
+      .where("users.account_id", "=", accountId)
+      .orderBy("users.extension")
+      .execute();
+    return {
+      revision: account.revision,
+      devices: devices.map((d) => ({ sipUsername: d.sip_username, ha1: d.ha1, userId: d.user_id })),
+      users: users.map((u) => ({
+        id: u.id,
+        extension: u.extension,
+        areaPrefix: u.area_prefix,
+        callerId: u.outbound_caller_id,
+        callPlan: u.call_plan as RevisionSnapshot["users"][number]["callPlan"],
+      })),
+    };
+  });
+}
