@@ -63,7 +63,7 @@ async function benchStore(name: string, store: StoreOptions): Promise<Record<str
     const ordered = (await call("POST", "/v1/orders", { termsVersion: "2025-01", items })) as { subscriptions: { id: string }[] };
     const users: string[] = [];
     for (const [i, s] of ordered.subscriptions.entries()) {
-      const u = (await call("POST", "/v1/users", { name: `Bench ${i}`, extension: String(100 + i), licenceId: s.id, areaPrefix: "020", outboundCallerId: "+442079460000" })) as { id: string };
+      const u = (await call("POST", "/v1/users", { name: `Bench ${i}`, extension: String(200 + i), licenceId: s.id, areaPrefix: "020", outboundCallerId: "+442079460000" })) as { id: string };
       users.push(u.id);
     }
     const userOf = (client: number): string => users[client % users.length] ?? "";
