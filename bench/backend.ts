@@ -55,7 +55,7 @@ async function benchStore(name: string, store: StoreOptions): Promise<Record<str
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     const call = async (method: "GET" | "POST" | "PATCH", path: string, body?: unknown): Promise<unknown> => {
       const r = await request(`${backend.url}${path}`, { method, headers, body: body === undefined ? null : JSON.stringify(body), dispatcher: agent });
-      const json = (await r.body.json()) as unknown;
+      const json = await r.body.json();
       if (r.statusCode >= 300) throw new Error(`${method} ${path}: ${r.statusCode} ${JSON.stringify(json)}`);
       return json;
     };
