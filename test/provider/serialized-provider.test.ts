@@ -1,0 +1,58 @@
+/**
+ * The serialized provider each resource carries: small, free of credentials and absolute paths, and
+ * working when loaded from its text in a fresh Node process, as the engine's plugin loads it.
+ */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { providerShim, type ResourceKind } from "../../sdk/provider-shim.ts";
+import { repoRoot } from "../engine/harness.ts";
+import { startTestBackend } from "./harness.ts";
+
+/**
+ * Loads `shim` with require-from-string in a new process in the repository and runs `script` against it.
+ * Asynchronous, so the backend serving this test process keeps answering meanwhile.
+ */
+async function inFreshProcess(shim: string, script: string, env: Record<string, string> = {}): Promise<unknown> {
+  const program = `
+    const requireFromString = require("require-from-string");
+    const hooks = requireFromString(${JSON.stringify(shim)}).handler();
+    (async () => { ${script} })().then((r) => process.stdout.write(JSON.stringify(r ?? null)), (e) => { process.stdout.write(JSON.stringify({ thrown: String(e.message) })); });
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=commonjs", "-e", program], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    encoding: "utf8",
+  });
+  return JSON.parse(stdout);
+}
+
+describe("the serialized provider", () => {
+  for (const kind of ["subscription", "device", "user"] as ResourceKind[]) {
+    it(`${kind}: under 1 KB, with no path or secret in it, and loads its hooks in a fresh process`, async () => {
+      const shim = providerShim(kind);
+      expect(shim.length).toBeLessThan(1024);
+      expect(shim).not.toMatch(/\/(work|home|tmp|root)\//);
+      const hooks = await inFreshProcess(shim, `return Object.keys(hooks).sort();`);
+      expect(hooks).toEqual(["check", "configure", "create", "delete", "diff", "read", "update"]);
+    });
+  }
+
+  it("checks input and talks to the backend from a fresh process, with credentials only from its environment", async () => {
+    await using backend = await startTestBackend();
+    const shim = providerShim("device");
+    const failures = await inFreshProcess(shim, `return (await hooks.check({}, { name: "", licenceId: "sub_aaaaaaaaaaaaaaaaaaaa" })).failures;`);
+    expect(failures).toEqual([expect.objectContaining({ property: "name" })]);
+
+    // A device that is not there, read with the account recorded in state: gone, no error.
+    const read = await inFreshProcess(
+      shim,
+      `return hooks.read("dev_aaaaaaaaaaaaaaaaaaaa", { accountId: ${JSON.stringify(backend.accountId)} });`,
+      { PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token },
+    );
+    expect(read).toEqual({});
+    // Without credentials it says what to set, not a stack trace.
+    const unconfigured = await inFreshProcess(shim, `return hooks.read("dev_aaaaaaaaaaaaaaaaaaaa", {});`);
+    expect(unconfigured).toEqual({ thrown: expect.stringContaining("pbx:endpoint or PBX_ENDPOINT") as string });
+  });
+});
