@@ -9,21 +9,20 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import {
   type ConfigMap,
   type EngineEvent,
   LocalWorkspace,
   type OpType,
-  PulumiCommand,
   type PulumiFn,
   type Stack,
   type StepEventMetadata,
 } from "@pulumi/pulumi/automation/index.js";
-import { locatePulumi, pinnedPulumiVersion } from "../../tools/pulumi-cli/locate.ts";
+import { engineCli, engineEnvironment, packageRoot } from "../../cli/engine-environment.ts";
 
-export const repoRoot = resolve(import.meta.dirname, "..", "..");
+export const repoRoot = packageRoot;
 
 /** One resource step as the engine reported it. */
 export interface EngineStep {
@@ -78,21 +77,6 @@ interface RunOptions {
   parallel?: number;
 }
 
-/** Raised before any test runs when the CLI is missing, so no engine test is skipped silently. */
-export class PulumiCliUnavailableError extends Error {}
-
-async function pulumiCommand(): Promise<{ command: PulumiCommand; binDir: string }> {
-  const pinned = pinnedPulumiVersion();
-  const cli = await locatePulumi(pinned);
-  if (!cli) {
-    throw new PulumiCliUnavailableError(
-      `No Pulumi CLI ${pinned} or newer was found. Run \`npm run setup:pulumi\` (needs Go 1.26+ to build it), ` +
-        `or install the Pulumi CLI with the official installer.`,
-    );
-  }
-  const command = await PulumiCommand.get({ root: resolve(cli.binDir, ".."), skipVersionCheck: false });
-  return { command, binDir: cli.binDir };
-}
 
 const internalProperties = new Set(["__provider"]);
 
@@ -127,7 +111,8 @@ export class EngineWorkspace implements AsyncDisposable {
   }
 
   static async create(options: EngineWorkspaceOptions): Promise<EngineWorkspace> {
-    const { command, binDir } = await pulumiCommand();
+    // A missing CLI fails here, with what to install: no engine test is ever skipped silently.
+    const { command, binDir } = await engineCli();
     const temp = mkdtempSync(join(tmpdir(), "pbx-engine-"));
     const stateDir = join(temp, "state");
     const pulumiHome = join(temp, "home");
@@ -138,20 +123,10 @@ export class EngineWorkspace implements AsyncDisposable {
     const workDir = join(repoRoot, ".engine-work", randomUUID());
     mkdirSync(workDir, { recursive: true });
 
-    const path = [
-      ...(options.pathFirst ?? []),
-      join(repoRoot, "node_modules", ".bin"), // Node 22 from the `node` dev dependency comes first
-      join(repoRoot, "node_modules", "@pulumi", "pulumi"), // pulumi-resource-pulumi-nodejs
-      binDir,
-      process.env.PATH ?? "",
-    ].join(delimiter);
     const envVars: Record<string, string> = {
-      PATH: path,
-      PULUMI_HOME: pulumiHome,
+      ...engineEnvironment({ binDir, pulumiHome, pathFirst: options.pathFirst ?? [] }),
       PULUMI_BACKEND_URL: `file://${stateDir}`,
       PULUMI_CONFIG_PASSPHRASE: "engine-harness-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       ...options.env,
     };
     const projectName = options.projectName ?? "engine-test";
