@@ -20,7 +20,7 @@ const { values } = parseArgs({ options: { once: { type: "boolean", default: fals
 
 const home = join(packageRoot, ".pbx-estate");
 const paths = {
-  data: join(home, "backend-data"),
+  data: join(home, "data"), // the same store `npm run serve` uses
   token: join(home, "demo-token"),
   state: join(home, "state"),
   pulumiHome: join(home, "pulumi-home"),
