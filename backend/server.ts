@@ -32,6 +32,9 @@ import type { Registrar } from "./configuration/views.ts";
 import { MemoryCache, NoCache } from "./configuration/cache.ts";
 import { revisionSnapshot, type RevisionSnapshot } from "./configuration/snapshot.ts";
 import { ApiError } from "./errors.ts";
+import { RegistrarPublisher } from "./outbox/publisher.ts";
+import { startBackendRegistrar, type BackendRegistrar, type RegistrarProcessOptions } from "./outbox/registrar.ts";
+import type { RunningRegistrar } from "../registrar/index.ts";
 
 export interface BackendOptions {
   store: StoreOptions;
@@ -44,7 +47,12 @@ export interface BackendOptions {
   testHooks?: boolean;
   /** null turns rate limiting off. Default: 100 requests/s per token, burst 500. */
   rateLimit?: RateLimitOptions | null;
-  registrar?: Registrar;
+  /**
+   * `{ dataDir, port?, trunk?, accountId?, database? }`: start and supervise Kamailio on loopback and publish each
+   * applied revision to it through the outbox (backend/outbox/); devices then name it as their registrar. A bare
+   * `{ host, port, transport }` only sets the address devices show (default: a placeholder, nothing published).
+   */
+  registrar?: RegistrarProcessOptions | Registrar;
   /** SIP digest realm HA1 is computed with (default "pbx-estate", the registrar's default realm). */
   realm?: string;
   /** Where JSON logs go (default stdout); level default info. */
@@ -61,6 +69,10 @@ export interface Backend {
   clock: Clock & { set?(at: Date): void };
   app: App;
   notifier: RevisionNotifier;
+  /** The supervised Kamailio when started with `registrar: { dataDir }`, else null. */
+  registrar: RunningRegistrar | null;
+  /** Delivers the registrar outbox; null without a registrar (rows then wait until one is configured). */
+  publisher: RegistrarPublisher | null;
   /** Fault injection, present only with testHooks. */
   faults: Faults | null;
   /** The OpenAPI 3.1 document this server serves at /openapi.json. */
@@ -97,13 +109,41 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const store = await openStore(options.store);
   const clock = options.clockStart ? new SettableClock(options.clockStart) : systemClock;
   const db = store.db;
-  const registrar = options.registrar ?? defaultRegistrar;
+  const realm = options.realm ?? "pbx-estate";
+  let sip: BackendRegistrar | null = null;
+  if (options.registrar !== undefined && "dataDir" in options.registrar) {
+    try {
+      sip = await startBackendRegistrar(options.registrar, { realm, log });
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+  const registrar: Registrar =
+    sip !== null
+      ? { host: sip.running.host, port: sip.running.port, transport: sip.running.transport }
+      : options.registrar !== undefined && !("dataDir" in options.registrar)
+        ? options.registrar
+        : defaultRegistrar;
   const notifier = new RevisionNotifier(log);
   // The embedded store has one process (its data-dir lock), so that process may cache live state.
   const cache = store.kind === "embedded" ? new MemoryCache() : new NoCache();
   const changes = new ChangeSetService({ db, clock, notifier, cache });
   const faults = options.testHooks ? new Faults() : null;
   const rateLimit = options.rateLimit === undefined ? { perSecond: 100, burst: 500 } : options.rateLimit;
+
+  const publisher =
+    sip === null
+      ? null
+      : new RegistrarPublisher({
+          db,
+          log,
+          registrar: { store: sip.store, ctlSocket: sip.running.ctlSocket },
+          snapshot: (accountId) => revisionSnapshot(db, accountId),
+          serves: (accountId) => sip.serves(accountId),
+        });
+  // After each apply's commit; the outbox row committed with it, so a crash before this loses nothing.
+  if (publisher) notifier.events.on("revision", (e: { accountId: string }) => publisher.kick(e.accountId));
 
   const principals = new Map<string, Principal>();
   const app = createApp({
@@ -129,7 +169,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   orderRoutes(app, new OrderService({ db, clock, cache }));
   subscriptionRoutes(app, new SubscriptionService({ db, clock, cache }));
   changeSetRoutes(app, changes);
-  deviceRoutes(app, new DeviceService({ changes, registrar, realm: options.realm ?? "pbx-estate" }));
+  deviceRoutes(app, new DeviceService({ changes, registrar, realm }));
   userRoutes(app, new UserService({ changes }));
   auditRoutes(app, db);
   const document = openApiDocument(app);
@@ -157,6 +197,14 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       faults?.releaseAll();
       return c.json({ ok: true });
     });
+    // Holds registrar publishing (before claiming): lets a test stop the process between commit and publish.
+    app.put("/__test/publisher", async (c) => {
+      const { hold } = await body(c, z.object({ hold: z.boolean() }).strict());
+      if (!publisher) throw new ApiError(409, "no-registrar", "start the backend with a registrar to hold its publisher");
+      if (hold) publisher.hold();
+      else publisher.release();
+      return c.json({ hold });
+    });
   }
 
   const createAccount = async (input: { name: string; timeZone: string; numbers: string[] }): Promise<{ accountId: string; token: string }> => {
@@ -176,6 +224,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: options.host ?? "127.0.0.1" }, () => resolve(s as Server));
   });
   const port = (server.address() as AddressInfo).port;
+  publisher?.start();
   log.info({ port, store: store.kind }, "backend listening");
 
   let stopping: Promise<void> | null = null;
@@ -186,6 +235,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     clock,
     app,
     notifier,
+    registrar: sip?.running ?? null,
+    publisher,
     openapi: document,
     revisionSnapshot: (accountId) => revisionSnapshot(db, accountId),
     faults,
@@ -202,6 +253,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
           });
           server.closeIdleConnections();
         });
+        await publisher?.stop();
+        await sip?.stop();
         await store.close();
         log.info("backend stopped");
       })();

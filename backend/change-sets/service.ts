@@ -14,6 +14,7 @@ import type { LiveCache, LiveEntry } from "../configuration/cache.ts";
 import { openChangeSetOf } from "./validator.ts";
 import { appendOp, insertChangeSet, listChangeSets, listRevisions } from "./store.ts";
 import type { RevisionNotifier } from "./notifier.ts";
+import { outboxInsert } from "../outbox/store.ts";
 import type { ChangeSet } from "../../schemas/change-set.ts";
 
 export interface Caller extends Principal {
@@ -208,6 +209,8 @@ export class ChangeSetService {
     const revision = current + 1;
     queries.push(tx.updateTable("accounts").set({ revision }).where("id", "=", caller.account.id));
     queries.push(tx.insertInto("revisions").values({ account_id: caller.account.id, revision, change_set_id: changeSetId, applied_at: now, operations }));
+    // The outbox row commits with the revision, so a crash before publishing loses nothing (backend/outbox/).
+    queries.push(outboxInsert(tx, caller.account.id, revision, now));
     queries.push(extra(revision));
     await runBatch(tx, queries);
     // The in-memory result now mirrors the store: bump versions and stamps of what changed.

@@ -10,7 +10,9 @@ export interface RevisionSnapshot {
 }
 
 export async function revisionSnapshot(db: Db, accountId: string): Promise<RevisionSnapshot> {
-  return db.transaction().execute(async (tx) => {
+  // Repeatable read: the revision number and the rows come from one committed state (PostgreSQL's default,
+  // read committed, could mix two applies' rows under one revision number).
+  return db.transaction().setIsolationLevel("repeatable read").execute(async (tx) => {
     const account = await tx.selectFrom("accounts").select("revision").where("id", "=", accountId).executeTakeFirstOrThrow();
     const devices = await tx.selectFrom("devices").select(["sip_username", "ha1", "user_id"]).where("account_id", "=", accountId).orderBy("sip_username").execute();
     const users = await tx

@@ -110,6 +110,19 @@ export interface AuditTable {
   object_id: string | null;
   detail: Json<Record<string, unknown>>;
 }
+/** One revision of one account that must reach the SIP registrar (backend/outbox/). */
+export interface RegistrarOutboxTable {
+  account_id: string;
+  revision: number;
+  created_at: Ts;
+  /** A publisher's lease: others leave the row alone until then. */
+  claimed_until: Ts | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  delivered_at: Ts | null;
+  /** "published" (a snapshot at or above this revision is on the registrar) or "not-served". */
+  outcome: string | null;
+}
 
 export interface Database {
   accounts: AccountsTable;
@@ -123,6 +136,7 @@ export interface Database {
   change_set_ops: ChangeSetOpsTable;
   revisions: RevisionsTable;
   audit: AuditTable;
+  registrar_outbox: RegistrarOutboxTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,0 +1,74 @@
+// The backend's own registrar: Kamailio started and supervised on loopback (registrar/), its writer kept open for
+// the outbox publisher, and the account it serves. The registrar's tables hold one estate, so one registrar serves
+// one account: the one named, or else the first account whose revision it publishes (remembered in its dataDir).
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Logger } from "pino";
+import { openRegistrarStore, startRegistrar } from "../../registrar/index.ts";
+import type { RegistrarDatabase, RegistrarStore, RunningRegistrar } from "../../registrar/index.ts";
+
+export interface RegistrarProcessOptions {
+  /** Kamailio's folder: its config, the SQLite tables (unless `database`), control socket, port and account files. */
+  dataDir: string;
+  /** Loopback UDP port; default the one this dataDir used last, else a free one (then remembered). */
+  port?: number;
+  /** Where calls to numbers go; default none (such calls get 503). */
+  trunk?: { host: string; port: number } | null;
+  /** The account this registrar serves; default the first one published, remembered in `<dataDir>/account`. */
+  accountId?: string;
+  /** The registrar's tables; default SQLite in dataDir. PostgreSQL for several backend processes feeding one registrar. */
+  database?: RegistrarDatabase;
+  /** Kamailio's log level (1–3, default 1); its lines go to the backend's log at debug level. */
+  logLevel?: number;
+}
+
+export interface BackendRegistrar {
+  running: RunningRegistrar;
+  store: RegistrarStore;
+  serves(accountId: string): boolean;
+  stop(): Promise<void>;
+}
+
+/** Starts Kamailio; throws the registrar module's `RegistrarNotInstalledError` (naming Debian packages) when it is missing. */
+export async function startBackendRegistrar(o: RegistrarProcessOptions, deps: { realm: string; log: Logger }): Promise<BackendRegistrar> {
+  const dataDir = resolve(o.dataDir);
+  const portFile = join(dataDir, "port");
+  const accountFile = join(dataDir, "account");
+  const remembered = existsSync(portFile) ? Number(readFileSync(portFile, "utf8").trim()) : undefined;
+  const port = o.port ?? (remembered !== undefined && Number.isInteger(remembered) && remembered > 0 ? remembered : undefined);
+  const running = await startRegistrar({
+    dataDir,
+    realm: deps.realm,
+    ...(port !== undefined ? { port } : {}),
+    ...(o.trunk !== undefined ? { trunk: o.trunk } : {}),
+    ...(o.database !== undefined ? { database: o.database } : {}),
+    logLevel: o.logLevel ?? 1,
+    onLog: (line) => deps.log.debug({ kamailio: line }, "registrar"),
+  });
+  writeFileSync(portFile, `${running.port}\n`);
+  let store: RegistrarStore;
+  try {
+    store = await openRegistrarStore(running.database, { realm: running.realm });
+  } catch (e) {
+    await running.stop();
+    throw e;
+  }
+  let served = o.accountId ?? (existsSync(accountFile) ? readFileSync(accountFile, "utf8").trim() : "");
+  deps.log.info({ host: running.host, port: running.port, transport: running.transport, accountId: served || null }, "registrar started");
+  return {
+    running,
+    store,
+    serves: (accountId) => {
+      if (served === "") {
+        served = accountId;
+        writeFileSync(accountFile, `${accountId}\n`, { mode: 0o600 });
+        deps.log.info({ accountId }, "registrar now serves this account");
+      }
+      return served === accountId;
+    },
+    stop: async () => {
+      await store.close().catch(() => undefined);
+      await running.stop();
+    },
+  };
+}
