@@ -48,6 +48,17 @@ class InMemoryChangeSets implements ChangeSetApi {
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 describe("apply batching (group commit)", () => {
+  it("waits a moment for the rest of a wave before applying", async () => {
+    const api = new InMemoryChangeSets();
+    const batcher = new ApplyBatcher(api, { lingerMs: 30 });
+    const first = batcher.submit(async (cs) => api.stage(cs, "u1", "201"));
+    await tick(); // the first change is staged and waiting
+    const second = batcher.submit(async (cs) => api.stage(cs, "u2", "202"));
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.revision).toBe(b.revision);
+    expect(api.applies).toEqual([["u1", "u2"]]);
+  });
+
   it("shares one apply among changes staged at the same time", async () => {
     const api = new InMemoryChangeSets();
     const batcher = new ApplyBatcher(api);
@@ -68,7 +79,7 @@ describe("apply batching (group commit)", () => {
 
   it("a change staged while an apply runs goes into the next change set", async () => {
     const api = new InMemoryChangeSets();
-    const batcher = new ApplyBatcher(api);
+    const batcher = new ApplyBatcher(api, { lingerMs: 0 });
     const first = batcher.submit(async (cs) => api.stage(cs, "u1", "201"));
     await tick(); // the first apply is under way or done
     const second = batcher.submit(async (cs) => api.stage(cs, "u2", "202"));

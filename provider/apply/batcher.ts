@@ -29,6 +29,11 @@ export interface BatcherOptions {
   conflictDeadlineMs?: number;
   /** Pause between applies of a set that is waiting for changes, when none arrive. */
   conflictRetryMs?: number;
+  /**
+   * How long a change set with nothing being staged waits for more changes before it is applied. The
+   * engine starts hooks in waves, a few milliseconds apart; a short wait lets one apply serve the wave.
+   */
+  lingerMs?: number;
 }
 
 export type StageFn<T> = (changeSetId: string) => Promise<T>;
@@ -56,6 +61,7 @@ interface Batch {
   applying: boolean;
   /** A hook failed while staging into this set: it must not be applied. */
   poisoned: boolean;
+  lingerTimer?: ReturnType<typeof setTimeout>;
 }
 
 export interface BatcherStats {
@@ -67,6 +73,7 @@ export class ApplyBatcher {
   private readonly api: ChangeSetApi;
   private readonly conflictDeadlineMs: number;
   private readonly conflictRetryMs: number;
+  private readonly lingerMs: number;
   private open: Batch | undefined;
   /** Changes refused for a rule conflict, waiting for a change that resolves it. */
   private parked: Waiter[] = [];
@@ -77,6 +84,7 @@ export class ApplyBatcher {
     this.api = api;
     this.conflictDeadlineMs = options.conflictDeadlineMs ?? 20_000;
     this.conflictRetryMs = options.conflictRetryMs ?? 250;
+    this.lingerMs = options.lingerMs ?? 10;
   }
 
   /** Stages a change with `stage` and resolves once it is live, with the revision that made it so. */
@@ -126,9 +134,18 @@ export class ApplyBatcher {
       batch.staging--;
     }
     // Apply only when no change is half-staged into the set; the last stager to finish triggers it.
-    if (batch.applying || batch.staging > 0) return;
-    if (batch.poisoned) void this.restage(batch);
-    else if (batch.waiters.length > 0) void this.apply(batch);
+    this.settle(batch);
+  }
+
+  /** Applies (or restages) the set once nothing is being staged into it and the linger has passed. */
+  private settle(batch: Batch): void {
+    if (batch.applying || batch.staging > 0 || batch.lingerTimer) return;
+    batch.lingerTimer = setTimeout(() => {
+      batch.lingerTimer = undefined;
+      if (batch.applying || batch.staging > 0) return; // a stager still at work will settle it
+      if (batch.poisoned) void this.restage(batch);
+      else if (batch.waiters.length > 0) void this.apply(batch);
+    }, this.lingerMs);
   }
 
   private async restage(batch: Batch): Promise<void> {

@@ -1,0 +1,251 @@
+// `npm run bench [-- --sizes 100,1000 --parallel 16]` → bench/results/estate.json.
+// For each estate size (users; each with a user licence and one or two devices with their licences): seconds
+// for `up` from empty, a no-op preview, a refresh and `destroy` with our provider against the real backend
+// (a `serve` child process, embedded store, rate limiting off), and in the same run the same graph served by a
+// no-op dynamic provider — the engine's own floor. Also: applies and mutations per apply, HTTP requests per
+// resource, peak RSS of the plugin and the backend, state and `__provider` bytes per resource.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
+import { LocalWorkspace, type PulumiFn, type Stack } from "@pulumi/pulumi/automation/index.js";
+import { TERMS_VERSION } from "../backend/catalogue/service.ts";
+import { engineCli, engineEnvironment, packageRoot } from "../cli/engine-environment.ts";
+import { PbxUser, ServiceSubscription, SipDevice } from "../sdk/index.ts";
+
+const { values } = parseArgs({ options: { sizes: { type: "string", default: "100,1000" }, parallel: { type: "string", default: "16" } } });
+const sizes = values.sizes.split(",").map(Number);
+const parallel = Number(values.parallel);
+const NUMBER = "+442079460000";
+
+/** The estate: per user a user licence, one or two devices (every other user has a softphone) and their licences. */
+function estate(users: number, make: Makers): void {
+  for (let i = 0; i < users; i++) {
+    const licence = make.licence(`u${i}-licence`, "user-licence");
+    const devices = Array.from({ length: i % 2 === 0 ? 2 : 1 }, (_, d) =>
+      make.device(`u${i}-device${d}`, make.licence(`u${i}-device${d}-licence`, "sip-device-licence").id),
+    );
+    make.user(`u${i}`, String(1000 + i), licence.id, devices.map((d) => d.id));
+  }
+}
+
+interface Makers {
+  licence(name: string, product: "user-licence" | "sip-device-licence"): pulumi.CustomResource;
+  device(name: string, licenceId: pulumi.Output<string>): pulumi.CustomResource;
+  user(name: string, extension: string, licenceId: pulumi.Output<string>, deviceIds: pulumi.Output<string>[]): pulumi.CustomResource;
+}
+
+const ours: Makers = {
+  licence: (name, product) =>
+    new ServiceSubscription(name, { product, ...(product === "user-licence" ? { callPlan: "national-unlimited" as const } : {}), termsVersion: TERMS_VERSION }),
+  device: (name, licenceId) => new SipDevice(name, { name, licenceId }),
+  user: (name, extension, licenceId, deviceIds) =>
+    new PbxUser(name, { name, extension, licenceId, areaPrefix: "020", outboundCallerId: NUMBER, deviceIds }),
+};
+
+// The floor: the same resources and dependencies, served by a dynamic provider that does nothing.
+const noopProvider =
+  'exports.handler=()=>({check:async(o,n)=>({inputs:n}),diff:async()=>({changes:false}),create:async(i)=>({id:require("node:crypto").randomUUID(),outs:i}),read:async(id,p)=>({id,props:p}),update:async(id,o,n)=>({outs:n}),delete:async()=>{}});\n';
+class Floor extends pulumi.CustomResource {
+  constructor(type: string, name: string, props: pulumi.Inputs) {
+    super(`pulumi-nodejs:dynamic/floor:${type}`, name, { ...props, __provider: noopProvider });
+  }
+}
+const floor: Makers = {
+  licence: (name, product) => new Floor("ServiceSubscription", name, { product, termsVersion: TERMS_VERSION }),
+  device: (name, licenceId) => new Floor("SipDevice", name, { name, licenceId }),
+  user: (name, extension, licenceId, deviceIds) => new Floor("PbxUser", name, { name, extension, licenceId, deviceIds }),
+};
+
+interface Backend {
+  url: string;
+  token: string;
+  child: ChildProcess;
+  requests: number;
+}
+
+async function startServe(dir: string): Promise<Backend> {
+  const child = spawn(process.execPath, [join(packageRoot, "backend/cli/serve.ts"), "--port", "0", "--database", join(dir, "data"), "--rate-limit", "off", "--token-file", join(dir, "token")], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const backend: Backend = { url: "", token: "", child, requests: 0 };
+  let buffer = "";
+  await new Promise<void>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`serve exited with ${code}`)));
+    child.stdout?.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let newline;
+      while ((newline = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        if (line.includes('"msg":"request"')) backend.requests++;
+        else if (line.includes('"tokenFile"')) {
+          backend.url = (JSON.parse(line) as { url: string }).url;
+          resolve();
+        }
+      }
+    });
+  });
+  backend.token = readFileSync(join(dir, "token"), "utf8").trim();
+  return backend;
+}
+
+function peakRssOf(pid: number): number {
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return hwm ? Number(hwm) / 1024 : 0;
+  } catch {
+    return 0; // gone meanwhile
+  }
+}
+
+/** The highest peak resident set (VmHWM) among the processes `pids()` names, sampled while `work` runs. */
+async function peakRss<T>(pids: () => number[], work: Promise<T>): Promise<{ result: T; peakMb: number }> {
+  let peak = 0;
+  const sample = () => {
+    for (const pid of pids()) peak = Math.max(peak, peakRssOf(pid));
+  };
+  const timer = setInterval(sample, 200);
+  try {
+    const result = await work;
+    return { result, peakMb: Math.round(peak) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function pluginPids(workDir: string): number[] {
+  return readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .filter((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/cwd`) === workDir && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("dynamic-provider");
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function workspace(name: string, program: PulumiFn, env: Record<string, string>): Promise<{ stack: Stack; workDir: string; stateDir: string; cleanup: () => void }> {
+  const { command, binDir } = await engineCli();
+  const temp = mkdtempSync(join(tmpdir(), `pbx-bench-${name}-`));
+  const stateDir = join(temp, "state");
+  mkdirSync(stateDir);
+  mkdirSync(join(temp, "home"));
+  const workDir = join(packageRoot, ".engine-work", `bench-${name}-${process.pid}`);
+  mkdirSync(workDir, { recursive: true });
+  const stack = await LocalWorkspace.createStack(
+    { projectName: `bench-${name}`, stackName: "bench", program },
+    {
+      workDir,
+      pulumiCommand: command,
+      projectSettings: { name: `bench-${name}`, runtime: "nodejs", backend: { url: `file://${stateDir}` } },
+      envVars: {
+        ...engineEnvironment({ binDir, pulumiHome: join(temp, "home") }),
+        PULUMI_BACKEND_URL: `file://${stateDir}`,
+        PULUMI_CONFIG_PASSPHRASE: "bench",
+        ...env,
+      },
+    },
+  );
+  return { stack, workDir, stateDir, cleanup: () => [temp, workDir].forEach((d) => rmSync(d, { recursive: true, force: true })) };
+}
+
+const seconds = async (work: () => Promise<unknown>): Promise<number> => {
+  const started = performance.now();
+  await work();
+  return Math.round((performance.now() - started) / 10) / 100;
+};
+
+interface Operations {
+  up: number;
+  preview: number;
+  refresh: number;
+  destroy: number;
+}
+
+async function runFloor(users: number): Promise<Operations> {
+  const ws = await workspace(`floor-${users}`, async () => estate(users, floor), {});
+  try {
+    const up = await seconds(() => ws.stack.up({ parallel }));
+    const preview = await seconds(() => ws.stack.preview({ parallel, expectNoChanges: true }));
+    const refresh = await seconds(() => ws.stack.refresh({ parallel }));
+    const destroy = await seconds(() => ws.stack.destroy({ parallel }));
+    return { up, preview, refresh, destroy };
+  } finally {
+    ws.cleanup();
+  }
+}
+
+async function runOurs(users: number) {
+  const dir = mkdtempSync(join(tmpdir(), "pbx-bench-backend-"));
+  const backend = await startServe(dir);
+  const ws = await workspace(`ours-${users}`, async () => estate(users, ours), { PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token });
+  try {
+    const beforeUp = backend.requests;
+    let pluginPeak = 0;
+    const upRun = await peakRss(() => pluginPids(ws.workDir), seconds(() => ws.stack.up({ parallel })));
+    pluginPeak = Math.max(pluginPeak, upRun.peakMb);
+    const upRequests = backend.requests - beforeUp;
+    const state = readdirSync(join(ws.stateDir, ".pulumi", "stacks"), { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => readFileSync(join(ws.stateDir, ".pulumi", "stacks", f), "utf8"))
+      .join("");
+    const deployment = JSON.parse(state) as { checkpoint: { latest: { resources: { type: string; inputs?: { __provider?: string }; outputs?: { __provider?: string } }[] } } };
+    const ourResources = deployment.checkpoint.latest.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/pbx:"));
+    const providerBytes = ourResources.reduce((n, r) => n + (r.inputs?.__provider?.length ?? 0) + (r.outputs?.__provider?.length ?? 0), 0);
+    const revisions = (await (await fetch(`${backend.url}/v1/revisions`, { headers: { authorization: `Bearer ${backend.token}` } })).json()) as { changeSetId: string | null; operations: number }[];
+    const applied = revisions.filter((r) => r.changeSetId !== null);
+
+    const preview = await peakRss(() => pluginPids(ws.workDir), seconds(() => ws.stack.preview({ parallel, expectNoChanges: true })));
+    const refresh = await peakRss(() => pluginPids(ws.workDir), seconds(() => ws.stack.refresh({ parallel })));
+    const destroy = await peakRss(() => pluginPids(ws.workDir), seconds(() => ws.stack.destroy({ parallel })));
+    pluginPeak = Math.max(pluginPeak, preview.peakMb, refresh.peakMb, destroy.peakMb);
+    const backendPeakMb = Math.round(peakRssOf(backend.child.pid ?? 0));
+    return {
+      resources: ourResources.length,
+      seconds: { up: upRun.result, preview: preview.result, refresh: refresh.result, destroy: destroy.result },
+      applies: applied.length,
+      mutationsPerApply: Math.round((applied.reduce((n, r) => n + r.operations, 0) / Math.max(1, applied.length)) * 10) / 10,
+      requestsPerResource: Math.round((upRequests / Math.max(1, ourResources.length)) * 100) / 100,
+      peakRssMb: { plugin: pluginPeak, backend: backendPeakMb },
+      stateBytesPerResource: Math.round(state.length / Math.max(1, ourResources.length)),
+      providerBytesPerResource: Math.round(providerBytes / Math.max(1, ourResources.length)),
+    };
+  } finally {
+    ws.cleanup();
+    backend.child.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const bySize: Record<string, unknown> = {};
+const report = { parallelism: parallel, sizes: bySize };
+for (const users of sizes) {
+  console.error(`[bench] ${users} users: our provider …`);
+  const measured = await runOurs(users);
+  console.error(`[bench] ${users} users: no-op provider floor …`);
+  const floorSeconds = await runFloor(users);
+  const ratio = (k: keyof Operations) => Math.round((measured.seconds[k] / floorSeconds[k]) * 100) / 100;
+  const addedMs = (k: keyof Operations) => Math.round(((measured.seconds[k] - floorSeconds[k]) * 1000 * 100) / measured.resources) / 100;
+  bySize[String(users)] = {
+    resources: measured.resources,
+    parallelism: parallel,
+    seconds: { ours: measured.seconds, floor: floorSeconds },
+    ratios: { up: ratio("up"), preview: ratio("preview"), refresh: ratio("refresh"), destroy: ratio("destroy") },
+    addedMsPerResource: { up: addedMs("up"), refresh: addedMs("refresh") },
+    applies: measured.applies,
+    mutationsPerApply: measured.mutationsPerApply,
+    requestsPerResource: measured.requestsPerResource,
+    peakRssMb: measured.peakRssMb,
+    stateBytesPerResource: measured.stateBytesPerResource,
+    providerBytesPerResource: measured.providerBytesPerResource,
+  };
+  console.error(JSON.stringify(bySize[String(users)]));
+}
+mkdirSync(join(packageRoot, "bench", "results"), { recursive: true });
+writeFileSync(join(packageRoot, "bench", "results", "estate.json"), `${JSON.stringify(report, null, 2)}\n`);
+console.error("[bench] wrote bench/results/estate.json");
