@@ -11,7 +11,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { LocalWorkspace } from "@pulumi/pulumi/automation/index.js";
-import { startBackend } from "../backend/server.ts";
+import { startBackend, type BackendOptions } from "../backend/server.ts";
+import { RegistrarNotInstalledError } from "../registrar/index.ts";
 import { TERMS_VERSION } from "../backend/catalogue/service.ts";
 import { smallOffice } from "../examples/typescript/estate.ts";
 import { engineCli, engineEnvironment, packageRoot } from "./engine-environment.ts";
@@ -26,15 +27,23 @@ const paths = {
   pulumiHome: join(home, "pulumi-home"),
   passphrase: join(home, "passphrase"),
   workspace: join(home, "workspace"),
+  registrar: join(home, "registrar"), // the same folder `npm run serve -- --registrar` uses
 };
 for (const dir of [home, paths.state, paths.pulumiHome, paths.workspace]) mkdirSync(dir, { recursive: true });
 if (!existsSync(paths.passphrase)) writeFileSync(paths.passphrase, randomBytes(24).toString("base64url"), { mode: 0o600 });
 
-const backend = await startBackend({
+const backendOptions: BackendOptions = {
   store: { kind: "embedded", dataDir: paths.data },
   port: Number(values.port),
   demoTokenFile: paths.token,
   logLevel: "warn",
+};
+// A real SIP registrar (Kamailio on loopback) when it is installed; the demo works without it.
+let missingRegistrar = "";
+const backend = await startBackend({ ...backendOptions, registrar: { dataDir: paths.registrar } }).catch((e: unknown) => {
+  if (!(e instanceof RegistrarNotInstalledError)) throw e;
+  missingRegistrar = e.message;
+  return startBackend(backendOptions);
 });
 const token = readFileSync(paths.token, "utf8").trim();
 const account = (await (await fetch(`${backend.url}/v1/whoami`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
@@ -42,6 +51,11 @@ const account = (await (await fetch(`${backend.url}/v1/whoami`, { headers: { aut
   numbers: string[];
 };
 console.log(`provisioning backend: ${backend.url} (embedded store in ${paths.data})`);
+console.log(
+  backend.registrar
+    ? `SIP registrar (Kamailio): udp:${backend.registrar.host}:${backend.registrar.port} (data in ${paths.registrar}); applied revisions are published to it`
+    : `no SIP registrar (devices show a placeholder address): ${missingRegistrar}`,
+);
 
 const { command, binDir } = await engineCli();
 const stack = await LocalWorkspace.createOrSelectStack(
