@@ -33,7 +33,7 @@ import { MemoryCache, NoCache } from "./configuration/cache.ts";
 import { revisionSnapshot, type RevisionSnapshot } from "./configuration/snapshot.ts";
 import { ApiError } from "./errors.ts";
 import { RegistrarPublisher } from "./outbox/publisher.ts";
-import { startBackendRegistrar, type BackendRegistrar, type RegistrarProcessOptions } from "./outbox/registrar.ts";
+import { attachBackendRegistrar, startBackendRegistrar, type BackendRegistrar, type RegistrarAttachOptions, type RegistrarProcessOptions } from "./outbox/registrar.ts";
 import type { RunningRegistrar } from "../registrar/index.ts";
 
 export interface BackendOptions {
@@ -51,8 +51,9 @@ export interface BackendOptions {
    * `{ dataDir, port?, trunk?, accountId?, database? }`: start and supervise Kamailio on loopback and publish each
    * applied revision to it through the outbox (backend/outbox/); devices then name it as their registrar. A bare
    * `{ host, port, transport }` only sets the address devices show (default: a placeholder, nothing published).
+   * `{ attach: { host, port, database, ctlSocket }, accountId }` publishes to a registrar started elsewhere.
    */
-  registrar?: RegistrarProcessOptions | Registrar;
+  registrar?: RegistrarProcessOptions | RegistrarAttachOptions | Registrar;
   /** SIP digest realm HA1 is computed with (default "pbx-estate", the registrar's default realm). */
   realm?: string;
   /** Where JSON logs go (default stdout); level default info. */
@@ -111,20 +112,16 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const db = store.db;
   const realm = options.realm ?? "pbx-estate";
   let sip: BackendRegistrar | null = null;
-  if (options.registrar !== undefined && "dataDir" in options.registrar) {
+  const sipOptions = options.registrar;
+  if (sipOptions !== undefined && ("dataDir" in sipOptions || "attach" in sipOptions)) {
     try {
-      sip = await startBackendRegistrar(options.registrar, { realm, log });
+      sip = "attach" in sipOptions ? await attachBackendRegistrar(sipOptions, { realm, log }) : await startBackendRegistrar(sipOptions, { realm, log });
     } catch (e) {
       await store.close();
       throw e;
     }
   }
-  const registrar: Registrar =
-    sip !== null
-      ? { host: sip.running.host, port: sip.running.port, transport: sip.running.transport }
-      : options.registrar !== undefined && !("dataDir" in options.registrar)
-        ? options.registrar
-        : defaultRegistrar;
+  const registrar: Registrar = sip !== null ? sip.address : sipOptions !== undefined && "transport" in sipOptions ? sipOptions : defaultRegistrar;
   const notifier = new RevisionNotifier(log);
   // The embedded store has one process (its data-dir lock), so that process may cache live state.
   const cache = store.kind === "embedded" ? new MemoryCache() : new NoCache();
@@ -138,7 +135,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       : new RegistrarPublisher({
           db,
           log,
-          registrar: { store: sip.store, ctlSocket: sip.running.ctlSocket },
+          registrar: { store: sip.store, ctlSocket: sip.ctlSocket },
           snapshot: (accountId) => revisionSnapshot(db, accountId),
           serves: (accountId) => sip.serves(accountId),
         });

@@ -22,11 +22,40 @@ export interface RegistrarProcessOptions {
   logLevel?: number;
 }
 
+/**
+ * Publish to a registrar started elsewhere (another backend process, or `startRegistrar` on its own) instead of
+ * starting one: how several backend processes on one PostgreSQL feed one registrar. Its tables should then be in
+ * PostgreSQL too (`database: { kind: "postgres", url }`) and its control socket reachable from this host.
+ */
+export interface RegistrarAttachOptions {
+  attach: { host: string; port: number; database: RegistrarDatabase; ctlSocket: string };
+  /** Required here: processes attached to one registrar must agree on the account it serves. */
+  accountId: string;
+}
+
 export interface BackendRegistrar {
-  running: RunningRegistrar;
+  /** The Kamailio this process supervises; null when attached to one started elsewhere. */
+  running: RunningRegistrar | null;
+  /** Where devices register. */
+  address: { host: string; port: number; transport: "udp" };
+  ctlSocket: string;
   store: RegistrarStore;
   serves(accountId: string): boolean;
   stop(): Promise<void>;
+}
+
+/** Opens the writer of a registrar started elsewhere. */
+export async function attachBackendRegistrar(o: RegistrarAttachOptions, deps: { realm: string; log: Logger }): Promise<BackendRegistrar> {
+  const store = await openRegistrarStore(o.attach.database, { realm: deps.realm });
+  deps.log.info({ host: o.attach.host, port: o.attach.port, accountId: o.accountId }, "publishing to a registrar started elsewhere");
+  return {
+    running: null,
+    address: { host: o.attach.host, port: o.attach.port, transport: "udp" },
+    ctlSocket: o.attach.ctlSocket,
+    store,
+    serves: (accountId) => accountId === o.accountId,
+    stop: () => store.close(),
+  };
 }
 
 /** Starts Kamailio; throws the registrar module's `RegistrarNotInstalledError` (naming Debian packages) when it is missing. */
@@ -57,6 +86,8 @@ export async function startBackendRegistrar(o: RegistrarProcessOptions, deps: { 
   deps.log.info({ host: running.host, port: running.port, transport: running.transport, accountId: served || null }, "registrar started");
   return {
     running,
+    address: { host: running.host, port: running.port, transport: running.transport },
+    ctlSocket: running.ctlSocket,
     store,
     serves: (accountId) => {
       if (served === "") {
