@@ -110,6 +110,7 @@ export class RegistrarPublisher {
         log.warn({ event: "registrar.not-served", accountId, revision: claimed }, "this registrar serves another account; revision not published");
         return;
       }
+      const started = performance.now();
       const snapshot = await this.deps.snapshot(accountId);
       const result: PublishResult = await publishWith(this.deps.registrar.store, this.deps.registrar.ctlSocket, snapshot);
       // The snapshot is read after the rows' commits, so it is at or above every claimed revision.
@@ -125,6 +126,7 @@ export class RegistrarPublisher {
           devices: snapshot.devices.length,
           users: snapshot.users.length,
           dropped: result.dropped.length,
+          ms: Math.round(performance.now() - started),
         },
         "revision published to the registrar",
       );

@@ -20,6 +20,8 @@ export interface RegistrarProcessOptions {
   database?: RegistrarDatabase;
   /** Kamailio's log level (1–3, default 1); its lines go to the backend's log at debug level. */
   logLevel?: number;
+  /** The Kamailio binary; default `kamailio` from PATH, /usr/sbin or /usr/local/sbin. */
+  kamailioBinary?: string;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function startBackendRegistrar(o: RegistrarProcessOptions, deps: { 
     ...(o.trunk !== undefined ? { trunk: o.trunk } : {}),
     ...(o.database !== undefined ? { database: o.database } : {}),
     logLevel: o.logLevel ?? 1,
+    ...(o.kamailioBinary !== undefined ? { kamailioBinary: o.kamailioBinary } : {}),
     onLog: (line) => deps.log.debug({ kamailio: line }, "registrar"),
   });
   writeFileSync(portFile, `${running.port}\n`);
