@@ -140,7 +140,10 @@ export class ChangeSetService {
         const after = replay(live, ctx, [...ops, planned.op], false);
         await appendOp(tx, changeSetId, ops.length + 1, planned.op);
         await writeAudit(tx, actor(caller), now, `stage:${planned.op.op}`, planned.op.op.split(".")[0] ?? "", planned.op.id, { changeSetId, op: planned.op });
-        return { config: after, ctx, pending: await loadPending(tx, accountId), revision: null, changeSetId, value: planned.value };
+        const pending = await loadPending(tx, accountId);
+        // Staging leaves the live configuration as it was: the entry stays valid with the new pending map.
+        install = { entry: { config: live, ctx, pending, account }, generation: current.generation };
+        return { config: after, ctx, pending, revision: null, changeSetId, value: planned.value };
       }
       const planned = plan(live, ctx);
       if ("existing" in planned) {
@@ -169,26 +172,42 @@ export class ChangeSetService {
   async apply(caller: Caller, changeSetId: string): Promise<{ revision: number; changeSetId: string }> {
     const accountId = caller.account.id;
     let published: { revision: number; changed: string[] } | null = null;
-    const out = await this.db.transaction().execute(async (tx) => {
-      const now = this.clock.now();
-      const account = await lockAccount(tx, accountId);
-      this.cache.invalidate(accountId);
-      await openChangeSetOf(tx, accountId, caller.tokenId, changeSetId);
-      const ops = await loadOps(tx, changeSetId);
-      let revision = account.revision;
-      if (ops.length > 0) {
-        const { config: live, ctx } = await this.liveIn(tx, accountId, now);
-        const after = replay(live, ctx, ops, true);
-        const r = await this.commitRevision(tx, caller, live, after, now, changeSetId, ops.length, account.revision, () =>
-          tx.updateTable("change_sets").set({ status: "applied", applied_revision: account.revision + 1 }).where("id", "=", changeSetId),
-        );
-        revision = r.revision;
-        published = r;
-      }
-      if (ops.length === 0) await tx.updateTable("change_sets").set({ status: "applied", applied_revision: revision }).where("id", "=", changeSetId).execute();
-      await writeAudit(tx, actor(caller), now, "change-set.apply", "change-set", changeSetId, { revision, operations: ops.length });
-      return { revision, changeSetId };
-    }).finally(() => this.cache.invalidate(accountId));
+    let install: { entry: LiveEntry; generation: number } | null = null;
+    const out = await this.db
+      .transaction()
+      .execute(async (tx) => {
+        const now = this.clock.now();
+        // Takes (and invalidates) the cached entry, or loads it under the account lock.
+        const current = await this.liveIn(tx, accountId, now);
+        await openChangeSetOf(tx, accountId, caller.tokenId, changeSetId);
+        const ops = await loadOps(tx, changeSetId);
+        let revision = current.account.revision;
+        let config = current.config;
+        if (ops.length > 0) {
+          const after = replay(current.config, current.ctx, ops, true);
+          const r = await this.commitRevision(tx, caller, current.config, after, now, changeSetId, ops.length, revision, () =>
+            tx.updateTable("change_sets").set({ status: "applied", applied_revision: revision + 1 }).where("id", "=", changeSetId),
+          );
+          revision = r.revision;
+          published = r;
+          config = after;
+        } else {
+          await tx.updateTable("change_sets").set({ status: "applied", applied_revision: revision }).where("id", "=", changeSetId).execute();
+        }
+        await writeAudit(tx, actor(caller), now, "change-set.apply", "change-set", changeSetId, { revision, operations: ops.length });
+        const pending = await loadPending(tx, accountId);
+        install = { entry: { config, ctx: current.ctx, pending, account: { numbers: current.account.numbers, revision } }, generation: current.generation };
+        return { revision, changeSetId };
+      })
+      .catch((error: unknown) => {
+        this.cache.invalidate(accountId);
+        throw error;
+      });
+    // After commit only: the applied configuration becomes the cached live one, unless another write intervened.
+    if (install) {
+      const { entry, generation } = install as { entry: LiveEntry; generation: number };
+      this.cache.setIfUnchanged(accountId, generation, entry);
+    }
     if (published) this.notifier.published({ accountId, ...(published as { revision: number; changed: string[] }) });
     return out;
   }

@@ -6,7 +6,7 @@
 // transaction, which the embedded store's single connection serializes), and installs its result after
 // commit only if nothing else touched the account meanwhile (setIfUnchanged). A reader that loads installs
 // its result the same way. So a write never plans against state older than the last commit.
-import type { Config, Context } from "./model.ts";
+import type { Config, Context, Licence } from "./model.ts";
 
 export interface LiveEntry {
   config: Config;
@@ -64,4 +64,22 @@ export class NoCache implements LiveCache {
     return 0;
   }
   setIfUnchanged(): void {}
+}
+
+/** The entry with these licences added or replaced: orders and subscription changes keep the entry warm. */
+export function withLicences(entry: LiveEntry, licences: Licence[]): LiveEntry {
+  const map = new Map(entry.ctx.licences);
+  for (const licence of licences) map.set(licence.id, licence);
+  return { ...entry, ctx: { ...entry.ctx, licences: map } };
+}
+
+/** A subscription as the configuration's licence context holds it. */
+export function licenceOf(s: { id: string; product: string; callPlan: string | null; status: string; cancellationEffectiveAt: string | null }): Licence {
+  return {
+    id: s.id,
+    product: s.product,
+    callPlan: s.callPlan,
+    status: s.status,
+    cancellationEffectiveAt: s.cancellationEffectiveAt === null ? null : new Date(s.cancellationEffectiveAt),
+  };
 }

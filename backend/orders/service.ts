@@ -1,4 +1,5 @@
 // Orders: validate, persist the order and its subscriptions, remember the answer under the Idempotency-Key.
+import { licenceOf, withLicences, type LiveEntry } from "../configuration/cache.ts";
 import { createHash } from "node:crypto";
 import type { Db } from "../store/schema.ts";
 import type { Clock } from "../clock.ts";
@@ -34,9 +35,14 @@ export class OrderService {
   async create(caller: Caller, input: OrderCreate, idempotencyKey: string | null): Promise<{ status: number; order: Order }> {
     const accountId = caller.account.id;
     const hash = createHash("sha256").update(canonical(input)).digest("hex");
+    let install: { entry: LiveEntry; generation: number } | null = null;
     return this.db.transaction().execute(async (tx) => {
       await lockAccount(tx, accountId);
-      this.cache.invalidate(accountId); // licences change: the cached context is dropped (again after commit)
+      // Licences change: the entry is taken and invalidated now, and reinstalled with them after commit.
+      const cached = this.cache.get(accountId);
+      this.cache.invalidate(accountId);
+      const generation = this.cache.generation(accountId);
+      if (cached) install = { entry: cached, generation };
       if (idempotencyKey !== null) {
         const seen = await tx.selectFrom("idempotency").selectAll().where("account_id", "=", accountId).where("key", "=", idempotencyKey).executeTakeFirst();
         if (seen) {
@@ -79,8 +85,18 @@ export class OrderService {
       await writeAudit(tx, actorOf(caller), now, "order.create", "order", orderId, { items: input.items, subscriptions: order.subscriptions.map((s) => s.id) });
       if (idempotencyKey !== null)
         await tx.insertInto("idempotency").values({ account_id: accountId, key: idempotencyKey, request_hash: hash, status: 201, body: JSON.stringify(order), created_at: now }).execute();
+      if (cached) install = { entry: withLicences(cached, order.subscriptions.map(licenceOf)), generation };
       return { status: 201, order };
-    }).finally(() => this.cache.invalidate(accountId));
+    }).then(
+      (result) => {
+        if (install) this.cache.setIfUnchanged(accountId, install.generation, install.entry);
+        return result;
+      },
+      (error: unknown) => {
+        this.cache.invalidate(accountId);
+        throw error;
+      },
+    );
   }
 
   async get(caller: Caller, id: string): Promise<Order> {

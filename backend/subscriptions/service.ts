@@ -1,4 +1,5 @@
 // Subscriptions: list and read (settling due cancellations first), cancel, reinstate, change call plan.
+import { licenceOf, withLicences, type LiveEntry } from "../configuration/cache.ts";
 import { likePrefix } from "../client-reference.ts";
 import type { Db, Tx } from "../store/schema.ts";
 import type { Clock } from "../clock.ts";
@@ -83,11 +84,16 @@ export class SubscriptionService {
     change: (tx: Tx, row: SubscriptionRow, account: { timeZone: string }) => Promise<Partial<SubscriptionRow> | null>,
   ): Promise<Subscription> {
     const accountId = caller.account.id;
+    let install: { entry: LiveEntry; generation: number } | null = null;
     return this.db.transaction().execute(async (tx) => {
       const account = await lockAccount(tx, accountId);
-      this.cache.invalidate(accountId); // licences change: writers must not plan against the cached context
+      // Licences change: the entry is taken and invalidated now, and reinstalled with the change after commit.
+      const cached = this.cache.get(accountId);
+      this.cache.invalidate(accountId);
+      const generation = this.cache.generation(accountId);
       const now = this.clock.now();
-      await settleDue(tx, accountId, now);
+      // Cancellations that fell due change other licences too: then the entry is rebuilt from the store.
+      const settled = await settleDue(tx, accountId, now);
       const row = requireFound(await tx.selectFrom("subscriptions").selectAll().where("id", "=", id).where("account_id", "=", accountId).executeTakeFirst(), id);
       checkVersion(row, ifVersion);
       const set = await change(tx, row, account);
@@ -95,8 +101,19 @@ export class SubscriptionService {
         await tx.updateTable("subscriptions").set((eb) => ({ ...set, version: eb("version", "+", 1) })).where("id", "=", id).execute();
         await writeAudit(tx, actorOf(caller), now, action, "subscription", id, { ...set });
       }
-      return this.read(tx, accountId, id);
-    }).finally(() => this.cache.invalidate(accountId));
+      const after = await this.read(tx, accountId, id);
+      if (cached && settled === 0) install = { entry: withLicences(cached, [licenceOf(after)]), generation };
+      return after;
+    }).then(
+      (result) => {
+        if (install) this.cache.setIfUnchanged(accountId, install.generation, install.entry);
+        return result;
+      },
+      (error: unknown) => {
+        this.cache.invalidate(accountId);
+        throw error;
+      },
+    );
   }
 
   private async read(db: Db, accountId: string, id: string): Promise<Subscription> {
