@@ -153,12 +153,15 @@ async function main(): Promise<void> {
     let stop = false;
     let applied = 0;
     const before = publishMs.length;
-    const writer = (async () => {
-      for (let i = 0; !stop; i++) {
-        await api("PATCH", `/v1/users/${userIds[i % users]!}`, { areaPrefix: i % 2 === 0 ? "0161" : "020" });
-        applied += 1;
-      }
-    })();
+    // Four writers, so revisions arrive faster than they are published and the publisher never rests.
+    const writer = Promise.all(
+      [0, 1, 2, 3].map(async (w) => {
+        for (let i = w; !stop; i += 4) {
+          await api("PATCH", `/v1/users/${userIds[i % users]!}`, { areaPrefix: i % 8 < 4 ? "0161" : "020" });
+          applied += 1;
+        }
+      }),
+    );
     const publishing = await run(publishingRequests);
     stop = true;
     await writer;
@@ -177,6 +180,8 @@ async function main(): Promise<void> {
         publications: publishMs.length - before,
         publishP50Ms: percentile(publishMs.slice(before).sort((a, b) => a - b), 50),
         publishMaxMs: Math.max(...publishMs.slice(before)),
+        // Share of the phase the publisher spent publishing (sum of delivery times / phase time).
+        publishingShare: round(publishMs.slice(before).reduce((a, b) => a + b, 0) / 1000 / publishing.seconds),
       },
       p99Ratio: round(ratio),
       target: { p99RatioAtMost: 3, timeouts: 0, met: ratio <= 3 && publishing.timeouts === 0 && idle.timeouts === 0 },
