@@ -8,7 +8,7 @@ import type { Device, DeviceWithPassword } from "../../schemas/device.ts";
 import { providerContext, type ProviderContext } from "../context.ts";
 import { checkInputs, type Inputs } from "../hooks/check.ts";
 import { diffResources } from "../hooks/diff.ts";
-import { confirmGone, outputsFrom, stateOf, PartialFailure } from "../hooks/outcome.ts";
+import { confirmGone, outputsFrom, readBack, stateOf } from "../hooks/outcome.ts";
 import { decideCreate } from "../identity.ts";
 import { deviceDiff, DeviceInputs } from "./inputs.ts";
 
@@ -32,17 +32,11 @@ function declared(props: Inputs): DeviceInputs {
   return DeviceInputs.parse({ name: props.name, licenceId: props.licenceId, rotation: props.rotation, adopt: props.adopt });
 }
 
-/** Reads the device back after its change went live; failing that, reports what exists so nothing is orphaned. */
-async function readBack(ctx: ProviderContext, id: string, props: Inputs, password: string | undefined): Promise<Inputs> {
-  const { accountId } = await ctx.account();
-  try {
-    const d = await ctx.api.device(id);
-    if (d) return outputsFrom(props, liveFields(d, accountId, password));
-    throw new Error(`device ${id} was applied but cannot be read back`);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new PartialFailure(id, { ...outputsFrom(props, { accountId, sipPassword: password ?? "" }), __provider: props.__provider }, reason);
-  }
+/** Reads the device back after its change went live (see hooks/outcome.ts `readBack`). */
+function readDevice(ctx: ProviderContext, id: string, props: Inputs, password: string | undefined): Promise<Inputs> {
+  return readBack(ctx, "device", id, props, () => ctx.api.device(id), (d, accountId) => liveFields(d, accountId, password), {
+    sipPassword: password ?? "",
+  });
 }
 
 /** Stages name and licence changes on an existing device, when they differ from what is declared. */
@@ -74,7 +68,7 @@ export const deviceHooks = {
       if (!found) throw new Error(`adopt: device ${adoptId} does not exist in this account`);
       await ctx.batcher.submit((cs) => stageConverge(ctx, cs, found, inputs));
       // The password of an adopted device is not known until it is rotated (change `rotation`).
-      return { id: adoptId, outs: await readBack(ctx, adoptId, props, undefined) };
+      return { id: adoptId, outs: await readDevice(ctx, adoptId, props, undefined) };
     }
 
     const mine = await ctx.api.devicesByReferencePrefix(base);
@@ -90,7 +84,7 @@ export const deviceHooks = {
       if ("sipPassword" in made.device) return made.device;
       return ctx.api.rotatePassword(cs, made.device.id); // a retried create answered with the existing device
     });
-    return { id: result.id, outs: await readBack(ctx, result.id, props, result.sipPassword) };
+    return { id: result.id, outs: await readDevice(ctx, result.id, props, result.sipPassword) };
   },
 
   async read(id: string, props?: Inputs): Promise<pulumi.dynamic.ReadResult> {
@@ -117,7 +111,7 @@ export const deviceHooks = {
       return rotate ? (await ctx.api.rotatePassword(cs, id)).sipPassword : undefined;
     });
     const password = result ?? (typeof olds.sipPassword === "string" && olds.sipPassword ? olds.sipPassword : undefined);
-    return { outs: await readBack(ctx, id, { ...news, clientReference: olds.clientReference }, password) };
+    return { outs: await readDevice(ctx, id, { ...news, clientReference: olds.clientReference }, password) };
   },
 
   async delete(id: string, props: Inputs): Promise<void> {

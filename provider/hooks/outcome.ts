@@ -54,3 +54,28 @@ export function stateOf(base: string, found: number): boolean {
   if (known !== undefined || found === 0) return known ?? false;
   throw new Error(`internal: create for ${base} was not preceded by check in this process; run the update again`);
 }
+
+/**
+ * Converge by reading back: the outputs of an object whose change just went live, read from the backend.
+ * If it cannot be read, the object still exists, so the failure is reported with its id and what is known
+ * (`known`, e.g. a new password) for the engine to record; the next `up` finishes it.
+ */
+export async function readBack<T>(
+  ctx: ProviderContext,
+  kind: string,
+  id: string,
+  props: Inputs,
+  fetch: () => Promise<T | undefined>,
+  toLive: (object: T, accountId: string) => Inputs,
+  known: Inputs = {},
+): Promise<Inputs> {
+  const { accountId } = await ctx.account();
+  try {
+    const object = await fetch();
+    if (object) return outputsFrom(props, toLive(object, accountId));
+    throw new Error(`${kind} ${id} was applied but cannot be read back`);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new PartialFailure(id, { ...outputsFrom(props, { accountId, ...known }), __provider: props.__provider }, reason);
+  }
+}

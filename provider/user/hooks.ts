@@ -7,7 +7,7 @@ import type { User, UserUpdate } from "../../schemas/user.ts";
 import { providerContext, type ProviderContext } from "../context.ts";
 import { checkInputs, type Inputs } from "../hooks/check.ts";
 import { changedFields, diffResources } from "../hooks/diff.ts";
-import { confirmGone, outputsFrom, stateOf, PartialFailure } from "../hooks/outcome.ts";
+import { confirmGone, outputsFrom, readBack, stateOf } from "../hooks/outcome.ts";
 import { decideCreate } from "../identity.ts";
 import { userDiff, UserInputs } from "./inputs.ts";
 
@@ -50,16 +50,9 @@ async function stageConverge(ctx: ProviderContext, changeSetId: string, u: User,
   await stageLinks(ctx, changeSetId, u.id, u.deviceIds, inputs.deviceIds);
 }
 
-async function readBack(ctx: ProviderContext, id: string, props: Inputs): Promise<Inputs> {
-  const { accountId } = await ctx.account();
-  try {
-    const u = await ctx.api.user(id);
-    if (u) return outputsFrom(props, liveFields(u, accountId));
-    throw new Error(`user ${id} was applied but cannot be read back`);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new PartialFailure(id, { ...outputsFrom(props, { accountId }), __provider: props.__provider }, reason);
-  }
+/** Reads the user back after its change went live (see hooks/outcome.ts `readBack`). */
+function readUser(ctx: ProviderContext, id: string, props: Inputs): Promise<Inputs> {
+  return readBack(ctx, "user", id, props, () => ctx.api.user(id), liveFields);
 }
 
 export const userHooks = {
@@ -98,7 +91,7 @@ export const userHooks = {
       await stageLinks(ctx, cs, made.user.id, made.user.deviceIds, deviceIds);
       return made.user.id;
     });
-    return { id, outs: await readBack(ctx, id, props) };
+    return { id, outs: await readUser(ctx, id, props) };
   },
 
   async read(id: string, props?: Inputs): Promise<pulumi.dynamic.ReadResult> {
@@ -121,7 +114,7 @@ export const userHooks = {
       if (!current) throw new Error(`user ${id} no longer exists; run \`pulumi refresh\``);
       await stageConverge(ctx, cs, current, inputs, version);
     });
-    return { outs: await readBack(ctx, id, { ...news, clientReference: olds.clientReference }) };
+    return { outs: await readUser(ctx, id, { ...news, clientReference: olds.clientReference }) };
   },
 
   async delete(id: string, props: Inputs): Promise<void> {
