@@ -83,3 +83,47 @@ export function licenceOf(s: { id: string; product: string; callPlan: string | n
     cancellationEffectiveAt: s.cancellationEffectiveAt === null ? null : new Date(s.cancellationEffectiveAt),
   };
 }
+
+/**
+ * A licence-changing write's hold on the cached entry (orders, cancellations, reinstatements, call-plan
+ * changes). `take` it inside the transaction, after the account lock: the entry is invalidated at once. After
+ * commit `settle` reinstalls it with the licences the write `changed`, unless another write touched the
+ * account meanwhile; on failure the account stays invalidated.
+ */
+export class LicenceWrite {
+  private readonly cache: LiveCache;
+  private readonly accountId: string;
+  private entry: LiveEntry | undefined;
+  private generation = 0;
+
+  constructor(cache: LiveCache, accountId: string) {
+    this.cache = cache;
+    this.accountId = accountId;
+  }
+
+  take(): void {
+    this.entry = this.cache.get(this.accountId);
+    this.cache.invalidate(this.accountId);
+    this.generation = this.cache.generation(this.accountId);
+  }
+
+  changed(licences: Licence[]): void {
+    if (this.entry) this.entry = withLicences(this.entry, licences);
+  }
+
+  /** The store changed more than this write knows (cancellations fell due): the next reader reloads. */
+  drop(): void {
+    this.entry = undefined;
+  }
+
+  async settle<T>(transaction: Promise<T>): Promise<T> {
+    try {
+      const result = await transaction;
+      if (this.entry) this.cache.setIfUnchanged(this.accountId, this.generation, this.entry);
+      return result;
+    } catch (error) {
+      this.cache.invalidate(this.accountId);
+      throw error;
+    }
+  }
+}

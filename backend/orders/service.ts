@@ -1,5 +1,5 @@
 // Orders: validate, persist the order and its subscriptions, remember the answer under the Idempotency-Key.
-import { licenceOf, withLicences, type LiveEntry } from "../configuration/cache.ts";
+import { LicenceWrite, licenceOf } from "../configuration/cache.ts";
 import { createHash } from "node:crypto";
 import type { Db } from "../store/schema.ts";
 import type { Clock } from "../clock.ts";
@@ -35,14 +35,10 @@ export class OrderService {
   async create(caller: Caller, input: OrderCreate, idempotencyKey: string | null): Promise<{ status: number; order: Order }> {
     const accountId = caller.account.id;
     const hash = createHash("sha256").update(canonical(input)).digest("hex");
-    let install: { entry: LiveEntry; generation: number } | null = null;
-    return this.db.transaction().execute(async (tx) => {
+    const licences = new LicenceWrite(this.cache, accountId);
+    return licences.settle(this.db.transaction().execute(async (tx) => {
       await lockAccount(tx, accountId);
-      // Licences change: the entry is taken and invalidated now, and reinstalled with them after commit.
-      const cached = this.cache.get(accountId);
-      this.cache.invalidate(accountId);
-      const generation = this.cache.generation(accountId);
-      if (cached) install = { entry: cached, generation };
+      licences.take();
       if (idempotencyKey !== null) {
         const seen = await tx.selectFrom("idempotency").selectAll().where("account_id", "=", accountId).where("key", "=", idempotencyKey).executeTakeFirst();
         if (seen) {
@@ -85,18 +81,9 @@ export class OrderService {
       await writeAudit(tx, actorOf(caller), now, "order.create", "order", orderId, { items: input.items, subscriptions: order.subscriptions.map((s) => s.id) });
       if (idempotencyKey !== null)
         await tx.insertInto("idempotency").values({ account_id: accountId, key: idempotencyKey, request_hash: hash, status: 201, body: JSON.stringify(order), created_at: now }).execute();
-      if (cached) install = { entry: withLicences(cached, order.subscriptions.map(licenceOf)), generation };
+      licences.changed(order.subscriptions.map(licenceOf));
       return { status: 201, order };
-    }).then(
-      (result) => {
-        if (install) this.cache.setIfUnchanged(accountId, install.generation, install.entry);
-        return result;
-      },
-      (error: unknown) => {
-        this.cache.invalidate(accountId);
-        throw error;
-      },
-    );
+    }));
   }
 
   async get(caller: Caller, id: string): Promise<Order> {

@@ -1,5 +1,5 @@
 // Subscriptions: list and read (settling due cancellations first), cancel, reinstate, change call plan.
-import { licenceOf, withLicences, type LiveEntry } from "../configuration/cache.ts";
+import { LicenceWrite, licenceOf } from "../configuration/cache.ts";
 import { likePrefix } from "../client-reference.ts";
 import type { Db, Tx } from "../store/schema.ts";
 import type { Clock } from "../clock.ts";
@@ -84,16 +84,12 @@ export class SubscriptionService {
     change: (tx: Tx, row: SubscriptionRow, account: { timeZone: string }) => Promise<Partial<SubscriptionRow> | null>,
   ): Promise<Subscription> {
     const accountId = caller.account.id;
-    let install: { entry: LiveEntry; generation: number } | null = null;
-    return this.db.transaction().execute(async (tx) => {
+    const licences = new LicenceWrite(this.cache, accountId);
+    return licences.settle(this.db.transaction().execute(async (tx) => {
       const account = await lockAccount(tx, accountId);
-      // Licences change: the entry is taken and invalidated now, and reinstalled with the change after commit.
-      const cached = this.cache.get(accountId);
-      this.cache.invalidate(accountId);
-      const generation = this.cache.generation(accountId);
+      licences.take();
       const now = this.clock.now();
-      // Cancellations that fell due change other licences too: then the entry is rebuilt from the store.
-      const settled = await settleDue(tx, accountId, now);
+      if ((await settleDue(tx, accountId, now)) > 0) licences.drop();
       const row = requireFound(await tx.selectFrom("subscriptions").selectAll().where("id", "=", id).where("account_id", "=", accountId).executeTakeFirst(), id);
       checkVersion(row, ifVersion);
       const set = await change(tx, row, account);
@@ -102,18 +98,9 @@ export class SubscriptionService {
         await writeAudit(tx, actorOf(caller), now, action, "subscription", id, { ...set });
       }
       const after = await this.read(tx, accountId, id);
-      if (cached && settled === 0) install = { entry: withLicences(cached, [licenceOf(after)]), generation };
+      licences.changed([licenceOf(after)]);
       return after;
-    }).then(
-      (result) => {
-        if (install) this.cache.setIfUnchanged(accountId, install.generation, install.entry);
-        return result;
-      },
-      (error: unknown) => {
-        this.cache.invalidate(accountId);
-        throw error;
-      },
-    );
+    }));
   }
 
   private async read(db: Db, accountId: string, id: string): Promise<Subscription> {
