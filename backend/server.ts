@@ -165,7 +165,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   catalogueRoutes(app);
   orderRoutes(app, new OrderService({ db, clock, cache }));
   subscriptionRoutes(app, new SubscriptionService({ db, clock, cache }));
-  changeSetRoutes(app, changes);
+  changeSetRoutes(app, changes, registrar);
   deviceRoutes(app, new DeviceService({ changes, registrar, realm }));
   userRoutes(app, new UserService({ changes }));
   auditRoutes(app, db);

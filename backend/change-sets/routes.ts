@@ -6,10 +6,11 @@ import { idParam, ok, problems } from "../http/openapi.ts";
 import { body, query } from "../http/validate.ts";
 import { notFound } from "../errors.ts";
 import type { ChangeSetService } from "./service.ts";
+import { deviceView, userView, type Registrar } from "../configuration/views.ts";
 
 const listQuery = z.object({ status: z.enum(["open", "applied", "discarded"]).optional() }).strict();
 
-export function changeSetRoutes(app: App, changes: ChangeSetService): void {
+export function changeSetRoutes(app: App, changes: ChangeSetService, registrar: Registrar): void {
   route(
     app,
     { method: "post", path: "/v1/change-sets", summary: "Open a change set owned by this token", request: { body: { content: { "application/json": { schema: ChangeSetCreate } } } }, responses: { 201: ok(ChangeSet, "opened"), ...problems(422) } },
@@ -27,7 +28,19 @@ export function changeSetRoutes(app: App, changes: ChangeSetService): void {
   route(
     app,
     { method: "post", path: "/v1/change-sets/{id}/apply", summary: "Make the change set live as one revision", request: { params: idParam }, responses: { 200: ok(ApplyResult, "applied"), ...problems(403, 404, 409, 412, 422) } },
-    async (c) => c.json(await changes.apply(caller(c), c.req.param("id") ?? "")),
+    async (c) => {
+      const applied = await changes.apply(caller(c), c.req.param("id") ?? "");
+      const { config, ctx, pending, touched } = applied;
+      const users = touched.users.flatMap((id) => {
+        const u = config.users.get(id);
+        return u ? [userView(config, ctx, u, pending)] : [];
+      });
+      const devices = touched.devices.flatMap((id) => {
+        const d = config.devices.get(id);
+        return d ? [deviceView(config, d, pending, registrar)] : [];
+      });
+      return c.json({ revision: applied.revision, changeSetId: applied.changeSetId, users, devices });
+    },
   );
   route(app, { method: "delete", path: "/v1/change-sets/{id}", summary: "Discard an open change set", request: { params: idParam }, responses: { 204: { description: "discarded" }, ...problems(403, 404, 409) } }, async (c) => {
     await changes.discard(caller(c), c.req.param("id") ?? "");

@@ -31,6 +31,28 @@ export interface WriteResult<T> {
   value: T;
 }
 
+/** An applied change set: its revision and the live configuration right after it, with the objects it touched. */
+export interface Applied {
+  revision: number;
+  changeSetId: string;
+  config: Config;
+  ctx: Context;
+  pending: Map<string, string[]>;
+  /** Users and devices the change set's operations named (some may be gone: deleted by it). */
+  touched: { users: string[]; devices: string[] };
+}
+
+function touchedBy(ops: readonly Op[]): Applied["touched"] {
+  const users = new Set<string>();
+  const devices = new Set<string>();
+  for (const op of ops) {
+    if (op.op.startsWith("user.")) users.add(op.id);
+    else devices.add(op.id);
+    if (op.op === "user.link" || op.op === "user.unlink") devices.add(op.deviceId);
+  }
+  return { users: [...users], devices: [...devices] };
+}
+
 /** Decides the operation from the current view, or answers without writing (e.g. a clientReference already used). */
 export type Planner<T> = (view: Config, ctx: Context) => { op: Op; value: T } | { existing: T };
 
@@ -169,7 +191,7 @@ export class ChangeSetService {
   }
 
   /** Makes one change set live atomically; checks the live-configuration rules on the result. */
-  async apply(caller: Caller, changeSetId: string): Promise<{ revision: number; changeSetId: string }> {
+  async apply(caller: Caller, changeSetId: string): Promise<Applied> {
     const accountId = caller.account.id;
     let published: { revision: number; changed: string[] } | null = null;
     let install: { entry: LiveEntry; generation: number } | null = null;
@@ -197,7 +219,7 @@ export class ChangeSetService {
         await writeAudit(tx, actor(caller), now, "change-set.apply", "change-set", changeSetId, { revision, operations: ops.length });
         const pending = await loadPending(tx, accountId);
         install = { entry: { config, ctx: current.ctx, pending, account: { numbers: current.account.numbers, revision } }, generation: current.generation };
-        return { revision, changeSetId };
+        return { revision, changeSetId, config, ctx: current.ctx, pending, touched: touchedBy(ops) };
       })
       .catch((error: unknown) => {
         this.cache.invalidate(accountId);

@@ -50,6 +50,10 @@ describeEachStore("change sets", (store) => {
     expect(byId[a]).toMatchObject({ extension: "202", deviceIds: [], pending: false });
     expect(byId[b]).toMatchObject({ extension: "201", deviceIds: devices });
     expect((await c.get(`/v1/devices/${devices[0]}`)).body.userId).toBe(b);
+    // The apply's answer shows what it touched exactly as a read now does, so a client needs no read-back.
+    const inIdOrder = (list: { id: string }[]) => [...list].sort((x, y) => x.id.localeCompare(y.id));
+    expect(inIdOrder(applied.body.users)).toEqual(inIdOrder([byId[a], byId[b]]));
+    expect(applied.body.devices).toEqual([(await c.get(`/v1/devices/${devices[0]}`)).body]);
     const revisions = await c.get("/v1/revisions");
     expect(revisions.body.at(-1)).toMatchObject({ revision: applied.body.revision, changeSetId: cs, operations: 4 });
   });
@@ -111,7 +115,7 @@ describeEachStore("change sets", (store) => {
     const current = (await c.get("/v1/revisions")).body.at(-1).revision;
     const cs = (await c.post("/v1/change-sets", {})).body.id;
     const r = await c.post(`/v1/change-sets/${cs}/apply`);
-    expect(r.body).toEqual({ revision: current, changeSetId: cs });
+    expect(r.body).toEqual({ revision: current, changeSetId: cs, users: [], devices: [] });
   });
 
   it("checks licence holding at staging time too", async () => {
