@@ -6,7 +6,12 @@
 import { ApplyBatcher } from "./apply/batcher.ts";
 import { ApiError } from "./client/errors.ts";
 import { HttpClient } from "./client/http.ts";
-import { PbxApi, type Whoami } from "./client/pbx-api.ts";
+import { PbxApi, type ApplyAnswer, type Whoami } from "./client/pbx-api.ts";
+import { ReferenceIndex } from "./references.ts";
+import { PendingLicences } from "./subscription/pending.ts";
+import type { Device } from "../schemas/device.ts";
+import type { Subscription } from "../schemas/subscription.ts";
+import type { User } from "../schemas/user.ts";
 import { resolveSettings, type ConfigSource, type Settings } from "./settings.ts";
 
 /** Refusals of an apply that another change of the same run may resolve (see ApplyBatcher). */
@@ -14,7 +19,11 @@ const ruleConflictCodes = new Set(["extension-taken", "device-link-conflict", "l
 
 export interface ProviderContext {
   api: PbxApi;
-  batcher: ApplyBatcher;
+  /** What the stack's earlier runs made, per kind (see references.ts). */
+  /** Licences pending cancellation that a new licence may claim (see subscription/pending.ts). */
+  pendingLicences: PendingLicences;
+  references: { devices: ReferenceIndex<Device>; users: ReferenceIndex<User>; subscriptions: ReferenceIndex<Subscription> };
+  batcher: ApplyBatcher<ApplyAnswer>;
   /** The token's account, asked once per process. */
   account(): Promise<Whoami>;
 }
@@ -33,15 +42,16 @@ export function providerContext(): ProviderContext {
   const settings = configured ?? resolveSettings(undefined);
   const http = new HttpClient({ endpoint: settings.endpoint, token: settings.token, maxInFlight: 16 });
   const api = new PbxApi(http);
-  const batcher = new ApplyBatcher({
+  const batcher = new ApplyBatcher<ApplyAnswer>({
     open: async () => (await api.openChangeSet(`pulumi provider, process ${process.pid}`)).id,
     apply: async (id) => {
       try {
-        return (await api.applyChangeSet(id)).revision;
+        return await api.applyChangeSet(id);
       } catch (error) {
-        // An apply whose answer was lost may have happened: the change set says so.
+        // An apply whose answer was lost may have happened: the change set says so. Its objects are then
+        // not at hand, and each hook reads its own back.
         const set = await api.changeSet(id).catch(() => undefined);
-        if (set?.status === "applied" && set.appliedRevision !== null) return set.appliedRevision;
+        if (set?.status === "applied" && set.appliedRevision !== null) return { revision: set.appliedRevision, changeSetId: id, users: [], devices: [] };
         throw error;
       }
     },
@@ -51,6 +61,14 @@ export function providerContext(): ProviderContext {
   let account: Promise<Whoami> | undefined;
   current = {
     api,
+    pendingLicences: new PendingLicences((product, callPlan) =>
+      api.subscriptions({ product, status: "cancellation-scheduled", ...(callPlan ? { callPlan } : {}) }),
+    ),
+    references: {
+      devices: new ReferenceIndex((prefix) => api.devicesByReferencePrefix(prefix)),
+      users: new ReferenceIndex((prefix) => api.usersByReferencePrefix(prefix)),
+      subscriptions: new ReferenceIndex((prefix) => api.subscriptions({ clientReferencePrefix: prefix })),
+    },
     batcher,
     account: () => {
       account ??= api.whoami();

@@ -1,7 +1,7 @@
 /**
  * Nothing made twice. Every object a create makes carries a client reference derived from the resource's
  * identity in the program (see sdk/client-reference.ts), with a generation suffix for replacements:
- * `pbx:john.1a2b…`, then `pbx:john.1a2b…/g2`, `…/g3`.
+ * `pbx:<stack>:john.1a2b…`, then `pbx:<stack>:john.1a2b…/g2`, `…/g3`.
  *
  * Before making anything, `create` lists the objects that carry the resource's base reference and decides:
  * - a first create (no state for this resource) adopts the newest live object it finds: that object was

@@ -7,9 +7,15 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * `pbx:<stack>:<name>.<digest>`: the stack part lets the provider list everything the stack made in one
+ * call (provider/references.ts); the digest of project, stack, type and name is the identity.
+ */
 export function clientReferenceFor(type: string, name: string): string {
-  const identity = `${pulumi.getProject()}/${pulumi.getStack()}/${type}/${name}`;
-  const digest = createHash("sha256").update(identity).digest("hex").slice(0, 20);
+  const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
+  const digest = sha256(`${stack}/${type}/${name}`).slice(0, 20);
   const readable = name.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 40);
-  return `pbx:${readable}.${digest}`;
+  return `pbx:${sha256(stack).slice(0, 8)}:${readable}.${digest}`;
 }

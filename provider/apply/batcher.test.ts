@@ -35,7 +35,7 @@ class InMemoryChangeSets implements ChangeSetApi {
     this.live = result;
     this.sets.delete(id);
     this.applies.push([...staged.keys()]);
-    return this.applies.length;
+    return { revision: this.applies.length };
   }
   async discard(id: string) {
     this.sets.delete(id);

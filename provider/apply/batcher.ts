@@ -15,10 +15,10 @@
  * is replayable, since nothing staged is live), so a failed hook leaves nothing behind.
  */
 
-export interface ChangeSetApi {
+export interface ChangeSetApi<A extends { revision: number } = { revision: number }> {
   open(): Promise<string>;
-  /** Applies the change set; resolves with the revision number. */
-  apply(changeSetId: string): Promise<number>;
+  /** Applies the change set; resolves with the backend's answer (the revision, and what it made live). */
+  apply(changeSetId: string): Promise<A>;
   discard(changeSetId: string): Promise<void>;
   /** True for a refusal that a later change in the same set could resolve. */
   isRuleConflict(error: unknown): boolean;
@@ -38,15 +38,17 @@ export interface BatcherOptions {
 
 export type StageFn<T> = (changeSetId: string) => Promise<T>;
 
-export interface Applied<T> {
+export interface Applied<T, A = { revision: number }> {
   result: T;
   revision: number;
+  /** The apply's answer, shared by every change of the batch. */
+  answer: A;
 }
 
 interface Waiter {
   stage: StageFn<unknown>;
   result: unknown;
-  resolve: (applied: Applied<unknown>) => void;
+  resolve: (applied: Applied<unknown, unknown>) => void;
   reject: (error: unknown) => void;
   /** When this change first took part in a refused apply. */
   conflictSince?: number;
@@ -69,8 +71,8 @@ export interface BatcherStats {
   mutationsApplied: number;
 }
 
-export class ApplyBatcher {
-  private readonly api: ChangeSetApi;
+export class ApplyBatcher<A extends { revision: number } = { revision: number }> {
+  private readonly api: ChangeSetApi<A>;
   private readonly conflictDeadlineMs: number;
   private readonly conflictRetryMs: number;
   private readonly lingerMs: number;
@@ -78,9 +80,14 @@ export class ApplyBatcher {
   /** Changes refused for a rule conflict, waiting for a change that resolves it. */
   private parked: Waiter[] = [];
   private parkedTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * The apply in flight, if any. One at a time per process: the backend applies one change set of an
+   * account at a time anyway, and changes that arrive meanwhile gather into the next set (group commit).
+   */
+  private inFlight: Promise<void> | undefined;
   readonly stats: BatcherStats = { applies: 0, mutationsApplied: 0 };
 
-  constructor(api: ChangeSetApi, options: BatcherOptions = {}) {
+  constructor(api: ChangeSetApi<A>, options: BatcherOptions = {}) {
     this.api = api;
     this.conflictDeadlineMs = options.conflictDeadlineMs ?? 20_000;
     this.conflictRetryMs = options.conflictRetryMs ?? 250;
@@ -88,12 +95,12 @@ export class ApplyBatcher {
   }
 
   /** Stages a change with `stage` and resolves once it is live, with the revision that made it so. */
-  submit<T>(stage: StageFn<T>): Promise<Applied<T>> {
-    return new Promise<Applied<T>>((resolve, reject) => {
+  submit<T>(stage: StageFn<T>): Promise<Applied<T, A>> {
+    return new Promise<Applied<T, A>>((resolve, reject) => {
       const waiter: Waiter = {
         stage,
         result: undefined,
-        resolve: resolve as (applied: Applied<unknown>) => void,
+        resolve: resolve as (applied: Applied<unknown, unknown>) => void,
         reject,
       };
       const batch = this.currentBatch();
@@ -144,8 +151,20 @@ export class ApplyBatcher {
       batch.lingerTimer = undefined;
       if (batch.applying || batch.staging > 0) return; // a stager still at work will settle it
       if (batch.poisoned) void this.restage(batch);
-      else if (batch.waiters.length > 0) void this.apply(batch);
+      else if (batch.waiters.length > 0) this.applyWhenFree(batch);
     }, this.lingerMs);
+  }
+
+  /** Applies the set now, or right after the apply in flight, which keeps the set open to more changes meanwhile. */
+  private applyWhenFree(batch: Batch): void {
+    if (this.inFlight) {
+      void this.inFlight.then(() => this.settle(batch));
+      return;
+    }
+    const done = this.apply(batch).finally(() => {
+      if (this.inFlight === done) this.inFlight = undefined;
+    });
+    this.inFlight = done;
   }
 
   private async restage(batch: Batch): Promise<void> {
@@ -163,10 +182,10 @@ export class ApplyBatcher {
     let changeSetId: string;
     try {
       changeSetId = await batch.id;
-      const revision = await this.api.apply(changeSetId);
+      const answer = await this.api.apply(changeSetId);
       this.stats.applies++;
       this.stats.mutationsApplied += waiters.length;
-      for (const w of waiters) w.resolve({ result: w.result, revision });
+      for (const w of waiters) w.resolve({ result: w.result, revision: answer.revision, answer });
       return;
     } catch (error) {
       await batch.id.then((id) => this.api.discard(id)).catch(() => undefined);

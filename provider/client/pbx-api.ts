@@ -12,7 +12,7 @@ import type { User, UserCreate, UserUpdate } from "../../schemas/user.ts";
 import type { z } from "zod";
 import type { HttpClient } from "./http.ts";
 
-type ApplyAnswer = z.infer<typeof ApplyResult>;
+export type ApplyAnswer = z.infer<typeof ApplyResult>;
 
 const changeSetHeader = (changeSetId: string | undefined): Record<string, string> =>
   changeSetId ? { "pbx-change-set": changeSetId } : {};

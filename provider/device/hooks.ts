@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Device, DeviceWithPassword } from "../../schemas/device.ts";
+import type { ApplyAnswer } from "../client/pbx-api.ts";
 import { providerContext, type ProviderContext } from "../context.ts";
 import { checkInputs, type Inputs } from "../hooks/check.ts";
 import { diffResources } from "../hooks/diff.ts";
@@ -32,9 +33,10 @@ function declared(props: Inputs): DeviceInputs {
   return DeviceInputs.parse({ name: props.name, licenceId: props.licenceId, rotation: props.rotation, adopt: props.adopt });
 }
 
-/** Reads the device back after its change went live (see hooks/outcome.ts `readBack`). */
-function readDevice(ctx: ProviderContext, id: string, props: Inputs, password: string | undefined): Promise<Inputs> {
-  return readBack(ctx, "device", id, props, () => ctx.api.device(id), (d, accountId) => liveFields(d, accountId, password), {
+/** The device as live after its change set was applied (see hooks/outcome.ts `readBack`). */
+function readDevice(ctx: ProviderContext, id: string, props: Inputs, password: string | undefined, answer: ApplyAnswer): Promise<Inputs> {
+  const applied = answer.devices.find((d) => d.id === id);
+  return readBack(ctx, "device", id, props, applied, () => ctx.api.device(id), (d, accountId) => liveFields(d, accountId, password), {
     sipPassword: password ?? "",
   });
 }
@@ -66,14 +68,14 @@ export const deviceHooks = {
       const adoptId = inputs.adopt;
       const found = await ctx.api.device(adoptId);
       if (!found) throw new Error(`adopt: device ${adoptId} does not exist in this account`);
-      await ctx.batcher.submit((cs) => stageConverge(ctx, cs, found, inputs));
+      const { answer } = await ctx.batcher.submit((cs) => stageConverge(ctx, cs, found, inputs));
       // The password of an adopted device is not known until it is rotated (change `rotation`).
-      return { id: adoptId, outs: await readDevice(ctx, adoptId, props, undefined) };
+      return { id: adoptId, outs: await readDevice(ctx, adoptId, props, undefined, answer) };
     }
 
-    const mine = await ctx.api.devicesByReferencePrefix(base);
+    const mine = await ctx.references.devices.carrying(base);
     const decision = decideCreate(base, stateOf(base, mine.length), mine.map((d) => ({ ...d, live: true })));
-    const { result } = await ctx.batcher.submit(async (cs): Promise<DeviceWithPassword> => {
+    const { result, answer } = await ctx.batcher.submit(async (cs): Promise<DeviceWithPassword> => {
       if ("adopt" in decision) {
         // Made by an earlier attempt whose answer was lost: its password never reached us, so rotate it.
         const orphan = mine.find((d) => d.id === decision.adopt.id)!;
@@ -84,7 +86,7 @@ export const deviceHooks = {
       if ("sipPassword" in made.device) return made.device;
       return ctx.api.rotatePassword(cs, made.device.id); // a retried create answered with the existing device
     });
-    return { id: result.id, outs: await readDevice(ctx, result.id, props, result.sipPassword) };
+    return { id: result.id, outs: await readDevice(ctx, result.id, props, result.sipPassword, answer) };
   },
 
   async read(id: string, props?: Inputs): Promise<pulumi.dynamic.ReadResult> {
@@ -104,14 +106,14 @@ export const deviceHooks = {
     const inputs = declared(news);
     const rotate = news.rotation !== olds.rotation;
     const version = typeof olds.version === "number" ? olds.version : undefined;
-    const { result } = await ctx.batcher.submit(async (cs) => {
+    const { result, answer } = await ctx.batcher.submit(async (cs) => {
       const current = await ctx.api.device(id, cs);
       if (!current) throw new Error(`device ${id} no longer exists; run \`pulumi refresh\``);
       await stageConverge(ctx, cs, current, inputs, version);
       return rotate ? (await ctx.api.rotatePassword(cs, id)).sipPassword : undefined;
     });
     const password = result ?? (typeof olds.sipPassword === "string" && olds.sipPassword ? olds.sipPassword : undefined);
-    return { outs: await readDevice(ctx, id, { ...news, clientReference: olds.clientReference }, password) };
+    return { outs: await readDevice(ctx, id, { ...news, clientReference: olds.clientReference }, password, answer) };
   },
 
   async delete(id: string, props: Inputs): Promise<void> {

@@ -56,22 +56,24 @@ export function stateOf(base: string, found: number): boolean {
 }
 
 /**
- * Converge by reading back: the outputs of an object whose change just went live, read from the backend.
- * If it cannot be read, the object still exists, so the failure is reported with its id and what is known
- * (`known`, e.g. a new password) for the engine to record; the next `up` finishes it.
+ * Converge by reading back: the outputs of an object whose change just went live — as the apply's answer
+ * shows it (`applied`), or else read from the backend. If it cannot be read, the object still exists, so
+ * the failure is reported with its id and what is known (`known`, e.g. a new password) for the engine to
+ * record; the next `up` finishes it.
  */
 export async function readBack<T>(
   ctx: ProviderContext,
   kind: string,
   id: string,
   props: Inputs,
+  applied: T | undefined,
   fetch: () => Promise<T | undefined>,
   toLive: (object: T, accountId: string) => Inputs,
   known: Inputs = {},
 ): Promise<Inputs> {
   const { accountId } = await ctx.account();
   try {
-    const object = await fetch();
+    const object = applied ?? (await fetch());
     if (object) return outputsFrom(props, toLive(object, accountId));
     throw new Error(`${kind} ${id} was applied but cannot be read back`);
   } catch (error) {

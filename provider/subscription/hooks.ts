@@ -35,12 +35,8 @@ function liveFields(s: Subscription, accountId: string, claimedFromPending: bool
 
 /** Reinstates a licence of the same product and call plan pending cancellation; If-Match makes the claim exclusive. */
 async function claimPending(ctx: ProviderContext, inputs: SubscriptionInputs): Promise<Subscription | undefined> {
-  const pending = await ctx.api.subscriptions({
-    product: inputs.product,
-    status: "cancellation-scheduled",
-    ...(inputs.callPlan ? { callPlan: inputs.callPlan } : {}),
-  });
-  for (const candidate of pending) {
+  const nextCandidate = () => ctx.pendingLicences.next(inputs.product, inputs.callPlan);
+  for (let candidate = await nextCandidate(); candidate; candidate = await nextCandidate()) {
     try {
       return await ctx.api.reinstate(candidate.id, candidate.version);
     } catch (error) {
@@ -86,7 +82,7 @@ export const subscriptionHooks = {
       return { id: s.id, outs: outputsFrom(props, liveFields(s, accountId, false)) };
     }
 
-    const mine = await ctx.api.subscriptions({ clientReferencePrefix: base });
+    const mine = await ctx.references.subscriptions.carrying(base);
     const decision = decideCreate(
       base,
       stateOf(base, mine.length),

@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { User, UserUpdate } from "../../schemas/user.ts";
+import type { ApplyAnswer } from "../client/pbx-api.ts";
 import { providerContext, type ProviderContext } from "../context.ts";
 import { checkInputs, type Inputs } from "../hooks/check.ts";
 import { changedFields, diffResources } from "../hooks/diff.ts";
@@ -50,9 +51,10 @@ async function stageConverge(ctx: ProviderContext, changeSetId: string, u: User,
   await stageLinks(ctx, changeSetId, u.id, u.deviceIds, inputs.deviceIds);
 }
 
-/** Reads the user back after its change went live (see hooks/outcome.ts `readBack`). */
-function readUser(ctx: ProviderContext, id: string, props: Inputs): Promise<Inputs> {
-  return readBack(ctx, "user", id, props, () => ctx.api.user(id), liveFields);
+/** The user as live after its change set was applied (see hooks/outcome.ts `readBack`). */
+function readUser(ctx: ProviderContext, id: string, props: Inputs, answer: ApplyAnswer): Promise<Inputs> {
+  const applied = answer.users.find((u) => u.id === id);
+  return readBack(ctx, "user", id, props, applied, () => ctx.api.user(id), liveFields);
 }
 
 export const userHooks = {
@@ -75,13 +77,13 @@ export const userHooks = {
       existing = await ctx.api.user(inputs.adopt);
       if (!existing) throw new Error(`adopt: user ${inputs.adopt} does not exist in this account`);
     } else {
-      const mine = await ctx.api.usersByReferencePrefix(base);
+      const mine = await ctx.references.users.carrying(base);
       const decision = decideCreate(base, stateOf(base, mine.length), mine.map((u) => ({ ...u, live: true })));
       if ("adopt" in decision) existing = mine.find((u) => u.id === decision.adopt.id);
       else reference = decision.create;
     }
 
-    const { result: id } = await ctx.batcher.submit(async (cs) => {
+    const { result: id, answer } = await ctx.batcher.submit(async (cs) => {
       if (existing) {
         await stageConverge(ctx, cs, existing, inputs);
         return existing.id;
@@ -91,7 +93,7 @@ export const userHooks = {
       await stageLinks(ctx, cs, made.user.id, made.user.deviceIds, deviceIds);
       return made.user.id;
     });
-    return { id, outs: await readUser(ctx, id, props) };
+    return { id, outs: await readUser(ctx, id, props, answer) };
   },
 
   async read(id: string, props?: Inputs): Promise<pulumi.dynamic.ReadResult> {
@@ -109,12 +111,12 @@ export const userHooks = {
     const ctx = providerContext();
     const inputs = declared(news);
     const version = typeof olds.version === "number" ? olds.version : undefined;
-    await ctx.batcher.submit(async (cs) => {
+    const { answer } = await ctx.batcher.submit(async (cs) => {
       const current = await ctx.api.user(id, cs);
       if (!current) throw new Error(`user ${id} no longer exists; run \`pulumi refresh\``);
       await stageConverge(ctx, cs, current, inputs, version);
     });
-    return { outs: await readUser(ctx, id, { ...news, clientReference: olds.clientReference }) };
+    return { outs: await readUser(ctx, id, { ...news, clientReference: olds.clientReference }, answer) };
   },
 
   async delete(id: string, props: Inputs): Promise<void> {

@@ -115,8 +115,14 @@ describe("lost answers and throttling", () => {
     await using engine = await estateEngine(backend, async () => {
       johnEstate();
     });
-    // Every read of one user after its apply is cut off: the create fails after the user is live.
-    await backend.faults({ rules: [{ method: "GET", path: "^/v1/users/usr_", action: "drop", times: 100 }] });
+    // Every apply's answer is lost after commit, and so is every read of a user: John's create fails after
+    // he is live, since neither the apply nor a read can show him.
+    await backend.faults({
+      rules: [
+        { method: "POST", path: "^/v1/change-sets/[^/]+/apply$", action: "drop", times: 100 },
+        { method: "GET", path: "^/v1/users/usr_", action: "drop", times: 100 },
+      ],
+    });
     const failed = await engine.up().then(
       () => undefined,
       (e: unknown) => e as Error,
