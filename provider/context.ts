@@ -4,6 +4,7 @@
  * belongs to. One plugin process serves one engine run, so this is the unit that group commit batches in.
  */
 import { ApplyBatcher } from "./apply/batcher.ts";
+import { OrderBatcher } from "./apply/order-batcher.ts";
 import { ApiError } from "./client/errors.ts";
 import { HttpClient } from "./client/http.ts";
 import { PbxApi, type ApplyAnswer, type Whoami } from "./client/pbx-api.ts";
@@ -24,6 +25,8 @@ export interface ProviderContext {
   pendingLicences: PendingLicences;
   references: { devices: ReferenceIndex<Device>; users: ReferenceIndex<User>; subscriptions: ReferenceIndex<Subscription> };
   batcher: ApplyBatcher<ApplyAnswer>;
+  /** Licence orders, placed together when they arrive together (see apply/order-batcher.ts). */
+  orders: OrderBatcher;
   /** The token's account, asked once per process. */
   account(): Promise<Whoami>;
 }
@@ -58,9 +61,14 @@ export function providerContext(): ProviderContext {
     discard: (id) => api.discardChangeSet(id),
     isRuleConflict: (error) => error instanceof ApiError && error.status === 409 && ruleConflictCodes.has(error.code),
   });
+  const orders = new OrderBatcher({
+    order: (input, key) => api.order(input, key),
+    isRefusal: (error) => error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429,
+  });
   let account: Promise<Whoami> | undefined;
   current = {
     api,
+    orders,
     pendingLicences: new PendingLicences((product, callPlan) =>
       api.subscriptions({ product, status: "cancellation-scheduled", ...(callPlan ? { callPlan } : {}) }),
     ),

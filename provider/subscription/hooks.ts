@@ -102,16 +102,7 @@ export const subscriptionHooks = {
     }
 
     const reference = decision.create;
-    const order = await ctx.api.order(
-      {
-        termsVersion: inputs.termsVersion,
-        clientReference: reference,
-        items: [{ product: inputs.product, ...(inputs.callPlan ? { callPlan: inputs.callPlan } : {}), clientReference: reference }],
-      },
-      reference,
-    );
-    const s = order.subscriptions[0];
-    if (!s) throw new Error(`order ${order.id} returned no subscription`);
+    const s = await ctx.orders.order({ product: inputs.product, ...(inputs.callPlan ? { callPlan: inputs.callPlan } : {}), clientReference: reference }, inputs.termsVersion);
     return { id: s.id, outs: outputsFrom(props, liveFields(s, accountId, false)) };
   },
 
