@@ -1,17 +1,19 @@
 // Calendar arithmetic in an account's time zone: when does "end of this month" end?
 
+// Building a formatter costs far more than using one; an account's zone is asked for again and again.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
 /** Offset of `tz` from UTC at instant `ms`, in milliseconds (local = utc + offset). */
 export function tzOffsetMs(tz: string, ms: number): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: tz,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "numeric",
-    day: "numeric",
-    hour: "numeric",
-    minute: "numeric",
-    second: "numeric",
-  }).formatToParts(new Date(ms));
+  const parts = formatterFor(tz).formatToParts(new Date(ms));
   const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
   const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
   return asUtc - (ms - (ms % 1000 + 1000) % 1000);

@@ -10,7 +10,7 @@ import { lockAccount } from "../accounts/store.ts";
 import { actorOf, writeAudit } from "../audit/store.ts";
 import { endOfMonth } from "../month-end.ts";
 import { monthlyPrice } from "../catalogue/service.ts";
-import { holdersOf, settleDue, subscriptionView, type SubscriptionRow } from "./store.ts";
+import { anyDue, holderOf, holdersOf, settleDue, subscriptionView, type SubscriptionRow } from "./store.ts";
 import type { LiveCache } from "../configuration/cache.ts";
 import { checkVersion, requireFound, validateCallPlanChange, validateCancel, validateReinstate } from "./validator.ts";
 
@@ -25,7 +25,11 @@ export class SubscriptionService {
   }
 
   private async settle(accountId: string): Promise<void> {
-    if ((await settleDue(this.db, accountId, this.clock.now())) > 0) this.cache.invalidate(accountId);
+    const now = this.clock.now();
+    // The live cache knows every licence: when none is due, there is nothing to write.
+    const cached = this.cache.get(accountId);
+    if (cached && !anyDue(cached.ctx.licences.values(), now)) return;
+    if ((await settleDue(this.db, accountId, now)) > 0) this.cache.invalidate(accountId);
   }
 
   async list(caller: Caller, q: SubscriptionQuery): Promise<Subscription[]> {
@@ -51,8 +55,7 @@ export class SubscriptionService {
 
   async cancel(caller: Caller, id: string, req: CancelRequest, ifVersion: number | undefined): Promise<Subscription> {
     return this.mutate(caller, id, ifVersion, "subscription.cancel", async (tx, row, account) => {
-      const holders = await holdersOf(tx, caller.account.id);
-      validateCancel(row, holders.get(row.id) ?? null);
+      validateCancel(row, await holderOf(tx, caller.account.id, row.id));
       const now = this.clock.now();
       if (req.effective === "immediately")
         return { status: "cancelled", cancellation_effective_at: now, cancelled_at: now };
@@ -105,7 +108,6 @@ export class SubscriptionService {
 
   private async read(db: Db, accountId: string, id: string): Promise<Subscription> {
     const row = requireFound(await db.selectFrom("subscriptions").selectAll().where("id", "=", id).where("account_id", "=", accountId).executeTakeFirst(), id);
-    const holders = await holdersOf(db, accountId);
-    return subscriptionView(row, holders.get(id) ?? null);
+    return subscriptionView(row, await holderOf(db, accountId, id));
   }
 }

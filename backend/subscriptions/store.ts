@@ -33,6 +33,14 @@ export async function holdersOf(db: Db | Tx, accountId: string): Promise<Map<str
   return out;
 }
 
+/** The holder of one licence (both tables have a unique index on licence_id). */
+export async function holderOf(db: Db | Tx, accountId: string, licenceId: string): Promise<{ kind: "user" | "device"; id: string; name: string } | null> {
+  const device = await db.selectFrom("devices").select(["id", "name"]).where("account_id", "=", accountId).where("licence_id", "=", licenceId).executeTakeFirst();
+  if (device) return { kind: "device", ...device };
+  const user = await db.selectFrom("users").select(["id", "name"]).where("account_id", "=", accountId).where("licence_id", "=", licenceId).executeTakeFirst();
+  return user ? { kind: "user", ...user } : null;
+}
+
 export function subscriptionView(r: SubscriptionRow, holder: { kind: "user" | "device"; id: string; name: string } | null): Subscription {
   return {
     id: r.id,
