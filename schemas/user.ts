@@ -35,7 +35,16 @@ const userFields = {
 };
 
 export const UserCreate = z
-  .object({ ...userFields, clientReference: ClientReference.optional() })
+  .object({
+    ...userFields,
+    clientReference: ClientReference.optional(),
+    deviceIds: z
+      .array(Id)
+      .max(20)
+      .refine((ids) => new Set(ids).size === ids.length, { message: "lists a device twice", params: { rule: "unique" } })
+      .optional()
+      .describe("devices to link to the new user, as POST /v1/users/{id}/devices would"),
+  })
   .strict()
   .meta({ id: "UserCreate" });
 export type UserCreate = z.infer<typeof UserCreate>;

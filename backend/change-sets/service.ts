@@ -54,7 +54,7 @@ function touchedBy(ops: readonly Op[]): Applied["touched"] {
 }
 
 /** Decides the operation from the current view, or answers without writing (e.g. a clientReference already used). */
-export type Planner<T> = (view: Config, ctx: Context) => { op: Op; value: T } | { existing: T };
+export type Planner<T> = (view: Config, ctx: Context) => { op: Op; value: T; then?: Op[] } | { existing: T };
 
 function actor(caller: Caller): { accountId: string; tokenId: string; requestId: string } {
   return { accountId: caller.account.id, tokenId: caller.tokenId, requestId: caller.requestId };
@@ -159,9 +159,12 @@ export class ChangeSetService {
         const projected = replay(live, ctx, ops, false);
         const planned = plan(projected, ctx);
         if ("existing" in planned) return { config: projected, ctx, pending: await loadPending(tx, accountId), revision: null, changeSetId, value: planned.existing };
-        const after = replay(live, ctx, [...ops, planned.op], false);
-        await appendOp(tx, changeSetId, ops.length + 1, planned.op);
-        await writeAudit(tx, actor(caller), now, `stage:${planned.op.op}`, planned.op.op.split(".")[0] ?? "", planned.op.id, { changeSetId, op: planned.op });
+        const staged = [planned.op, ...(planned.then ?? [])];
+        const after = replay(live, ctx, [...ops, ...staged], false);
+        for (const [i, op] of staged.entries()) {
+          await appendOp(tx, changeSetId, ops.length + 1 + i, op);
+          await writeAudit(tx, actor(caller), now, `stage:${op.op}`, op.op.split(".")[0] ?? "", op.id, { changeSetId, op });
+        }
         const pending = await loadPending(tx, accountId);
         // Staging leaves the live configuration as it was: the entry stays valid with the new pending map.
         install = { entry: { config: live, ctx, pending, account }, generation: current.generation };
@@ -172,10 +175,10 @@ export class ChangeSetService {
         install = { entry: current, generation: current.generation };
         return { config: live, ctx, pending: current.pending, revision: null, changeSetId: null, value: planned.existing };
       }
-      const after = replay(live, ctx, [planned.op], true);
-      const op = planned.op;
-      const revision = await this.commitRevision(tx, caller, live, after, now, null, 1, account.revision, (rev) =>
-        auditInsert(tx, actor(caller), now, op.op, op.op.split(".")[0] ?? "", op.id, { revision: rev, op }),
+      const applied = [planned.op, ...(planned.then ?? [])];
+      const after = replay(live, ctx, applied, true);
+      const revision = await this.commitRevision(tx, caller, live, after, now, null, applied.length, account.revision, (rev) =>
+        applied.map((op) => auditInsert(tx, actor(caller), now, op.op, op.op.split(".")[0] ?? "", op.id, { revision: rev, op })),
       );
       published = revision;
       install = { entry: { config: after, ctx, pending: current.pending, account: { numbers: account.numbers, revision: revision.revision } }, generation: current.generation };
@@ -244,7 +247,7 @@ export class ChangeSetService {
     changeSetId: string | null,
     operations: number,
     current: number,
-    extra: (revision: number) => Compilable,
+    extra: (revision: number) => Compilable | Compilable[],
   ): Promise<{ revision: number; changed: string[] }> {
     const { changed, versioned, queries } = persistConfig(tx, caller.account.id, live, after, now);
     const revision = current + 1;
@@ -252,7 +255,7 @@ export class ChangeSetService {
     queries.push(tx.insertInto("revisions").values({ account_id: caller.account.id, revision, change_set_id: changeSetId, applied_at: now, operations }));
     // The outbox row commits with the revision, so a crash before publishing loses nothing (backend/outbox/).
     queries.push(outboxInsert(tx, caller.account.id, revision, now));
-    queries.push(extra(revision));
+    queries.push(...[extra(revision)].flat());
     await runBatch(tx, queries);
     // The in-memory result now mirrors the store: bump versions and stamps of what changed.
     const bumped = new Set(versioned);

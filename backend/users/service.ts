@@ -30,9 +30,11 @@ export class UserService {
       const existing = existingUserByReference(view, input.clientReference);
       if (existing) return { existing: { id: existing, created: false } };
       const id = newId("usr");
-      const { clientReference, callPlan, ...fields } = input;
+      const { clientReference, callPlan, deviceIds, ...fields } = input;
       return {
         op: { op: "user.create", id, clientReference: clientReference ?? null, ...(callPlan !== undefined ? { callPlan } : {}), ...fields },
+        // Devices named at creation are linked in the same write, exactly as separate links would be.
+        then: (deviceIds ?? []).map((deviceId) => ({ op: "user.link" as const, id, deviceId })),
         value: { id, created: true },
       };
     });

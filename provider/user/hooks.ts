@@ -89,8 +89,9 @@ export const userHooks = {
         return existing.id;
       }
       const { deviceIds, adopt: _adopt, ...fields } = inputs;
-      const made = await ctx.api.createUser(cs, { ...fields, clientReference: reference });
-      await stageLinks(ctx, cs, made.user.id, made.user.deviceIds, deviceIds);
+      const made = await ctx.api.createUser(cs, { ...fields, clientReference: reference, deviceIds });
+      // A retried create may answer with the user an earlier attempt staged: make its links what is declared.
+      if (!made.created) await stageLinks(ctx, cs, made.user.id, made.user.deviceIds, deviceIds);
       return made.user.id;
     });
     return { id, outs: await readUser(ctx, id, props, answer) };

@@ -109,6 +109,24 @@ describeEachStore("change sets", (store) => {
     expect((await other.get(`/v1/users/${b}`)).body.name).toBe("Bob (theirs)");
   });
 
+  it("stages a user created with its devices as the user and its links, live together at apply", async () => {
+    const c = await newAccount(backend);
+    const [licence, l1, l2] = await order(c, [{ product: "user-licence", callPlan: "pay-as-you-go" }, { product: "sip-device-licence" }, { product: "sip-device-licence" }]);
+    const d1 = (await c.post("/v1/devices", { name: "Desk", licenceId: l1 })).body.id;
+    const d2 = (await c.post("/v1/devices", { name: "Soft", licenceId: l2 })).body.id;
+    const cs = (await c.post("/v1/change-sets", {})).body.id;
+    c.changeSet = cs;
+    const made = await c.post("/v1/users", { ...userBody(licence!, "301", { name: "Carol" }), deviceIds: [d1, d2] });
+    c.changeSet = null;
+    expect(made.status).toBe(201);
+    expect((await c.get(`/v1/devices/${d1}`)).body.userId).toBeNull(); // staged, not live
+    const applied = await c.post(`/v1/change-sets/${cs}/apply`);
+    expect(applied.body.users).toMatchObject([{ id: made.body.id, deviceIds: [d1, d2].sort() }]);
+    expect((await c.get(`/v1/devices/${d2}`)).body.userId).toBe(made.body.id);
+    const revisions = await c.get("/v1/revisions");
+    expect(revisions.body.at(-1)).toMatchObject({ changeSetId: cs, operations: 3 });
+  });
+
   it("answers an empty change set with the current revision", async () => {
     const c = await newAccount(backend);
     await twoUsers(c);
