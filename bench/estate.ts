@@ -74,13 +74,24 @@ interface Backend {
   token: string;
   child: ChildProcess;
   requests: number;
+  /** Per route (method and path with ids blanked): requests and milliseconds spent answering them. */
+  routes: Map<string, { count: number; ms: number }>;
+}
+
+const routeOf = (method: string, path: string) => `${method} ${path.replace(/\/[a-z]{2,4}_[a-z0-9]+/g, "/{id}")}`;
+
+/** The busiest routes of a period: count and mean milliseconds, for finding where the time goes. */
+function routeSummary(routes: Map<string, { count: number; ms: number }>): Record<string, { count: number; meanMs: number }> {
+  return Object.fromEntries(
+    [...routes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8).map(([route, r]) => [route, { count: r.count, meanMs: Math.round((r.ms / r.count) * 10) / 10 }]),
+  );
 }
 
 async function startServe(dir: string): Promise<Backend> {
   const child = spawn(process.execPath, [join(packageRoot, "backend/cli/serve.ts"), "--port", "0", "--database", join(dir, "data"), "--rate-limit", "off", "--token-file", join(dir, "token")], {
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const backend: Backend = { url: "", token: "", child, requests: 0 };
+  const backend: Backend = { url: "", token: "", child, requests: 0, routes: new Map() };
   let buffer = "";
   await new Promise<void>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`serve exited with ${code}`)));
@@ -90,7 +101,13 @@ async function startServe(dir: string): Promise<Backend> {
       while ((newline = buffer.indexOf("\n")) >= 0) {
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 1);
-        if (line.includes('"msg":"request"')) backend.requests++;
+        if (line.includes('"msg":"request"')) {
+          backend.requests++;
+          const r = JSON.parse(line) as { method: string; path: string; ms: number };
+          const route = routeOf(r.method, r.path);
+          const seen = backend.routes.get(route) ?? { count: 0, ms: 0 };
+          backend.routes.set(route, { count: seen.count + 1, ms: seen.ms + r.ms });
+        }
         else if (line.includes('"tokenFile"')) {
           backend.url = (JSON.parse(line) as { url: string }).url;
           resolve();
@@ -201,6 +218,7 @@ async function runOurs(users: number) {
     const upRun = await peakRss(() => pluginPids(ws.workDir), seconds(() => ws.stack.up({ parallel })));
     pluginPeak = Math.max(pluginPeak, upRun.peakMb);
     const upRequests = backend.requests - beforeUp;
+    const upRoutes = routeSummary(backend.routes);
     const state = readdirSync(join(ws.stateDir, ".pulumi", "stacks"), { recursive: true, encoding: "utf8" })
       .filter((f) => f.endsWith(".json"))
       .map((f) => readFileSync(join(ws.stateDir, ".pulumi", "stacks", f), "utf8"))
@@ -225,6 +243,7 @@ async function runOurs(users: number) {
       peakRssMb: { plugin: pluginPeak, backend: backendPeakMb },
       stateBytesPerResource: Math.round(state.length / Math.max(1, ourResources.length)),
       providerBytesPerResource: Math.round(providerBytes / Math.max(1, ourResources.length)),
+      upRequestsByRoute: upRoutes,
     };
   } finally {
     ws.cleanup();
@@ -254,6 +273,7 @@ for (const users of sizes) {
     peakRssMb: measured.peakRssMb,
     stateBytesPerResource: measured.stateBytesPerResource,
     providerBytesPerResource: measured.providerBytesPerResource,
+    upRequestsByRoute: measured.upRequestsByRoute,
   };
   console.error(JSON.stringify(bySize[String(users)]));
 }
