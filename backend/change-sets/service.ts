@@ -7,7 +7,7 @@ import { lockAccount, type Principal } from "../accounts/store.ts";
 import { auditInsert, writeAudit } from "../audit/store.ts";
 import { runBatch } from "../store/batch.ts";
 import { newId } from "../ids.ts";
-import { replay, type Config, type Context, type Op } from "../configuration/model.ts";
+import { isApiError, replay, type Config, type Context, type Op } from "../configuration/model.ts";
 import { loadConfig, loadContext, loadOps, loadPending, persistConfig } from "../configuration/store.ts";
 import { anyDue, settleDue } from "../subscriptions/store.ts";
 import type { LiveCache, LiveEntry } from "../configuration/cache.ts";
@@ -56,6 +56,13 @@ function touchedBy(ops: readonly Op[]): Applied["touched"] {
 /** Decides the operation from the current view, or answers without writing (e.g. a clientReference already used). */
 export type Planner<T> = (view: Config, ctx: Context) => { op: Op; value: T; then?: Op[] } | { existing: T };
 
+interface StagedWrite {
+  caller: Caller;
+  plan: Planner<unknown>;
+  resolve: (result: WriteResult<unknown>) => void;
+  reject: (error: unknown) => void;
+}
+
 function actor(caller: Caller): { accountId: string; tokenId: string; requestId: string } {
   return { accountId: caller.account.id, tokenId: caller.tokenId, requestId: caller.requestId };
 }
@@ -65,6 +72,8 @@ export class ChangeSetService {
   private readonly clock: Clock;
   private readonly notifier: RevisionNotifier;
   private readonly cache: LiveCache;
+  /** Staged writes waiting for the running transaction of their change set (see `stage`). */
+  private readonly staging = new Map<string, StagedWrite[]>();
   constructor(deps: { db: Db; clock: Clock; notifier: RevisionNotifier; cache: LiveCache }) {
     this.db = deps.db;
     this.clock = deps.clock;
@@ -146,6 +155,7 @@ export class ChangeSetService {
 
   /** One configuration write: staged when `changeSetId` is set, else applied at once as a new revision. */
   async write<T>(caller: Caller, changeSetId: string | null, plan: Planner<T>): Promise<WriteResult<T>> {
+    if (changeSetId !== null) return this.stage(caller, changeSetId, plan);
     const accountId = caller.account.id;
     let published: { revision: number; changed: string[] } | null = null;
     let install: { entry: LiveEntry; generation: number } | null = null;
@@ -153,23 +163,6 @@ export class ChangeSetService {
       const now = this.clock.now();
       const current = await this.liveIn(tx, accountId, now);
       const { config: live, ctx, account } = current;
-      if (changeSetId !== null) {
-        await openChangeSetOf(tx, accountId, caller.tokenId, changeSetId);
-        const ops = await loadOps(tx, changeSetId);
-        const projected = replay(live, ctx, ops, false);
-        const planned = plan(projected, ctx);
-        if ("existing" in planned) return { config: projected, ctx, pending: await loadPending(tx, accountId), revision: null, changeSetId, value: planned.existing };
-        const staged = [planned.op, ...(planned.then ?? [])];
-        const after = replay(live, ctx, [...ops, ...staged], false);
-        for (const [i, op] of staged.entries()) {
-          await appendOp(tx, changeSetId, ops.length + 1 + i, op);
-          await writeAudit(tx, actor(caller), now, `stage:${op.op}`, op.op.split(".")[0] ?? "", op.id, { changeSetId, op });
-        }
-        const pending = await loadPending(tx, accountId);
-        // Staging leaves the live configuration as it was: the entry stays valid with the new pending map.
-        install = { entry: { config: live, ctx, pending, account }, generation: current.generation };
-        return { config: after, ctx, pending, revision: null, changeSetId, value: planned.value };
-      }
       const planned = plan(live, ctx);
       if ("existing" in planned) {
         install = { entry: current, generation: current.generation };
@@ -191,6 +184,88 @@ export class ChangeSetService {
     }
     if (published) this.notifier.published({ accountId, ...(published as { revision: number; changed: string[] }) });
     return result;
+  }
+
+  /**
+   * Staged writes into one change set are written together (group commit): the first goes at once, and
+   * those that arrive while a transaction is running wait and share the next one. Each is planned in
+   * arrival order against the change set's projection so far, exactly as if written one by one; one
+   * refused write fails alone. The answer shows the change set's projection after the shared transaction.
+   */
+  private stage<T>(caller: Caller, changeSetId: string, plan: Planner<T>): Promise<WriteResult<T>> {
+    return new Promise<WriteResult<T>>((resolve, reject) => {
+      const key = `${caller.account.id}/${caller.tokenId}/${changeSetId}`;
+      const item: StagedWrite = { caller, plan, resolve: resolve as (r: WriteResult<unknown>) => void, reject };
+      const queue = this.staging.get(key);
+      if (queue) {
+        queue.push(item); // a drain is under way for this change set and will take it next
+        return;
+      }
+      this.staging.set(key, [item]);
+      void this.drainStaging(key, changeSetId);
+    });
+  }
+
+  private async drainStaging(key: string, changeSetId: string): Promise<void> {
+    for (let batch = this.staging.get(key) ?? []; batch.length > 0; batch = this.staging.get(key) ?? []) {
+      this.staging.set(key, []);
+      await this.stageTogether(changeSetId, batch);
+    }
+    this.staging.delete(key);
+  }
+
+  private async stageTogether(changeSetId: string, batch: StagedWrite[]): Promise<void> {
+    const first = batch[0]!.caller; // every write of a batch has the same account and token (the queue key)
+    const accountId = first.account.id;
+    let install: { entry: LiveEntry; generation: number } | null = null;
+    const outcomes: { item: StagedWrite; value?: unknown; error?: unknown }[] = [];
+    try {
+      const view = await this.db.transaction().execute(async (tx) => {
+        const now = this.clock.now();
+        const current = await this.liveIn(tx, accountId, now);
+        const { config: live, ctx, account } = current;
+        await openChangeSetOf(tx, accountId, first.tokenId, changeSetId);
+        const ops = await loadOps(tx, changeSetId);
+        let projected = replay(live, ctx, ops, false);
+        let seq = ops.length;
+        for (const item of batch) {
+          let planned: ReturnType<Planner<unknown>>;
+          let after: Config;
+          try {
+            planned = item.plan(projected, ctx);
+            if ("existing" in planned) {
+              outcomes.push({ item, value: planned.existing });
+              continue;
+            }
+            after = replay(projected, ctx, [planned.op, ...(planned.then ?? [])], false);
+          } catch (error) {
+            if (!isApiError(error)) throw error;
+            outcomes.push({ item, error }); // refused alone; the projection is as before it
+            continue;
+          }
+          for (const op of [planned.op, ...(planned.then ?? [])]) {
+            await appendOp(tx, changeSetId, ++seq, op);
+            await writeAudit(tx, actor(item.caller), now, `stage:${op.op}`, op.op.split(".")[0] ?? "", op.id, { changeSetId, op });
+          }
+          projected = after;
+          outcomes.push({ item, value: planned.value });
+        }
+        const pending = await loadPending(tx, accountId);
+        // Staging leaves the live configuration as it was: the entry stays valid with the new pending map.
+        install = { entry: { config: live, ctx, pending, account }, generation: current.generation };
+        return { config: projected, ctx, pending };
+      });
+      if (install) {
+        const { entry, generation } = install as { entry: LiveEntry; generation: number };
+        this.cache.setIfUnchanged(accountId, generation, entry);
+      }
+      for (const o of outcomes) {
+        if (o.error !== undefined) o.item.reject(o.error);
+        else o.item.resolve({ ...view, revision: null, changeSetId, value: o.value });
+      }
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+    }
   }
 
   /** Makes one change set live atomically; checks the live-configuration rules on the result. */

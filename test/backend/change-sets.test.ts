@@ -147,6 +147,23 @@ describeEachStore("change sets", (store) => {
     expect(r.body.code).toBe("licence-held");
   });
 
+  it("stages 20 concurrent writes into one change set as if one by one: each answered, the one refused fails alone", async () => {
+    const c = await newAccount(backend);
+    const licences = await order(c, Array.from({ length: 19 }, () => ({ product: "sip-device-licence" as const })));
+    const cs = (await c.post("/v1/change-sets", {})).body.id;
+    c.changeSet = cs;
+    // The twentieth asks for a licence the first one takes: whichever is planned second is refused.
+    const answers = await Promise.all([...licences, licences[0]].map((licenceId, i) => c.post("/v1/devices", { name: `Phone ${i}`, licenceId })));
+    c.changeSet = null;
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(19);
+    expect(answers.filter((a) => a.status === 409).map((a) => a.body.code)).toEqual(["licence-held"]);
+    const applied = await c.post(`/v1/change-sets/${cs}/apply`);
+    expect(applied.status).toBe(200);
+    expect(applied.body.devices).toHaveLength(19);
+    expect(new Set(applied.body.devices.map((d: { licenceId: string }) => d.licenceId)).size).toBe(19);
+    expect((await c.get("/v1/revisions")).body.at(-1)).toMatchObject({ changeSetId: cs, operations: 19 });
+  });
+
   it("refuses at apply a staged device whose licence another client took meanwhile", async () => {
     const c = await newAccount(backend);
     const [dev] = await order(c, [{ product: "sip-device-licence" }]);
