@@ -156,7 +156,7 @@ describeEachStore("change sets", (store) => {
     const answers = await Promise.all([...licences, licences[0]].map((licenceId, i) => c.post("/v1/devices", { name: `Phone ${i}`, licenceId })));
     c.changeSet = null;
     expect(answers.filter((a) => a.status === 201)).toHaveLength(19);
-    expect(answers.filter((a) => a.status === 409).map((a) => a.body.code)).toEqual(["licence-held"]);
+    expect(answers.filter((a) => a.status === 409).map((a) => String(a.body.code))).toEqual(["licence-held"]);
     const applied = await c.post(`/v1/change-sets/${cs}/apply`);
     expect(applied.status).toBe(200);
     expect(applied.body.devices).toHaveLength(19);
