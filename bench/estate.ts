@@ -1,4 +1,4 @@
-// `npm run bench [-- --sizes 100,1000 --parallel 16 --checkpoints final-only|every-step]` → bench/results/estate.json.
+// `npm run bench [-- --sizes 100,1000 --parallel 64 --checkpoints final-only|every-step]` → bench/results/estate.json.
 // For each estate size (users; each with a user licence and one or two devices with their licences): seconds
 // for `up` from empty, a no-op preview, a refresh and `destroy` with our provider against the real backend
 // (a `serve` child process, embedded store, rate limiting off), and in the same run the same graph served by a
@@ -18,7 +18,7 @@ import { PbxUser, ServiceSubscription, SipDevice } from "../sdk/index.ts";
 const { values } = parseArgs({
   options: {
     sizes: { type: "string", default: "100,1000" },
-    parallel: { type: "string", default: "16" },
+    parallel: { type: "string", default: "64" },
     // The file backend rewrites the whole state at every step (O(n²) over an estate); both providers pay it
     // alike and it swamps what this benchmark measures, so by default only the final state is written.
     checkpoints: { type: "string", default: "final-only" },
