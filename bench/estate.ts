@@ -2,7 +2,8 @@
 // For each estate size (users; each with a user licence and one or two devices with their licences): seconds
 // for `up` from empty, a no-op preview, a refresh and `destroy` with our provider against the real backend
 // (a `serve` child process, embedded store, rate limiting off), and in the same run the same graph served by a
-// no-op dynamic provider — the engine's own floor. Also: applies and mutations per apply, HTTP requests per
+// no-op dynamic provider — the engine's own floor — each operation on ours and then at once on the floor, so a
+// ratio's two figures share the machine's load. Also: applies and mutations per apply, HTTP requests per
 // resource, peak RSS of the plugin and the backend, state and `__provider` bytes per resource.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
@@ -195,58 +196,70 @@ interface Operations {
   destroy: number;
 }
 
-async function runFloor(users: number): Promise<Operations> {
-  const ws = await workspace(`floor-${users}`, async () => estate(users, floor), {});
-  try {
-    const up = await seconds(() => ws.stack.up({ parallel }));
-    const preview = await seconds(() => ws.stack.preview({ parallel, expectNoChanges: true }));
-    const refresh = await seconds(() => ws.stack.refresh({ parallel }));
-    const destroy = await seconds(() => ws.stack.destroy({ parallel }));
-    return { up, preview, refresh, destroy };
-  } finally {
-    ws.cleanup();
-  }
-}
+type Operation = keyof Operations;
+const operations: Operation[] = ["up", "preview", "refresh", "destroy"];
 
-async function runOurs(users: number) {
+const run = (stack: Stack, op: Operation): Promise<unknown> =>
+  op === "up"
+    ? stack.up({ parallel })
+    : op === "preview"
+      ? stack.preview({ parallel, expectNoChanges: true })
+      : op === "refresh"
+        ? stack.refresh({ parallel })
+        : stack.destroy({ parallel });
+
+/**
+ * Both providers, each operation measured on ours and then at once on the floor, so that the two figures
+ * of a ratio are taken under the same load of a shared machine.
+ */
+async function runSize(users: number) {
   const dir = mkdtempSync(join(tmpdir(), "pbx-bench-backend-"));
   const backend = await startServe(dir);
   const ws = await workspace(`ours-${users}`, async () => estate(users, ours), { PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token });
+  const floorWs = await workspace(`floor-${users}`, async () => estate(users, floor), {});
   try {
-    const beforeUp = backend.requests;
+    const oursSeconds = { up: 0, preview: 0, refresh: 0, destroy: 0 };
+    const floorSeconds = { up: 0, preview: 0, refresh: 0, destroy: 0 };
     let pluginPeak = 0;
-    const upRun = await peakRss(() => pluginPids(ws.workDir), seconds(() => ws.stack.up({ parallel })));
-    pluginPeak = Math.max(pluginPeak, upRun.peakMb);
-    const upRequests = backend.requests - beforeUp;
-    const upRoutes = routeSummary(backend.routes);
-    const state = readdirSync(join(ws.stateDir, ".pulumi", "stacks"), { recursive: true, encoding: "utf8" })
-      .filter((f) => f.endsWith(".json"))
-      .map((f) => readFileSync(join(ws.stateDir, ".pulumi", "stacks", f), "utf8"))
-      .join("");
+    let upRequests = 0;
+    let upRoutes: ReturnType<typeof routeSummary> = {};
+    let state = "";
+    let revisions: { changeSetId: string | null; operations: number }[] = [];
+    for (const op of operations) {
+      console.error(`[bench] ${users} users: ${op} …`);
+      const before = backend.requests;
+      const measured = await peakRss(() => pluginPids(ws.workDir), seconds(() => run(ws.stack, op)));
+      oursSeconds[op] = measured.result;
+      pluginPeak = Math.max(pluginPeak, measured.peakMb);
+      if (op === "up") {
+        upRequests = backend.requests - before;
+        upRoutes = routeSummary(backend.routes);
+        state = readdirSync(join(ws.stateDir, ".pulumi", "stacks"), { recursive: true, encoding: "utf8" })
+          .filter((f) => f.endsWith(".json"))
+          .map((f) => readFileSync(join(ws.stateDir, ".pulumi", "stacks", f), "utf8"))
+          .join("");
+        revisions = (await (await fetch(`${backend.url}/v1/revisions`, { headers: { authorization: `Bearer ${backend.token}` } })).json()) as typeof revisions;
+      }
+      floorSeconds[op] = await seconds(() => run(floorWs.stack, op));
+    }
     const deployment = JSON.parse(state) as { checkpoint: { latest: { resources: { type: string; inputs?: { __provider?: string }; outputs?: { __provider?: string } }[] } } };
     const ourResources = deployment.checkpoint.latest.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/pbx:"));
     const providerBytes = ourResources.reduce((n, r) => n + (r.inputs?.__provider?.length ?? 0) + (r.outputs?.__provider?.length ?? 0), 0);
-    const revisions = (await (await fetch(`${backend.url}/v1/revisions`, { headers: { authorization: `Bearer ${backend.token}` } })).json()) as { changeSetId: string | null; operations: number }[];
     const applied = revisions.filter((r) => r.changeSetId !== null);
-
-    const preview = await peakRss(() => pluginPids(ws.workDir), seconds(() => ws.stack.preview({ parallel, expectNoChanges: true })));
-    const refresh = await peakRss(() => pluginPids(ws.workDir), seconds(() => ws.stack.refresh({ parallel })));
-    const destroy = await peakRss(() => pluginPids(ws.workDir), seconds(() => ws.stack.destroy({ parallel })));
-    pluginPeak = Math.max(pluginPeak, preview.peakMb, refresh.peakMb, destroy.peakMb);
-    const backendPeakMb = Math.round(peakRssOf(backend.child.pid ?? 0));
     return {
       resources: ourResources.length,
-      seconds: { up: upRun.result, preview: preview.result, refresh: refresh.result, destroy: destroy.result },
+      seconds: { ours: oursSeconds, floor: floorSeconds },
       applies: applied.length,
       mutationsPerApply: Math.round((applied.reduce((n, r) => n + r.operations, 0) / Math.max(1, applied.length)) * 10) / 10,
       requestsPerResource: Math.round((upRequests / Math.max(1, ourResources.length)) * 100) / 100,
-      peakRssMb: { plugin: pluginPeak, backend: backendPeakMb },
+      peakRssMb: { plugin: pluginPeak, backend: Math.round(peakRssOf(backend.child.pid ?? 0)) },
       stateBytesPerResource: Math.round(state.length / Math.max(1, ourResources.length)),
       providerBytesPerResource: Math.round(providerBytes / Math.max(1, ourResources.length)),
       upRequestsByRoute: upRoutes,
     };
   } finally {
     ws.cleanup();
+    floorWs.cleanup();
     backend.child.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   }
@@ -255,16 +268,14 @@ async function runOurs(users: number) {
 const bySize: Record<string, unknown> = {};
 const report = { parallelism: parallel, checkpoints: values.checkpoints, sizes: bySize };
 for (const users of sizes) {
-  console.error(`[bench] ${users} users: our provider …`);
-  const measured = await runOurs(users);
-  console.error(`[bench] ${users} users: no-op provider floor …`);
-  const floorSeconds = await runFloor(users);
-  const ratio = (k: keyof Operations) => Math.round((measured.seconds[k] / floorSeconds[k]) * 100) / 100;
-  const addedMs = (k: keyof Operations) => Math.round(((measured.seconds[k] - floorSeconds[k]) * 1000 * 100) / measured.resources) / 100;
+  const measured = await runSize(users);
+  const { ours: oursSeconds, floor: floorSeconds } = measured.seconds;
+  const ratio = (k: Operation) => Math.round((oursSeconds[k] / floorSeconds[k]) * 100) / 100;
+  const addedMs = (k: Operation) => Math.round(((oursSeconds[k] - floorSeconds[k]) * 1000 * 100) / measured.resources) / 100;
   bySize[String(users)] = {
     resources: measured.resources,
     parallelism: parallel,
-    seconds: { ours: measured.seconds, floor: floorSeconds },
+    seconds: measured.seconds,
     ratios: { up: ratio("up"), preview: ratio("preview"), refresh: ratio("refresh"), destroy: ratio("destroy") },
     addedMsPerResource: { up: addedMs("up"), refresh: addedMs("refresh") },
     applies: measured.applies,
