@@ -2,3 +2,4 @@
 export { ServiceSubscription, type ServiceSubscriptionArgs, type RemovalPolicy } from "./service-subscription.ts";
 export { SipDevice, type SipDeviceArgs, type Registrar } from "./sip-device.ts";
 export { PbxUser, type PbxUserArgs, type OutboundRecording } from "./pbx-user.ts";
+export { Estate, type EstateArgs, ESTATE_TYPE, estateNames, parseEstateName } from "./estate.ts";

@@ -1,0 +1,17 @@
+/**
+ * The one Pulumi program of an estate: the CLI, the demo and the root Pulumi.yaml all run this, so a
+ * stack applied by one is seen unchanged by the others.
+ */
+import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
+import type { ResolvedEstate } from "../schemas/estate.ts";
+import { Estate } from "../sdk/estate.ts";
+
+/** The project name every estate stack lives in; client references are derived from it. */
+export const ESTATE_PROJECT = "pbx-estate";
+
+export function estateProgram(estate: ResolvedEstate): PulumiFn {
+  return async () => {
+    const component = new Estate(estate.name, { estate });
+    return { users: component.users, devices: component.devices };
+  };
+}
