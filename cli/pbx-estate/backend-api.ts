@@ -1,0 +1,58 @@
+/**
+ * What the CLI itself asks the provisioning backend (the account, the catalogue's prices, a cancelled
+ * licence's date), through the provider's one HTTP client, with its failures turned into CLI errors that
+ * say whether the backend was unreachable, refused the token or kept throttling.
+ */
+import type { Catalogue } from "../../schemas/catalogue.ts";
+import type { Subscription } from "../../schemas/subscription.ts";
+import { ApiError, TransportError } from "../../provider/client/errors.ts";
+import { HttpClient } from "../../provider/client/http.ts";
+import { PbxApi, type Whoami } from "../../provider/client/pbx-api.ts";
+import { CliError } from "./errors.ts";
+
+export interface BackendCredentials {
+  endpoint: string;
+  token: string;
+}
+
+export class BackendApi implements AsyncDisposable {
+  private readonly api: PbxApi;
+  readonly endpoint: string;
+
+  constructor(credentials: BackendCredentials) {
+    this.endpoint = credentials.endpoint;
+    this.api = new PbxApi(new HttpClient({ ...credentials, userAgent: "pbx-estate-cli", maxInFlight: 8 }));
+  }
+
+  whoami(): Promise<Whoami> {
+    return this.call("read the account of the token", () => this.api.whoami());
+  }
+
+  catalogue(): Promise<Catalogue> {
+    return this.call("read the catalogue", () => this.api.catalogue());
+  }
+
+  subscription(id: string): Promise<Subscription | undefined> {
+    return this.call(`read licence ${id}`, () => this.api.subscription(id));
+  }
+
+  private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw new CliError(`could not ${what} at ${this.endpoint}: ${describeFailure(error)}`);
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.api.http.close();
+  }
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof TransportError) return `${error.message} (is it running, and is PBX_ENDPOINT right?)`;
+  if (error instanceof ApiError && error.status === 401) return "the token was refused (401): check PBX_TOKEN";
+  if (error instanceof ApiError && error.status === 429) return "still throttled (429) after retrying; try again later";
+  if (error instanceof ApiError && error.status === 503) return "unavailable (503) after retrying; try again later";
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,9 @@
+/** Every command of the CLI, in the order `--help` lists them. */
+import type { Command } from "./command.ts";
+import { applyCommand } from "./commands/apply.ts";
+import { destroyCommand } from "./commands/destroy.ts";
+import { driftCommand } from "./commands/drift.ts";
+import { planCommand } from "./commands/plan.ts";
+import { validateCommand } from "./commands/validate.ts";
+
+export const commands: readonly Command[] = [validateCommand, planCommand, applyCommand, driftCommand, destroyCommand];

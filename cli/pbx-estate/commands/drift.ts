@@ -1,0 +1,52 @@
+/** `pbx-estate drift <paths…>`: are the live objects still as the last apply left them? */
+import type { Command } from "../command.ts";
+import { parseCommandArgs } from "../command.ts";
+import { withConnection, connectionHelp, connectionOptions } from "../connect.ts";
+import { renderDriftMarkdown, renderDriftText } from "../drift/render.ts";
+import { driftOf, type DriftReport } from "../drift/report.ts";
+import { EXIT, UsageError } from "../errors.ts";
+import { buildPlan } from "../plan/build.ts";
+import { estateSteps } from "../plan/steps.ts";
+
+export const driftCommand: Command = {
+  name: "drift",
+  summary: "compare the live objects with the estate: exit 0 in sync, 2 drift, 1 failure",
+  help: `Usage: pbx-estate drift <files or folders…> [--json | --markdown]
+
+Reads every object of the estate live (a refresh preview; nothing is written) and reports each field
+changed outside pbx-estate, declared vs live, and objects deleted or cancelled outside it. Changes in the
+estate files not applied yet are reported separately and are not drift.
+
+The backend's URL and token come from --endpoint / PBX_ENDPOINT and PBX_TOKEN (never from the state),
+so a scheduled job checks with the credentials it is given.
+
+  --json        machine-readable report on stdout
+  --markdown    Markdown report on stdout
+${connectionHelp}
+
+Exit codes: 0 in sync, 2 drift found, 1 failure (backend unreachable or throttled, token refused or of
+another account, no state for the estate): a failure is never reported as drift.`,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(argv, {
+      ...connectionOptions,
+      json: { type: "boolean", default: false },
+      markdown: { type: "boolean", default: false },
+    });
+    if (values.json && values.markdown) throw new UsageError("choose one of --json and --markdown");
+    return withConnection(positionals, values, io, { mustExist: true }, async (connection) => {
+      const { estate, session, account, catalogue } = connection;
+      const drift = driftOf(estateSteps(await session.previewRefresh()));
+      const pendingSteps = estateSteps(await session.preview({ refresh: false }));
+      const report: DriftReport = {
+        estate: estate.name,
+        stack: session.stack.name,
+        account: { id: account.accountId, name: account.name, timeZone: account.timeZone },
+        inSync: drift.length === 0,
+        drift,
+        pendingCodeChanges: buildPlan(pendingSteps, { estate, stack: session.stack.name, account, catalogue, now: new Date() }),
+      };
+      io.out(values.json ? JSON.stringify(report, null, 2) : values.markdown ? renderDriftMarkdown(report) : renderDriftText(report));
+      return report.inSync ? EXIT.ok : EXIT.drift;
+    });
+  },
+};

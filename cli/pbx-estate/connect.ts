@@ -1,0 +1,98 @@
+/**
+ * What every engine command starts from: the estate loaded from its files, the backend's account and
+ * catalogue (which also proves the endpoint answers and the token is good), and the estate's stack opened
+ * on the chosen state backend, refused when its recorded objects belong to another account.
+ */
+import type { Whoami } from "../../schemas/account.ts";
+import type { Catalogue } from "../../schemas/catalogue.ts";
+import type { ResolvedEstate } from "../../schemas/estate.ts";
+import { BackendApi } from "./backend-api.ts";
+import { EngineSession } from "./engine-session.ts";
+import { estateFrom } from "./estate-input.ts";
+import { CliError } from "./errors.ts";
+import type { Io } from "./io.ts";
+import { resolveStateLocation } from "./state-location.ts";
+
+/** The options every engine command takes (`parseArgs` config). */
+export const connectionOptions = {
+  stack: { type: "string" },
+  "backend-url": { type: "string" },
+  endpoint: { type: "string" },
+} as const;
+
+export const connectionHelp = `  --stack <name>        stack name (default: the estate's metadata.name)
+  --backend-url <url>   Pulumi state backend (default: PULUMI_BACKEND_URL, else .pbx-estate/state here)
+  --endpoint <url>      provisioning backend (default: PBX_ENDPOINT); the token is read from PBX_TOKEN only`;
+
+export interface ConnectionValues {
+  stack?: string | undefined;
+  "backend-url"?: string | undefined;
+  endpoint?: string | undefined;
+}
+
+export interface Connection extends AsyncDisposable {
+  estate: ResolvedEstate;
+  session: EngineSession;
+  api: BackendApi;
+  account: Whoami;
+  catalogue: Catalogue;
+}
+
+export async function connect(paths: readonly string[], values: ConnectionValues, io: Io, options: { mustExist: boolean }): Promise<Connection> {
+  const estate = await estateFrom(paths);
+  const endpoint = values.endpoint ?? io.env.PBX_ENDPOINT;
+  const token = io.env.PBX_TOKEN;
+  if (!endpoint || !token) {
+    throw new CliError(
+      `set ${[endpoint ? "" : "PBX_ENDPOINT (or --endpoint)", token ? "" : "PBX_TOKEN"].filter(Boolean).join(" and ")}: ` +
+        "the provisioning backend's URL and an API token of its account",
+    );
+  }
+  const api = new BackendApi({ endpoint, token });
+  let session: EngineSession | undefined;
+  try {
+    const account = await api.whoami();
+    const catalogue = await api.catalogue();
+    const state = resolveStateLocation({ projectDir: io.cwd, backendUrl: values["backend-url"], env: io.env });
+    session = await EngineSession.open({ estate, stackName: values.stack ?? estate.name, state, backend: { endpoint, token } }, options);
+    const foreign = (await session.recordedAccounts()).filter((a) => a !== account.accountId);
+    if (foreign.length > 0) {
+      throw new CliError(
+        `the token is for account ${account.accountId} (${account.name}), but the estate's objects were made in ` +
+          `account ${foreign.join(", ")}: check PBX_TOKEN. Nothing was read or changed.`,
+      );
+    }
+    const opened = session;
+    return {
+      estate,
+      session: opened,
+      api,
+      account,
+      catalogue,
+      [Symbol.asyncDispose]: async () => {
+        await opened[Symbol.asyncDispose]();
+        await api[Symbol.asyncDispose]();
+      },
+    };
+  } catch (error) {
+    await session?.[Symbol.asyncDispose]();
+    await api[Symbol.asyncDispose]();
+    throw error;
+  }
+}
+
+/** Runs `work` with a connection and closes it afterwards (Node 22 has no `await using` yet). */
+export async function withConnection<T>(
+  paths: readonly string[],
+  values: ConnectionValues,
+  io: Io,
+  options: { mustExist: boolean },
+  work: (connection: Connection) => Promise<T>,
+): Promise<T> {
+  const connection = await connect(paths, values, io, options);
+  try {
+    return await work(connection);
+  } finally {
+    await connection[Symbol.asyncDispose]();
+  }
+}

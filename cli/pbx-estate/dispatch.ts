@@ -1,0 +1,50 @@
+/**
+ * The dispatcher of `pbx-estate`: picks the command, prints help, and turns every error into one exit
+ * code. `runCli` is the whole program, so other tools can call it with their own streams.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { commands } from "./commands.ts";
+import { EXIT, exitCodeFor, messageOf, UsageError } from "./errors.ts";
+import type { Io } from "./io.ts";
+import { packageRoot } from "../engine-environment.ts";
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    "Usage: pbx-estate <command> [options]",
+    "",
+    "Commands:",
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Exit codes: 0 done, 1 failure, 2 drift found (drift), 3 refused: nothing changed (apply, destroy).",
+    "Run `pbx-estate <command> --help` for a command's options.",
+  ].join("\n");
+}
+
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    const topic = name === "help" ? commands.find((c) => c.name === rest[0]) : undefined;
+    io.out(topic ? topic.help : overview());
+    return name === undefined ? EXIT.failure : EXIT.ok;
+  }
+  if (name === "--version") {
+    const { version } = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version: string };
+    io.out(version);
+    return EXIT.ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  try {
+    if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}\n\n${overview()}`);
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.out(command.help);
+      return EXIT.ok;
+    }
+    return await command.run(rest, io);
+  } catch (error) {
+    io.err(`pbx-estate${command ? ` ${command.name}` : ""}: ${messageOf(error)}`);
+    if (error instanceof UsageError && command) io.err(`\n${command.help}`);
+    return exitCodeFor(error);
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * One estate's stack on the Pulumi engine, run through the Automation API with the estate program inline:
+ * the pinned CLI, the state location, and the backend's endpoint and token in the engine's environment
+ * (never in stack config, so a refresh uses the credentials given now rather than those recorded in state).
+ *
+ * The workspace folder is scratch, made per session below the package root (where the provider shim
+ * resolves `pbx-estate/provider`) and removed afterwards: everything durable is in the state backend,
+ * including the passphrase salt. Operations return the engine's structured events; failures become CLI
+ * errors carrying the engine's error diagnostics, never its raw output.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import {
+  CommandError,
+  ConcurrentUpdateError,
+  type EngineEvent,
+  LocalWorkspace,
+  type Stack,
+  StackNotFoundError,
+} from "@pulumi/pulumi/automation/index.js";
+import type { ResolvedEstate } from "../../schemas/estate.ts";
+import { ESTATE_PROJECT, estateProgram } from "../../estate-program/program.ts";
+import { engineCli, engineEnvironment, packageRoot, PulumiCliUnavailableError } from "../engine-environment.ts";
+import type { BackendCredentials } from "./backend-api.ts";
+import { CliError, messageOf } from "./errors.ts";
+import type { StateLocation } from "./state-location.ts";
+
+export interface EngineTarget {
+  estate: ResolvedEstate;
+  stackName: string;
+  state: StateLocation;
+  backend: BackendCredentials;
+}
+
+export interface RunOptions {
+  /** Called with every engine event as it arrives (progress); all events are also returned. */
+  onEvent?: (event: EngineEvent) => void;
+  parallel?: number;
+}
+
+/** Engine types that are not the estate's: the stack itself and provider references. */
+const PBX_TYPE_PREFIX = "pulumi-nodejs:dynamic/pbx:";
+
+export class EngineSession implements AsyncDisposable {
+  readonly stack: Stack;
+  readonly target: EngineTarget;
+  private readonly workDir: string;
+
+  private constructor(stack: Stack, target: EngineTarget, workDir: string) {
+    this.stack = stack;
+    this.target = target;
+    this.workDir = workDir;
+  }
+
+  /**
+   * Opens the estate's stack. `mustExist` refuses a stack that was never created (drift, destroy): a
+   * mistyped backend would otherwise look like an empty, perfectly synchronised estate.
+   */
+  static async open(target: EngineTarget, options: { mustExist: boolean }): Promise<EngineSession> {
+    let cli;
+    try {
+      cli = await engineCli();
+    } catch (error) {
+      if (error instanceof PulumiCliUnavailableError) throw new CliError(error.message);
+      throw error;
+    }
+    const workDir = join(packageRoot, ".engine-work", "cli", randomUUID());
+    mkdirSync(workDir, { recursive: true });
+    const { state, backend } = target;
+    const args = { projectName: ESTATE_PROJECT, stackName: target.stackName, program: estateProgram(target.estate) };
+    const opts = {
+      workDir,
+      pulumiCommand: cli.command,
+      projectSettings: { name: ESTATE_PROJECT, runtime: "nodejs" as const, backend: { url: state.backendUrl } },
+      envVars: {
+        ...engineEnvironment({ binDir: cli.binDir, pulumiHome: state.pulumiHome }),
+        PULUMI_BACKEND_URL: state.backendUrl,
+        ...state.secretsEnv,
+        PBX_ENDPOINT: backend.endpoint,
+        PBX_TOKEN: backend.token,
+      },
+    };
+    try {
+      const stack = options.mustExist ? await LocalWorkspace.selectStack(args, opts) : await LocalWorkspace.createOrSelectStack(args, opts);
+      return new EngineSession(stack, target, workDir);
+    } catch (error) {
+      rmSync(workDir, { recursive: true, force: true });
+      if (error instanceof StackNotFoundError) {
+        throw new CliError(
+          `no state for estate ${target.stackName} in ${state.backendUrl}: nothing was applied there yet ` +
+            "(check --backend-url / PULUMI_BACKEND_URL, or run `pbx-estate apply` first)",
+        );
+      }
+      throw engineFailure("open the stack", error, []);
+    }
+  }
+
+  /** The accounts the estate's recorded objects belong to (none before the first apply). */
+  async recordedAccounts(): Promise<string[]> {
+    const exported = await this.stack.exportStack();
+    const resources = (exported.deployment as { resources?: { type: string; outputs?: Record<string, unknown> }[] }).resources ?? [];
+    const accounts = resources
+      .filter((r) => r.type.startsWith(PBX_TYPE_PREFIX) && typeof r.outputs?.accountId === "string")
+      .map((r) => r.outputs!.accountId as string);
+    return [...new Set(accounts)];
+  }
+
+  /** What `up` would do; with `refresh`, against the live objects rather than the recorded state. */
+  preview(options: { refresh: boolean }): Promise<EngineEvent[]> {
+    return this.run("preview", (onEvent) => this.stack.preview({ onEvent, refresh: options.refresh }));
+  }
+
+  /** What a refresh would change in state: the live objects that differ from what was recorded. */
+  previewRefresh(): Promise<EngineEvent[]> {
+    return this.run("read the live objects", (onEvent) => this.stack.previewRefresh({ onEvent }));
+  }
+
+  previewDestroy(): Promise<EngineEvent[]> {
+    return this.run("preview the removal", (onEvent) => this.stack.previewDestroy({ onEvent, refresh: true }));
+  }
+
+  up(options: RunOptions = {}): Promise<EngineEvent[]> {
+    return this.run(
+      "apply",
+      (onEvent) => this.stack.up({ onEvent, refresh: true, ...(options.parallel ? { parallel: options.parallel } : {}) }),
+      options.onEvent,
+    );
+  }
+
+  destroy(options: RunOptions = {}): Promise<EngineEvent[]> {
+    return this.run(
+      "destroy",
+      (onEvent) => this.stack.destroy({ onEvent, refresh: true, ...(options.parallel ? { parallel: options.parallel } : {}) }),
+      options.onEvent,
+    );
+  }
+
+  private async run(
+    what: string,
+    operation: (onEvent: (event: EngineEvent) => void) => Promise<unknown>,
+    listener?: (event: EngineEvent) => void,
+  ): Promise<EngineEvent[]> {
+    const events: EngineEvent[] = [];
+    try {
+      await operation((event) => {
+        events.push(event);
+        listener?.(event);
+      });
+      return events;
+    } catch (error) {
+      throw engineFailure(what, error, events);
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    rmSync(this.workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The engine's own words for a failed operation: its error diagnostics per resource (debug diagnostics are
+ * never read: they can carry provider payloads in plaintext), or the error lines of its output.
+ */
+function engineFailure(what: string, error: unknown, events: EngineEvent[]): CliError {
+  if (error instanceof ConcurrentUpdateError) {
+    return new CliError(
+      `could not ${what}: another run holds the lock on this estate's stack; wait for it to finish. ` +
+        "If a run was killed, `pulumi cancel` on the stack releases its lock.",
+    );
+  }
+  const reasons = events
+    .map((e) => e.diagnosticEvent)
+    .filter((d) => d !== undefined && d.severity === "error")
+    .map((d) => {
+      const name = d!.urn ? d!.urn.split("::").pop() : undefined;
+      const message = d!.message.trim();
+      return name && !d!.urn!.includes("pulumi:pulumi:Stack") ? `${name}: ${message}` : message;
+    })
+    .filter((line) => !/^(update|preview|refresh|destroy) failed$/.test(line));
+  if (reasons.length === 0 && error instanceof CommandError) {
+    reasons.push(...messageOf(error).split("\n").filter((l) => /^\s*error:/.test(l)).map((l) => l.trim()));
+  }
+  if (reasons.length === 0) reasons.push(messageOf(error).split("\n").slice(0, 20).join("\n"));
+  return new CliError(`could not ${what}:\n  ${[...new Set(reasons)].join("\n  ")}`);
+}

@@ -1,0 +1,50 @@
+/**
+ * The summary after an apply or destroy: what was done per user and device, the licences ordered (and
+ * claimed back), each cancellation with the instant the backend scheduled it for, and the monthly cost.
+ */
+import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
+import type { Connection } from "./connect.ts";
+import { buildPlan } from "./plan/build.ts";
+import type { ChangeCounts, EstatePlan } from "./plan/model.ts";
+import { holderText, productName } from "./plan/render-text.ts";
+import { estateSteps } from "./plan/steps.ts";
+import { formatMoney } from "./plan/values.ts";
+import { localDate } from "./plan/licences.ts";
+import type { Io } from "./io.ts";
+
+function doneText(counts: ChangeCounts): string {
+  const parts = [
+    counts.create && `${counts.create} created`,
+    counts.update && `${counts.update} updated`,
+    counts.replace && `${counts.replace} replaced`,
+    counts.delete && `${counts.delete} removed`,
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(", ") : "unchanged";
+}
+
+export async function reportOutcome(io: Io, connection: Connection, expected: EstatePlan, events: readonly EngineEvent[], removing: boolean): Promise<void> {
+  const steps = estateSteps(events);
+  const { account, catalogue, session } = connection;
+  const done = buildPlan(steps, { ...(removing ? {} : { estate: connection.estate }), stack: session.stack.name, account, catalogue, now: new Date() });
+  const seconds = events.find((e) => e.summaryEvent)?.summaryEvent?.durationSeconds;
+  const lines = [`${removing ? "Removed" : "Applied"} estate ${expected.estate}${seconds === undefined ? "" : ` in ${seconds} s`}.`];
+  lines.push(`  users: ${doneText(done.counts.users)}; devices: ${doneText(done.counts.devices)}`);
+
+  const ordered = steps.filter((s) => (s.kind === "user-licence" || s.kind === "device-licence") && s.op === "create");
+  if (ordered.length > 0) {
+    const claimed = ordered.filter((s) => s.new?.outputs.claimedFromPending === true).length;
+    lines.push(`  licences: ${ordered.length} added${claimed > 0 ? ` (${claimed} claimed back from pending cancellation, ${ordered.length - claimed} ordered)` : ""}`);
+  }
+  for (const c of done.licences.cancellations) {
+    const live = await connection.api.subscription(c.subscriptionId);
+    const at = live?.cancellationEffectiveAt ?? live?.cancelledAt ?? null;
+    const when =
+      live?.status === "cancelled" || at === null
+        ? `cancelled${at ? ` at ${at}` : ""}`
+        : `cancellation takes effect ${at} (runs until the end of ${localDate(account.timeZone, new Date(Date.parse(at) - 1))}, ${account.timeZone})`;
+    lines.push(`  ${productName(c.product)} of ${holderText(c.for)} (${c.subscriptionId}): ${when}`);
+  }
+  const { currency, currentMonthlyMinor, newMonthlyMinor, monthlyDeltaMinor } = expected.cost;
+  lines.push(`  monthly cost: ${formatMoney(newMonthlyMinor, currency)} (was ${formatMoney(currentMonthlyMinor, currency)}, ${formatMoney(monthlyDeltaMinor, currency, true)})`);
+  io.out(lines.join("\n"));
+}

@@ -1,0 +1,123 @@
+/**
+ * The money side of a plan: licences ordered, cancelled (and when each cancellation takes effect) and
+ * re-priced by a call-plan change, and the monthly cost before and after, from the catalogue's prices and
+ * the prices the live licences carry.
+ */
+import { endOfMonth } from "../../../backend/month-end.ts";
+import type { Catalogue } from "../../../schemas/catalogue.ts";
+import type { CallPlanChange, CostDelta, LicenceCancellation, LicenceHolder, LicenceOrder } from "./model.ts";
+import type { EstateStep } from "./steps.ts";
+
+export interface PricingContext {
+  catalogue: Catalogue;
+  timeZone: string;
+  now: Date;
+}
+
+/** Monthly price of a licence in minor units: the product's price plus its call plan's. */
+export function monthlyPriceMinor(catalogue: Catalogue, product: string, callPlan: string | null): number {
+  const item = catalogue.products.find((p) => p.id === product);
+  const plan = item?.carriesCallPlan && callPlan ? catalogue.callPlans.find((c) => c.id === callPlan) : undefined;
+  return (item?.monthlyPrice.amountMinor ?? 0) + (plan?.monthlyPrice.amountMinor ?? 0);
+}
+
+export function currencyOf(catalogue: Catalogue): string {
+  return catalogue.products[0]?.monthlyPrice.currency ?? "GBP";
+}
+
+/** `YYYY-MM-DD` of an instant in a time zone. */
+export function localDate(timeZone: string, at: Date): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+}
+
+/**
+ * When a cancellation requested now takes effect: `end-of-month` at the end of the last calendar day of
+ * this month in the account's time zone (no pro-rata refunds), `immediately` when it is applied.
+ */
+export function cancellationTiming(removal: "end-of-month" | "immediately", timeZone: string, now: Date): { at: string | null; lastDay: string } {
+  if (removal === "immediately") return { at: null, lastDay: localDate(timeZone, now) };
+  const at = endOfMonth(timeZone, now);
+  return { at: at.toISOString(), lastDay: localDate(timeZone, new Date(at.getTime() - 1)) };
+}
+
+const str = (value: unknown): string | null => (typeof value === "string" ? value : null);
+
+function holderOf(step: EstateStep): LicenceHolder {
+  return { kind: step.kind === "user-licence" ? "user" : "device", key: step.key };
+}
+
+function isLicence(step: EstateStep): boolean {
+  return step.kind === "user-licence" || step.kind === "device-licence";
+}
+
+export interface LicenceChanges {
+  orders: LicenceOrder[];
+  cancellations: LicenceCancellation[];
+  callPlanChanges: CallPlanChange[];
+  cost: CostDelta;
+}
+
+export function licenceChanges(steps: readonly EstateStep[], context: PricingContext): LicenceChanges {
+  const { catalogue } = context;
+  const licences = steps.filter(isLicence);
+  const orders: LicenceOrder[] = [];
+  const cancellations: LicenceCancellation[] = [];
+  const callPlanChanges: CallPlanChange[] = [];
+  let currentMonthlyMinor = 0;
+
+  for (const step of licences) {
+    const before = step.old?.outputs;
+    const active = before?.status === "active";
+    const livePrice = typeof before?.priceMinor === "number" ? before.priceMinor : 0;
+    if (active) currentMonthlyMinor += livePrice;
+
+    if ((step.op === "create" || step.op === "replace") && step.new) {
+      const product = str(step.new.inputs.product) ?? "";
+      const callPlan = str(step.new.inputs.callPlan);
+      orders.push({ for: holderOf(step), product, callPlan, monthlyPriceMinor: monthlyPriceMinor(catalogue, product, callPlan) });
+    }
+    if ((step.op === "delete" || step.op === "replace") && step.old && before) {
+      const removal = (step.old.inputs.removal ?? before.removal) === "immediately" ? "immediately" : "end-of-month";
+      const scheduled = str(before.cancellationEffectiveAt);
+      const timing = scheduled
+        ? { at: scheduled, lastDay: localDate(context.timeZone, new Date(Date.parse(scheduled) - 1)) }
+        : cancellationTiming(removal, context.timeZone, context.now);
+      cancellations.push({
+        for: holderOf(step),
+        product: str(before.product) ?? "",
+        callPlan: str(before.callPlan),
+        subscriptionId: step.old.id,
+        removal,
+        takesEffectAt: timing.at,
+        lastDay: timing.lastDay,
+        monthlyPriceMinor: active ? livePrice : 0,
+      });
+    }
+    if (step.op === "update" && step.new && before) {
+      const from = str(before.callPlan);
+      const to = str(step.new.inputs.callPlan);
+      if (to !== null && from !== to) {
+        const price = monthlyPriceMinor(catalogue, str(before.product) ?? "", to);
+        callPlanChanges.push({ user: step.key, from, to, monthlyDeltaMinor: active ? price - livePrice : 0 });
+      }
+    }
+  }
+
+  const monthlyDeltaMinor =
+    orders.reduce((sum, o) => sum + o.monthlyPriceMinor, 0) -
+    cancellations.reduce((sum, c) => sum + c.monthlyPriceMinor, 0) +
+    callPlanChanges.reduce((sum, c) => sum + c.monthlyDeltaMinor, 0);
+  const byHolder = (a: { for: LicenceHolder }, b: { for: LicenceHolder }) =>
+    a.for.kind.localeCompare(b.for.kind) || a.for.key.localeCompare(b.for.key);
+  return {
+    orders: orders.sort(byHolder),
+    cancellations: cancellations.sort(byHolder),
+    callPlanChanges: callPlanChanges.sort((a, b) => a.user.localeCompare(b.user)),
+    cost: {
+      currency: currencyOf(catalogue),
+      currentMonthlyMinor,
+      monthlyDeltaMinor,
+      newMonthlyMinor: currentMonthlyMinor + monthlyDeltaMinor,
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Where an estate's Pulumi state lives and how its secrets are encrypted.
+ *
+ * By default a local file backend in `.pbx-estate/state` of the project folder (the working directory),
+ * with a generated passphrase in `.pbx-estate/passphrase` (mode 0600). `--backend-url` or
+ * `PULUMI_BACKEND_URL` selects any Pulumi backend (Pulumi Cloud, s3://, postgres://, another file://);
+ * those need `PULUMI_CONFIG_PASSPHRASE` or `PULUMI_CONFIG_PASSPHRASE_FILE`, except Pulumi Cloud, which
+ * encrypts with its own key when no passphrase is given.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { CliError } from "./errors.ts";
+
+export interface StateLocation {
+  backendUrl: string;
+  /** PULUMI_CONFIG_PASSPHRASE(_FILE) for the engine, when the state is encrypted with a passphrase. */
+  secretsEnv: Record<string, string>;
+  /** The engine's PULUMI_HOME (credentials of the state backend, plugin cache). */
+  pulumiHome: string;
+}
+
+export interface StateOptions {
+  projectDir: string;
+  backendUrl: string | undefined;
+  env: NodeJS.ProcessEnv;
+}
+
+export function resolveStateLocation(options: StateOptions): StateLocation {
+  const home = join(resolve(options.projectDir), ".pbx-estate");
+  const pulumiHome = options.env.PULUMI_HOME ?? join(home, "pulumi-home");
+  mkdirSync(pulumiHome, { recursive: true });
+  const given = options.backendUrl ?? options.env.PULUMI_BACKEND_URL;
+  const passphrase = passphraseEnv(options.env);
+
+  if (given === undefined) {
+    const state = join(home, "state");
+    mkdirSync(state, { recursive: true });
+    if (passphrase) return { backendUrl: `file://${state}`, secretsEnv: passphrase, pulumiHome };
+    const file = join(home, "passphrase");
+    if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString("base64url"), { mode: 0o600 });
+    return { backendUrl: `file://${state}`, secretsEnv: { PULUMI_CONFIG_PASSPHRASE_FILE: file }, pulumiHome };
+  }
+  if (passphrase) return { backendUrl: given, secretsEnv: passphrase, pulumiHome };
+  if (/^https:\/\//.test(given)) return { backendUrl: given, secretsEnv: {}, pulumiHome };
+  throw new CliError(
+    `the state backend ${given} needs a passphrase for the estate's secrets: set PULUMI_CONFIG_PASSPHRASE or ` +
+      "PULUMI_CONFIG_PASSPHRASE_FILE (a passphrase is generated only for the default local state)",
+  );
+}
+
+function passphraseEnv(env: NodeJS.ProcessEnv): Record<string, string> | undefined {
+  if (env.PULUMI_CONFIG_PASSPHRASE_FILE) return { PULUMI_CONFIG_PASSPHRASE_FILE: resolve(env.PULUMI_CONFIG_PASSPHRASE_FILE) };
+  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return { PULUMI_CONFIG_PASSPHRASE: env.PULUMI_CONFIG_PASSPHRASE };
+  return undefined;
+}
