@@ -1,21 +1,26 @@
 /**
- * `npm start`: the demo. Starts the embedded provisioning backend (data in `.pbx-estate/`), applies the
- * small-office estate from examples/typescript with the real Pulumi engine, prints who and what now
- * exists, and keeps the backend serving until Ctrl-C (`--once` stops after printing).
+ * `npm start`: the demo. Starts the embedded provisioning backend (data in `.pbx-estate/`), applies
+ * examples/small-office with the same program and engine session as `pbx-estate apply`, prints who and
+ * what now exists, and keeps the backend serving until Ctrl-C (`--once` stops after printing).
  *
- * Everything it keeps lives in `.pbx-estate/`: the backend's data and demo token, the Pulumi state (a file
- * backend) and the passphrase that encrypts its secrets. Running it again updates the same estate.
+ * Everything it keeps lives in `.pbx-estate/`: the backend's data and demo token, and the CLI's default
+ * state (a file backend) with the passphrase that encrypts its secrets, so `pbx-estate plan
+ * examples/small-office` from the package folder sees the demo's stack. Running it again applies the same
+ * estate (no changes).
  */
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { LocalWorkspace } from "@pulumi/pulumi/automation/index.js";
 import { startBackend, type BackendOptions } from "../backend/server.ts";
 import { RegistrarNotInstalledError } from "../registrar/index.ts";
-import { TERMS_VERSION } from "../backend/catalogue/service.ts";
-import { smallOffice } from "../examples/typescript/estate.ts";
-import { engineCli, engineEnvironment, packageRoot } from "./engine-environment.ts";
+import { formatError, loadEstate } from "../estate-files/index.ts";
+import { engineCli, packageRoot } from "./engine-environment.ts";
+import { removeOldDemoStack } from "./demo-migration.ts";
+import { EngineSession } from "./pbx-estate/engine-session.ts";
+import { processIo } from "./pbx-estate/io.ts";
+import { estateSteps } from "./pbx-estate/plan/steps.ts";
+import { Progress } from "./pbx-estate/progress.ts";
+import { resolveStateLocation } from "./pbx-estate/state-location.ts";
 
 const { values } = parseArgs({ options: { once: { type: "boolean", default: false }, port: { type: "string", default: "8080" } } });
 
@@ -23,14 +28,11 @@ const home = join(packageRoot, ".pbx-estate");
 const paths = {
   data: join(home, "data"), // the same store `npm run serve` uses
   token: join(home, "demo-token"),
-  state: join(home, "state"),
-  pulumiHome: join(home, "pulumi-home"),
-  passphrase: join(home, "passphrase"),
-  workspace: join(home, "workspace"),
   registrar: join(home, "registrar"), // the same folder `npm run serve -- --registrar` uses
+  estate: join(packageRoot, "examples", "small-office"),
 };
-for (const dir of [home, paths.state, paths.pulumiHome, paths.workspace]) mkdirSync(dir, { recursive: true });
-if (!existsSync(paths.passphrase)) writeFileSync(paths.passphrase, randomBytes(24).toString("base64url"), { mode: 0o600 });
+// The CLI's defaults for a project in the package folder; the caller's PULUMI_* settings are not used.
+const state = resolveStateLocation({ projectDir: packageRoot, backendUrl: undefined, env: {} });
 
 const backendOptions: BackendOptions = {
   store: { kind: "embedded", dataDir: paths.data },
@@ -57,31 +59,24 @@ console.log(
     : `no SIP registrar (devices show a placeholder address): ${missingRegistrar}`,
 );
 
-const { command, binDir } = await engineCli();
-const stack = await LocalWorkspace.createOrSelectStack(
-  {
-    projectName: "small-office",
-    stackName: "demo",
-    program: async () => smallOffice({ termsVersion: TERMS_VERSION, callerIds: [account.numbers[0]!, account.numbers[1]!] }),
-  },
-  {
-    workDir: paths.workspace,
-    pulumiCommand: command,
-    projectSettings: { name: "small-office", runtime: "nodejs", backend: { url: `file://${paths.state}` } },
-    envVars: {
-      ...engineEnvironment({ binDir, pulumiHome: paths.pulumiHome }),
-      PULUMI_BACKEND_URL: `file://${paths.state}`,
-      PULUMI_CONFIG_PASSPHRASE_FILE: paths.passphrase,
-      // Credentials by environment: the port may differ between runs, and nothing of it belongs in state.
-      PBX_ENDPOINT: backend.url,
-      PBX_TOKEN: token,
-    },
-  },
-);
+const loaded = await loadEstate([paths.estate]);
+if (!loaded.ok) throw new Error(`examples/small-office does not load:\n${loaded.errors.map(formatError).join("\n")}`);
+const estate = loaded.estate;
+const credentials = { endpoint: backend.url, token };
+await removeOldDemoStack(state, credentials, (line) => console.log(line));
 
-console.log("applying examples/typescript (the small office) with the Pulumi engine …");
-const result = await stack.up({ onOutput: (line) => process.stdout.write(line) });
-console.log(`\n${result.summary.result}: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
+console.log("applying examples/small-office with the Pulumi engine …");
+const session = await EngineSession.open({ estate, stackName: estate.name, state, backend: credentials }, { mustExist: false });
+let events;
+try {
+  const progress = new Progress(processIo(), 0);
+  events = await session.up({ onEvent: progress.onEvent });
+  progress.finish();
+} finally {
+  await session[Symbol.asyncDispose]();
+}
+const changed = estateSteps(events).filter((s) => s.op !== "same").length;
+console.log(changed === 0 ? "no changes: the estate was already applied" : `applied: ${changed} resources changed`);
 
 interface LiveUser {
   name: string;
@@ -107,16 +102,18 @@ for (const user of users.sort((a, b) => a.extension.localeCompare(b.extension)))
     console.log(`         ${device.name}: SIP username ${device.sipUsername} at ${r.transport}:${r.host}:${r.port}`);
   }
 }
-const pulumiEnv = `PULUMI_HOME=${paths.pulumiHome} PULUMI_BACKEND_URL=file://${paths.state} PULUMI_CONFIG_PASSPHRASE_FILE=${paths.passphrase}`;
+const { binDir } = await engineCli();
+const pulumiEnv = `PULUMI_HOME=${state.pulumiHome} PULUMI_BACKEND_URL=${state.backendUrl} ${Object.entries(state.secretsEnv).map(([k, v]) => `${k}=${v}`).join(" ")}`;
 console.log(`
 SIP passwords are secrets in the Pulumi state and are never printed here. To read one:
-  ${pulumiEnv} ${join(binDir, "pulumi")} stack export --show-secrets -s demo -C ${paths.workspace} | grep -A3 sipPassword
+  ${pulumiEnv} ${join(binDir, "pulumi")} stack export --show-secrets -s organization/pbx-estate/${estate.name} | grep -A3 sipPassword
 API token of the demo account (mode 0600): ${paths.token}`);
 
 if (values.once) {
   await backend.stop();
 } else {
-  console.log(`\nThe backend keeps serving at ${backend.url}; Ctrl-C stops it.`);
+  console.log(`\nThe backend keeps serving at ${backend.url}; Ctrl-C stops it. Meanwhile, from ${packageRoot}:
+  PBX_ENDPOINT=${backend.url} PBX_TOKEN=$(cat ${paths.token}) npx pbx-estate plan examples/small-office`);
   const stop = () => void backend.stop().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
