@@ -3,7 +3,6 @@
 // types by default; 22.6 to 22.17 need --experimental-strip-types; an older Node hands over to the Node 22
 // that `npm ci` installs as the `node` dev dependency, when there is one.
 import { spawnSync } from "node:child_process";
-import { console } from "node:console";
 import { existsSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath, URL } from "node:url";
@@ -14,7 +13,7 @@ const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
 function handOver(node, flags) {
   const result = spawnSync(node, [...flags, entry, ...process.argv.slice(2)], { stdio: "inherit" });
   if (result.error) {
-    console.error(`pbx-estate: could not start ${node}: ${result.error.message}`);
+    process.stderr.write(`pbx-estate: could not start ${node}: ${result.error.message}\n`);
     process.exit(1);
   }
   process.exit(result.status ?? 1);
@@ -27,7 +26,7 @@ if (process.features.typescript) {
 } else {
   const bundled = fileURLToPath(new URL("../node_modules/.bin/node", import.meta.url));
   if (!existsSync(bundled)) {
-    console.error(`pbx-estate needs Node.js 22.6 or newer (this is ${process.version}); run \`npm ci\` or install Node 22.`);
+    process.stderr.write(`pbx-estate needs Node.js 22.6 or newer (this is ${process.version}); run \`npm ci\` or install Node 22.\n`);
     process.exit(1);
   }
   handOver(bundled, []);
