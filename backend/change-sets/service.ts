@@ -7,7 +7,7 @@ import { lockAccount, type Principal } from "../accounts/store.ts";
 import { auditInsert, writeAudit } from "../audit/store.ts";
 import { runBatch } from "../store/batch.ts";
 import { newId } from "../ids.ts";
-import { isApiError, replay, type Config, type Context, type Op } from "../configuration/model.ts";
+import { applyOp, isApiError, replay, type Config, type Context, type Op } from "../configuration/model.ts";
 import { loadConfig, loadContext, loadOps, loadPending, persistConfig } from "../configuration/store.ts";
 import { anyDue, settleDue } from "../subscriptions/store.ts";
 import type { LiveCache, LiveEntry } from "../configuration/cache.ts";
@@ -226,28 +226,32 @@ export class ChangeSetService {
         const { config: live, ctx, account } = current;
         await openChangeSetOf(tx, accountId, first.tokenId, changeSetId);
         const ops = await loadOps(tx, changeSetId);
+        // One copy of the configuration per batch, changed in place write by write (a copy per write would
+        // cost the whole account each time); rebuilt from the staged operations only after a refusal.
         let projected = replay(live, ctx, ops, false);
-        let seq = ops.length;
+        const stagedSoFar: Op[] = [];
         for (const item of batch) {
           let planned: ReturnType<Planner<unknown>>;
-          let after: Config;
+          let itemOps: Op[];
           try {
             planned = item.plan(projected, ctx);
             if ("existing" in planned) {
               outcomes.push({ item, value: planned.existing });
               continue;
             }
-            after = replay(projected, ctx, [planned.op, ...(planned.then ?? [])], false);
+            itemOps = [planned.op, ...(planned.then ?? [])];
+            for (const op of itemOps) applyOp(projected, ctx, op);
           } catch (error) {
             if (!isApiError(error)) throw error;
-            outcomes.push({ item, error }); // refused alone; the projection is as before it
+            projected = replay(live, ctx, [...ops, ...stagedSoFar], false); // as before this write
+            outcomes.push({ item, error });
             continue;
           }
-          for (const op of [planned.op, ...(planned.then ?? [])]) {
-            await appendOp(tx, changeSetId, ++seq, op);
+          for (const op of itemOps) {
+            await appendOp(tx, changeSetId, ops.length + stagedSoFar.length + 1, op);
             await writeAudit(tx, actor(item.caller), now, `stage:${op.op}`, op.op.split(".")[0] ?? "", op.id, { changeSetId, op });
+            stagedSoFar.push(op);
           }
-          projected = after;
           outcomes.push({ item, value: planned.value });
         }
         const pending = await loadPending(tx, accountId);
