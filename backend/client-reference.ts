@@ -1,6 +1,8 @@
 // Filtering lists by client reference: an exact reference, or every reference that starts with a prefix
 // (a provider finds all generations `base`, `base/g2`, … of one resource in one call).
 export interface ReferenceFilter {
+  /** Comma-separated ids (validated by the route): only these objects. */
+  ids?: string | undefined;
   clientReference?: string | undefined;
   clientReferencePrefix?: string | undefined;
 }

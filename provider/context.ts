@@ -8,6 +8,7 @@ import { OrderBatcher } from "./apply/order-batcher.ts";
 import { ApiError } from "./client/errors.ts";
 import { HttpClient } from "./client/http.ts";
 import { PbxApi, type ApplyAnswer, type Whoami } from "./client/pbx-api.ts";
+import { ReadBatcher } from "./client/read-batcher.ts";
 import { ReferenceIndex } from "./references.ts";
 import { PendingLicences } from "./subscription/pending.ts";
 import type { Device } from "../schemas/device.ts";
@@ -20,6 +21,8 @@ const ruleConflictCodes = new Set(["extension-taken", "device-link-conflict", "l
 
 export interface ProviderContext {
   api: PbxApi;
+  /** Reads of single objects, answered together when they arrive together (a refresh). */
+  reads: { devices: ReadBatcher<Device>; users: ReadBatcher<User>; subscriptions: ReadBatcher<Subscription> };
   /** What the stack's earlier runs made, per kind (see references.ts). */
   /** Licences pending cancellation that a new licence may claim (see subscription/pending.ts). */
   pendingLicences: PendingLicences;
@@ -69,6 +72,11 @@ export function providerContext(): ProviderContext {
   current = {
     api,
     orders,
+    reads: {
+      devices: new ReadBatcher((ids) => api.devicesByIds(ids)),
+      users: new ReadBatcher((ids) => api.usersByIds(ids)),
+      subscriptions: new ReadBatcher((ids) => api.subscriptions({ ids: ids.join(",") })),
+    },
     pendingLicences: new PendingLicences((product, callPlan) =>
       api.subscriptions({ product, status: "cancellation-scheduled", ...(callPlan ? { callPlan } : {}) }),
     ),

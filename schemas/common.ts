@@ -15,6 +15,11 @@ export const ClientReference = z
   .regex(/^[A-Za-z0-9._:/-]+$/, "letters, digits and . _ : / - only");
 
 /** E.164 phone number: + and 8 to 15 digits, no leading zero. */
+/** `a,b,c`: up to 100 object ids, so a client reading many objects asks once. */
+export const IdList = z
+  .string()
+  .regex(/^[a-z]{2,4}_[a-z0-9]{10,40}(,[a-z]{2,4}_[a-z0-9]{10,40}){0,99}$/, "must be 1 to 100 comma-separated object ids");
+
 export const E164 = z.string().regex(/^\+[1-9][0-9]{7,14}$/, "must be an E.164 number such as +442079460000");
 
 /** An instant in ISO 8601 UTC. */

@@ -1,7 +1,7 @@
 // Service subscriptions: one licence each, with its status and holder.
 import { z } from "zod";
 import { CallPlanId, ProductId } from "./catalogue.ts";
-import { Id, Instant, Version } from "./common.ts";
+import { Id, IdList, Instant, Version } from "./common.ts";
 import { Holder } from "./problem.ts";
 
 export const SubscriptionStatus = z.enum(["active", "cancellation-scheduled", "cancelled"]);
@@ -36,6 +36,7 @@ export type CallPlanChange = z.infer<typeof CallPlanChange>;
 
 export const SubscriptionQuery = z
   .object({
+    ids: IdList.optional().describe("only these subscriptions: comma-separated ids, at most 100; unknown ids are left out"),
     product: ProductId.optional(),
     callPlan: CallPlanId.optional(),
     status: SubscriptionStatus.optional(),

@@ -76,7 +76,8 @@ export class DeviceService {
 
   async list(caller: Caller, cs: string | null, filter: ReferenceFilter = {}): Promise<Device[]> {
     const v = await this.changes.view(caller, cs);
-    return [...v.config.devices.values()]
+    const candidates = filter.ids !== undefined ? [...new Set(filter.ids.split(","))].flatMap((id) => v.config.devices.get(id) ?? []) : [...v.config.devices.values()];
+    return candidates
       .filter((d) => referenceMatches(d.clientReference, filter))
       .sort((a, b) => a.id.localeCompare(b.id))
       .map((d) => deviceView(v.config, d, v.pending, this.registrar));

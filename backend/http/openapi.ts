@@ -1,4 +1,5 @@
 // Small builders for the OpenAPI description of routes.
+import { IdList } from "../../schemas/common.ts";
 import { z } from "zod";
 import { Problem } from "../../schemas/problem.ts";
 
@@ -34,6 +35,7 @@ export const readHeaders = z.object({
   "pbx-change-set": z.string().optional().describe("read through this change set: live state with its staged changes on top"),
 });
 export const refQuery = z.object({
+  ids: IdList.optional().describe("only these objects: comma-separated ids, at most 100; unknown ids are left out"),
   clientReference: z.string().optional(),
   clientReferencePrefix: z.string().min(1).optional().describe("every object whose clientReference starts with this"),
 });

@@ -36,6 +36,7 @@ export class SubscriptionService {
     const accountId = caller.account.id;
     await this.settle(accountId);
     let sq = this.db.selectFrom("subscriptions").selectAll().where("account_id", "=", accountId);
+    if (q.ids !== undefined) sq = sq.where("id", "in", q.ids.split(","));
     if (q.product) sq = sq.where("product", "=", q.product);
     if (q.callPlan) sq = sq.where("call_plan", "=", q.callPlan);
     if (q.status) sq = sq.where("status", "=", q.status);

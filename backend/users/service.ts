@@ -74,7 +74,8 @@ export class UserService {
 
   async list(caller: Caller, cs: string | null, filter: ReferenceFilter = {}): Promise<User[]> {
     const v = await this.changes.view(caller, cs);
-    return [...v.config.users.values()]
+    const candidates = filter.ids !== undefined ? [...new Set(filter.ids.split(","))].flatMap((id) => v.config.users.get(id) ?? []) : [...v.config.users.values()];
+    return candidates
       .filter((u) => referenceMatches(u.clientReference, filter))
       .sort((a, b) => a.id.localeCompare(b.id))
       .map((u) => userView(v.config, v.ctx, u, v.pending));

@@ -125,6 +125,11 @@ export class PbxApi {
     return r.status === 404 ? undefined : r.body;
   }
 
+  /** The live devices among `ids` (at most 100); the others do not exist in this account. */
+  async devicesByIds(ids: readonly string[]): Promise<Device[]> {
+    return (await this.http.request<Device[]>("GET", `/v1/devices?ids=${ids.map(enc).join(",")}`)).body;
+  }
+
   /** Live devices whose client reference is `base` or a later generation of it (`base/g2`, …). */
   async devicesByReferencePrefix(base: string): Promise<Device[]> {
     return (await this.http.request<Device[]>("GET", `/v1/devices?clientReferencePrefix=${enc(base)}`)).body;
@@ -166,6 +171,11 @@ export class PbxApi {
   async user(id: string, changeSetId?: string): Promise<User | undefined> {
     const r = await this.http.request<User>("GET", `/v1/users/${enc(id)}`, { headers: changeSetHeader(changeSetId), accept: [404] });
     return r.status === 404 ? undefined : r.body;
+  }
+
+  /** The live users among `ids` (at most 100); the others do not exist in this account. */
+  async usersByIds(ids: readonly string[]): Promise<User[]> {
+    return (await this.http.request<User[]>("GET", `/v1/users?ids=${ids.map(enc).join(",")}`)).body;
   }
 
   /** Live users whose client reference is `base` or a later generation of it. */

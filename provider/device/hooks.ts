@@ -91,7 +91,7 @@ export const deviceHooks = {
 
   async read(id: string, props?: Inputs): Promise<pulumi.dynamic.ReadResult> {
     const ctx = providerContext();
-    const d = await ctx.api.device(id);
+    const d = await ctx.reads.devices.get(id);
     if (!d) {
       await confirmGone(ctx, "device", id, props);
       return {};

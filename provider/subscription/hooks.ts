@@ -108,7 +108,7 @@ export const subscriptionHooks = {
 
   async read(id: string, props?: Inputs): Promise<pulumi.dynamic.ReadResult> {
     const ctx = providerContext();
-    const s = await ctx.api.subscription(id);
+    const s = await ctx.reads.subscriptions.get(id);
     if (!s || s.status === "cancelled") {
       if (!s) await confirmGone(ctx, "subscription", id, props);
       return {};

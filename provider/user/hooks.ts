@@ -99,7 +99,7 @@ export const userHooks = {
 
   async read(id: string, props?: Inputs): Promise<pulumi.dynamic.ReadResult> {
     const ctx = providerContext();
-    const u = await ctx.api.user(id);
+    const u = await ctx.reads.users.get(id);
     if (!u) {
       await confirmGone(ctx, "user", id, props);
       return {};

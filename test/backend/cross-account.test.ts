@@ -58,6 +58,25 @@ describeEachStore("cross-account isolation", (store) => {
     expect(borrowed.status).toBe(422);
     expect(borrowed.body.code).toBe("licence-not-found");
     expect((await intruder.get("/v1/users")).body).toEqual([]);
+    // Listing by ids leaves another account's objects out, as a single read answers 404.
+    expect((await intruder.get(`/v1/users?ids=${user}`)).body).toEqual([]);
+    expect((await intruder.get(`/v1/devices?ids=${device}`)).body).toEqual([]);
+    expect((await intruder.get(`/v1/subscriptions?ids=${ul},${dl}`)).body).toEqual([]);
     expect(await snapshot(owner)).toEqual(before);
+  });
+
+  it("lists by ids exactly the account's objects named, each once", async () => {
+    const c = await newAccount(backend);
+    const [ul, dl, spare] = await order(c, [{ product: "user-licence", callPlan: "pay-as-you-go" }, { product: "sip-device-licence" }, { product: "sip-device-licence" }]);
+    const user = (await c.post("/v1/users", userBody(ul!, "201"))).body.id;
+    const device = (await c.post("/v1/devices", { name: "Desk", licenceId: dl })).body.id;
+    const other = (await c.post("/v1/devices", { name: "Other", licenceId: spare })).body.id;
+    expect((await c.get(`/v1/devices?ids=${device},${device},dev_doesnotexist00`)).body.map((d: { id: string }) => d.id)).toEqual([device]);
+    expect((await c.get(`/v1/users?ids=${user}`)).body).toEqual([(await c.get(`/v1/users/${user}`)).body]);
+    expect((await c.get(`/v1/subscriptions?ids=${dl},${spare}`)).body.map((s: { id: string }) => s.id).sort()).toEqual([dl, spare].sort());
+    expect((await c.get(`/v1/devices?ids=${other}`)).body.map((d: { id: string }) => d.name)).toEqual(["Other"]);
+    const bad = await c.get("/v1/devices?ids=not-an-id");
+    expect(bad.status).toBe(422);
+    expect(JSON.stringify(bad.body)).toContain("ids");
   });
 });
