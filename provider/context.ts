@@ -14,7 +14,8 @@ import { PendingLicences } from "./subscription/pending.ts";
 import type { Device } from "../schemas/device.ts";
 import type { Subscription } from "../schemas/subscription.ts";
 import type { User } from "../schemas/user.ts";
-import { resolveSettings, type ConfigSource, type Settings } from "./settings.ts";
+import { configuredSettings } from "./configuration.ts";
+import type { Settings } from "./settings.ts";
 
 /** Refusals of an apply that another change of the same run may resolve (see ApplyBatcher). */
 const ruleConflictCodes = new Set(["extension-taken", "device-link-conflict", "licence-held"]);
@@ -34,18 +35,11 @@ export interface ProviderContext {
   account(): Promise<Whoami>;
 }
 
-let configured: Settings | undefined;
-let current: ProviderContext | undefined;
-
-export function configureProvider(config: ConfigSource | undefined): void {
-  const next = resolveSettings(config);
-  if (current && (configured?.endpoint !== next.endpoint || configured.token !== next.token)) current = undefined;
-  configured = next;
-}
+let current: { context: ProviderContext; settings: Settings } | undefined;
 
 export function providerContext(): ProviderContext {
-  if (current) return current;
-  const settings = configured ?? resolveSettings(undefined);
+  const settings = configuredSettings();
+  if (current && current.settings.endpoint === settings.endpoint && current.settings.token === settings.token) return current.context;
   const http = new HttpClient({ endpoint: settings.endpoint, token: settings.token, maxInFlight: 16 });
   const api = new PbxApi(http);
   const batcher = new ApplyBatcher<ApplyAnswer>({
@@ -69,7 +63,7 @@ export function providerContext(): ProviderContext {
     isRefusal: (error) => error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429,
   });
   let account: Promise<Whoami> | undefined;
-  current = {
+  const context: ProviderContext = {
     api,
     orders,
     reads: {
@@ -92,5 +86,6 @@ export function providerContext(): ProviderContext {
       return account;
     },
   };
-  return current;
+  current = { context, settings };
+  return context;
 }

@@ -1,28 +1,41 @@
 /**
  * The provider implementation the SDK's frozen shim loads by package name (`pbx-estate/provider`) inside the
  * dynamic-provider plugin process. `hooksFor(kind)` answers one resource kind's hooks; `configure` receives
- * the stack config once per process.
+ * the stack config once per process. Checks and diffs need only the input schemas; the hooks that talk to
+ * the backend (and the HTTP client under them) are loaded at their first call, so a preview never loads them.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { configureProvider } from "./context.ts";
-import { deviceHooks } from "./device/hooks.ts";
-import type { Inputs } from "./hooks/check.ts";
-import { subscriptionHooks } from "./subscription/hooks.ts";
-import { userHooks } from "./user/hooks.ts";
+import { configureProvider } from "./configuration.ts";
+import { DeviceInputs, deviceDiff } from "./device/inputs.ts";
+import { checkInputs, type Inputs } from "./hooks/check.ts";
+import { diffResources, type DiffSpec } from "./hooks/diff.ts";
+import { SubscriptionInputs, subscriptionDiff } from "./subscription/inputs.ts";
+import { UserInputs, userDiff } from "./user/inputs.ts";
+import type { z } from "zod";
 
 export type ResourceKind = "subscription" | "device" | "user";
 
 type Hooks = Required<Omit<pulumi.dynamic.ResourceProvider<Inputs, Inputs>, "configure">> & {
   configure(req: pulumi.dynamic.ConfigureRequest): Promise<void>;
 };
+type Changes = Pick<Hooks, "create" | "read" | "update" | "delete">;
 
-const byKind = { subscription: subscriptionHooks, device: deviceHooks, user: userHooks } as const;
+const declared: Record<ResourceKind, { schema: z.ZodType; diff: DiffSpec; changes: () => Promise<Changes> }> = {
+  subscription: { schema: SubscriptionInputs, diff: subscriptionDiff, changes: async () => (await import("./subscription/hooks.ts")).subscriptionHooks },
+  device: { schema: DeviceInputs, diff: deviceDiff, changes: async () => (await import("./device/hooks.ts")).deviceHooks },
+  user: { schema: UserInputs, diff: userDiff, changes: async () => (await import("./user/hooks.ts")).userHooks },
+};
 
 export function hooksFor(kind: ResourceKind): Hooks {
-  const hooks = byKind[kind];
-  if (!hooks) throw new Error(`pbx-estate provider has no resource kind ${String(kind)}`);
+  const d = declared[kind];
+  if (!d) throw new Error(`pbx-estate provider has no resource kind ${String(kind)}`);
   return {
-    ...hooks,
+    check: async (olds, news) => checkInputs(d.schema, olds, news),
+    diff: async (_id, olds, news) => diffResources(d.diff, olds, news),
+    create: async (props) => (await d.changes()).create(props),
+    read: async (id, props) => (await d.changes()).read(id, props),
+    update: async (id, olds, news) => (await d.changes()).update(id, olds, news),
+    delete: async (id, props) => (await d.changes()).delete(id, props),
     configure: async (req) => configureProvider(req.config),
   };
 }

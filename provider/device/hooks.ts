@@ -7,11 +7,10 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Device, DeviceWithPassword } from "../../schemas/device.ts";
 import type { ApplyAnswer } from "../client/pbx-api.ts";
 import { providerContext, type ProviderContext } from "../context.ts";
-import { checkInputs, type Inputs } from "../hooks/check.ts";
-import { diffResources } from "../hooks/diff.ts";
+import type { Inputs } from "../hooks/check.ts";
 import { confirmGone, outputsFrom, readBack, stateOf } from "../hooks/outcome.ts";
 import { decideCreate } from "../identity.ts";
-import { deviceDiff, DeviceInputs } from "./inputs.ts";
+import { DeviceInputs } from "./inputs.ts";
 
 function liveFields(d: Device, accountId: string, password: string | undefined): Inputs {
   return {
@@ -51,14 +50,6 @@ async function stageConverge(ctx: ProviderContext, changeSetId: string, d: Devic
 }
 
 export const deviceHooks = {
-  async check(olds: Inputs, news: Inputs) {
-    return checkInputs(DeviceInputs, olds, news);
-  },
-
-  async diff(_id: string, olds: Inputs, news: Inputs) {
-    return diffResources(deviceDiff, olds, news);
-  },
-
   async create(props: Inputs): Promise<pulumi.dynamic.CreateResult> {
     const ctx = providerContext();
     const inputs = declared(props);

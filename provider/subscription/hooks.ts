@@ -8,11 +8,10 @@ import type { Subscription } from "../../schemas/subscription.ts";
 import { ApiError } from "../client/errors.ts";
 import { providerContext, type ProviderContext } from "../context.ts";
 import { logToEngine } from "../engine-log.ts";
-import { checkInputs, type Inputs } from "../hooks/check.ts";
-import { diffResources } from "../hooks/diff.ts";
+import type { Inputs } from "../hooks/check.ts";
 import { confirmGone, outputsFrom, stateOf } from "../hooks/outcome.ts";
 import { decideCreate } from "../identity.ts";
-import { subscriptionDiff, SubscriptionInputs } from "./inputs.ts";
+import { SubscriptionInputs } from "./inputs.ts";
 
 function describe(s: Subscription): string {
   return `${s.product}${s.callPlan ? ` (${s.callPlan})` : ""} ${s.id}`;
@@ -58,14 +57,6 @@ async function converge(ctx: ProviderContext, s: Subscription, inputs: Subscript
 }
 
 export const subscriptionHooks = {
-  async check(olds: Inputs, news: Inputs) {
-    return checkInputs(SubscriptionInputs, olds, news);
-  },
-
-  async diff(_id: string, olds: Inputs, news: Inputs) {
-    return diffResources(subscriptionDiff, olds, news);
-  },
-
   async create(props: Inputs): Promise<pulumi.dynamic.CreateResult> {
     const ctx = providerContext();
     const inputs = SubscriptionInputs.parse(stripIdentity(props));

@@ -6,8 +6,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { User, UserUpdate } from "../../schemas/user.ts";
 import type { ApplyAnswer } from "../client/pbx-api.ts";
 import { providerContext, type ProviderContext } from "../context.ts";
-import { checkInputs, type Inputs } from "../hooks/check.ts";
-import { changedFields, diffResources } from "../hooks/diff.ts";
+import type { Inputs } from "../hooks/check.ts";
+import { changedFields } from "../hooks/diff.ts";
 import { confirmGone, outputsFrom, readBack, stateOf } from "../hooks/outcome.ts";
 import { decideCreate } from "../identity.ts";
 import { userDiff, UserInputs } from "./inputs.ts";
@@ -58,14 +58,6 @@ function readUser(ctx: ProviderContext, id: string, props: Inputs, answer: Apply
 }
 
 export const userHooks = {
-  async check(olds: Inputs, news: Inputs) {
-    return checkInputs(UserInputs, olds, news);
-  },
-
-  async diff(_id: string, olds: Inputs, news: Inputs) {
-    return diffResources(userDiff, olds, news);
-  },
-
   async create(props: Inputs): Promise<pulumi.dynamic.CreateResult> {
     const ctx = providerContext();
     const inputs = declared(props);
