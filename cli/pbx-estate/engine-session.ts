@@ -169,18 +169,23 @@ function engineFailure(what: string, error: unknown, events: EngineEvent[]): Cli
         "If a run was killed, `pulumi cancel` on the stack releases its lock.",
     );
   }
-  const reasons = events
-    .map((e) => e.diagnosticEvent)
-    .filter((d) => d !== undefined && d.severity === "error")
-    .map((d) => {
-      const name = d!.urn ? d!.urn.split("::").pop() : undefined;
-      const message = d!.message.trim();
-      return name && !d!.urn!.includes("pulumi:pulumi:Stack") ? `${name}: ${message}` : message;
-    })
-    .filter((line) => !/^(update|preview|refresh|destroy) failed$/.test(line));
+  // The same failure of many resources (a backend that stopped answering) is one line naming a few of them.
+  const byMessage = new Map<string, string[]>();
+  for (const d of events.map((e) => e.diagnosticEvent)) {
+    if (d === undefined || d.severity !== "error") continue;
+    const message = d.message.trim();
+    if (/^(update|preview|refresh|destroy) failed$/.test(message)) continue;
+    const name = d.urn && !d.urn.includes("pulumi:pulumi:Stack") ? d.urn.split("::").pop() : undefined;
+    byMessage.set(message, [...(byMessage.get(message) ?? []), ...(name ? [name] : [])]);
+  }
+  const reasons = [...byMessage].map(([message, names]) => {
+    if (names.length === 0) return message;
+    const shown = names.slice(0, 3).join(", ");
+    return `${shown}${names.length > 3 ? ` and ${names.length - 3} more` : ""}: ${message}`;
+  });
   if (reasons.length === 0 && error instanceof CommandError) {
     reasons.push(...messageOf(error).split("\n").filter((l) => /^\s*error:/.test(l)).map((l) => l.trim()));
   }
   if (reasons.length === 0) reasons.push(messageOf(error).split("\n").slice(0, 20).join("\n"));
-  return new CliError(`could not ${what}:\n  ${[...new Set(reasons)].join("\n  ")}`);
+  return new CliError(`could not ${what}:\n  ${[...new Set(reasons)].slice(0, 20).join("\n  ")}`);
 }
