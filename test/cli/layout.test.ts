@@ -1,6 +1,7 @@
 /**
  * Logical names come only from keys: reordering users and devices, or moving a user into another file of
- * the estate, plans no change at all (nothing re-created, no licence re-ordered).
+ * the estate, plans no change at all (nothing re-created, no licence re-ordered). Nothing but the state
+ * backend is kept between runs, so another working folder on the same state plans the same.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,7 +21,7 @@ const priyaBlock = `    - key: priya
 `;
 
 describe("estate layout", () => {
-  it("reordering users and devices, then moving a user to a UserGroup file, plans no changes", async () => {
+  it("reordering users and devices, then moving a user to a UserGroup file, plans no changes, also from another folder on the same state", async () => {
     await using backend = await startTestBackend();
     await using project = cliProject(backend);
     const estate = project.example("small-office");
@@ -48,5 +49,14 @@ describe("estate layout", () => {
     const afterMove = await project.run(["plan", estate, "--json"]);
     expect(afterMove.code, described(afterMove)).toBe(0);
     expect(json<EstatePlan>(afterMove)).toMatchObject({ hasChanges: false, users: [], devices: [], licences: { orders: [], cancellations: [] } });
+
+    // A second, fresh working folder given the first one's state sees the same stack, unchanged.
+    await using second = cliProject(backend);
+    const shared = join(project.dir, ".pbx-estate");
+    const elsewhere = await second.run(["plan", estate, "--json", "--backend-url", `file://${join(shared, "state")}`], {
+      PULUMI_CONFIG_PASSPHRASE_FILE: join(shared, "passphrase"),
+    });
+    expect(elsewhere.code, described(elsewhere)).toBe(0);
+    expect(json<EstatePlan>(elsewhere)).toMatchObject({ hasChanges: false, users: [], devices: [] });
   }, 600_000);
 });
