@@ -6,6 +6,7 @@ import type { Clock } from "../clock.ts";
 import { lockAccount, type Principal } from "../accounts/store.ts";
 import { auditInsert, writeAudit } from "../audit/store.ts";
 import { runBatch } from "../store/batch.ts";
+import { GroupCommit } from "../store/group-commit.ts";
 import { newId } from "../ids.ts";
 import { applyOp, isApiError, replay, type Config, type Context, type Op } from "../configuration/model.ts";
 import { loadConfig, loadContext, loadOps, loadPending, persistConfig } from "../configuration/store.ts";
@@ -58,6 +59,7 @@ export type Planner<T> = (view: Config, ctx: Context) => { op: Op; value: T; the
 
 interface StagedWrite {
   caller: Caller;
+  changeSetId: string;
   plan: Planner<unknown>;
   resolve: (result: WriteResult<unknown>) => void;
   reject: (error: unknown) => void;
@@ -72,8 +74,8 @@ export class ChangeSetService {
   private readonly clock: Clock;
   private readonly notifier: RevisionNotifier;
   private readonly cache: LiveCache;
-  /** Staged writes waiting for the running transaction of their change set (see `stage`). */
-  private readonly staging = new Map<string, StagedWrite[]>();
+  /** Staged writes of one change set share transactions (see `stage`). */
+  private readonly staging = new GroupCommit<StagedWrite>((_key, batch) => this.stageTogether(batch));
   constructor(deps: { db: Db; clock: Clock; notifier: RevisionNotifier; cache: LiveCache }) {
     this.db = deps.db;
     this.clock = deps.clock;
@@ -194,28 +196,14 @@ export class ChangeSetService {
    */
   private stage<T>(caller: Caller, changeSetId: string, plan: Planner<T>): Promise<WriteResult<T>> {
     return new Promise<WriteResult<T>>((resolve, reject) => {
-      const key = `${caller.account.id}/${caller.tokenId}/${changeSetId}`;
-      const item: StagedWrite = { caller, plan, resolve: resolve as (r: WriteResult<unknown>) => void, reject };
-      const queue = this.staging.get(key);
-      if (queue) {
-        queue.push(item); // a drain is under way for this change set and will take it next
-        return;
-      }
-      this.staging.set(key, [item]);
-      void this.drainStaging(key, changeSetId);
+      const item: StagedWrite = { caller, changeSetId, plan, resolve: resolve as (r: WriteResult<unknown>) => void, reject };
+      this.staging.submit(`${caller.account.id}/${caller.tokenId}/${changeSetId}`, item);
     });
   }
 
-  private async drainStaging(key: string, changeSetId: string): Promise<void> {
-    for (let batch = this.staging.get(key) ?? []; batch.length > 0; batch = this.staging.get(key) ?? []) {
-      this.staging.set(key, []);
-      await this.stageTogether(changeSetId, batch);
-    }
-    this.staging.delete(key);
-  }
-
-  private async stageTogether(changeSetId: string, batch: StagedWrite[]): Promise<void> {
-    const first = batch[0]!.caller; // every write of a batch has the same account and token (the queue key)
+  private async stageTogether(batch: StagedWrite[]): Promise<void> {
+    const first = batch[0]!.caller; // every write of a batch has the same account, token and change set (the key)
+    const changeSetId = batch[0]!.changeSetId;
     const accountId = first.account.id;
     let install: { entry: LiveEntry; generation: number } | null = null;
     const outcomes: { item: StagedWrite; value?: unknown; error?: unknown }[] = [];

@@ -7,6 +7,8 @@ import type { Caller } from "../change-sets/service.ts";
 import type { Subscription, SubscriptionQuery, CancelRequest } from "../../schemas/subscription.ts";
 import type { CallPlanId, ProductId } from "../../schemas/catalogue.ts";
 import { lockAccount } from "../accounts/store.ts";
+import { ApiError } from "../errors.ts";
+import { GroupCommit } from "../store/group-commit.ts";
 import { actorOf, writeAudit } from "../audit/store.ts";
 import { endOfMonth } from "../month-end.ts";
 import { monthlyPrice } from "../catalogue/service.ts";
@@ -14,8 +16,19 @@ import { anyDue, holderOf, holdersOf, settleDue, subscriptionView, type Subscrip
 import type { LiveCache } from "../configuration/cache.ts";
 import { checkVersion, requireFound, validateCallPlanChange, validateCancel, validateReinstate } from "./validator.ts";
 
+interface SubscriptionChange {
+  caller: Caller;
+  id: string;
+  ifVersion: number | undefined;
+  action: string;
+  change: (tx: Tx, row: SubscriptionRow, account: { timeZone: string }) => Promise<Partial<SubscriptionRow> | null>;
+  resolve: (answer: Subscription) => void;
+  reject: (error: unknown) => void;
+}
+
 export class SubscriptionService {
   private readonly db: Db;
+  private readonly changes = new GroupCommit<SubscriptionChange>((accountId, batch) => this.mutateTogether(accountId, batch));
   private readonly clock: Clock;
   private readonly cache: LiveCache;
   constructor(deps: { db: Db; clock: Clock; cache: LiveCache }) {
@@ -80,31 +93,60 @@ export class SubscriptionService {
     });
   }
 
-  private async mutate(
+  /**
+   * One change to one subscription. Changes of one account that arrive while another transaction of it runs
+   * share the next one (group commit: a destroy cancels hundreds of licences at once); each is checked and
+   * written in arrival order, as if alone, and a refused one fails alone — every refusal comes before its write.
+   */
+  private mutate(
     caller: Caller,
     id: string,
     ifVersion: number | undefined,
     action: string,
     change: (tx: Tx, row: SubscriptionRow, account: { timeZone: string }) => Promise<Partial<SubscriptionRow> | null>,
   ): Promise<Subscription> {
-    const accountId = caller.account.id;
+    return new Promise<Subscription>((resolve, reject) => {
+      this.changes.submit(caller.account.id, { caller, id, ifVersion, action, change, resolve, reject });
+    });
+  }
+
+  private async mutateTogether(accountId: string, batch: SubscriptionChange[]): Promise<void> {
     const licences = new LicenceWrite(this.cache, accountId);
-    return licences.settle(this.db.transaction().execute(async (tx) => {
-      const account = await lockAccount(tx, accountId);
-      licences.take();
-      const now = this.clock.now();
-      if ((await settleDue(tx, accountId, now)) > 0) licences.drop();
-      const row = requireFound(await tx.selectFrom("subscriptions").selectAll().where("id", "=", id).where("account_id", "=", accountId).executeTakeFirst(), id);
-      checkVersion(row, ifVersion);
-      const set = await change(tx, row, account);
-      if (set !== null) {
-        await tx.updateTable("subscriptions").set((eb) => ({ ...set, version: eb("version", "+", 1) })).where("id", "=", id).execute();
-        await writeAudit(tx, actorOf(caller), now, action, "subscription", id, { ...set });
-      }
-      const after = await this.read(tx, accountId, id);
-      licences.changed([licenceOf(after)]);
-      return after;
-    }));
+    const outcomes: { item: SubscriptionChange; answer?: Subscription; error?: unknown }[] = [];
+    try {
+      await licences.settle(
+        this.db.transaction().execute(async (tx) => {
+          const account = await lockAccount(tx, accountId);
+          licences.take();
+          const now = this.clock.now();
+          if ((await settleDue(tx, accountId, now)) > 0) licences.drop();
+          for (const item of batch) {
+            try {
+              const row = requireFound(await tx.selectFrom("subscriptions").selectAll().where("id", "=", item.id).where("account_id", "=", accountId).executeTakeFirst(), item.id);
+              checkVersion(row, item.ifVersion);
+              const set = await item.change(tx, row, account);
+              if (set !== null) {
+                await tx.updateTable("subscriptions").set((eb) => ({ ...set, version: eb("version", "+", 1) })).where("id", "=", item.id).execute();
+                await writeAudit(tx, actorOf(item.caller), now, item.action, "subscription", item.id, { ...set });
+              }
+              const after = await this.read(tx, accountId, item.id);
+              licences.changed([licenceOf(after)]);
+              outcomes.push({ item, answer: after });
+            } catch (error) {
+              if (!(error instanceof ApiError)) throw error;
+              outcomes.push({ item, error });
+            }
+          }
+        }),
+      );
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    for (const o of outcomes) {
+      if (o.answer) o.item.resolve(o.answer);
+      else o.item.reject(o.error);
+    }
   }
 
   private async read(db: Db, accountId: string, id: string): Promise<Subscription> {

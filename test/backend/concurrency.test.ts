@@ -51,4 +51,23 @@ describeEachStore("concurrent writers", (store) => {
     for (const d of devices) expect(subs.find((s) => s.id === d.licenceId)?.status).toBe("active");
     expect(results.every((r) => r.status === 200 || r.status === 201 || r.status === 409)).toBe(true);
   });
+
+  it("answers 29 simultaneous subscription changes each as if alone: the held licence and the stale version fail alone", async () => {
+    const c = await newAccount(backend);
+    const licences = await order(c, Array.from({ length: 28 }, () => ({ product: "sip-device-licence" as const })));
+    const held = licences[0]!;
+    expect((await c.post("/v1/devices", { name: "Desk", licenceId: held })).status).toBe(201);
+    const results = await Promise.all([
+      ...licences.map((l) => c.post(`/v1/subscriptions/${l}/cancel`, {})),
+      c.post(`/v1/subscriptions/${licences[2]}/cancel`, { effective: "immediately" }, { "if-match": '"7"' }),
+    ]);
+    const status = (i: number) => results[i]?.status;
+    expect(status(0)).toBe(409); // held by the device
+    expect(results.slice(1, 28).every((r) => r.status === 200 && (r.body as { status: string }).status === "cancellation-scheduled")).toBe(true);
+    expect(status(28)).toBe(412); // no version 7: refused, and licence 2 stays merely scheduled
+    const subs = (await c.get("/v1/subscriptions")).body as { id: string; status: string }[];
+    expect(subs.filter((s) => s.status === "cancellation-scheduled")).toHaveLength(27);
+    expect(subs.find((s) => s.id === held)?.status).toBe("active");
+    expect(subs.find((s) => s.id === licences[2])?.status).toBe("cancellation-scheduled");
+  });
 });
