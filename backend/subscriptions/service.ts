@@ -56,7 +56,7 @@ export class SubscriptionService {
     if (q.clientReference !== undefined) sq = sq.where("client_reference", "=", q.clientReference);
     if (q.clientReferencePrefix !== undefined) sq = sq.where("client_reference", "like", likePrefix(q.clientReferencePrefix));
     const rows = await sq.orderBy("created_at").orderBy("order_position").execute();
-    const holders = await holdersOf(this.db, accountId);
+    const holders = await holdersOf(this.db, accountId, q.ids !== undefined ? rows.map((r) => r.id) : undefined);
     return rows
       .map((r) => subscriptionView(r, holders.get(r.id) ?? null))
       .filter((s) => q.held === undefined || (s.holder !== null) === (q.held === "true"));

@@ -24,9 +24,17 @@ export function anyDue(licences: Iterable<{ status: string; cancellationEffectiv
   return false;
 }
 
-export async function holdersOf(db: Db | Tx, accountId: string): Promise<Map<string, { kind: "user" | "device"; id: string; name: string }>> {
-  const devices = await db.selectFrom("devices").select(["id", "name", "licence_id"]).where("account_id", "=", accountId).execute();
-  const users = await db.selectFrom("users").select(["id", "name", "licence_id"]).where("account_id", "=", accountId).execute();
+/** Holders by licence id: of every licence of the account, or only of `licenceIds`. */
+export async function holdersOf(db: Db | Tx, accountId: string, licenceIds?: readonly string[]): Promise<Map<string, { kind: "user" | "device"; id: string; name: string }>> {
+  let dq = db.selectFrom("devices").select(["id", "name", "licence_id"]).where("account_id", "=", accountId);
+  let uq = db.selectFrom("users").select(["id", "name", "licence_id"]).where("account_id", "=", accountId);
+  if (licenceIds !== undefined) {
+    if (licenceIds.length === 0) return new Map();
+    dq = dq.where("licence_id", "in", licenceIds);
+    uq = uq.where("licence_id", "in", licenceIds);
+  }
+  const devices = await dq.execute();
+  const users = await uq.execute();
   const out = new Map<string, { kind: "user" | "device"; id: string; name: string }>();
   for (const d of devices) out.set(d.licence_id, { kind: "device", id: d.id, name: d.name });
   for (const u of users) out.set(u.licence_id, { kind: "user", id: u.id, name: u.name });
