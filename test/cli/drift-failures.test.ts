@@ -1,11 +1,15 @@
 /**
  * A drift run that cannot see the live objects fails (exit 1); it never reports drift (2): not when every
  * request is throttled, not when reads fail during the refresh, not with a token of another account or a
- * refused one, and not when the backend is down.
+ * refused one, and not when the backend is down. And drift stays drift after an apply that failed once its
+ * refresh had written the live values into state.
  */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { DriftReport } from "../../cli/pbx-estate/drift/report.ts";
 import { NUMBERS, startTestBackend } from "../provider/harness.ts";
-import { cliProject, described } from "./harness.ts";
+import { cliProject, described, json } from "./harness.ts";
 
 describe("drift failures", () => {
   it("exits 1 when throttled, when reads fail, with a wrong or refused token, and with the backend down", async () => {
@@ -44,5 +48,29 @@ describe("drift failures", () => {
     const down = await project.run(["drift", estate]);
     expect(down.code, described(down)).toBe(1);
     expect(down.stderr).toContain("did not answer");
+  }, 600_000);
+
+  it("still reports drift after a failed apply wrote the live values into state", async () => {
+    await using backend = await startTestBackend();
+    await using project = cliProject(backend);
+    const estate = project.example("small-office");
+    expect((await project.run(["apply", estate])).code).toBe(0);
+
+    const john = (await backend.call<{ id: string; extension: string }[]>("GET", "/v1/users")).body.find((u) => u.extension === "201")!;
+    expect((await backend.call("PATCH", `/v1/users/${john.id}`, { name: "Jonathan Smith" })).status).toBe(200);
+    // A code change the backend refuses: a caller ID that is not one of the account's numbers.
+    const file = join(estate, "estate.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace(`outboundCallerId: "${NUMBERS[0]}"`, 'outboundCallerId: "+442079460999"'));
+    const failed = await project.run(["apply", estate]);
+    expect(failed.code, described(failed)).toBe(1);
+    expect(failed.stderr).toContain("caller-id-not-owned");
+
+    const drift = await project.run(["drift", estate, "--json"]);
+    expect(drift.code, described(drift)).toBe(2);
+    const report = json<DriftReport>(drift);
+    expect(report.drift.map((d) => [d.resource, d.fields])).toEqual([["user/john", [{ field: "name", declared: "John Smith", live: "Jonathan Smith" }]]]);
+    expect(report.pendingCodeChanges.users).toEqual([
+      { key: "john", op: "update", label: "201 John Smith", fields: [{ field: "outboundCallerId", from: NUMBERS[0], to: "+442079460999" }] },
+    ]);
   }, 600_000);
 });

@@ -3,7 +3,7 @@ import type { Command } from "../command.ts";
 import { parseCommandArgs } from "../command.ts";
 import { withConnection, connectionHelp, connectionOptions } from "../connect.ts";
 import { renderDriftMarkdown, renderDriftText } from "../drift/render.ts";
-import { driftOf, type DriftReport } from "../drift/report.ts";
+import { codeChangesOnly, driftOf, type DriftReport } from "../drift/report.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { buildPlan } from "../plan/build.ts";
 import { estateSteps } from "../plan/steps.ts";
@@ -43,7 +43,7 @@ another account, no state for the estate): a failure is never reported as drift.
         account: { id: account.accountId, name: account.name, timeZone: account.timeZone },
         inSync: drift.length === 0,
         drift,
-        pendingCodeChanges: buildPlan(pendingSteps, { estate, stack: session.stack.name, account, catalogue, now: new Date() }),
+        pendingCodeChanges: codeChangesOnly(buildPlan(pendingSteps, { estate, stack: session.stack.name, account, catalogue, now: new Date() })),
       };
       io.out(values.json ? JSON.stringify(report, null, 2) : values.markdown ? renderDriftMarkdown(report) : renderDriftText(report));
       return report.inSync ? EXIT.ok : EXIT.drift;

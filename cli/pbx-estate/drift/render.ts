@@ -4,6 +4,15 @@ import { renderPlanText } from "../plan/render-text.ts";
 import { renderValue } from "../plan/values.ts";
 import type { DriftReport } from "./report.ts";
 
+/** What to do about the drift found. */
+function remedy(report: DriftReport): string[] {
+  const lines = ["`pbx-estate apply` with the same files puts the changed fields and deleted objects back as declared."];
+  if (report.drift.some((d) => d.fields.some((f) => f.field === "status"))) {
+    lines.push("A licence scheduled for cancellation is not reinstated by apply yet: reinstate it in the portal.");
+  }
+  return lines;
+}
+
 export function renderDriftText(report: DriftReport): string {
   const lines = [`Drift check of estate ${report.estate} (stack ${report.stack}) in account ${report.account.name} (${report.account.id})`, ""];
   if (report.inSync) lines.push("In sync: every object is live as the last apply left it.");
@@ -13,7 +22,7 @@ export function renderDriftText(report: DriftReport): string {
       lines.push(`  ${entry.kind} ${entry.key} (${entry.label}): ${entry.state === "gone" ? "deleted or cancelled outside pbx-estate" : "changed"}`);
       for (const f of entry.fields) lines.push(`      ${f.field}: declared ${renderValue(f.declared)}, live ${renderValue(f.live)}`);
     }
-    lines.push("", "`pbx-estate apply` with the same files puts them back as declared.");
+    lines.push("", ...remedy(report));
   }
   lines.push("");
   if (report.pendingCodeChanges.hasChanges) {
@@ -38,7 +47,7 @@ export function renderDriftMarkdown(report: DriftReport): string {
       if (entry.state === "gone") lines.push(`| ${object} | | | **deleted or cancelled** |`);
       for (const f of entry.fields) lines.push(`| ${object} | ${cell(f.field)} | ${code(renderValue(f.declared))} | ${code(renderValue(f.live))} |`);
     }
-    lines.push("", "`pbx-estate apply` with the same files puts them back as declared.");
+    lines.push("", ...remedy(report));
   }
   lines.push("");
   if (report.pendingCodeChanges.hasChanges) {

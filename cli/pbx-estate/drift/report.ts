@@ -4,7 +4,7 @@
  * yet are not drift; they travel beside it as a plan.
  */
 import { changedFields, type DiffSpec } from "../../../provider/hooks/diff.ts";
-import type { EstatePlan, LicenceHolder, PlanValue } from "../plan/model.ts";
+import type { EntityOp, EstatePlan, FieldChange, LicenceHolder, PlanValue } from "../plan/model.ts";
 import type { EstateResourceKind, EstateStep } from "../plan/steps.ts";
 import { planValue } from "../plan/values.ts";
 
@@ -37,18 +37,21 @@ export interface DriftReport {
   pendingCodeChanges: EstatePlan;
 }
 
-/** The live properties compared, per kind; the password by its fingerprint. */
+/**
+ * The declared properties compared with their live values, per kind. The declared value is the input the
+ * last apply recorded, so a live value a failed apply's refresh already wrote into state is still drift.
+ */
 const specs: Record<EstateResourceKind, DiffSpec> = {
   user: {
     fields: ["name", "extension", "licenceId", "callPlan", "areaPrefix", "outboundCallerId", "recording", "deviceIds"],
     unordered: ["deviceIds"],
   },
-  device: { fields: ["name", "licenceId", "passwordFingerprint"] },
-  "user-licence": { fields: ["product", "callPlan", "status"] },
-  "device-licence": { fields: ["product", "status"] },
+  device: { fields: ["name", "licenceId"] },
+  "user-licence": { fields: ["product", "callPlan"] },
+  "device-licence": { fields: ["product"] },
 };
 
-const fieldNames: Record<string, string> = { deviceIds: "devices", licenceId: "licence", passwordFingerprint: "password" };
+const fieldNames: Record<string, string> = { deviceIds: "devices", licenceId: "licence" };
 
 function labelOf(step: EstateStep): string {
   const o = step.old?.outputs ?? {};
@@ -57,13 +60,12 @@ function labelOf(step: EstateStep): string {
   return `${step.kind === "user-licence" ? "user licence" : "SIP-device licence"} of ${step.kind === "user-licence" ? "user" : "device"} ${step.key}`;
 }
 
-function shown(field: string, value: unknown, keys: Map<string, string>, side: "declared" | "live"): PlanValue {
+function shown(field: string, value: unknown, keys: Map<string, string>): PlanValue {
   if (field === "deviceIds" && Array.isArray(value)) return value.map((id) => keys.get(String(id)) ?? String(id)).sort();
-  if (field === "passwordFingerprint") return side === "declared" ? "as last set by pbx-estate" : "rotated outside pbx-estate";
   return planValue(value);
 }
 
-/** Drift among the steps of a refresh preview: each object changed or gone since the last apply. */
+/** Drift among the steps of a refresh preview: each object whose live state differs from the last apply's declaration, or gone. */
 export function driftOf(steps: readonly EstateStep[]): DriftEntry[] {
   const keys = new Map<string, string>();
   for (const step of steps) if (step.old?.id) keys.set(step.old.id, step.key);
@@ -77,14 +79,45 @@ export function driftOf(steps: readonly EstateStep[]): DriftEntry[] {
       entries.push({ ...base, state: "gone", fields: [] });
       continue;
     }
-    const before = step.old.outputs;
+    const declared = step.old.inputs;
     const live = step.new.outputs;
-    const fields = changedFields(specs[step.kind], before, live).map((field) => ({
+    const fields: DriftField[] = changedFields(specs[step.kind], declared, live).map((field) => ({
       field: fieldNames[field] ?? field,
-      declared: shown(field, before[field], keys, "declared"),
-      live: shown(field, live[field], keys, "live"),
+      declared: shown(field, declared[field], keys),
+      live: shown(field, live[field], keys),
     }));
+    if (step.kind === "device" && step.old.outputs.passwordFingerprint !== live.passwordFingerprint) {
+      fields.push({ field: "password", declared: "as last set by pbx-estate", live: "rotated outside pbx-estate" });
+    }
+    // A managed licence is active; one scheduled for cancellation in the portal stops at the month's end.
+    if (kind === "licence" && live.status !== "active") fields.push({ field: "status", declared: "active", live: planValue(live.status) });
     if (fields.length > 0) entries.push({ ...base, state: "changed", fields });
   }
   return entries.sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
+}
+
+/**
+ * The code changes of a plan made without a refresh, leaving out fields whose recorded value already
+ * differs from what was declared (a refresh wrote the live value into state): those are drift, not code.
+ */
+export function codeChangesOnly(plan: EstatePlan): EstatePlan {
+  const keep = <T extends { op: string; fields: FieldChange[] }>(changes: T[]): T[] =>
+    changes
+      .map((c) => ({ ...c, fields: c.fields.filter((f) => !f.outOfBand) }))
+      .filter((c) => c.op !== "update" || c.fields.length > 0);
+  const users = keep(plan.users);
+  const devices = keep(plan.devices);
+  const count = (changes: { op: EntityOp }[]) => {
+    const counts = { create: 0, update: 0, replace: 0, delete: 0 };
+    for (const c of changes) counts[c.op]++;
+    return counts;
+  };
+  const { orders, cancellations, callPlanChanges } = plan.licences;
+  return {
+    ...plan,
+    users,
+    devices,
+    counts: { users: count(users), devices: count(devices) },
+    hasChanges: users.length + devices.length + orders.length + cancellations.length + callPlanChanges.length > 0,
+  };
 }
