@@ -24,7 +24,7 @@ export function processIo(): Io {
     err: (text) => process.stderr.write(`${text}\n`),
     errRaw: (text) => process.stderr.write(text),
     interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
-    columns: process.stderr.columns ?? 100,
+    columns: process.stderr.columns || 100,
     ask: async (question) => {
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       try {
