@@ -8,13 +8,11 @@ import type { EstateDefaults, EstateDocument, EstateUser } from "../schemas/esta
 import { ESTATE_API_VERSION } from "../schemas/estate.ts";
 import type { Subscription } from "../schemas/subscription.ts";
 import type { User } from "../schemas/user.ts";
+import type { EstateAdoption } from "../sdk/estate.ts";
 import { KeyAllocator } from "./keys.ts";
 
 /** Which existing objects each key adopts (ids never go into the estate files: they are not code). */
-export interface AdoptionMap {
-  users: Record<string, { user: string; licence: string }>;
-  devices: Record<string, { device: string; licence: string }>;
-}
+export type AdoptionMap = EstateAdoption;
 
 export interface LiveAccount {
   users: User[];

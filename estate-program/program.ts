@@ -4,14 +4,15 @@
  */
 import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
 import type { ResolvedEstate } from "../schemas/estate.ts";
-import { Estate } from "../sdk/estate.ts";
+import { Estate, type EstateAdoption } from "../sdk/estate.ts";
 
 /** The project name every estate stack lives in; client references are derived from it. */
 export const ESTATE_PROJECT = "pbx-estate";
 
-export function estateProgram(estate: ResolvedEstate): PulumiFn {
+/** `adopt`: existing objects the keys take over, for `pbx-estate export`'s adopting apply. */
+export function estateProgram(estate: ResolvedEstate, adopt?: EstateAdoption): PulumiFn {
   return async () => {
-    const component = new Estate(estate.name, { estate });
+    const component = new Estate(estate.name, { estate, ...(adopt ? { adopt } : {}) });
     return { users: component.users, devices: component.devices };
   };
 }

@@ -33,8 +33,18 @@ export function parseEstateName(name: string): { kind: "user" | "user-licence" |
   return { kind: licence ? "device-licence" : "device", key };
 }
 
+/**
+ * Objects made by hand that the estate's keys take over (see `pbx-estate export`): the ids never go into the
+ * estate files. Used for the adopting apply only; once in state, the resources keep their objects.
+ */
+export interface EstateAdoption {
+  users: Record<string, { user: string; licence: string }>;
+  devices: Record<string, { device: string; licence: string }>;
+}
+
 export interface EstateArgs {
   estate: ResolvedEstate;
+  adopt?: EstateAdoption;
 }
 
 export class Estate extends pulumi.ComponentResource {
@@ -45,12 +55,12 @@ export class Estate extends pulumi.ComponentResource {
 
   constructor(name: string, args: EstateArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ESTATE_TYPE, name, {}, opts);
-    const { estate } = args;
+    const { estate, adopt } = args;
     const parent = { parent: this };
     const users: Record<string, pulumi.Output<string>> = {};
     const devices: Record<string, pulumi.Output<string>> = {};
     for (const user of estate.users) {
-      const made = declareUser(user, estate.acceptTerms, parent);
+      const made = declareUser(user, estate.acceptTerms, parent, adopt);
       users[user.key] = made.user.extension;
       for (const [key, device] of Object.entries(made.devices)) devices[key] = device.sipUsername;
     }
@@ -60,27 +70,29 @@ export class Estate extends pulumi.ComponentResource {
   }
 }
 
-function declareDevice(device: ResolvedDevice, user: ResolvedUser, termsVersion: string, opts: pulumi.CustomResourceOptions): SipDevice {
+function declareDevice(device: ResolvedDevice, user: ResolvedUser, termsVersion: string, opts: pulumi.CustomResourceOptions, adopt?: EstateAdoption): SipDevice {
+  const adopted = adopt?.devices[device.key];
   const licence = new ServiceSubscription(
     estateNames.deviceLicence(device.key),
-    { product: "sip-device-licence", termsVersion, removal: user.removal },
+    { product: "sip-device-licence", termsVersion, removal: user.removal, ...(adopted ? { adopt: adopted.licence } : {}) },
     opts,
   );
   return new SipDevice(
     estateNames.device(device.key),
-    { name: device.name, licenceId: licence.id, ...(device.rotation === undefined ? {} : { rotation: device.rotation }) },
+    { name: device.name, licenceId: licence.id, ...(device.rotation === undefined ? {} : { rotation: device.rotation }), ...(adopted ? { adopt: adopted.device } : {}) },
     opts,
   );
 }
 
-function declareUser(user: ResolvedUser, termsVersion: string, opts: pulumi.CustomResourceOptions) {
+function declareUser(user: ResolvedUser, termsVersion: string, opts: pulumi.CustomResourceOptions, adopt?: EstateAdoption) {
+  const adopted = adopt?.users[user.key];
   const licence = new ServiceSubscription(
     estateNames.userLicence(user.key),
-    { product: "user-licence", callPlan: user.callPlan, termsVersion, removal: user.removal },
+    { product: "user-licence", callPlan: user.callPlan, termsVersion, removal: user.removal, ...(adopted ? { adopt: adopted.licence } : {}) },
     opts,
   );
   const devices: Record<string, SipDevice> = {};
-  for (const device of user.devices) devices[device.key] = declareDevice(device, user, termsVersion, opts);
+  for (const device of user.devices) devices[device.key] = declareDevice(device, user, termsVersion, opts, adopt);
   const pbxUser = new PbxUser(
     estateNames.user(user.key),
     {
@@ -94,6 +106,7 @@ function declareUser(user: ResolvedUser, termsVersion: string, opts: pulumi.Cust
       // One output for the whole list: in a preview, new devices' ids are all the same unknown value, which
       // the provider's check would take for a device listed twice; an unknown list is left to the apply.
       deviceIds: pulumi.all(Object.values(devices).map((d) => d.id)),
+      ...(adopted ? { adopt: adopted.user } : {}),
     },
     opts,
   );

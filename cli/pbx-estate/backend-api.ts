@@ -4,7 +4,9 @@
  * say whether the backend was unreachable, refused the token or kept throttling.
  */
 import type { Catalogue } from "../../schemas/catalogue.ts";
+import type { Device } from "../../schemas/device.ts";
 import type { Subscription } from "../../schemas/subscription.ts";
+import type { User } from "../../schemas/user.ts";
 import { ApiError, TransportError } from "../../provider/client/errors.ts";
 import { HttpClient } from "../../provider/client/http.ts";
 import { PbxApi, type Whoami } from "../../provider/client/pbx-api.ts";
@@ -30,6 +32,15 @@ export class BackendApi implements AsyncDisposable {
 
   catalogue(): Promise<Catalogue> {
     return this.call("read the catalogue", () => this.api.catalogue());
+  }
+
+  /** Everything an export needs: the account's live users and devices and its licences. */
+  async liveObjects(): Promise<{ users: User[]; devices: Device[]; subscriptions: Subscription[] }> {
+    return {
+      users: await this.call("list the users", () => this.api.users()),
+      devices: await this.call("list the devices", () => this.api.devices()),
+      subscriptions: await this.call("list the licences", () => this.api.subscriptions()),
+    };
   }
 
   subscription(id: string): Promise<Subscription | undefined> {

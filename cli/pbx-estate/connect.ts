@@ -6,6 +6,7 @@
 import type { Whoami } from "../../schemas/account.ts";
 import type { Catalogue } from "../../schemas/catalogue.ts";
 import type { ResolvedEstate } from "../../schemas/estate.ts";
+import type { EstateAdoption } from "../../sdk/estate.ts";
 import { BackendApi } from "./backend-api.ts";
 import { EngineSession } from "./engine-session.ts";
 import { estateFrom } from "./estate-input.ts";
@@ -38,7 +39,13 @@ export interface Connection extends AsyncDisposable {
   catalogue: Catalogue;
 }
 
-export async function connect(paths: readonly string[], values: ConnectionValues, io: Io, options: { mustExist: boolean }): Promise<Connection> {
+export interface ConnectOptions {
+  mustExist: boolean;
+  /** Existing objects the estate's keys take over (export's adopting apply). */
+  adopt?: EstateAdoption;
+}
+
+export async function connect(paths: readonly string[], values: ConnectionValues, io: Io, options: ConnectOptions): Promise<Connection> {
   const estate = await estateFrom(paths);
   const endpoint = values.endpoint ?? io.env.PBX_ENDPOINT;
   const token = io.env.PBX_TOKEN;
@@ -54,7 +61,8 @@ export async function connect(paths: readonly string[], values: ConnectionValues
     const account = await api.whoami();
     const catalogue = await api.catalogue();
     const state = resolveStateLocation({ projectDir: io.cwd, backendUrl: values["backend-url"], env: io.env });
-    session = await EngineSession.open({ estate, stackName: values.stack ?? estate.name, state, backend: { endpoint, token } }, options);
+    const target = { estate, stackName: values.stack ?? estate.name, state, backend: { endpoint, token }, ...(options.adopt ? { adopt: options.adopt } : {}) };
+    session = await EngineSession.open(target, options);
     const foreign = (await session.recordedAccounts()).filter((a) => a !== account.accountId);
     if (foreign.length > 0) {
       throw new CliError(
@@ -86,7 +94,7 @@ export async function withConnection<T>(
   paths: readonly string[],
   values: ConnectionValues,
   io: Io,
-  options: { mustExist: boolean },
+  options: ConnectOptions,
   work: (connection: Connection) => Promise<T>,
 ): Promise<T> {
   const connection = await connect(paths, values, io, options);

@@ -21,6 +21,7 @@ import {
 } from "@pulumi/pulumi/automation/index.js";
 import type { ResolvedEstate } from "../../schemas/estate.ts";
 import { ESTATE_PROJECT, estateProgram } from "../../estate-program/program.ts";
+import type { EstateAdoption } from "../../sdk/estate.ts";
 import { engineCli, engineEnvironment, packageRoot, PulumiCliUnavailableError } from "../engine-environment.ts";
 import type { BackendCredentials } from "./backend-api.ts";
 import { CliError, messageOf } from "./errors.ts";
@@ -28,6 +29,8 @@ import type { StateLocation } from "./state-location.ts";
 
 export interface EngineTarget {
   estate: ResolvedEstate;
+  /** Existing objects the estate's keys take over (export's adopting apply). */
+  adopt?: EstateAdoption;
   stackName: string;
   state: StateLocation;
   backend: BackendCredentials;
@@ -68,7 +71,7 @@ export class EngineSession implements AsyncDisposable {
     const workDir = join(packageRoot, ".engine-work", "cli", randomUUID());
     mkdirSync(workDir, { recursive: true });
     const { state, backend } = target;
-    const args = { projectName: ESTATE_PROJECT, stackName: target.stackName, program: estateProgram(target.estate) };
+    const args = { projectName: ESTATE_PROJECT, stackName: target.stackName, program: estateProgram(target.estate, target.adopt) };
     const opts = {
       workDir,
       pulumiCommand: cli.command,

@@ -125,6 +125,11 @@ export class PbxApi {
     return r.status === 404 ? undefined : r.body;
   }
 
+  /** Every live device of the account. */
+  async devices(): Promise<Device[]> {
+    return (await this.http.request<Device[]>("GET", "/v1/devices")).body;
+  }
+
   /** The live devices among `ids` (at most 100); the others do not exist in this account. */
   async devicesByIds(ids: readonly string[]): Promise<Device[]> {
     return (await this.http.request<Device[]>("GET", `/v1/devices?ids=${ids.map(enc).join(",")}`)).body;
@@ -171,6 +176,11 @@ export class PbxApi {
   async user(id: string, changeSetId?: string): Promise<User | undefined> {
     const r = await this.http.request<User>("GET", `/v1/users/${enc(id)}`, { headers: changeSetHeader(changeSetId), accept: [404] });
     return r.status === 404 ? undefined : r.body;
+  }
+
+  /** Every live user of the account. */
+  async users(): Promise<User[]> {
+    return (await this.http.request<User[]>("GET", "/v1/users")).body;
   }
 
   /** The live users among `ids` (at most 100); the others do not exist in this account. */
