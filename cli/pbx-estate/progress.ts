@@ -52,7 +52,7 @@ export class Progress {
   private finished = 0;
   private statusShown = false;
 
-  /** `total`: the steps the plan expects, for the status line's count. */
+  /** `total`: the steps the plan expects, for the status line's count (0: not known). */
   constructor(io: Io, total: number) {
     this.io = io;
     this.total = total;
@@ -107,7 +107,7 @@ export class Progress {
     if (!this.io.interactive) return;
     const names = [...this.running.values()];
     const now = names.length > 0 ? ` · working on ${names.slice(0, 3).join(", ")}${names.length > 3 ? ` and ${names.length - 3} more` : ""}` : "";
-    const status = `[${this.finished}/${this.total}]${now}`;
+    const status = `[${this.finished}${this.total > 0 ? `/${this.total}` : ""}]${now}`;
     this.clearStatus();
     this.io.errRaw(status.slice(0, Math.max(20, this.io.columns - 1)));
     this.statusShown = true;
