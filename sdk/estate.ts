@@ -103,9 +103,7 @@ function declareUser(user: ResolvedUser, termsVersion: string, opts: pulumi.Cust
       areaPrefix: user.areaPrefix,
       outboundCallerId: user.outboundCallerId,
       recording: user.recording,
-      // One output for the whole list: in a preview, new devices' ids are all the same unknown value, which
-      // the provider's check would take for a device listed twice; an unknown list is left to the apply.
-      deviceIds: pulumi.all(Object.values(devices).map((d) => d.id)),
+      deviceIds: Object.values(devices).map((d) => d.id),
       ...(adopted ? { adopt: adopted.user } : {}),
     },
     opts,

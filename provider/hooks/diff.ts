@@ -19,6 +19,11 @@ export interface DiffSpec {
   defaults?: Inputs;
   /** Fields the program may leave to the backend: when omitted, whatever is live is fine. */
   followLiveWhenOmitted?: readonly string[];
+  /**
+   * Live fields (not inputs) that must hold one value: another value recorded in state (read by a refresh)
+   * is a change, which the update restores — e.g. a licence scheduled for cancellation in the portal.
+   */
+  liveMustBe?: Inputs;
 }
 
 function comparable(spec: DiffSpec, field: string, value: unknown): unknown {
@@ -29,12 +34,16 @@ function comparable(spec: DiffSpec, field: string, value: unknown): unknown {
 
 /** The top-level fields whose declared value differs from state. */
 export function changedFields(spec: DiffSpec, olds: Inputs, news: Inputs): string[] {
-  return spec.fields.filter((field) => {
+  const live = Object.entries(spec.liveMustBe ?? {})
+    .filter(([field, wanted]) => olds[field] !== undefined && olds[field] !== wanted)
+    .map(([field]) => field);
+  const declared = spec.fields.filter((field) => {
     const after = news[field];
     if (after === undefined && spec.followLiveWhenOmitted?.includes(field)) return false;
     if (containsUnknown(after)) return true;
     return deepDiff.diff(comparable(spec, field, olds[field]), comparable(spec, field, after)) !== undefined;
   });
+  return [...declared, ...live];
 }
 
 export function diffResources(spec: DiffSpec, olds: Inputs, news: Inputs): pulumi.dynamic.DiffResult {

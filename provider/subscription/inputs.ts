@@ -28,4 +28,6 @@ export const subscriptionDiff: DiffSpec = {
   fields: ["product", "callPlan", "termsVersion", "removal", "claimPending"],
   replaceOn: ["product"],
   defaults: { removal: "end-of-month", claimPending: true },
+  // A managed licence is active: one scheduled for cancellation outside pbx-estate is reinstated by `up`.
+  liveMustBe: { status: "active" },
 };

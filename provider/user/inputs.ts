@@ -4,6 +4,7 @@ import { CallPlanId } from "../../schemas/catalogue.ts";
 import { E164, Id } from "../../schemas/common.ts";
 import { AreaPrefix, Extension, Recording } from "../../schemas/user.ts";
 import type { DiffSpec } from "../hooks/diff.ts";
+import { isUnknown } from "../hooks/unknowns.ts";
 
 export const UserInputs = z
   .object({
@@ -17,7 +18,11 @@ export const UserInputs = z
     deviceIds: z
       .array(Id)
       .default([])
-      .refine((ids) => new Set(ids).size === ids.length, { message: "lists a device twice", params: { rule: "unique" } }),
+      // Ids unknown in a preview (devices not made yet) all read the same; only known ids can repeat.
+      .refine((ids) => {
+        const known = ids.filter((id) => !isUnknown(id));
+        return new Set(known).size === known.length;
+      }, { message: "lists a device twice", params: { rule: "unique" } }),
     adopt: Id.optional(),
   })
   .strict();

@@ -38,6 +38,31 @@ describe("drift", () => {
     await engine.preview({ expectNoChanges: true });
   });
 
+  it("a device deleted and its licence cancelled in the portal: up reinstates the licence and makes the device again on it", async () => {
+    await using backend = await startTestBackend();
+    await using engine = await estateEngine(backend, async () => {
+      johnEstate();
+    });
+    await engine.up();
+    const [desk] = (await backend.call<{ id: string; licenceId: string; name: string; userId: string }[]>("GET", "/v1/devices")).body.filter((d) => d.name === "John's Desk Phone");
+    // In the portal: the desk phone removed from John and deleted, then its licence cancelled (at month end).
+    expect((await backend.call("DELETE", `/v1/users/${desk!.userId}/devices/${desk!.id}`)).status).toBe(200);
+    expect((await backend.call("DELETE", `/v1/devices/${desk!.id}`)).status).toBe(204);
+    const scheduled = await backend.call<{ status: string }>("POST", `/v1/subscriptions/${desk!.licenceId}/cancel`, {});
+    expect(scheduled.body.status).toBe("cancellation-scheduled");
+
+    // The licence is reinstated (not a new order), then the device made again on it and linked to John.
+    const preview = await engine.stack.preview({ refresh: true });
+    expect(preview.changeSummary).toMatchObject({ update: 2, create: 1 });
+    const ordersBefore = (await backend.call<unknown[]>("GET", "/v1/orders")).body.length;
+    await engine.stack.up({ refresh: true });
+    expect((await backend.call<{ status: string }>("GET", `/v1/subscriptions/${desk!.licenceId}`)).body.status).toBe("active");
+    const remade = (await backend.call<{ licenceId: string; name: string; userId: string }[]>("GET", "/v1/devices")).body.find((d) => d.name === "John's Desk Phone");
+    expect(remade).toMatchObject({ licenceId: desk!.licenceId, userId: desk!.userId });
+    expect((await backend.call<unknown[]>("GET", "/v1/orders")).body.length).toBe(ordersBefore);
+    await engine.preview({ expectNoChanges: true });
+  });
+
   it("a token of another account makes refresh fail and marks nothing as deleted", async () => {
     await using backend = await startTestBackend();
     // Credentials from the environment, as a CI drift job passes them. (A refresh configures the provider

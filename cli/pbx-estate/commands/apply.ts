@@ -13,7 +13,7 @@ import { planEstate } from "../planning.ts";
 import { Progress } from "../progress.ts";
 
 export const DEFAULT_MAX_DELETIONS = 10;
-export const DEFAULT_PARALLEL = 16;
+export const DEFAULT_PARALLEL = 64;
 
 function wholeNumber(text: string | undefined, flag: string, fallback: number): number {
   if (text === undefined) return fallback;

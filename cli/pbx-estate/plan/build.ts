@@ -65,7 +65,7 @@ function fieldChanges(spec: DiffSpec, step: EstateStep | undefined, skip: Readon
     .map((field) => ({
       field: fieldNames[field] ?? field,
       from: planValue(before[field]),
-      to: planValue(after[field]),
+      to: planValue(spec.liveMustBe && field in spec.liveMustBe ? spec.liveMustBe[field] : after[field]),
       ...(outOfBand.has(field) ? { outOfBand: true } : {}),
     }));
 }
