@@ -4,7 +4,8 @@
 // (a `serve` child process, embedded store, rate limiting off), and in the same run the same graph served by a
 // no-op dynamic provider — the engine's own floor — each operation on ours and then at once on the floor, so a
 // ratio's two figures share the machine's load. Also: applies and mutations per apply, HTTP requests per
-// resource, peak RSS of the plugin and the backend, state and `__provider` bytes per resource.
+// resource, peak RSS of the plugin and the backend, state and `__provider` bytes per resource. And the CLI on the
+// same estate as a YAML file (`cli`): apply, then a no-change `plan` and an in-sync `drift`, then destroy.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -265,12 +266,73 @@ async function runSize(users: number) {
   }
 }
 
+/** An estate file of `users` users for the CLI (every other one with a softphone), as a team would write it. */
+function estateYaml(users: number): string {
+  const lines = [
+    "apiVersion: pbx-estate/v1",
+    "kind: Estate",
+    "metadata:",
+    `  name: bench-${users}`,
+    "spec:",
+    `  acceptTerms: "${TERMS_VERSION}"`,
+    "  defaults:",
+    "    callPlan: national-unlimited",
+    '    areaPrefix: "020"',
+    `    outboundCallerId: "${NUMBER}"`,
+    "  users:",
+  ];
+  for (let i = 0; i < users; i++) {
+    lines.push(`    - key: u${i}`, `      name: User ${i}`, `      extension: "${1000 + i}"`, "      devices:", `        - key: u${i}-desk`, `          name: Desk ${i}`);
+    if (i % 2 === 0) lines.push(`        - key: u${i}-soft`, `          name: Softphone ${i}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Runs `pbx-estate` (the package's bin) in `cwd`; resolves to seconds taken, rejects on a failing exit code. */
+function cliSeconds(cwd: string, args: string[], env: Record<string, string>, okCodes: number[] = [0]): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(packageRoot, "bin", "pbx-estate.js"), ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    child.on("close", (code) => {
+      if (code !== null && okCodes.includes(code)) resolve(Math.round((performance.now() - started) / 10) / 100);
+      else reject(new Error(`pbx-estate ${args[0]} exited ${code}:\n${stderr}`));
+    });
+  });
+}
+
+/**
+ * The CLI on an estate file of `users` users: apply it, then time a no-change `plan` and an in-sync `drift`
+ * (what a pull request and the nightly job run), then destroy.
+ */
+async function runCli(users: number): Promise<{ applySeconds: number; planSeconds: number; driftSeconds: number; destroySeconds: number }> {
+  const dir = mkdtempSync(join(tmpdir(), "pbx-bench-cli-"));
+  const backend = await startServe(join(dir, "backend"));
+  const project = join(dir, "project");
+  mkdirSync(project);
+  writeFileSync(join(project, "estate.yaml"), estateYaml(users));
+  const env = { PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token, ...checkpointEnv };
+  try {
+    const applySeconds = await cliSeconds(project, ["apply", "estate.yaml", "--yes", "--parallel", String(parallel)], env);
+    const planSeconds = await cliSeconds(project, ["plan", "estate.yaml", "--json"], env);
+    const driftSeconds = await cliSeconds(project, ["drift", "estate.yaml", "--json"], env);
+    const destroySeconds = await cliSeconds(project, ["destroy", "estate.yaml", "--yes", "--parallel", String(parallel)], env);
+    return { applySeconds, planSeconds, driftSeconds, destroySeconds };
+  } finally {
+    backend.child.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const bySize: Record<string, unknown> = {};
 const report = { parallelism: parallel, checkpoints: values.checkpoints, sizes: bySize };
 for (const users of sizes) {
   const measured = await runSize(users);
   const { ours: oursSeconds, floor: floorSeconds } = measured.seconds;
   const ratio = (k: Operation) => Math.round((oursSeconds[k] / floorSeconds[k]) * 100) / 100;
+  console.error(`[bench] ${users} users: the CLI …`);
+  const cli = await runCli(users);
   const addedMs = (k: Operation) => Math.round(((oursSeconds[k] - floorSeconds[k]) * 1000 * 100) / measured.resources) / 100;
   bySize[String(users)] = {
     resources: measured.resources,
@@ -285,6 +347,7 @@ for (const users of sizes) {
     stateBytesPerResource: measured.stateBytesPerResource,
     providerBytesPerResource: measured.providerBytesPerResource,
     upRequestsByRoute: measured.upRequestsByRoute,
+    cli,
   };
   console.error(JSON.stringify(bySize[String(users)]));
 }
