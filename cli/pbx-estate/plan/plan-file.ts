@@ -21,15 +21,19 @@ export interface RealityFingerprint {
   resources: Record<string, string>;
 }
 
-export interface PlanFile {
-  format: typeof PLAN_FILE_FORMAT;
-  createdAt: string;
+/** What a plan run knows: the plan, and the estate and reality it was made from. */
+export interface CurrentPlan {
   estate: string;
   stack: string;
   accountId: string;
   estateDigest: string;
   reality: RealityFingerprint;
   plan: EstatePlan;
+}
+
+export interface PlanFile extends CurrentPlan {
+  format: typeof PLAN_FILE_FORMAT;
+  createdAt: string;
 }
 
 const PlanFileEnvelope = z.object({
@@ -109,15 +113,6 @@ export function readPlanFile(path: string): PlanFile {
   const parsed = PlanFileEnvelope.safeParse(json);
   if (!parsed.success) throw new CliError(`${path} is not a ${PLAN_FILE_FORMAT} plan file (${parsed.error.issues[0]?.message ?? "invalid"})`);
   return parsed.data as unknown as PlanFile;
-}
-
-export interface CurrentPlan {
-  estate: string;
-  stack: string;
-  accountId: string;
-  estateDigest: string;
-  reality: RealityFingerprint;
-  plan: EstatePlan;
 }
 
 /** Why a saved plan no longer holds, one reason a line; empty when it still describes exactly this apply. */
