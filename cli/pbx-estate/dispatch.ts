@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { commands } from "./commands.ts";
+import { eachOptions, EACH_COMMANDS, runEach } from "./each-estate.ts";
 import { EXIT, exitCodeFor, messageOf, UsageError } from "./errors.ts";
 import type { Io } from "./io.ts";
 import { packageRoot } from "../engine-environment.ts";
@@ -18,6 +19,8 @@ function overview(): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
     "Exit codes: 0 done, 1 failure, 2 drift found (drift), 3 refused: nothing changed (apply, destroy).",
+    `Several estates: \`pbx-estate <${EACH_COMMANDS.join("|")}> --each <folder> [--jobs N]\` runs the command for every`,
+    "subfolder of <folder> holding estate files (one estate each), at most N at a time (default 4).",
     "Run `pbx-estate <command> --help` for a command's options.",
   ].join("\n");
 }
@@ -41,7 +44,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       io.out(command.help);
       return EXIT.ok;
     }
-    return await command.run(rest, io);
+    const each = eachOptions(rest);
+    return each ? await runEach(command, each, io) : await command.run(rest, io);
   } catch (error) {
     io.err(`pbx-estate${command ? ` ${command.name}` : ""}: ${messageOf(error)}`);
     if (error instanceof UsageError && command) io.err(`\n${command.help}`);
