@@ -48,9 +48,9 @@ describe("pbx-estate validate, and bad files everywhere", () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("name the estate's files or folders");
     expect(none.stderr).toContain("Usage: pbx-estate plan");
-    const unknown = await project.run(["export"]);
+    const unknown = await project.run(["import"]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('unknown command "export"');
+    expect(unknown.stderr).toContain('unknown command "import"');
     const flag = await project.run(["drift", "x.yaml", "--colour"]);
     expect(flag.code).toBe(1);
     expect(flag.stderr).toContain("--colour");
