@@ -24,9 +24,9 @@ export interface ProviderContext {
   api: PbxApi;
   /** Reads of single objects, answered together when they arrive together (a refresh). */
   reads: { devices: ReadBatcher<Device>; users: ReadBatcher<User>; subscriptions: ReadBatcher<Subscription> };
-  /** What the stack's earlier runs made, per kind (see references.ts). */
   /** Licences pending cancellation that a new licence may claim (see subscription/pending.ts). */
   pendingLicences: PendingLicences;
+  /** What the stack's earlier runs made, per kind (see references.ts). */
   references: { devices: ReferenceIndex<Device>; users: ReferenceIndex<User>; subscriptions: ReferenceIndex<Subscription> };
   batcher: ApplyBatcher<ApplyAnswer>;
   /** Licence orders, placed together when they arrive together (see apply/order-batcher.ts). */

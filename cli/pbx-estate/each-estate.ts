@@ -7,6 +7,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import type { Command } from "./command.ts";
+import { connectionOptions } from "./connect.ts";
 import { EXIT, exitCodeFor, messageOf, UsageError } from "./errors.ts";
 import type { Io } from "./io.ts";
 
@@ -100,10 +101,12 @@ export async function runEach(command: Command, options: { parent: string; jobs:
   return codes.includes(EXIT.drift) ? EXIT.drift : EXIT.ok;
 }
 
-/** Values of the options that take one (`--stack x`), which are not paths. */
+/** The options that take a value (`--stack x`): that value is not a path. */
+const valueOptions = new Set(Object.entries(connectionOptions).filter(([, o]) => o.type === "string").map(([name]) => `--${name}`));
+
 function isOptionValue(argv: readonly string[], arg: string): boolean {
   const i = argv.indexOf(arg);
-  return i > 0 && ["--stack", "--backend-url", "--endpoint", "--out"].includes(argv[i - 1]!);
+  return i > 0 && valueOptions.has(argv[i - 1]!);
 }
 
 function parsed(text: string): unknown {
