@@ -1,4 +1,4 @@
-// `npm run bench [-- --sizes 100,1000 --parallel 64 --checkpoints final-only|every-step]` → bench/results/estate.json.
+// `npm run bench [-- --sizes 100,1000 --parallel 64 --checkpoints final-only|every-step --no-cli]` → bench/results/estate.json.
 // For each estate size (users; each with a user licence and one or two devices with their licences): seconds
 // for `up` from empty, a no-op preview, a refresh and `destroy` with our provider against the real backend
 // (a `serve` child process, embedded store, rate limiting off), and in the same run the same graph served by a
@@ -16,6 +16,7 @@ import { LocalWorkspace, type PulumiFn, type Stack } from "@pulumi/pulumi/automa
 import { TERMS_VERSION } from "../backend/catalogue/service.ts";
 import { engineCli, engineEnvironment, packageRoot } from "../cli/engine-environment.ts";
 import { PbxUser, ServiceSubscription, SipDevice } from "../sdk/index.ts";
+import { cpuByProcessKind } from "./process-cpu.ts";
 
 const { values } = parseArgs({
   options: {
@@ -24,7 +25,10 @@ const { values } = parseArgs({
     // The file backend rewrites the whole state at every step (O(n²) over an estate); both providers pay it
     // alike and it swamps what this benchmark measures, so by default only the final state is written.
     checkpoints: { type: "string", default: "final-only" },
+    // `--no-cli` leaves out the CLI timings (several minutes at 1,000 users) when only the engine figures matter.
+    cli: { type: "boolean", default: true },
   },
+  allowNegative: true,
 });
 const sizes = values.sizes.split(",").map(Number);
 const parallel = Number(values.parallel);
@@ -184,6 +188,10 @@ async function workspace(name: string, program: PulumiFn, env: Record<string, st
   return { stack, workDir, stateDir, cleanup: () => [temp, workDir].forEach((d) => rmSync(d, { recursive: true, force: true })) };
 }
 
+/** What a process under the benchmark is, from its command line. */
+const processKind = (cmdline: string): string =>
+  cmdline.includes("dynamic-provider") ? "plugin" : cmdline.includes("serve.ts") ? "backend" : /\/pulumi\s/.test(cmdline) ? "engine" : "other";
+
 const seconds = async (work: () => Promise<unknown>): Promise<number> => {
   const started = performance.now();
   await work();
@@ -220,6 +228,7 @@ async function runSize(users: number) {
   const floorWs = await workspace(`floor-${users}`, async () => estate(users, floor), {});
   try {
     const oursSeconds = { up: 0, preview: 0, refresh: 0, destroy: 0 };
+    const cpuSeconds: Record<"ours" | "floor", Partial<Record<Operation, Record<string, number>>>> = { ours: {}, floor: {} };
     const floorSeconds = { up: 0, preview: 0, refresh: 0, destroy: 0 };
     let pluginPeak = 0;
     let upRequests = 0;
@@ -229,8 +238,9 @@ async function runSize(users: number) {
     for (const op of operations) {
       console.error(`[bench] ${users} users: ${op} …`);
       const before = backend.requests;
-      const measured = await peakRss(() => pluginPids(ws.workDir), seconds(() => run(ws.stack, op)));
-      oursSeconds[op] = measured.result;
+      const measured = await peakRss(() => pluginPids(ws.workDir), cpuByProcessKind(processKind, () => seconds(() => run(ws.stack, op))));
+      oursSeconds[op] = measured.result.result;
+      cpuSeconds.ours[op] = measured.result.cpuSeconds;
       pluginPeak = Math.max(pluginPeak, measured.peakMb);
       if (op === "up") {
         upRequests = backend.requests - before;
@@ -241,7 +251,9 @@ async function runSize(users: number) {
           .join("");
         revisions = (await (await fetch(`${backend.url}/v1/revisions`, { headers: { authorization: `Bearer ${backend.token}` } })).json()) as typeof revisions;
       }
-      floorSeconds[op] = await seconds(() => run(floorWs.stack, op));
+      const floorMeasured = await cpuByProcessKind(processKind, () => seconds(() => run(floorWs.stack, op)));
+      floorSeconds[op] = floorMeasured.result;
+      cpuSeconds.floor[op] = floorMeasured.cpuSeconds;
     }
     const deployment = JSON.parse(state) as { checkpoint: { latest: { resources: { type: string; inputs?: { __provider?: string }; outputs?: { __provider?: string } }[] } } };
     const ourResources = deployment.checkpoint.latest.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/pbx:"));
@@ -250,6 +262,7 @@ async function runSize(users: number) {
     return {
       resources: ourResources.length,
       seconds: { ours: oursSeconds, floor: floorSeconds },
+      cpuSeconds,
       applies: applied.length,
       mutationsPerApply: Math.round((applied.reduce((n, r) => n + r.operations, 0) / Math.max(1, applied.length)) * 10) / 10,
       requestsPerResource: Math.round((upRequests / Math.max(1, ourResources.length)) * 100) / 100,
@@ -331,13 +344,14 @@ for (const users of sizes) {
   const measured = await runSize(users);
   const { ours: oursSeconds, floor: floorSeconds } = measured.seconds;
   const ratio = (k: Operation) => Math.round((oursSeconds[k] / floorSeconds[k]) * 100) / 100;
-  console.error(`[bench] ${users} users: the CLI …`);
-  const cli = await runCli(users);
+  if (values.cli) console.error(`[bench] ${users} users: the CLI …`);
+  const cli = values.cli ? await runCli(users) : undefined;
   const addedMs = (k: Operation) => Math.round(((oursSeconds[k] - floorSeconds[k]) * 1000 * 100) / measured.resources) / 100;
   bySize[String(users)] = {
     resources: measured.resources,
     parallelism: parallel,
     seconds: measured.seconds,
+    cpuSeconds: measured.cpuSeconds,
     ratios: { up: ratio("up"), preview: ratio("preview"), refresh: ratio("refresh"), destroy: ratio("destroy") },
     addedMsPerResource: { up: addedMs("up"), refresh: addedMs("refresh") },
     applies: measured.applies,
