@@ -26,20 +26,34 @@ export async function writeAudit(tx: Tx, actor: Actor, at: Date, action: string,
   await auditInsert(tx, actor, at, action, objectKind, objectId, detail).execute();
 }
 
+export interface AuditRecord {
+  actor: Actor;
+  at: Date;
+  action: string;
+  objectKind: string;
+  objectId: string | null;
+  detail: Record<string, unknown>;
+}
+
+const auditRow = (r: AuditRecord) => ({
+  account_id: r.actor.accountId,
+  at: r.at,
+  token_id: r.actor.tokenId,
+  request_id: r.actor.requestId,
+  action: r.action,
+  object_kind: r.objectKind,
+  object_id: r.objectId,
+  detail: JSON.stringify(scrub(r.detail)),
+});
+
 /** The audit row as an unexecuted insert, to batch with the change it records. */
 export function auditInsert(tx: Tx, actor: Actor, at: Date, action: string, objectKind: string, objectId: string | null, detail: Record<string, unknown>) {
-  return tx
-    .insertInto("audit")
-    .values({
-      account_id: actor.accountId,
-      at,
-      token_id: actor.tokenId,
-      request_id: actor.requestId,
-      action,
-      object_kind: objectKind,
-      object_id: objectId,
-      detail: JSON.stringify(scrub(detail)),
-    });
+  return tx.insertInto("audit").values(auditRow({ actor, at, action, objectKind, objectId, detail }));
+}
+
+/** Several audit rows as one unexecuted insert, in order (non-empty). */
+export function auditInsertMany(tx: Tx, records: readonly AuditRecord[]) {
+  return tx.insertInto("audit").values(records.map(auditRow));
 }
 
 export async function listAudit(db: Db, accountId: string, after: number, limit: number): Promise<AuditEntry[]> {

@@ -4,16 +4,16 @@ import type { Compilable } from "kysely";
 import type { Db, Tx } from "../store/schema.ts";
 import type { Clock } from "../clock.ts";
 import { lockAccount, type Principal } from "../accounts/store.ts";
-import { auditInsert, writeAudit } from "../audit/store.ts";
+import { auditInsert, auditInsertMany, writeAudit, type AuditRecord } from "../audit/store.ts";
 import { runBatch } from "../store/batch.ts";
 import { GroupCommit } from "../store/group-commit.ts";
 import { newId } from "../ids.ts";
 import { applyOp, isApiError, replay, type Config, type Context, type Op } from "../configuration/model.ts";
-import { loadConfig, loadContext, loadOps, loadPending, persistConfig } from "../configuration/store.ts";
+import { addPending, loadConfig, loadContext, loadOpenChangeSets, loadOps, loadPending, pendingOf, persistConfig } from "../configuration/store.ts";
 import { anyDue, settleDue } from "../subscriptions/store.ts";
-import type { LiveCache, LiveEntry } from "../configuration/cache.ts";
+import type { LiveCache, LiveEntry, OpenChangeSet } from "../configuration/cache.ts";
 import { openChangeSetOf } from "./validator.ts";
-import { appendOp, insertChangeSet, listChangeSets, listRevisions } from "./store.ts";
+import { appendOpsQuery, insertChangeSet, listChangeSets, listRevisions } from "./store.ts";
 import type { RevisionNotifier } from "./notifier.ts";
 import { outboxInsert } from "../outbox/store.ts";
 import type { ChangeSet } from "../../schemas/change-set.ts";
@@ -92,19 +92,36 @@ export class ChangeSetService {
     const cached = this.cache.get(accountId);
     this.cache.invalidate(accountId);
     const generation = this.cache.generation(accountId);
-    if (cached?.account && !anyDue(cached.ctx.licences.values(), now)) return { ...cached, account: cached.account, generation };
+    if (cached?.account && cached.openChangeSets && !anyDue(cached.ctx.licences.values(), now))
+      return { ...cached, account: cached.account, openChangeSets: cached.openChangeSets, generation };
     const account = await lockAccount(tx, accountId);
     await settleDue(tx, accountId, now);
     const config = await loadConfig(tx, accountId);
     const ctx = await loadContext(tx, accountId, account.numbers);
-    const pending = await loadPending(tx, accountId);
-    return { config, ctx, pending, account: { numbers: account.numbers, revision: account.revision }, generation };
+    const openChangeSets = await loadOpenChangeSets(tx, accountId);
+    return { config, ctx, pending: pendingOf(openChangeSets), openChangeSets, account: { numbers: account.numbers, revision: account.revision }, generation };
+  }
+
+  /** The caller's open change set from the live state, or the store's precise refusal (unknown, not yours, closed). */
+  private async openOf(tx: Tx, live: { openChangeSets: ReadonlyMap<string, OpenChangeSet> }, caller: Caller, changeSetId: string): Promise<OpenChangeSet> {
+    const open = live.openChangeSets.get(changeSetId);
+    if (open && open.tokenId === caller.tokenId) return open;
+    await openChangeSetOf(tx, caller.account.id, caller.tokenId, changeSetId); // throws the refusal
+    throw new Error(`change set ${changeSetId} is open in the store but not in the loaded state`);
+  }
+
+  /** A newly opened change set joins the cached state, so staging into it needs no load. */
+  private trackOpened(accountId: string, changeSetId: string, tokenId: string): void {
+    const entry = this.cache.get(accountId);
+    if (entry?.openChangeSets) this.cache.set(accountId, { ...entry, openChangeSets: new Map(entry.openChangeSets).set(changeSetId, { tokenId, ops: [] }) });
+    else this.cache.invalidate(accountId); // a writer holding the entry must not reinstall it without this set
   }
 
   async open(caller: Caller, description: string | null): Promise<ChangeSet> {
     const id = newId("cs");
     const now = this.clock.now();
     await insertChangeSet(this.db, { id, accountId: caller.account.id, tokenId: caller.tokenId, description, now });
+    this.trackOpened(caller.account.id, id, caller.tokenId);
     return { id, status: "open", description, operations: 0, createdAt: now.toISOString(), appliedRevision: null };
   }
 
@@ -147,6 +164,10 @@ export class ChangeSetService {
       if (!anyDue(entry.ctx.licences.values(), this.clock.now())) this.cache.setIfUnchanged(accountId, generation, entry);
       return entry;
     }
+    const cached = this.cache.get(accountId);
+    const open = cached?.openChangeSets?.get(changeSetId);
+    if (cached && open?.tokenId === caller.tokenId && !anyDue(cached.ctx.licences.values(), this.clock.now()))
+      return { config: replay(cached.config, cached.ctx, open.ops, false), ctx: cached.ctx, pending: cached.pending };
     await openChangeSetOf(this.db, accountId, caller.tokenId, changeSetId);
     const live = await loadConfig(this.db, accountId);
     const ctx = await loadContext(this.db, accountId, caller.account.numbers);
@@ -176,7 +197,10 @@ export class ChangeSetService {
         applied.map((op) => auditInsert(tx, actor(caller), now, op.op, op.op.split(".")[0] ?? "", op.id, { revision: rev, op })),
       );
       published = revision;
-      install = { entry: { config: after, ctx, pending: current.pending, account: { numbers: account.numbers, revision: revision.revision } }, generation: current.generation };
+      install = {
+        entry: { config: after, ctx, pending: current.pending, openChangeSets: current.openChangeSets, account: { numbers: account.numbers, revision: revision.revision } },
+        generation: current.generation,
+      };
       return { config: after, ctx, pending: current.pending, revision: revision.revision, changeSetId: null, value: planned.value };
     });
     // After commit only, and only if no other transaction touched the account since this one began.
@@ -212,12 +236,12 @@ export class ChangeSetService {
         const now = this.clock.now();
         const current = await this.liveIn(tx, accountId, now);
         const { config: live, ctx, account } = current;
-        await openChangeSetOf(tx, accountId, first.tokenId, changeSetId);
-        const ops = await loadOps(tx, changeSetId);
+        const { ops } = await this.openOf(tx, current, first, changeSetId);
         // One copy of the configuration per batch, changed in place write by write (a copy per write would
         // cost the whole account each time); rebuilt from the staged operations only after a refusal.
         let projected = replay(live, ctx, ops, false);
         const stagedSoFar: Op[] = [];
+        const audit: AuditRecord[] = [];
         for (const item of batch) {
           let planned: ReturnType<Planner<unknown>>;
           let itemOps: Op[];
@@ -236,15 +260,18 @@ export class ChangeSetService {
             continue;
           }
           for (const op of itemOps) {
-            await appendOp(tx, changeSetId, ops.length + stagedSoFar.length + 1, op);
-            await writeAudit(tx, actor(item.caller), now, `stage:${op.op}`, op.op.split(".")[0] ?? "", op.id, { changeSetId, op });
+            audit.push({ actor: actor(item.caller), at: now, action: `stage:${op.op}`, objectKind: op.op.split(".")[0] ?? "", objectId: op.id, detail: { changeSetId, op } });
             stagedSoFar.push(op);
           }
           outcomes.push({ item, value: planned.value });
         }
-        const pending = await loadPending(tx, accountId);
+        // The whole batch is one statement: on the embedded store each statement costs about a millisecond.
+        if (stagedSoFar.length > 0) await runBatch(tx, [appendOpsQuery(tx, changeSetId, ops.length + 1, stagedSoFar), auditInsertMany(tx, audit)]);
+        const pending = new Map(current.pending);
+        addPending(pending, changeSetId, stagedSoFar);
+        const openChangeSets = new Map(current.openChangeSets).set(changeSetId, { tokenId: first.tokenId, ops: [...ops, ...stagedSoFar] });
         // Staging leaves the live configuration as it was: the entry stays valid with the new pending map.
-        install = { entry: { config: live, ctx, pending, account }, generation: current.generation };
+        install = { entry: { config: live, ctx, pending, account, openChangeSets }, generation: current.generation };
         return { config: projected, ctx, pending };
       });
       if (install) {
@@ -271,24 +298,26 @@ export class ChangeSetService {
         const now = this.clock.now();
         // Takes (and invalidates) the cached entry, or loads it under the account lock.
         const current = await this.liveIn(tx, accountId, now);
-        await openChangeSetOf(tx, accountId, caller.tokenId, changeSetId);
-        const ops = await loadOps(tx, changeSetId);
+        const { ops } = await this.openOf(tx, current, caller, changeSetId);
         let revision = current.account.revision;
         let config = current.config;
         if (ops.length > 0) {
           const after = replay(current.config, current.ctx, ops, true);
-          const r = await this.commitRevision(tx, caller, current.config, after, now, changeSetId, ops.length, revision, () =>
-            tx.updateTable("change_sets").set({ status: "applied", applied_revision: revision + 1 }).where("id", "=", changeSetId),
-          );
+          const r = await this.commitRevision(tx, caller, current.config, after, now, changeSetId, ops.length, revision, (next) => [
+            tx.updateTable("change_sets").set({ status: "applied", applied_revision: next }).where("id", "=", changeSetId),
+            auditInsert(tx, actor(caller), now, "change-set.apply", "change-set", changeSetId, { revision: next, operations: ops.length }),
+          ]);
           revision = r.revision;
           published = r;
           config = after;
         } else {
           await tx.updateTable("change_sets").set({ status: "applied", applied_revision: revision }).where("id", "=", changeSetId).execute();
+          await writeAudit(tx, actor(caller), now, "change-set.apply", "change-set", changeSetId, { revision, operations: 0 });
         }
-        await writeAudit(tx, actor(caller), now, "change-set.apply", "change-set", changeSetId, { revision, operations: ops.length });
-        const pending = await loadPending(tx, accountId);
-        install = { entry: { config, ctx: current.ctx, pending, account: { numbers: current.account.numbers, revision } }, generation: current.generation };
+        const openChangeSets = new Map(current.openChangeSets);
+        openChangeSets.delete(changeSetId);
+        const pending = pendingOf(openChangeSets);
+        install = { entry: { config, ctx: current.ctx, pending, openChangeSets, account: { numbers: current.account.numbers, revision } }, generation: current.generation };
         return { revision, changeSetId, config, ctx: current.ctx, pending, touched: touchedBy(ops) };
       })
       .catch((error: unknown) => {

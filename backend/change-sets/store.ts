@@ -1,4 +1,5 @@
 // Change sets, their operations and the revisions they became.
+import type { Compilable } from "kysely";
 import type { Db, Tx } from "../store/schema.ts";
 import type { ChangeSet } from "../../schemas/change-set.ts";
 import type { Op } from "../configuration/model.ts";
@@ -10,10 +11,17 @@ export async function insertChangeSet(db: Db, row: { id: string; accountId: stri
     .execute();
 }
 
-export async function appendOp(tx: Tx, changeSetId: string, seq: number, op: Op): Promise<void> {
-  await tx.insertInto("change_set_ops").values({ change_set_id: changeSetId, seq, object_id: op.id, op: JSON.stringify(op) }).execute();
-  if (op.op === "user.link" || op.op === "user.unlink")
-    await tx.insertInto("change_set_ops").values({ change_set_id: changeSetId, seq: -seq, object_id: op.deviceId, op: JSON.stringify({ op: "marker" }) }).execute();
+/**
+ * `ops` appended to a change set from sequence number `firstSeq` on, as one unexecuted insert. A link or
+ * unlink also gets a marker row under the device's id (negative sequence), so the device shows as pending.
+ */
+export function appendOpsQuery(tx: Tx, changeSetId: string, firstSeq: number, ops: readonly Op[]): Compilable {
+  const rows = ops.flatMap((op, i) => {
+    const seq = firstSeq + i;
+    const row = { change_set_id: changeSetId, seq, object_id: op.id, op: JSON.stringify(op) };
+    return op.op === "user.link" || op.op === "user.unlink" ? [row, { change_set_id: changeSetId, seq: -seq, object_id: op.deviceId, op: JSON.stringify({ op: "marker" }) }] : [row];
+  });
+  return tx.insertInto("change_set_ops").values(rows);
 }
 
 export async function listChangeSets(db: Db, accountId: string, status?: string): Promise<ChangeSet[]> {

@@ -6,7 +6,13 @@
 // transaction, which the embedded store's single connection serializes), and installs its result after
 // commit only if nothing else touched the account meanwhile (setIfUnchanged). A reader that loads installs
 // its result the same way. So a write never plans against state older than the last commit.
-import type { Config, Context, Licence } from "./model.ts";
+import type { Config, Context, Licence, Op } from "./model.ts";
+
+/** An open change set as a writer needs it: whose it is and what is staged in it, in order. */
+export interface OpenChangeSet {
+  tokenId: string;
+  ops: readonly Op[];
+}
 
 export interface LiveEntry {
   config: Config;
@@ -14,6 +20,8 @@ export interface LiveEntry {
   pending: Map<string, string[]>;
   /** The account row as of this state; set by writers, which then need not lock it again. */
   account?: { numbers: string[]; revision: number };
+  /** Every open change set of the account; set by writers, so staging and applying need not load them. */
+  openChangeSets?: ReadonlyMap<string, OpenChangeSet>;
 }
 
 export interface LiveCache {

@@ -2,6 +2,7 @@
 import type { Compilable } from "kysely";
 import type { Db, Tx } from "../store/schema.ts";
 import type { Config, Context, DeviceState, Licence, Op, UserState } from "./model.ts";
+import type { OpenChangeSet } from "./cache.ts";
 
 /** The live configuration; `only` narrows it to one object and what it links to (single reads). */
 export async function loadConfig(db: Db | Tx, accountId: string, only?: string): Promise<Config> {
@@ -87,9 +88,51 @@ export async function loadPending(db: Db | Tx, accountId: string, objectId?: str
   return out;
 }
 
-function deviceOwner(c: Config, deviceId: string): string | null {
-  for (const [userId, set] of c.links) if (set.has(deviceId)) return userId;
-  return null;
+/** Every open change set of the account with its staged operations, oldest first. */
+export async function loadOpenChangeSets(db: Db | Tx, accountId: string): Promise<Map<string, OpenChangeSet>> {
+  const rows = await db
+    .selectFrom("change_sets")
+    .leftJoin("change_set_ops", (j) => j.onRef("change_set_ops.change_set_id", "=", "change_sets.id").on("change_set_ops.seq", ">", 0))
+    .select(["change_sets.id", "change_sets.token_id", "change_set_ops.op"])
+    .where("change_sets.account_id", "=", accountId)
+    .where("change_sets.status", "=", "open")
+    .orderBy("change_sets.created_at")
+    .orderBy("change_sets.id")
+    .orderBy("change_set_ops.seq")
+    .execute();
+  const out = new Map<string, { tokenId: string; ops: Op[] }>();
+  for (const r of rows) {
+    const cs = out.get(r.id) ?? { tokenId: r.token_id, ops: [] };
+    if (r.op !== null) cs.ops.push(r.op as Op);
+    out.set(r.id, cs);
+  }
+  return out;
+}
+
+/** The change sets each object has staged operations in (as `loadPending`), from the open change sets. */
+export function pendingOf(openChangeSets: ReadonlyMap<string, OpenChangeSet>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [changeSetId, { ops }] of openChangeSets) addPending(out, changeSetId, ops);
+  return out;
+}
+
+/** Records in `pending` that `ops`, staged in `changeSetId`, touch their objects; lists are replaced, not changed. */
+export function addPending(pending: Map<string, string[]>, changeSetId: string, ops: readonly Op[]): void {
+  const add = (objectId: string) => {
+    const list = pending.get(objectId) ?? [];
+    if (!list.includes(changeSetId)) pending.set(objectId, [...list, changeSetId]);
+  };
+  for (const op of ops) {
+    add(op.id);
+    if (op.op === "user.link" || op.op === "user.unlink") add(op.deviceId);
+  }
+}
+
+/** Each linked device's user (one lookup per device instead of a scan of every user's links). */
+function ownersOf(c: Config): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const [userId, set] of c.links) for (const deviceId of set) if (!owners.has(deviceId)) owners.set(deviceId, userId);
+  return owners;
 }
 
 function sameUser(a: UserState, b: UserState): boolean {
@@ -154,9 +197,11 @@ export function persistConfig(
       changed.push(id);
     }
   }
+  const ownersBefore = ownersOf(before);
+  const ownersAfter = ownersOf(after);
   for (const [id, d] of after.devices) {
     const old = before.devices.get(id);
-    const owner = deviceOwner(after, id);
+    const owner = ownersAfter.get(id) ?? null;
     const row = { name: d.name, licence_id: d.licenceId, ha1: d.ha1, password_fingerprint: d.passwordFingerprint, user_id: owner, updated_at: now };
     if (!old) {
       queries.push(
@@ -166,7 +211,7 @@ export function persistConfig(
     } else if (!sameDevice(old, d)) {
       queries.push(tx.updateTable("devices").set((eb) => ({ ...row, version: eb("version", "+", 1) })).where("id", "=", id));
       changed.push(id);
-    } else if (deviceOwner(before, id) !== owner) {
+    } else if ((ownersBefore.get(id) ?? null) !== owner) {
       queries.push(tx.updateTable("devices").set({ user_id: owner, updated_at: now }).where("id", "=", id));
       changed.push(id);
       ownerOnly.add(id);

@@ -55,28 +55,31 @@ export class OrderService {
       const now = this.clock.now();
       const orderId = newId("ord");
       await tx.insertInto("orders").values({ id: orderId, account_id: accountId, client_reference: input.clientReference ?? null, terms_version: input.termsVersion, created_at: now }).execute();
-      for (const [position, item] of input.items.entries()) {
-        const price = monthlyPrice(item.product, item.callPlan ?? null);
-        await tx
-          .insertInto("subscriptions")
-          .values({
-            id: newId("sub"),
-            account_id: accountId,
-            order_id: orderId,
-            order_position: position,
-            client_reference: item.clientReference ?? null,
-            product: item.product,
-            call_plan: item.callPlan ?? null,
-            status: "active",
-            price_minor: price.amountMinor,
-            currency: price.currency,
-            version: 1,
-            created_at: now,
-            cancellation_effective_at: null,
-            cancelled_at: null,
-          })
-          .execute();
-      }
+      // One statement for all items: on the embedded store each statement costs about a millisecond.
+      await tx
+        .insertInto("subscriptions")
+        .values(
+          input.items.map((item, position) => {
+            const price = monthlyPrice(item.product, item.callPlan ?? null);
+            return {
+              id: newId("sub"),
+              account_id: accountId,
+              order_id: orderId,
+              order_position: position,
+              client_reference: item.clientReference ?? null,
+              product: item.product,
+              call_plan: item.callPlan ?? null,
+              status: "active",
+              price_minor: price.amountMinor,
+              currency: price.currency,
+              version: 1,
+              created_at: now,
+              cancellation_effective_at: null,
+              cancelled_at: null,
+            };
+          }),
+        )
+        .execute();
       const order = await this.read(tx, accountId, orderId);
       await writeAudit(tx, actorOf(caller), now, "order.create", "order", orderId, { items: input.items, subscriptions: order.subscriptions.map((s) => s.id) });
       if (idempotencyKey !== null)

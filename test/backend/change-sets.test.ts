@@ -1,9 +1,12 @@
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- black-box tests read untyped JSON bodies */
 // Save and apply: staged changes may pass through states the live rules forbid; apply checks the result.
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backend } from "../../backend/server.ts";
 import { addToken } from "../../backend/accounts/store.ts";
-import { Client, describeEachStore, newAccount, order, start, userBody } from "./harness.ts";
+import { Client, describeEachStore, newAccount, order, start, userBody, type StoreCase } from "./harness.ts";
 
 describeEachStore("change sets", (store) => {
   let backend: Backend;
@@ -189,5 +192,46 @@ describeEachStore("change sets", (store) => {
     expect(again.body.sipPassword).toBeUndefined();
     const found = await c.get("/v1/devices?clientReference=desk-1");
     expect(found.body.map((d: { id: string }) => d.id)).toEqual([first.body.id]);
+  });
+});
+
+// The embedded store keeps each account's open change sets in memory; a restart must find them in the store.
+describe("open change sets across a restart [embedded]", () => {
+  it("stages into a change set opened before a restart and applies everything staged, while applied and discarded sets stay closed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pbx-cs-restart-"));
+    const store: StoreCase = { name: "embedded", options: { kind: "embedded", dataDir: join(dir, "data") } };
+    let backend = await start(store);
+    try {
+      const first = await newAccount(backend);
+      const [la, lb, lc] = await order(first, [
+        { product: "user-licence", callPlan: "pay-as-you-go" },
+        { product: "user-licence", callPlan: "pay-as-you-go" },
+        { product: "user-licence", callPlan: "pay-as-you-go" },
+      ]);
+      const open = (await first.post("/v1/change-sets", {})).body.id;
+      const applied = (await first.post("/v1/change-sets", {})).body.id;
+      const discarded = (await first.post("/v1/change-sets", {})).body.id;
+      const alice = (await first.post("/v1/users", userBody(la!, "201", { name: "Alice" }), { "pbx-change-set": open })).body.id;
+      expect((await first.post("/v1/users", userBody(lb!, "202", { name: "Bob" }), { "pbx-change-set": applied })).status).toBe(201);
+      expect((await first.post(`/v1/change-sets/${applied}/apply`)).status).toBe(200);
+      expect((await first.delete(`/v1/change-sets/${discarded}`)).status).toBe(204);
+
+      await backend.stop();
+      backend = await start(store);
+      const c = new Client(backend.url, first.token);
+      const carol = (await c.post("/v1/users", userBody(lc!, "203", { name: "Carol" }), { "pbx-change-set": open })).body.id;
+      expect((await c.get(`/v1/users/${alice}`, { "pbx-change-set": open })).body.name).toBe("Alice");
+      for (const closed of [applied, discarded])
+        expect((await c.patch(`/v1/users/${alice}`, { name: "x" }, { "pbx-change-set": closed })).body.code).toBe("change-set-closed");
+      const answer = await c.post(`/v1/change-sets/${open}/apply`);
+      expect(answer.status).toBe(200);
+      expect((await c.get("/v1/revisions")).body.at(-1)).toMatchObject({ changeSetId: open, operations: 2 });
+      const names = (await c.get("/v1/users")).body.map((u: { id: string; name: string; pending: boolean }) => [u.id, u.name, u.pending]);
+      expect(names).toEqual(expect.arrayContaining([[alice, "Alice", false], [carol, "Carol", false]]));
+      expect((await c.patch(`/v1/users/${alice}`, { name: "x" }, { "pbx-change-set": open })).body.code).toBe("change-set-closed");
+    } finally {
+      await backend.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
