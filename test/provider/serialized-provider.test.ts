@@ -4,10 +4,20 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { providerShim, type ResourceKind } from "../../sdk/provider-shim.ts";
 import { repoRoot } from "../engine/harness.ts";
-import { startTestBackend } from "./harness.ts";
+import { estateEngine, startTestBackend } from "./harness.ts";
+import { johnEstate } from "./estate.ts";
+
+/** The provider text pbx-estate wrote into state before it was shortened (the same loader, wrapped lazily). */
+function earlierShim(kind: ResourceKind): string {
+  const load = `()=>require("node:module").createRequire(require("node:path").join(process.cwd(),"pbx-estate.js"))("pbx-estate/provider").hooksFor(${JSON.stringify(kind)})`;
+  const methods = ["check", "diff", "create", "read", "update", "delete", "configure"].map((hook) => `${hook}:(...a)=>m().${hook}(...a)`).join(",");
+  return `exports.handler=()=>{const m=${load};return{${methods}}};\n`;
+}
+const kindOf: Record<string, ResourceKind> = { ServiceSubscription: "subscription", SipDevice: "device", PbxUser: "user" };
 
 /**
  * Loads `shim` with require-from-string in a new process in the repository and runs `script` against it.
@@ -54,5 +64,31 @@ describe("the serialized provider", () => {
     // Without credentials it says what to set, not a stack trace.
     const unconfigured = await inFreshProcess(shim, `return hooks.read("dev_aaaaaaaaaaaaaaaaaaaa", {});`);
     expect(unconfigured).toEqual({ thrown: expect.stringContaining("pbx:endpoint or PBX_ENDPOINT") as string });
+  });
+
+  it("keeps a stack written with the earlier provider text working: no changes planned, then a rename and a destroy", async () => {
+    await using backend = await startTestBackend();
+    let earlier = true;
+    let deskName = "John's Desk Phone";
+    await using engine = await estateEngine(backend, async () => {
+      if (earlier)
+        pulumi.runtime.registerStackTransformation(({ type, props, opts }) => {
+          const kind = kindOf[type.split(":").at(-1) ?? ""];
+          return kind ? { props: { ...props, __provider: earlierShim(kind) }, opts } : undefined;
+        });
+      johnEstate({ deskName });
+    });
+    await engine.up();
+    expect(engine.stateFile()).toContain("m().check(...a)");
+
+    earlier = false;
+    const preview = await engine.preview({ expectNoChanges: true });
+    expect(preview.steps.filter((s) => s.op !== "same")).toEqual([]);
+    deskName = "John's Desk Phone (moved)";
+    const up = await engine.up();
+    expect(up.steps.filter((s) => s.op !== "same").map((s) => [s.op, s.name])).toEqual([["update", "john-desk"]]);
+    expect((await backend.call<{ name: string }[]>("GET", "/v1/devices")).body.map((d) => d.name)).toContain(deskName);
+    await engine.destroy();
+    expect((await backend.call<unknown[]>("GET", "/v1/users")).body).toEqual([]);
   });
 });
