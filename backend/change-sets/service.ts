@@ -353,14 +353,20 @@ export class ChangeSetService {
     queries.push(outboxInsert(tx, caller.account.id, revision, now));
     queries.push(...[extra(revision)].flat());
     await runBatch(tx, queries);
-    // The in-memory result now mirrors the store: bump versions and stamps of what changed.
+    // The in-memory result now mirrors the store: versions and stamps of what changed, on new objects
+    // (the old ones may be shared with the configuration before this revision).
     const bumped = new Set(versioned);
+    const stamped = <O extends { liveVersion: number | null; createdAt: Date | null; updatedAt: Date | null }>(id: string, o: O): O => ({
+      ...o,
+      liveVersion: bumped.has(id) ? (o.liveVersion ?? 0) + 1 : o.liveVersion,
+      createdAt: o.createdAt ?? now,
+      updatedAt: now,
+    });
     for (const id of changed) {
-      const o = after.devices.get(id) ?? after.users.get(id);
-      if (!o) continue;
-      if (bumped.has(id)) o.liveVersion = (o.liveVersion ?? 0) + 1;
-      o.createdAt ??= now;
-      o.updatedAt = now;
+      const device = after.devices.get(id);
+      if (device) after.devices.set(id, stamped(id, device));
+      const user = after.users.get(id);
+      if (user) after.users.set(id, stamped(id, user));
     }
     return { revision, changed };
   }

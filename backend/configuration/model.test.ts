@@ -86,4 +86,26 @@ describe("replaying a change set", () => {
     expect(code(() => replay(config, ctx, [{ op: "device.delete", id: "dev_1" }], true))).toBe("device-linked");
     expect(code(() => replay(config, ctx, [{ op: "user.update", id: "usr_a", ifVersion: 7, patch: { name: "x" } }], true))).toBe("version-mismatch");
   });
+
+  it("leaves the configuration it replays on unchanged, although the copy shares its objects", () => {
+    const { config, ctx } = live();
+    const snapshot = (c: Config) => ({ users: [...c.users.values()].map((u) => ({ ...u })), devices: [...c.devices.values()].map((d) => ({ ...d })), links: [...c.links].map(([u, set]) => [u, [...set]]) });
+    const before = snapshot(config);
+    const after = replay(
+      config,
+      ctx,
+      [
+        { op: "device.update", id: "dev_1", name: "Renamed", licenceId: "sub_d2" },
+        { op: "device.rotate", id: "dev_1", ha1: "h2", passwordFingerprint: "f2" },
+        { op: "user.unlink", id: "usr_a", deviceId: "dev_1" },
+        { op: "user.link", id: "usr_b", deviceId: "dev_1" },
+        { op: "user.update", id: "usr_a", patch: { name: "Alice" } },
+      ],
+      true,
+    );
+    expect(snapshot(config)).toEqual(before);
+    expect(after.devices.get("dev_1")).toMatchObject({ name: "Renamed", licenceId: "sub_d2", ha1: "h2" });
+    expect([...after.links.get("usr_b")!]).toEqual(["dev_1"]);
+    expect([...after.links.get("usr_a")!]).toEqual([]);
+  });
 });

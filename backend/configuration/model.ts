@@ -69,12 +69,13 @@ export interface Context {
   numbers: string[];
 }
 
+/**
+ * A copy to change: the maps are new, the objects and link sets in them are shared. Nothing changes a
+ * shared object or set in place (applyOp and the revision stamps replace them), so a copy costs the maps
+ * alone, not the whole account.
+ */
 export function cloneConfig(c: Config): Config {
-  return {
-    devices: new Map([...c.devices].map(([k, v]) => [k, { ...v }])),
-    users: new Map([...c.users].map(([k, v]) => [k, { ...v, recording: { ...v.recording } }])),
-    links: new Map([...c.links].map(([k, v]) => [k, new Set(v)])),
-  };
+  return { devices: new Map(c.devices), users: new Map(c.users), links: new Map(c.links) };
 }
 
 export function usersOfDevice(c: Config, deviceId: string): string[] {
@@ -158,15 +159,13 @@ export function applyOp(c: Config, ctx: Context, op: Op): void {
       const d = device(c, op.id);
       checkVersion("device", d, op.ifVersion);
       if (op.licenceId !== undefined && op.licenceId !== d.licenceId) checkLicence(c, ctx, op.licenceId, "sip-device-licence", d.id);
-      if (op.name !== undefined) d.name = op.name;
-      if (op.licenceId !== undefined) d.licenceId = op.licenceId;
+      c.devices.set(d.id, { ...d, ...(op.name !== undefined ? { name: op.name } : {}), ...(op.licenceId !== undefined ? { licenceId: op.licenceId } : {}) });
       return;
     }
     case "device.rotate": {
       const d = device(c, op.id);
       checkVersion("device", d, op.ifVersion);
-      d.ha1 = op.ha1;
-      d.passwordFingerprint = op.passwordFingerprint;
+      c.devices.set(d.id, { ...d, ha1: op.ha1, passwordFingerprint: op.passwordFingerprint });
       return;
     }
     case "device.delete": {
@@ -217,7 +216,7 @@ export function applyOp(c: Config, ctx: Context, op: Op): void {
       const u = user(c, op.id);
       checkVersion("user", u, op.ifVersion);
       linkedDevice(c, op.deviceId);
-      c.links.get(u.id)?.add(op.deviceId);
+      c.links.set(u.id, new Set(c.links.get(u.id)).add(op.deviceId));
       return;
     }
     case "user.unlink": {
@@ -225,7 +224,9 @@ export function applyOp(c: Config, ctx: Context, op: Op): void {
       checkVersion("user", u, op.ifVersion);
       const set = c.links.get(u.id);
       if (!set?.has(op.deviceId)) throw conflict("device-not-linked", `device ${op.deviceId} is not linked to user ${u.id}`);
-      set.delete(op.deviceId);
+      const rest = new Set(set);
+      rest.delete(op.deviceId);
+      c.links.set(u.id, rest);
       return;
     }
   }
@@ -246,8 +247,10 @@ export function checkLiveRules(c: Config): void {
       });
     byExtension.set(u.extension, u);
   }
+  const ownersOf = new Map<string, string[]>();
+  for (const [userId, set] of c.links) for (const deviceId of set) ownersOf.set(deviceId, [...(ownersOf.get(deviceId) ?? []), userId]);
   for (const d of c.devices.values()) {
-    const owners = usersOfDevice(c, d.id);
+    const owners = ownersOf.get(d.id) ?? [];
     if (owners.length > 1)
       throw conflict("device-link-conflict", `device ${d.id} (${d.name}) would be linked to users ${owners.join(" and ")}`, {
         deviceId: d.id,
