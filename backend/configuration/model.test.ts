@@ -91,18 +91,17 @@ describe("replaying a change set", () => {
     const { config, ctx } = live();
     const snapshot = (c: Config) => ({ users: [...c.users.values()].map((u) => ({ ...u })), devices: [...c.devices.values()].map((d) => ({ ...d })), links: [...c.links].map(([u, set]) => [u, [...set]]) });
     const before = snapshot(config);
-    const after = replay(
-      config,
-      ctx,
-      [
-        { op: "device.update", id: "dev_1", name: "Renamed", licenceId: "sub_d2" },
-        { op: "device.rotate", id: "dev_1", ha1: "h2", passwordFingerprint: "f2" },
-        { op: "user.unlink", id: "usr_a", deviceId: "dev_1" },
-        { op: "user.link", id: "usr_b", deviceId: "dev_1" },
-        { op: "user.update", id: "usr_a", patch: { name: "Alice" } },
-      ],
-      true,
-    );
+    const ops: Op[] = [
+      { op: "device.update", id: "dev_1", name: "Renamed", licenceId: "sub_d2" },
+      { op: "device.rotate", id: "dev_1", ha1: "h2", passwordFingerprint: "f2" },
+      { op: "user.unlink", id: "usr_a", deviceId: "dev_1" },
+      { op: "user.link", id: "usr_b", deviceId: "dev_1" },
+      { op: "user.update", id: "usr_a", patch: { name: "Alice" } },
+    ];
+    // Each alone, so that every operation meets the shared objects of the original.
+    for (const op of ops) replay(config, ctx, [op], false);
+    expect(snapshot(config)).toEqual(before);
+    const after = replay(config, ctx, ops, true);
     expect(snapshot(config)).toEqual(before);
     expect(after.devices.get("dev_1")).toMatchObject({ name: "Renamed", licenceId: "sub_d2", ha1: "h2" });
     expect([...after.links.get("usr_b")!]).toEqual(["dev_1"]);
