@@ -232,19 +232,20 @@ async function runSize(users: number) {
     const floorSeconds = { up: 0, preview: 0, refresh: 0, destroy: 0 };
     let pluginPeak = 0;
     let upRequests = 0;
-    let upRoutes: ReturnType<typeof routeSummary> = {};
+    const routesByOperation: Partial<Record<Operation, ReturnType<typeof routeSummary>>> = {};
     let state = "";
     let revisions: { changeSetId: string | null; operations: number }[] = [];
     for (const op of operations) {
       console.error(`[bench] ${users} users: ${op} …`);
       const before = backend.requests;
+      backend.routes.clear();
       const measured = await peakRss(() => pluginPids(ws.workDir), cpuByProcessKind(processKind, () => seconds(() => run(ws.stack, op))));
       oursSeconds[op] = measured.result.result;
       cpuSeconds.ours[op] = measured.result.cpuSeconds;
+      routesByOperation[op] = routeSummary(backend.routes);
       pluginPeak = Math.max(pluginPeak, measured.peakMb);
       if (op === "up") {
         upRequests = backend.requests - before;
-        upRoutes = routeSummary(backend.routes);
         state = readdirSync(join(ws.stateDir, ".pulumi", "stacks"), { recursive: true, encoding: "utf8" })
           .filter((f) => f.endsWith(".json"))
           .map((f) => readFileSync(join(ws.stateDir, ".pulumi", "stacks", f), "utf8"))
@@ -269,7 +270,7 @@ async function runSize(users: number) {
       peakRssMb: { plugin: pluginPeak, backend: Math.round(peakRssOf(backend.child.pid ?? 0)) },
       stateBytesPerResource: Math.round(state.length / Math.max(1, ourResources.length)),
       providerBytesPerResource: Math.round(providerBytes / Math.max(1, ourResources.length)),
-      upRequestsByRoute: upRoutes,
+      requestsByRoute: routesByOperation,
     };
   } finally {
     ws.cleanup();
@@ -360,7 +361,7 @@ for (const users of sizes) {
     peakRssMb: measured.peakRssMb,
     stateBytesPerResource: measured.stateBytesPerResource,
     providerBytesPerResource: measured.providerBytesPerResource,
-    upRequestsByRoute: measured.upRequestsByRoute,
+    requestsByRoute: measured.requestsByRoute,
     cli,
   };
   console.error(JSON.stringify(bySize[String(users)]));
