@@ -27,6 +27,7 @@ import { deviceRoutes } from "./devices/routes.ts";
 import { UserService } from "./users/service.ts";
 import { userRoutes } from "./users/routes.ts";
 import { auditRoutes } from "./audit/routes.ts";
+import { batchRoutes } from "./batch/routes.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { Registrar } from "./configuration/views.ts";
 import { MemoryCache, NoCache } from "./configuration/cache.ts";
@@ -169,6 +170,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   deviceRoutes(app, new DeviceService({ changes, registrar, realm }));
   userRoutes(app, new UserService({ changes }));
   auditRoutes(app, db);
+  batchRoutes(app);
   const document = openApiDocument(app);
   app.get("/openapi.json", (c) => c.json(document));
 

@@ -11,7 +11,8 @@ import type { RateLimiter } from "./rate-limit.ts";
 import type { Faults } from "./faults.ts";
 
 export interface Env extends HonoEnv {
-  Bindings: HttpBindings;
+  /** `batchOf`: the request id of the batch a request came in (backend/batch/). */
+  Bindings: HttpBindings & { batchOf?: string };
   Variables: { requestId: string; log: Logger; caller: Caller };
 }
 export type Ctx = Context<Env>;
@@ -48,7 +49,11 @@ export function createApp(deps: AppDeps): App {
     await next();
     c.header("X-Request-Id", requestId);
     const caller = c.get("caller") as Caller | undefined;
-    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), accountId: caller?.account.id }, "request");
+    const batchOf = (c.env as Env["Bindings"] | undefined)?.batchOf;
+    log.info(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), accountId: caller?.account.id, ...(batchOf ? { batchOf } : {}) },
+      "request",
+    );
   });
 
   app.use("/v1/*", async (c, next) => {
