@@ -108,7 +108,7 @@ async function startServe(dir: string): Promise<Backend> {
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 1);
         if (line.includes('"msg":"request"')) {
-          backend.requests++;
+          if (!line.includes('"batchOf"')) backend.requests++; // HTTP requests: a batch counts once
           const r = JSON.parse(line) as { method: string; path: string; ms: number };
           const route = routeOf(r.method, r.path);
           const seen = backend.routes.get(route) ?? { count: 0, ms: 0 };

@@ -4,7 +4,9 @@
  * translation of problem documents into typed errors. Callers never see a token in an error message.
  */
 import { Agent, type Dispatcher, request } from "undici";
+import { BATCH_HEADERS, type BatchResponse } from "../../schemas/batch.ts";
 import { ApiError, TransportError } from "./errors.ts";
+import { RequestBatcher, type BatchedAnswer, type BatchedRequest } from "./request-batcher.ts";
 
 export interface HttpClientOptions {
   endpoint: string;
@@ -31,6 +33,11 @@ export interface RequestOptions {
   idempotent?: boolean;
   /** Statuses the caller handles itself: returned instead of thrown. */
   accept?: number[];
+  /**
+   * May travel in one `POST /v1/batch` with other requests made at the same time (staged writes of parallel
+   * hooks). Only the change-set, If-Match and Idempotency-Key headers go with it; the answer is its own.
+   */
+  batchable?: boolean;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -94,6 +101,9 @@ export class HttpClient {
   private readonly userAgent: string;
   /** Requests sent, retries included: the benchmark's requests-per-resource figure. */
   requestsSent = 0;
+  private readonly batcher = new RequestBatcher((requests) => this.sendTogether(requests));
+  /** Off once the backend answers that it has no batch route (an older version): requests then go alone. */
+  private batching = true;
 
   constructor(options: HttpClientOptions) {
     this.endpoint = new URL(options.endpoint.endsWith("/") ? options.endpoint : `${options.endpoint}/`);
@@ -113,26 +123,39 @@ export class HttpClient {
     this.userAgent = options.userAgent ?? "pbx-estate-provider";
   }
 
-  async request<T>(method: Dispatcher.HttpMethod, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
-    const idempotent = options.idempotent ?? method !== "POST";
-    const url = new URL(path.replace(/^\//, ""), this.endpoint);
-    const headers: Record<string, string> = {
+  private url(path: string): URL {
+    return new URL(path.replace(/^\//, ""), this.endpoint);
+  }
+
+  private headers(extra: Record<string, string> | undefined, withBody: boolean): Record<string, string> {
+    return {
       authorization: `Bearer ${this.token}`,
       accept: "application/json, application/problem+json",
       "user-agent": this.userAgent,
-      ...options.headers,
+      ...extra,
+      ...(withBody ? { "content-type": "application/json" } : {}),
     };
-    let payload: string | undefined;
-    if (options.body !== undefined) {
-      payload = JSON.stringify(options.body);
-      headers["content-type"] = "application/json";
-    }
+  }
+
+  async request<T>(method: Dispatcher.HttpMethod, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
+    const idempotent = options.idempotent ?? method !== "POST";
+    const url = this.url(path);
+    const headers = this.headers(options.headers, options.body !== undefined);
+    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const batched: BatchedRequest | undefined = options.batchable
+      ? {
+          method,
+          path,
+          headers: Object.fromEntries(BATCH_HEADERS.flatMap((name) => (options.headers?.[name] === undefined ? [] : [[name, options.headers[name]]]))),
+          ...(options.body === undefined ? {} : { body: options.body }),
+        }
+      : undefined;
 
     for (let attempt = 0; ; attempt++) {
       const last = attempt + 1 >= this.maxAttempts;
       let response: HttpResponse<T>;
       try {
-        response = await this.once<T>(method, url, headers, payload);
+        response = batched && this.batching ? ((await this.batcher.submit(batched)) as HttpResponse<T>) : await this.once<T>(method, url, headers, payload);
       } catch (error) {
         const transport = new TransportError(method, url.pathname, error);
         // A request that may have reached the backend is repeated only when repeating it is safe.
@@ -177,6 +200,20 @@ export class HttpClient {
     } finally {
       release();
     }
+  }
+
+  /** Several requests as one `POST /v1/batch` (one alone as itself); each answer as if it had gone alone. */
+  private async sendTogether(requests: BatchedRequest[]): Promise<BatchedAnswer[]> {
+    const alone = (r: BatchedRequest) =>
+      this.once(r.method, this.url(r.path), this.headers(r.headers, r.body !== undefined), r.body === undefined ? undefined : JSON.stringify(r.body));
+    if (requests.length === 1 || !this.batching) return Promise.all(requests.map(alone));
+    const outer = await this.once<BatchResponse>("POST", this.url("/v1/batch"), this.headers(undefined, true), JSON.stringify({ requests }));
+    if (outer.status === 200) return outer.body.responses.map((r) => ({ status: r.status, body: r.body ?? undefined, headers: r.headers }));
+    if (outer.status === 404 && (outer.body as { code?: unknown } | undefined)?.code === "no-route") {
+      this.batching = false;
+      return Promise.all(requests.map(alone));
+    }
+    return requests.map(() => outer); // the batch itself was refused (throttled, unavailable): each request hears why
   }
 
   async close(): Promise<void> {

@@ -63,6 +63,7 @@ export class PbxApi {
 
   async cancel(id: string, effective: CancelRequest["effective"], version?: number): Promise<Subscription> {
     const r = await this.http.request<Subscription>("POST", `/v1/subscriptions/${enc(id)}/cancel`, {
+      batchable: true,
       body: { effective },
       headers: ifMatch(version),
       idempotent: true,
@@ -110,6 +111,7 @@ export class PbxApi {
   /** Creates (or, for a reference already used, returns without password) a device. */
   async createDevice(changeSetId: string, input: DeviceCreate): Promise<{ device: Device | DeviceWithPassword; created: boolean }> {
     const r = await this.http.request<DeviceWithPassword>("POST", "/v1/devices", {
+      batchable: true,
       body: input,
       headers: changeSetHeader(changeSetId),
       idempotent: input.clientReference !== undefined,
@@ -119,6 +121,7 @@ export class PbxApi {
 
   async device(id: string, changeSetId?: string): Promise<Device | undefined> {
     const r = await this.http.request<Device>("GET", `/v1/devices/${enc(id)}`, {
+      batchable: true,
       headers: changeSetHeader(changeSetId),
       accept: [404],
     });
@@ -142,6 +145,7 @@ export class PbxApi {
 
   async updateDevice(changeSetId: string, id: string, input: DeviceUpdate, version?: number): Promise<Device> {
     const r = await this.http.request<Device>("PATCH", `/v1/devices/${enc(id)}`, {
+      batchable: true,
       body: input,
       headers: { ...changeSetHeader(changeSetId), ...ifMatch(version) },
     });
@@ -150,6 +154,7 @@ export class PbxApi {
 
   async rotatePassword(changeSetId: string, id: string, version?: number): Promise<DeviceWithPassword> {
     const r = await this.http.request<DeviceWithPassword>("POST", `/v1/devices/${enc(id)}/rotate-password`, {
+      batchable: true,
       headers: { ...changeSetHeader(changeSetId), ...ifMatch(version) },
       idempotent: false,
     });
@@ -158,6 +163,7 @@ export class PbxApi {
 
   async deleteDevice(changeSetId: string, id: string): Promise<"deleted" | "gone"> {
     const r = await this.http.request("DELETE", `/v1/devices/${enc(id)}`, {
+      batchable: true,
       headers: changeSetHeader(changeSetId),
       accept: [404],
     });
@@ -166,6 +172,7 @@ export class PbxApi {
 
   async createUser(changeSetId: string, input: UserCreate): Promise<{ user: User; created: boolean }> {
     const r = await this.http.request<User>("POST", "/v1/users", {
+      batchable: true,
       body: input,
       headers: changeSetHeader(changeSetId),
       idempotent: input.clientReference !== undefined,
@@ -174,7 +181,7 @@ export class PbxApi {
   }
 
   async user(id: string, changeSetId?: string): Promise<User | undefined> {
-    const r = await this.http.request<User>("GET", `/v1/users/${enc(id)}`, { headers: changeSetHeader(changeSetId), accept: [404] });
+    const r = await this.http.request<User>("GET", `/v1/users/${enc(id)}`, { batchable: true, headers: changeSetHeader(changeSetId), accept: [404] });
     return r.status === 404 ? undefined : r.body;
   }
 
@@ -195,6 +202,7 @@ export class PbxApi {
 
   async updateUser(changeSetId: string, id: string, input: UserUpdate, version?: number): Promise<User> {
     const r = await this.http.request<User>("PATCH", `/v1/users/${enc(id)}`, {
+      batchable: true,
       body: input,
       headers: { ...changeSetHeader(changeSetId), ...ifMatch(version) },
     });
@@ -203,6 +211,7 @@ export class PbxApi {
 
   async linkDevice(changeSetId: string, userId: string, deviceId: string): Promise<User> {
     const r = await this.http.request<User>("POST", `/v1/users/${enc(userId)}/devices`, {
+      batchable: true,
       body: { deviceId },
       headers: changeSetHeader(changeSetId),
       idempotent: true,
@@ -212,13 +221,14 @@ export class PbxApi {
 
   async unlinkDevice(changeSetId: string, userId: string, deviceId: string): Promise<User> {
     const r = await this.http.request<User>("DELETE", `/v1/users/${enc(userId)}/devices/${enc(deviceId)}`, {
+      batchable: true,
       headers: changeSetHeader(changeSetId),
     });
     return r.body;
   }
 
   async deleteUser(changeSetId: string, id: string): Promise<"deleted" | "gone"> {
-    const r = await this.http.request("DELETE", `/v1/users/${enc(id)}`, { headers: changeSetHeader(changeSetId), accept: [404] });
+    const r = await this.http.request("DELETE", `/v1/users/${enc(id)}`, { batchable: true, headers: changeSetHeader(changeSetId), accept: [404] });
     return r.status === 404 ? "gone" : "deleted";
   }
 }
