@@ -11,13 +11,20 @@ interface Sample {
   ticks: number;
 }
 
-function readProcess(pid: number, classify: (cmdline: string) => string): Sample | undefined {
+/** `known`: kinds already read, so a process's command line is read once (the sampler runs in the program's process). */
+function readProcess(pid: number, classify: (cmdline: string) => string, known: Map<number, string>): Sample | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Fields after the parenthesised command name, which may itself hold spaces.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-    return { parent: Number(fields[1]), kind: cmdline === "" ? "" : classify(cmdline), ticks: Number(fields[11]) + Number(fields[12]) };
+    let kind = known.get(pid);
+    if (kind === undefined) {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+      kind = cmdline === "" ? "" : classify(cmdline);
+      // A process may still be the shell or launcher that execs the real one: read again next time.
+      if (kind !== "" && kind !== "other") known.set(pid, kind);
+    }
+    return { parent: Number(fields[1]), kind, ticks: Number(fields[11]) + Number(fields[12]) };
   } catch {
     return undefined; // exited meanwhile
   }
@@ -31,12 +38,13 @@ function readProcess(pid: number, classify: (cmdline: string) => string): Sample
 export async function cpuByProcessKind<T>(classify: (cmdline: string) => string, work: () => Promise<T>): Promise<{ result: T; cpuSeconds: Record<string, number> }> {
   const lastTicks = new Map<number, { kind: string; ticks: number; first: number }>();
   let started = false;
+  const known = new Map<number, string>();
   const selfBefore = process.cpuUsage();
   const sample = () => {
     const all = new Map<number, Sample>();
     for (const entry of readdirSync("/proc")) {
       if (!/^\d+$/.test(entry)) continue;
-      const read = readProcess(Number(entry), classify);
+      const read = readProcess(Number(entry), classify, known);
       if (read) all.set(Number(entry), read);
     }
     for (const [pid, read] of all) {
@@ -52,7 +60,7 @@ export async function cpuByProcessKind<T>(classify: (cmdline: string) => string,
   };
   sample();
   started = true;
-  const timer = setInterval(sample, 100);
+  const timer = setInterval(sample, 200);
   try {
     const result = await work();
     sample();
