@@ -84,6 +84,24 @@ export function usersOfDevice(c: Config, deviceId: string): string[] {
   return out;
 }
 
+type Holder = { kind: "user" | "device"; id: string; name: string };
+const holderIndexes = new WeakMap<Config, Map<string, Holder>>();
+
+/**
+ * Every held licence's holder, built once per configuration. Only for a configuration no longer changed in
+ * place: a cached live one (copies are changed while a write is planned).
+ */
+export function holdersIn(c: Config): ReadonlyMap<string, Holder> {
+  let index = holderIndexes.get(c);
+  if (!index) {
+    index = new Map();
+    for (const d of c.devices.values()) index.set(d.licenceId, { kind: "device", id: d.id, name: d.name });
+    for (const u of c.users.values()) index.set(u.licenceId, { kind: "user", id: u.id, name: u.name });
+    holderIndexes.set(c, index);
+  }
+  return index;
+}
+
 export function holderOf(c: Config, licenceId: string, except?: string): { kind: "user" | "device"; id: string; name: string } | null {
   for (const d of c.devices.values()) if (d.licenceId === licenceId && d.id !== except) return { kind: "device", id: d.id, name: d.name };
   for (const u of c.users.values()) if (u.licenceId === licenceId && u.id !== except) return { kind: "user", id: u.id, name: u.name };

@@ -1,5 +1,6 @@
 // Subscriptions: list and read (settling due cancellations first), cancel, reinstate, change call plan.
 import { LicenceWrite, licenceOf } from "../configuration/cache.ts";
+import { holdersIn } from "../configuration/model.ts";
 import { likePrefix } from "../client-reference.ts";
 import type { Db, Tx } from "../store/schema.ts";
 import type { Clock } from "../clock.ts";
@@ -56,7 +57,9 @@ export class SubscriptionService {
     if (q.clientReference !== undefined) sq = sq.where("client_reference", "=", q.clientReference);
     if (q.clientReferencePrefix !== undefined) sq = sq.where("client_reference", "like", likePrefix(q.clientReferencePrefix));
     const rows = await sq.orderBy("created_at").orderBy("order_position").execute();
-    const holders = await holdersOf(this.db, accountId, q.ids !== undefined ? rows.map((r) => r.id) : undefined);
+    // The live cache holds every object of the account: the holders need no query then.
+    const cached = this.cache.get(accountId);
+    const holders = cached ? holdersIn(cached.config) : await holdersOf(this.db, accountId, q.ids !== undefined ? rows.map((r) => r.id) : undefined);
     return rows
       .map((r) => subscriptionView(r, holders.get(r.id) ?? null))
       .filter((s) => q.held === undefined || (s.holder !== null) === (q.held === "true"));
@@ -151,6 +154,7 @@ export class SubscriptionService {
 
   private async read(db: Db, accountId: string, id: string): Promise<Subscription> {
     const row = requireFound(await db.selectFrom("subscriptions").selectAll().where("id", "=", id).where("account_id", "=", accountId).executeTakeFirst(), id);
-    return subscriptionView(row, await holderOf(db, accountId, id));
+    const cached = db === this.db ? this.cache.get(accountId) : undefined; // inside a transaction: the store
+    return subscriptionView(row, cached ? (holdersIn(cached.config).get(id) ?? null) : await holderOf(db, accountId, id));
   }
 }

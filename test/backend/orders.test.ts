@@ -2,7 +2,7 @@
 // Orders under retries: one Idempotency-Key makes exactly one order, even when the answer was lost after commit.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Backend } from "../../backend/server.ts";
-import { describeEachStore, newAccount, start, TERMS } from "./harness.ts";
+import { describeEachStore, newAccount, order, start, TERMS } from "./harness.ts";
 
 describeEachStore("orders", (store) => {
   let backend: Backend;
@@ -79,5 +79,23 @@ describeEachStore("orders", (store) => {
     expect([a.status, b.status]).toEqual([200, 503]);
     expect(b.headers.get("retry-after")).toBe("3");
     expect(b.body.code).toBe("unavailable");
+  });
+
+  it("shows each subscription's holder as live now: after a device moves to another licence, and once it is deleted", async () => {
+    const c = await newAccount(backend);
+    const [first, second] = await order(c, [{ product: "sip-device-licence" }, { product: "sip-device-licence" }]);
+    const device = (await c.post("/v1/devices", { name: "Desk", licenceId: first })).body.id;
+    const holders = async () => {
+      const listed = (await c.get(`/v1/subscriptions?ids=${first},${second}`)).body.map((s: { id: string; holder: unknown }) => [s.id, s.holder]);
+      const one = [(await c.get(`/v1/subscriptions/${first}`)).body.holder, (await c.get(`/v1/subscriptions/${second}`)).body.holder];
+      expect(listed.map(([, h]: [string, unknown]) => h)).toEqual(one);
+      return one;
+    };
+    expect(await holders()).toEqual([{ kind: "device", id: device, name: "Desk" }, null]);
+    expect((await c.patch(`/v1/devices/${device}`, { licenceId: second, name: "Desk 2" })).status).toBe(200);
+    expect(await holders()).toEqual([null, { kind: "device", id: device, name: "Desk 2" }]);
+    expect((await c.get(`/v1/subscriptions?held=true`)).body.map((s: { id: string }) => s.id)).toEqual([second]);
+    expect((await c.delete(`/v1/devices/${device}`)).status).toBe(204);
+    expect(await holders()).toEqual([null, null]);
   });
 });
