@@ -78,6 +78,13 @@ export function cloneConfig(c: Config): Config {
   return { devices: new Map(c.devices), users: new Map(c.users), links: new Map(c.links) };
 }
 
+/** The users each linked device is linked to (one pass over the links, for rules over every device). */
+export function deviceUsers(c: Config): Map<string, string[]> {
+  const users = new Map<string, string[]>();
+  for (const [userId, set] of c.links) for (const deviceId of set) users.set(deviceId, [...(users.get(deviceId) ?? []), userId]);
+  return users;
+}
+
 export function usersOfDevice(c: Config, deviceId: string): string[] {
   const out: string[] = [];
   for (const [userId, set] of c.links) if (set.has(deviceId)) out.push(userId);
@@ -265,10 +272,9 @@ export function checkLiveRules(c: Config): void {
       });
     byExtension.set(u.extension, u);
   }
-  const ownersOf = new Map<string, string[]>();
-  for (const [userId, set] of c.links) for (const deviceId of set) ownersOf.set(deviceId, [...(ownersOf.get(deviceId) ?? []), userId]);
+  const usersOf = deviceUsers(c);
   for (const d of c.devices.values()) {
-    const owners = ownersOf.get(d.id) ?? [];
+    const owners = usersOf.get(d.id) ?? [];
     if (owners.length > 1)
       throw conflict("device-link-conflict", `device ${d.id} (${d.name}) would be linked to users ${owners.join(" and ")}`, {
         deviceId: d.id,

@@ -1,7 +1,7 @@
 // Loads the live configuration of an account and writes back what a replay changed.
 import type { Compilable } from "kysely";
 import type { Db, Tx } from "../store/schema.ts";
-import type { Config, Context, DeviceState, Licence, Op, UserState } from "./model.ts";
+import { deviceUsers, type Config, type Context, type DeviceState, type Licence, type Op, type UserState } from "./model.ts";
 import type { OpenChangeSet } from "./cache.ts";
 
 /** The live configuration; `only` narrows it to one object and what it links to (single reads). */
@@ -128,12 +128,6 @@ export function addPending(pending: Map<string, string[]>, changeSetId: string, 
   }
 }
 
-/** Each linked device's user (one lookup per device instead of a scan of every user's links). */
-function ownersOf(c: Config): Map<string, string> {
-  const owners = new Map<string, string>();
-  for (const [userId, set] of c.links) for (const deviceId of set) if (!owners.has(deviceId)) owners.set(deviceId, userId);
-  return owners;
-}
 
 function sameUser(a: UserState, b: UserState): boolean {
   return (
@@ -197,11 +191,11 @@ export function persistConfig(
       changed.push(id);
     }
   }
-  const ownersBefore = ownersOf(before);
-  const ownersAfter = ownersOf(after);
+  const ownersBefore = deviceUsers(before);
+  const ownersAfter = deviceUsers(after);
   for (const [id, d] of after.devices) {
     const old = before.devices.get(id);
-    const owner = ownersAfter.get(id) ?? null;
+    const owner = ownersAfter.get(id)?.[0] ?? null;
     const row = { name: d.name, licence_id: d.licenceId, ha1: d.ha1, password_fingerprint: d.passwordFingerprint, user_id: owner, updated_at: now };
     if (!old) {
       queries.push(
@@ -211,7 +205,7 @@ export function persistConfig(
     } else if (!sameDevice(old, d)) {
       queries.push(tx.updateTable("devices").set((eb) => ({ ...row, version: eb("version", "+", 1) })).where("id", "=", id));
       changed.push(id);
-    } else if ((ownersBefore.get(id) ?? null) !== owner) {
+    } else if ((ownersBefore.get(id)?.[0] ?? null) !== owner) {
       queries.push(tx.updateTable("devices").set({ user_id: owner, updated_at: now }).where("id", "=", id));
       changed.push(id);
       ownerOnly.add(id);
