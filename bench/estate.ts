@@ -7,7 +7,7 @@
 // resource, peak RSS of the plugin and the backend, state and `__provider` bytes per resource. And the CLI on the
 // same estate as a YAML file (`cli`): apply, then a no-change `plan` and an in-sync `drift`, then destroy.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -16,7 +16,7 @@ import { LocalWorkspace, type PulumiFn, type Stack } from "@pulumi/pulumi/automa
 import { TERMS_VERSION } from "../backend/catalogue/service.ts";
 import { engineCli, engineEnvironment, packageRoot } from "../cli/engine-environment.ts";
 import { PbxUser, ServiceSubscription, SipDevice } from "../sdk/index.ts";
-import { cpuByProcessKind } from "./process-cpu.ts";
+import { cpuByProcessKind, peakRssOf } from "./process-cpu.ts";
 
 const { values } = parseArgs({
   options: {
@@ -125,43 +125,6 @@ async function startServe(dir: string): Promise<Backend> {
   return backend;
 }
 
-function peakRssOf(pid: number): number {
-  try {
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-    return hwm ? Number(hwm) / 1024 : 0;
-  } catch {
-    return 0; // gone meanwhile
-  }
-}
-
-/** The highest peak resident set (VmHWM) among the processes `pids()` names, sampled while `work` runs. */
-async function peakRss<T>(pids: () => number[], work: Promise<T>): Promise<{ result: T; peakMb: number }> {
-  let peak = 0;
-  const sample = () => {
-    for (const pid of pids()) peak = Math.max(peak, peakRssOf(pid));
-  };
-  const timer = setInterval(sample, 200);
-  try {
-    const result = await work;
-    return { result, peakMb: Math.round(peak) };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-function pluginPids(workDir: string): number[] {
-  return readdirSync("/proc")
-    .filter((p) => /^\d+$/.test(p))
-    .filter((pid) => {
-      try {
-        return readlinkSync(`/proc/${pid}/cwd`) === workDir && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("dynamic-provider");
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
 async function workspace(name: string, program: PulumiFn, env: Record<string, string>): Promise<{ stack: Stack; workDir: string; stateDir: string; cleanup: () => void }> {
   const { command, binDir } = await engineCli();
   const temp = mkdtempSync(join(tmpdir(), `pbx-bench-${name}-`));
@@ -239,11 +202,12 @@ async function runSize(users: number) {
       console.error(`[bench] ${users} users: ${op} …`);
       const before = backend.requests;
       backend.routes.clear();
-      const measured = await peakRss(() => pluginPids(ws.workDir), cpuByProcessKind(processKind, () => seconds(() => run(ws.stack, op))));
-      oursSeconds[op] = measured.result.result;
-      cpuSeconds.ours[op] = measured.result.cpuSeconds;
+      // Both providers are sampled alike, by the same sampler in this (the program's) process.
+      const measured = await cpuByProcessKind(processKind, () => seconds(() => run(ws.stack, op)));
+      oursSeconds[op] = measured.result;
+      cpuSeconds.ours[op] = measured.cpuSeconds;
+      pluginPeak = Math.max(pluginPeak, measured.peakRssMb.plugin ?? 0);
       routesByOperation[op] = routeSummary(backend.routes);
-      pluginPeak = Math.max(pluginPeak, measured.peakMb);
       if (op === "up") {
         upRequests = backend.requests - before;
         state = readdirSync(join(ws.stateDir, ".pulumi", "stacks"), { recursive: true, encoding: "utf8" })

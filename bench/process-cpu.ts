@@ -11,6 +11,16 @@ interface Sample {
   ticks: number;
 }
 
+/** Peak resident set (VmHWM) of a process in MB, 0 when it is gone. */
+export function peakRssOf(pid: number): number {
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return hwm ? Number(hwm) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** `known`: kinds already read, so a process's command line is read once (the sampler runs in the program's process). */
 function readProcess(pid: number, classify: (cmdline: string) => string, known: Map<number, string>): Sample | undefined {
   try {
@@ -32,10 +42,14 @@ function readProcess(pid: number, classify: (cmdline: string) => string, known: 
 
 /**
  * Runs `work` and returns, per kind (as `classify` names a process from its command line), the CPU seconds of
- * the descendants of this process, plus `self` for this process. A process that exits is counted up to its last
+ * the descendants of this process, plus `program` for this process, and their highest peak resident set. A process that exits is counted up to its last
  * sample, so each loses at most one sampling interval.
  */
-export async function cpuByProcessKind<T>(classify: (cmdline: string) => string, work: () => Promise<T>): Promise<{ result: T; cpuSeconds: Record<string, number> }> {
+export async function cpuByProcessKind<T>(
+  classify: (cmdline: string) => string,
+  work: () => Promise<T>,
+): Promise<{ result: T; cpuSeconds: Record<string, number>; peakRssMb: Record<string, number> }> {
+  const peakRssMb: Record<string, number> = {};
   const lastTicks = new Map<number, { kind: string; ticks: number; first: number }>();
   let started = false;
   const known = new Map<number, string>();
@@ -56,6 +70,7 @@ export async function cpuByProcessKind<T>(classify: (cmdline: string) => string,
       if (seen && read.kind === "") read.kind = seen.kind;
       // A process born during the work counts from zero; one already running, from the first sample.
       lastTicks.set(pid, { kind: read.kind, ticks: read.ticks, first: seen?.first ?? (started ? 0 : read.ticks) });
+      if (started) peakRssMb[read.kind] = Math.max(peakRssMb[read.kind] ?? 0, Math.round(peakRssOf(pid)));
     }
   };
   sample();
@@ -69,7 +84,7 @@ export async function cpuByProcessKind<T>(classify: (cmdline: string) => string,
     const self = process.cpuUsage(selfBefore);
     cpuSeconds.program = (self.user + self.system) / 1e6;
     for (const kind of Object.keys(cpuSeconds)) cpuSeconds[kind] = Math.round((cpuSeconds[kind] ?? 0) * 100) / 100;
-    return { result, cpuSeconds };
+    return { result, cpuSeconds, peakRssMb };
   } finally {
     clearInterval(timer);
   }
