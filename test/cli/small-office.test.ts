@@ -6,21 +6,10 @@
 import { describe, expect, it } from "vitest";
 import type { DriftReport } from "../../cli/pbx-estate/drift/report.ts";
 import type { EstatePlan } from "../../cli/pbx-estate/plan/model.ts";
+import type { Subscription } from "../../schemas/subscription.ts";
+import type { User } from "../../schemas/user.ts";
 import { NUMBERS, startTestBackend } from "../provider/harness.ts";
 import { cliProject, described, json, statePasswords } from "./harness.ts";
-
-interface LiveUser {
-  id: string;
-  name: string;
-  extension: string;
-  outboundCallerId: string;
-  deviceIds: string[];
-}
-interface LiveSubscription {
-  id: string;
-  status: string;
-  cancellationEffectiveAt: string | null;
-}
 
 /** The last calendar day of this month in `timeZone`, as YYYY-MM-DD. */
 function lastDayOfThisMonth(timeZone: string): string {
@@ -88,7 +77,7 @@ describe("pbx-estate with examples/small-office", () => {
     const applied = await run("apply", estate, "--plan", "plan.json");
     expect(applied.code, described(applied)).toBe(0);
     expect(applied.stdout).toMatch(/users: 2 created; devices: 3 created/);
-    const users = (await backend.call<LiveUser[]>("GET", "/v1/users")).body;
+    const users = (await backend.call<User[]>("GET", "/v1/users")).body;
     expect(users.map((u) => [u.extension, u.name, u.deviceIds.length]).sort()).toEqual([
       ["200", "Priya Patel", 1],
       ["201", "John Smith", 2],
@@ -122,7 +111,7 @@ describe("pbx-estate with examples/small-office", () => {
     const restored = await run("apply", estate);
     expect(restored.code, described(restored)).toBe(0);
     expect(restored.stdout).toContain(`outboundCallerId: ${NUMBERS[2]} → ${NUMBERS[0]}   (changed outside pbx-estate)`);
-    expect((await backend.call<LiveUser>("GET", `/v1/users/${john.id}`)).body.outboundCallerId).toBe(NUMBERS[0]);
+    expect((await backend.call<User>("GET", `/v1/users/${john.id}`)).body.outboundCallerId).toBe(NUMBERS[0]);
     const clean = await run("drift", estate);
     expect(clean.code, described(clean)).toBe(0);
     expect(clean.stdout).toContain("In sync");
@@ -133,19 +122,19 @@ describe("pbx-estate with examples/small-office", () => {
     expect(unconfirmed.code, described(unconfirmed)).toBe(3);
     expect(unconfirmed.stdout.split("\n").filter((l) => l.includes(`runs until the end of ${lastDay} (Europe/London)`))).toHaveLength(5);
     expect(unconfirmed.stdout).toContain("Monthly cost: GBP 45.00 → GBP 0.00 (-GBP 45.00)");
-    expect((await backend.call<LiveUser[]>("GET", "/v1/users")).body).toHaveLength(2);
+    expect((await backend.call<User[]>("GET", "/v1/users")).body).toHaveLength(2);
 
     const passwords = await statePasswords(project, "small-office");
     expect(passwords).toHaveLength(3);
 
     const destroyed = await run("destroy", estate, "--yes");
     expect(destroyed.code, described(destroyed)).toBe(0);
-    const subscriptions = (await backend.call<LiveSubscription[]>("GET", "/v1/subscriptions")).body;
+    const subscriptions = (await backend.call<Subscription[]>("GET", "/v1/subscriptions")).body;
     expect(subscriptions.map((s) => s.status)).toEqual(Array(5).fill("cancellation-scheduled"));
     const effective = new Set(subscriptions.map((s) => s.cancellationEffectiveAt));
     expect(effective.size).toBe(1);
     expect(destroyed.stdout.split("\n").filter((l) => l.includes(`cancellation takes effect ${[...effective][0]} (runs until the end of ${lastDay}`))).toHaveLength(5);
-    expect((await backend.call<LiveUser[]>("GET", "/v1/users")).body).toEqual([]);
+    expect((await backend.call<User[]>("GET", "/v1/users")).body).toEqual([]);
 
     // No SIP password reached any output, nor the token.
     const everything = outputs.join("\n");

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { auditLog, estateEngine, NUMBERS, startTestBackend, type AuditEntry } from "./harness.ts";
 import { johnEstate } from "./estate.ts";
+import type { User } from "../../schemas/user.ts";
 
 function seqOf(log: AuditEntry[], predicate: (e: AuditEntry) => boolean, what: string): number {
   const entry = log.find(predicate);
@@ -21,17 +22,6 @@ function appliedSeq(log: AuditEntry[], action: string, objectId: string): number
   return seqOf(log, (e) => e.action === "change-set.apply" && e.objectId === changeSetId && e.seq > staged.seq, `apply of ${action} ${objectId}`);
 }
 
-interface LiveUser {
-  id: string;
-  name: string;
-  extension: string;
-  outboundCallerId: string;
-  deviceIds: string[];
-  recording: { enabled: boolean; email?: string };
-  live: boolean;
-  pending: boolean;
-}
-
 describe("the seed walkthrough as a Pulumi program", () => {
   it("orders, creates, links and applies in dependency order; edits in place; removes in the seed's order", async () => {
     await using backend = await startTestBackend({ timeZone: "Pacific/Auckland" });
@@ -45,7 +35,7 @@ describe("the seed walkthrough as a Pulumi program", () => {
     expect(up.steps.filter((s) => s.op !== "create")).toEqual([]);
     expect(up.steps).toHaveLength(6);
 
-    const users = (await backend.call<LiveUser[]>("GET", "/v1/users")).body;
+    const users = (await backend.call<User[]>("GET", "/v1/users")).body;
     expect(users).toHaveLength(1);
     const john = users[0]!;
     expect(john).toMatchObject({
@@ -82,7 +72,7 @@ describe("the seed walkthrough as a Pulumi program", () => {
     const changed = preview.steps.filter((s) => s.op !== "same");
     expect(changed.map((s) => [s.op, s.name, s.diffs])).toEqual([["update", "john", ["outboundCallerId"]]]);
     await engine.up();
-    const after = (await backend.call<LiveUser>("GET", `/v1/users/${john.id}`)).body;
+    const after = (await backend.call<User>("GET", `/v1/users/${john.id}`)).body;
     expect(after).toMatchObject({ outboundCallerId: NUMBERS[1], live: true, pending: false });
     await engine.preview({ expectNoChanges: true });
 
