@@ -1,11 +1,13 @@
 /**
  * Reads of single objects that arrive together (a refresh reads every resource at once) are answered by
- * one list call for up to `maxIds` ids: `GET /v1/devices?ids=a,b,c`. An id the list leaves out does not
- * exist (in this account): the caller sees `undefined`, as a 404 of a single read would say.
+ * list calls for up to `maxIds` ids each: `GET /v1/devices?ids=a,b,c`. Group commit, as for writes: the
+ * first reads go at once; while `maxCallsInFlight` calls are out, later reads wait and leave together with
+ * the next call, so the busier the engine, the fewer and larger the calls. An id the list leaves out does
+ * not exist (in this account): the caller sees `undefined`, as a 404 of a single read would say.
  */
 export interface ReadBatcherOptions {
-  lingerMs?: number;
   maxIds?: number;
+  maxCallsInFlight?: number;
 }
 
 interface Waiting<T> {
@@ -15,15 +17,16 @@ interface Waiting<T> {
 
 export class ReadBatcher<T extends { id: string }> {
   private readonly list: (ids: string[]) => Promise<T[]>;
-  private readonly lingerMs: number;
   private readonly maxIds: number;
+  private readonly maxCallsInFlight: number;
   private waiting = new Map<string, Waiting<T>[]>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private inFlight = 0;
+  private scheduled = false;
 
   constructor(list: (ids: string[]) => Promise<T[]>, options: ReadBatcherOptions = {}) {
     this.list = list;
-    this.lingerMs = options.lingerMs ?? 5;
     this.maxIds = options.maxIds ?? 100;
+    this.maxCallsInFlight = options.maxCallsInFlight ?? 2;
   }
 
   get(id: string): Promise<T | undefined> {
@@ -31,17 +34,34 @@ export class ReadBatcher<T extends { id: string }> {
       const list = this.waiting.get(id) ?? [];
       list.push({ resolve, reject });
       this.waiting.set(id, list);
-      if (this.waiting.size >= this.maxIds) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.lingerMs);
+      this.schedule();
+    });
+  }
+
+  /** Calls after the current turn of the event loop, so reads asked for in the same turn leave together. */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxCallsInFlight || this.waiting.size === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
     });
   }
 
   private flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.waiting;
-    this.waiting = new Map();
-    if (batch.size > 0) void this.answer(batch);
+    while (this.inFlight < this.maxCallsInFlight && this.waiting.size > 0) {
+      const batch = new Map<string, Waiting<T>[]>();
+      for (const [id, waiters] of this.waiting) {
+        if (batch.size === this.maxIds) break;
+        batch.set(id, waiters);
+        this.waiting.delete(id);
+      }
+      this.inFlight++;
+      void this.answer(batch).finally(() => {
+        this.inFlight--;
+        this.schedule();
+      });
+    }
   }
 
   private async answer(batch: Map<string, Waiting<T>[]>): Promise<void> {
