@@ -36,7 +36,7 @@ function declared(props: Inputs): DeviceInputs {
 function readDevice(ctx: ProviderContext, id: string, props: Inputs, password: string | undefined, answer: ApplyAnswer): Promise<Inputs> {
   const applied = answer.devices.find((d) => d.id === id);
   return readBack(ctx, "device", id, props, applied, () => ctx.api.device(id), (d, accountId) => liveFields(d, accountId, password), {
-    sipPassword: password ?? "",
+    known: { sipPassword: password ?? "" },
   });
 }
 

@@ -2,6 +2,7 @@
  * Results shared by the resource hooks: partial failures the engine can record, and the account check
  * that keeps a wrong token from looking like a mass deletion.
  */
+import { isDeepStrictEqual } from "node:util";
 import type { ProviderContext } from "../context.ts";
 import { hadState } from "../identity.ts";
 import type { Inputs } from "./check.ts";
@@ -39,10 +40,17 @@ export async function confirmGone(ctx: ProviderContext, kind: string, id: string
 }
 
 /**
- * The outputs to record: the checked inputs plus what the backend says. Absent values are left out (the engine's property structs have no `undefined`).
+ * The outputs to record: the checked inputs plus what the backend says. Left out are absent values (null or
+ * undefined) and inputs equal to their default (`defaults`), which diffs read back as that default. The
+ * engine and the plugin pay for every field of every resource on each read, diff and checkpoint, so state
+ * keeps only the fields that say something.
  */
-export function outputsFrom(inputs: Inputs, live: Inputs): Inputs {
-  return Object.fromEntries(Object.entries({ ...inputs, ...live }).filter(([, v]) => v !== undefined));
+export function outputsFrom(inputs: Inputs, live: Inputs, defaults: Inputs = {}): Inputs {
+  return Object.fromEntries(
+    Object.entries({ ...inputs, ...live }).filter(
+      ([field, v]) => v !== undefined && v !== null && !(field in defaults && isDeepStrictEqual(v, defaults[field])),
+    ),
+  );
 }
 
 /**
@@ -69,15 +77,15 @@ export async function readBack<T>(
   applied: T | undefined,
   fetch: () => Promise<T | undefined>,
   toLive: (object: T, accountId: string) => Inputs,
-  known: Inputs = {},
+  { known = {}, defaults = {} }: { known?: Inputs; defaults?: Inputs } = {},
 ): Promise<Inputs> {
   const { accountId } = await ctx.account();
   try {
     const object = applied ?? (await fetch());
-    if (object) return outputsFrom(props, toLive(object, accountId));
+    if (object) return outputsFrom(props, toLive(object, accountId), defaults);
     throw new Error(`${kind} ${id} was applied but cannot be read back`);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new PartialFailure(id, { ...outputsFrom(props, { accountId, ...known }), __provider: props.__provider }, reason);
+    throw new PartialFailure(id, { ...outputsFrom(props, { accountId, ...known }, defaults), __provider: props.__provider }, reason);
   }
 }

@@ -11,7 +11,7 @@ import { logToEngine } from "../engine-log.ts";
 import type { Inputs } from "../hooks/check.ts";
 import { confirmGone, outputsFrom, stateOf } from "../hooks/outcome.ts";
 import { decideCreate } from "../identity.ts";
-import { SubscriptionInputs } from "./inputs.ts";
+import { subscriptionDefaults, SubscriptionInputs } from "./inputs.ts";
 
 function describe(s: Subscription): string {
   return `${s.product}${s.callPlan ? ` (${s.callPlan})` : ""} ${s.id}`;
@@ -70,7 +70,7 @@ export const subscriptionHooks = {
         throw new Error(`adopt: subscription ${inputs.adopt} is a ${found.product}, not a ${inputs.product}`);
       }
       const s = await converge(ctx, found, inputs);
-      return { id: s.id, outs: outputsFrom(props, liveFields(s, accountId, false)) };
+      return { id: s.id, outs: outputsFrom(props, liveFields(s, accountId, false), subscriptionDefaults) };
     }
 
     const mine = await ctx.references.subscriptions.carrying(base);
@@ -81,20 +81,20 @@ export const subscriptionHooks = {
     );
     if ("adopt" in decision) {
       const s = await converge(ctx, mine.find((m) => m.id === decision.adopt.id)!, inputs);
-      return { id: s.id, outs: outputsFrom(props, liveFields(s, accountId, false)) };
+      return { id: s.id, outs: outputsFrom(props, liveFields(s, accountId, false), subscriptionDefaults) };
     }
 
     if (inputs.claimPending) {
       const claimed = await claimPending(ctx, inputs);
       if (claimed) {
         await logToEngine("info", `claimed licence ${describe(claimed)}, which was pending cancellation, instead of ordering a new one`);
-        return { id: claimed.id, outs: outputsFrom(props, liveFields(claimed, accountId, true)) };
+        return { id: claimed.id, outs: outputsFrom(props, liveFields(claimed, accountId, true), subscriptionDefaults) };
       }
     }
 
     const reference = decision.create;
     const s = await ctx.orders.order({ product: inputs.product, ...(inputs.callPlan ? { callPlan: inputs.callPlan } : {}), clientReference: reference }, inputs.termsVersion);
-    return { id: s.id, outs: outputsFrom(props, liveFields(s, accountId, false)) };
+    return { id: s.id, outs: outputsFrom(props, liveFields(s, accountId, false), subscriptionDefaults) };
   },
 
   async read(id: string, props?: Inputs): Promise<pulumi.dynamic.ReadResult> {
@@ -105,7 +105,7 @@ export const subscriptionHooks = {
       return {};
     }
     const { accountId } = await ctx.account();
-    return { id, props: outputsFrom(props ?? {}, liveFields(s, accountId, props?.claimedFromPending === true)) };
+    return { id, props: outputsFrom(props ?? {}, liveFields(s, accountId, props?.claimedFromPending === true), subscriptionDefaults) };
   },
 
   async update(id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult> {
@@ -115,7 +115,7 @@ export const subscriptionHooks = {
     if (!current) throw new Error(`subscription ${id} no longer exists; run \`pulumi refresh\``);
     const s = await converge(ctx, current, inputs);
     const { accountId } = await ctx.account();
-    return { outs: outputsFrom({ ...news, clientReference: olds.clientReference }, liveFields(s, accountId, olds.claimedFromPending === true)) };
+    return { outs: outputsFrom({ ...news, clientReference: olds.clientReference }, liveFields(s, accountId, olds.claimedFromPending === true), subscriptionDefaults) };
   },
 
   async delete(id: string, props: Inputs): Promise<void> {

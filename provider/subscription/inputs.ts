@@ -24,10 +24,13 @@ export const SubscriptionInputs = z
   });
 export type SubscriptionInputs = z.infer<typeof SubscriptionInputs>;
 
+/** What an omitted field means; recorded outputs leave these values out too (see hooks/outcome.ts). */
+export const subscriptionDefaults = { removal: "end-of-month", claimPending: true };
+
 export const subscriptionDiff: DiffSpec = {
   fields: ["product", "callPlan", "termsVersion", "removal", "claimPending"],
   replaceOn: ["product"],
-  defaults: { removal: "end-of-month", claimPending: true },
+  defaults: subscriptionDefaults,
   // A managed licence is active: one scheduled for cancellation outside pbx-estate is reinstated by `up`.
   liveMustBe: { status: "active" },
 };

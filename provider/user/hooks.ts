@@ -10,7 +10,7 @@ import type { Inputs } from "../hooks/check.ts";
 import { changedFields } from "../hooks/diff.ts";
 import { confirmGone, outputsFrom, readBack, stateOf } from "../hooks/outcome.ts";
 import { decideCreate } from "../identity.ts";
-import { userDiff, UserInputs } from "./inputs.ts";
+import { userDiff, UserInputs, userOutputDefaults } from "./inputs.ts";
 
 function liveFields(u: User, accountId: string): Inputs {
   return {
@@ -54,7 +54,7 @@ async function stageConverge(ctx: ProviderContext, changeSetId: string, u: User,
 /** The user as live after its change set was applied (see hooks/outcome.ts `readBack`). */
 function readUser(ctx: ProviderContext, id: string, props: Inputs, answer: ApplyAnswer): Promise<Inputs> {
   const applied = answer.users.find((u) => u.id === id);
-  return readBack(ctx, "user", id, props, applied, () => ctx.api.user(id), liveFields);
+  return readBack(ctx, "user", id, props, applied, () => ctx.api.user(id), liveFields, { defaults: userOutputDefaults });
 }
 
 export const userHooks = {
@@ -97,7 +97,7 @@ export const userHooks = {
       return {};
     }
     const { accountId } = await ctx.account();
-    return { id, props: outputsFrom(props ?? {}, liveFields(u, accountId)) };
+    return { id, props: outputsFrom(props ?? {}, liveFields(u, accountId), userOutputDefaults) };
   },
 
   async update(id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult> {

@@ -28,9 +28,15 @@ export const UserInputs = z
   .strict();
 export type UserInputs = z.infer<typeof UserInputs>;
 
+/**
+ * What an omitted field means; recorded outputs leave these values out too (see hooks/outcome.ts). The
+ * device list is not among them: the SDK exposes `deviceIds`, empty or not.
+ */
+export const userOutputDefaults = { recording: { enabled: false } };
+
 export const userDiff: DiffSpec = {
   fields: ["name", "extension", "licenceId", "callPlan", "areaPrefix", "outboundCallerId", "recording", "deviceIds"],
   unordered: ["deviceIds"],
   followLiveWhenOmitted: ["callPlan"],
-  defaults: { recording: { enabled: false }, deviceIds: [] },
+  defaults: { ...userOutputDefaults, deviceIds: [] },
 };

@@ -4,6 +4,7 @@
  * yet are not drift; they travel beside it as a plan.
  */
 import { changedFields, type DiffSpec } from "../../../provider/hooks/diff.ts";
+import { userOutputDefaults } from "../../../provider/user/inputs.ts";
 import type { EntityOp, EstatePlan, FieldChange, LicenceHolder, PlanValue } from "../plan/model.ts";
 import type { EstateResourceKind, EstateStep } from "../plan/steps.ts";
 import { planValue } from "../plan/values.ts";
@@ -45,6 +46,7 @@ const specs: Record<EstateResourceKind, DiffSpec> = {
   user: {
     fields: ["name", "extension", "licenceId", "callPlan", "areaPrefix", "outboundCallerId", "recording", "deviceIds"],
     unordered: ["deviceIds"],
+    defaults: userOutputDefaults,
   },
   device: { fields: ["name", "licenceId"] },
   "user-licence": { fields: ["product", "callPlan"] },
@@ -83,8 +85,8 @@ export function driftOf(steps: readonly EstateStep[]): DriftEntry[] {
     const live = step.new.outputs;
     const fields: DriftField[] = changedFields(specs[step.kind], declared, live).map((field) => ({
       field: fieldNames[field] ?? field,
-      declared: shown(field, declared[field], keys),
-      live: shown(field, live[field], keys),
+      declared: shown(field, declared[field] ?? specs[step.kind].defaults?.[field], keys),
+      live: shown(field, live[field] ?? specs[step.kind].defaults?.[field], keys),
     }));
     if (step.kind === "device" && step.old.outputs.passwordFingerprint !== live.passwordFingerprint) {
       fields.push({ field: "password", declared: "as last set by pbx-estate", live: "rotated outside pbx-estate" });

@@ -60,12 +60,14 @@ function fieldChanges(spec: DiffSpec, step: EstateStep | undefined, skip: Readon
   const before = step.old.outputs;
   const after = step.new.inputs;
   const outOfBand = new Set(changedFields(spec, step.old.inputs, before));
+  // State leaves out values equal to their default: an absent value reads as its default.
+  const valueOf = (values: Record<string, unknown>, field: string) => values[field] ?? spec.defaults?.[field];
   return changedFields(spec, before, after)
     .filter((field) => !skip.has(field))
     .map((field) => ({
       field: fieldNames[field] ?? field,
-      from: planValue(before[field]),
-      to: planValue(spec.liveMustBe && field in spec.liveMustBe ? spec.liveMustBe[field] : after[field]),
+      from: planValue(valueOf(before, field)),
+      to: planValue(spec.liveMustBe && field in spec.liveMustBe ? spec.liveMustBe[field] : valueOf(after, field)),
       ...(outOfBand.has(field) ? { outOfBand: true } : {}),
     }));
 }
