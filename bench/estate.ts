@@ -61,7 +61,7 @@ const ours: Makers = {
     new PbxUser(name, { name, extension, licenceId, areaPrefix: "020", outboundCallerId: NUMBER, deviceIds }),
 };
 
-// The floor: the same resources and dependencies, served by a dynamic provider that does nothing.
+// The floor: the same resources, dependencies and declared inputs, served by a dynamic provider that does nothing.
 const noopProvider =
   'exports.handler=()=>({check:async(o,n)=>({inputs:n}),diff:async()=>({changes:false}),create:async(i)=>({id:require("node:crypto").randomUUID(),outs:i}),read:async(id,p)=>({id,props:p}),update:async(id,o,n)=>({outs:n}),delete:async()=>{}});\n';
 class Floor extends pulumi.CustomResource {
@@ -70,9 +70,11 @@ class Floor extends pulumi.CustomResource {
   }
 }
 const floor: Makers = {
-  licence: (name, product) => new Floor("ServiceSubscription", name, { product, termsVersion: TERMS_VERSION }),
+  licence: (name, product) =>
+    new Floor("ServiceSubscription", name, { product, ...(product === "user-licence" ? { callPlan: "national-unlimited" } : {}), termsVersion: TERMS_VERSION }),
   device: (name, licenceId) => new Floor("SipDevice", name, { name, licenceId }),
-  user: (name, extension, licenceId, deviceIds) => new Floor("PbxUser", name, { name, extension, licenceId, deviceIds }),
+  user: (name, extension, licenceId, deviceIds) =>
+    new Floor("PbxUser", name, { name, extension, licenceId, areaPrefix: "020", outboundCallerId: NUMBER, deviceIds }),
 };
 
 interface Backend {
