@@ -27,7 +27,7 @@ describe("lean state", () => {
     });
     await engine.up();
 
-    const written = (await engine.stack.exportStack()) as Deployment;
+    const written: Deployment = await engine.stack.exportStack();
     const resources = ours(written);
     expect(resources).toHaveLength(8);
     for (const r of resources) {
@@ -65,7 +65,7 @@ describe("lean state", () => {
     const up = await engine.up();
     const licenceSteps = up.steps.filter((s) => s.type.endsWith(":ServiceSubscription"));
     expect(licenceSteps.map((s) => [s.op, s.diffs])).toEqual(licenceSteps.map(() => ["update", ["removal"]]));
-    const after = ours((await engine.stack.exportStack()) as Deployment).filter((r) => kindOf(r) === "ServiceSubscription");
+    const after = ours(await engine.stack.exportStack()).filter((r) => kindOf(r) === "ServiceSubscription");
     expect(after.map((r) => r.outputs?.removal)).toEqual(after.map(() => "immediately"));
     await engine.destroy();
     const subscriptions = (await backend.call<{ status: string }[]>("GET", "/v1/subscriptions")).body;
