@@ -1,9 +1,9 @@
-// `npm run bench [-- --sizes 100,1000 --parallel 64 --checkpoints final-only|every-step --no-cli]` → bench/results/estate.json.
+// `npm run bench [-- --sizes 100,1000 --parallel 64 --checkpoints final-only|every-step --repeat 3 --no-cli]` → bench/results/estate.json.
 // For each estate size (users; each with a user licence and one or two devices with their licences): seconds
 // for `up` from empty, a no-op preview, a refresh and `destroy` with our provider against the real backend
 // (a `serve` child process, embedded store, rate limiting off), and in the same run the same graph served by a
 // no-op dynamic provider — the engine's own floor — each operation on ours and then at once on the floor, so a
-// ratio's two figures share the machine's load. Also: applies and mutations per apply, HTTP requests per
+// ratio's two figures share the machine's load (preview and refresh: the median of `--repeat` such pairs). Also: applies and mutations per apply, HTTP requests per
 // resource, peak RSS of the plugin and the backend, state and `__provider` bytes per resource. And the CLI on the
 // same estate as a YAML file (`cli`): apply, then a no-change `plan` and an in-sync `drift`, then destroy.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -27,11 +27,16 @@ const { values } = parseArgs({
     checkpoints: { type: "string", default: "final-only" },
     // `--no-cli` leaves out the CLI timings (several minutes at 1,000 users) when only the engine figures matter.
     cli: { type: "boolean", default: true },
+    // Preview and refresh change nothing, so each is run this many times, ours and floor in turn, and the
+    // median of each side is reported: a shared machine's noise moves one run's ratio by about ±0.15.
+    repeat: { type: "string", default: "3" },
   },
   allowNegative: true,
 });
 const sizes = values.sizes.split(",").map(Number);
 const parallel = Number(values.parallel);
+const repeat = Number(values.repeat);
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error("--repeat must be a whole number of at least 1");
 if (values.checkpoints !== "final-only" && values.checkpoints !== "every-step") throw new Error("--checkpoints must be final-only or every-step");
 const checkpointEnv: Record<string, string> = values.checkpoints === "final-only" ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {};
 const NUMBER = "+442079460000";
@@ -157,6 +162,9 @@ async function workspace(name: string, program: PulumiFn, env: Record<string, st
 const processKind = (cmdline: string): string =>
   cmdline.includes("dynamic-provider") ? "plugin" : cmdline.includes("serve.ts") ? "backend" : /\/pulumi\s/.test(cmdline) ? "engine" : "other";
 
+/** The run with the median time (of an odd count; the faster middle one of an even count). */
+const median = <T extends { result: number }>(runs: T[]): T => [...runs].sort((a, b) => a.result - b.result)[Math.floor((runs.length - 1) / 2)]!;
+
 const seconds = async (work: () => Promise<unknown>): Promise<number> => {
   const started = performance.now();
   await work();
@@ -200,27 +208,38 @@ async function runSize(users: number) {
     const routesByOperation: Partial<Record<Operation, ReturnType<typeof routeSummary>>> = {};
     let state = "";
     let revisions: { changeSetId: string | null; operations: number }[] = [];
+    const samples: Record<"ours" | "floor", Partial<Record<Operation, number[]>>> = { ours: {}, floor: {} };
     for (const op of operations) {
       console.error(`[bench] ${users} users: ${op} …`);
       const before = backend.requests;
       backend.routes.clear();
-      // Both providers are sampled alike, by the same sampler in this (the program's) process.
-      const measured = await cpuByProcessKind(processKind, () => seconds(() => run(ws.stack, op)));
-      oursSeconds[op] = measured.result;
-      cpuSeconds.ours[op] = measured.cpuSeconds;
-      pluginPeak = Math.max(pluginPeak, measured.peakRssMb.plugin ?? 0);
-      routesByOperation[op] = routeSummary(backend.routes);
-      if (op === "up") {
-        upRequests = backend.requests - before;
-        state = readdirSync(join(ws.stateDir, ".pulumi", "stacks"), { recursive: true, encoding: "utf8" })
-          .filter((f) => f.endsWith(".json"))
-          .map((f) => readFileSync(join(ws.stateDir, ".pulumi", "stacks", f), "utf8"))
-          .join("");
-        revisions = (await (await fetch(`${backend.url}/v1/revisions`, { headers: { authorization: `Bearer ${backend.token}` } })).json()) as typeof revisions;
+      type Measured = Awaited<ReturnType<typeof cpuByProcessKind<number>>>;
+      const oursRuns: Measured[] = [];
+      const floorRuns: Measured[] = [];
+      for (let i = 0; i < (op === "preview" || op === "refresh" ? repeat : 1); i++) {
+        // Both providers are sampled alike, by the same sampler in this (the program's) process.
+        const measured = await cpuByProcessKind(processKind, () => seconds(() => run(ws.stack, op)));
+        oursRuns.push(measured);
+        pluginPeak = Math.max(pluginPeak, measured.peakRssMb.plugin ?? 0);
+        if (i === 0) routesByOperation[op] = routeSummary(backend.routes);
+        if (op === "up") {
+          upRequests = backend.requests - before;
+          state = readdirSync(join(ws.stateDir, ".pulumi", "stacks"), { recursive: true, encoding: "utf8" })
+            .filter((f) => f.endsWith(".json"))
+            .map((f) => readFileSync(join(ws.stateDir, ".pulumi", "stacks", f), "utf8"))
+            .join("");
+          revisions = (await (await fetch(`${backend.url}/v1/revisions`, { headers: { authorization: `Bearer ${backend.token}` } })).json()) as typeof revisions;
+        }
+        floorRuns.push(await cpuByProcessKind(processKind, () => seconds(() => run(floorWs.stack, op))));
       }
-      const floorMeasured = await cpuByProcessKind(processKind, () => seconds(() => run(floorWs.stack, op)));
-      floorSeconds[op] = floorMeasured.result;
-      cpuSeconds.floor[op] = floorMeasured.cpuSeconds;
+      const ours = median(oursRuns);
+      const floor = median(floorRuns);
+      oursSeconds[op] = ours.result;
+      cpuSeconds.ours[op] = ours.cpuSeconds;
+      floorSeconds[op] = floor.result;
+      cpuSeconds.floor[op] = floor.cpuSeconds;
+      samples.ours[op] = oursRuns.map((r) => r.result);
+      samples.floor[op] = floorRuns.map((r) => r.result);
     }
     const deployment = JSON.parse(state) as { checkpoint: { latest: { resources: { type: string; inputs?: { __provider?: string }; outputs?: { __provider?: string } }[] } } };
     const ourResources = deployment.checkpoint.latest.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/pbx:"));
@@ -229,6 +248,7 @@ async function runSize(users: number) {
     return {
       resources: ourResources.length,
       seconds: { ours: oursSeconds, floor: floorSeconds },
+      samples,
       cpuSeconds,
       applies: applied.length,
       mutationsPerApply: Math.round((applied.reduce((n, r) => n + r.operations, 0) / Math.max(1, applied.length)) * 10) / 10,
@@ -318,6 +338,7 @@ for (const users of sizes) {
     resources: measured.resources,
     parallelism: parallel,
     seconds: measured.seconds,
+    samples: measured.samples,
     cpuSeconds: measured.cpuSeconds,
     ratios: { up: ratio("up"), preview: ratio("preview"), refresh: ratio("refresh"), destroy: ratio("destroy") },
     addedMsPerResource: { up: addedMs("up"), refresh: addedMs("refresh") },
