@@ -1,10 +1,11 @@
 // `npm run bench [-- --sizes 100,1000 --parallel 64 --checkpoints final-only|every-step --repeat 3 --no-cli]` → bench/results/estate.json.
 // For each estate size (users; each with a user licence and one or two devices with their licences): seconds
 // for `up` from empty, a no-op preview, a refresh and `destroy` with our provider against the real backend
-// (a `serve` child process, embedded store, rate limiting off), and in the same run the same graph served by a
-// no-op dynamic provider — the engine's own floor — each operation on ours and then at once on the floor, so a
-// ratio's two figures share the machine's load (preview and refresh: the median of `--repeat` such pairs). Also: applies and mutations per apply, HTTP requests per
-// resource, peak RSS of the plugin and the backend, state and `__provider` bytes per resource. And the CLI on the
+// (a `serve` child process, embedded store, rate limiting off), and in the same run the same graph, with the
+// same declared inputs, served by a no-op dynamic provider — the engine's own floor — each operation on ours
+// and then at once on the floor, so a ratio's two figures share the machine's load (preview and refresh: the
+// median of `--repeat` such pairs). Also: applies and mutations per apply, HTTP requests per resource, peak
+// RSS of the plugin and the backend, state and `__provider` bytes per resource. And the CLI on the
 // same estate as a YAML file (`cli`): apply, then a no-change `plan` and an in-sync `drift`, then destroy.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
