@@ -8,7 +8,7 @@ import { OrderBatcher } from "./apply/order-batcher.ts";
 import { ApiError } from "./client/errors.ts";
 import { HttpClient } from "./client/http.ts";
 import { PbxApi, type ApplyAnswer, type Whoami } from "./client/pbx-api.ts";
-import { ReadBatcher } from "./client/read-batcher.ts";
+import { resourceReads, type ResourceReads } from "./client/resource-reads.ts";
 import { ReferenceIndex } from "./references.ts";
 import { PendingLicences } from "./subscription/pending.ts";
 import type { Device } from "../schemas/device.ts";
@@ -17,13 +17,20 @@ import type { User } from "../schemas/user.ts";
 import { configuredSettings } from "./configuration.ts";
 import type { Settings } from "./settings.ts";
 
+/**
+ * How long one listing of the stack's objects may answer reads (see client/stack-reads.ts): long enough
+ * that a refresh of thousands of resources lists each kind a few times, short enough that what a refresh
+ * reports is never older than this.
+ */
+const LISTING_MAX_AGE_MS = 5_000;
+
 /** Refusals of an apply that another change of the same run may resolve (see ApplyBatcher). */
 const ruleConflictCodes = new Set(["extension-taken", "device-link-conflict", "licence-held"]);
 
 export interface ProviderContext {
   api: PbxApi;
-  /** Reads of single objects, answered together when they arrive together (a refresh). */
-  reads: { devices: ReadBatcher<Device>; users: ReadBatcher<User>; subscriptions: ReadBatcher<Subscription> };
+  /** Reads of single objects: from a listing of the stack's objects, or by id in batches (client/resource-reads.ts). */
+  reads: ResourceReads;
   /** Licences pending cancellation that a new licence may claim (see subscription/pending.ts). */
   pendingLicences: PendingLicences;
   /** What the stack's earlier runs made, per kind (see references.ts). */
@@ -68,11 +75,7 @@ export function providerContext(): ProviderContext {
   const context: ProviderContext = {
     api,
     orders,
-    reads: {
-      devices: new ReadBatcher((ids) => api.devicesByIds(ids)),
-      users: new ReadBatcher((ids) => api.usersByIds(ids)),
-      subscriptions: new ReadBatcher((ids) => api.subscriptions({ ids: ids.join(",") })),
-    },
+    reads: resourceReads(api, http, { maxAgeMs: LISTING_MAX_AGE_MS }),
     pendingLicences: new PendingLicences((product, callPlan) =>
       api.subscriptions({ product, status: "cancellation-scheduled", ...(callPlan ? { callPlan } : {}) }),
     ),

@@ -35,3 +35,8 @@ export class ReferenceIndex<T extends { clientReference: string | null }> {
     return (await snapshot).filter((o) => o.clientReference === base || o.clientReference?.startsWith(`${base}/g`) === true);
   }
 }
+
+/** The stack prefix of the client reference recorded in a resource's state, if it has one. */
+export function stackOf(props: { clientReference?: unknown } | undefined): string | undefined {
+  return typeof props?.clientReference === "string" ? stackPrefixOf(props.clientReference) : undefined;
+}

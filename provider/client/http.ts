@@ -101,6 +101,8 @@ export class HttpClient {
   private readonly userAgent: string;
   /** Requests sent, retries included: the benchmark's requests-per-resource figure. */
   requestsSent = 0;
+  /** Writes (requests other than GET) started so far and those not answered yet: see ./stack-reads.ts. */
+  readonly writes = { started: 0, inFlight: 0 };
   private readonly batcher = new RequestBatcher((requests) => this.sendTogether(requests));
   /** Off once the backend answers that it has no batch route (an older version): requests then go alone. */
   private batching = true;
@@ -138,6 +140,17 @@ export class HttpClient {
   }
 
   async request<T>(method: Dispatcher.HttpMethod, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
+    if (method === "GET") return this.send<T>(method, path, options);
+    this.writes.started++;
+    this.writes.inFlight++;
+    try {
+      return await this.send<T>(method, path, options);
+    } finally {
+      this.writes.inFlight--;
+    }
+  }
+
+  private async send<T>(method: Dispatcher.HttpMethod, path: string, options: RequestOptions): Promise<HttpResponse<T>> {
     const idempotent = options.idempotent ?? method !== "POST";
     const url = this.url(path);
     const headers = this.headers(options.headers, options.body !== undefined);

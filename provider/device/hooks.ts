@@ -9,6 +9,7 @@ import type { ApplyAnswer } from "../client/pbx-api.ts";
 import { providerContext, type ProviderContext } from "../context.ts";
 import type { Inputs } from "../hooks/check.ts";
 import { confirmGone, outputsFrom, readBack, stateOf } from "../hooks/outcome.ts";
+import { stackOf } from "../references.ts";
 import { decideCreate } from "../identity.ts";
 import { DeviceInputs } from "./inputs.ts";
 
@@ -82,7 +83,7 @@ export const deviceHooks = {
 
   async read(id: string, props?: Inputs): Promise<pulumi.dynamic.ReadResult> {
     const ctx = providerContext();
-    const d = await ctx.reads.devices.get(id);
+    const d = await ctx.reads.devices.get(id, stackOf(props));
     if (!d) {
       await confirmGone(ctx, "device", id, props);
       return {};

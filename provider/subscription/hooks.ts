@@ -10,6 +10,7 @@ import { providerContext, type ProviderContext } from "../context.ts";
 import { logToEngine } from "../engine-log.ts";
 import type { Inputs } from "../hooks/check.ts";
 import { confirmGone, outputsFrom, stateOf } from "../hooks/outcome.ts";
+import { stackOf } from "../references.ts";
 import { decideCreate } from "../identity.ts";
 import { subscriptionDefaults, SubscriptionInputs } from "./inputs.ts";
 
@@ -99,7 +100,7 @@ export const subscriptionHooks = {
 
   async read(id: string, props?: Inputs): Promise<pulumi.dynamic.ReadResult> {
     const ctx = providerContext();
-    const s = await ctx.reads.subscriptions.get(id);
+    const s = await ctx.reads.subscriptions.get(id, stackOf(props));
     if (!s || s.status === "cancelled") {
       if (!s) await confirmGone(ctx, "subscription", id, props);
       return {};

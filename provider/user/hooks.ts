@@ -9,6 +9,7 @@ import { providerContext, type ProviderContext } from "../context.ts";
 import type { Inputs } from "../hooks/check.ts";
 import { changedFields } from "../hooks/diff.ts";
 import { confirmGone, outputsFrom, readBack, stateOf } from "../hooks/outcome.ts";
+import { stackOf } from "../references.ts";
 import { decideCreate } from "../identity.ts";
 import { userDiff, UserInputs, userOutputDefaults } from "./inputs.ts";
 
@@ -91,7 +92,7 @@ export const userHooks = {
 
   async read(id: string, props?: Inputs): Promise<pulumi.dynamic.ReadResult> {
     const ctx = providerContext();
-    const u = await ctx.reads.users.get(id);
+    const u = await ctx.reads.users.get(id, stackOf(props));
     if (!u) {
       await confirmGone(ctx, "user", id, props);
       return {};
