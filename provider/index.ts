@@ -29,13 +29,16 @@ const declared: Record<ResourceKind, { schema: z.ZodType; diff: DiffSpec; change
 export function hooksFor(kind: ResourceKind): Hooks {
   const d = declared[kind];
   if (!d) throw new Error(`pbx-estate provider has no resource kind ${String(kind)}`);
+  // Loaded once: an `import()` per call costs a module-map lookup and two promises on every read of a refresh.
+  let loaded: Promise<Changes> | undefined;
+  const changes = () => (loaded ??= d.changes());
   return {
     check: async (olds, news) => checkInputs(d.schema, olds, news),
     diff: async (_id, olds, news) => diffResources(d.diff, olds, news),
-    create: async (props) => (await d.changes()).create(props),
-    read: async (id, props) => (await d.changes()).read(id, props),
-    update: async (id, olds, news) => (await d.changes()).update(id, olds, news),
-    delete: async (id, props) => (await d.changes()).delete(id, props),
+    create: async (props) => (await changes()).create(props),
+    read: async (id, props) => (await changes()).read(id, props),
+    update: async (id, olds, news) => (await changes()).update(id, olds, news),
+    delete: async (id, props) => (await changes()).delete(id, props),
     configure: async (req) => configureProvider(req.config),
   };
 }
