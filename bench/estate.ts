@@ -4,7 +4,9 @@
 // (a `serve` child process, embedded store, rate limiting off), and in the same run the same graph, with the
 // same declared inputs, served by a no-op dynamic provider — the engine's own floor — each operation on ours
 // and then at once on the floor, so a ratio's two figures share the machine's load (preview and refresh: the
-// median of `--repeat` such pairs). Also: applies and mutations per apply, HTTP requests per resource, peak
+// median of `--repeat` such pairs). Beside them a third side, the state floor: a provider that does no I/O
+// either but records state of our shape (bench/state-floor-provider.ts), so `stateFloorRatios` (state
+// floor over floor) is what recording that state costs the engine and the plugin by itself. Also: applies and mutations per apply, HTTP requests per resource, peak
 // RSS of the plugin and the backend, state and `__provider` bytes per resource. And the CLI on the
 // same estate as a YAML file (`cli`): apply, then a no-change `plan` and an in-sync `drift`, then destroy.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -81,6 +83,22 @@ const floor: Makers = {
   device: (name, licenceId) => new Floor("SipDevice", name, { name, licenceId }),
   user: (name, extension, licenceId, deviceIds) =>
     new Floor("PbxUser", name, { name, extension, licenceId, areaPrefix: "020", outboundCallerId: NUMBER, deviceIds }),
+};
+
+// The state floor: no I/O, state of our provider's shape (same fields, values of like size, the password secret).
+const stateFloorProvider = `exports.handler=()=>require(${JSON.stringify(join(packageRoot, "bench", "state-floor-provider.ts"))}).handler();\n`;
+class StateFloor extends pulumi.CustomResource {
+  constructor(type: string, name: string, props: pulumi.Inputs) {
+    const device = type === "SipDevice";
+    super(`pulumi-nodejs:dynamic/state-floor:${type}`, name, { ...props, __provider: stateFloorProvider, ...(device ? { sipPassword: undefined } : {}) }, device ? { additionalSecretOutputs: ["sipPassword"] } : {});
+  }
+}
+const stateFloor: Makers = {
+  licence: (name, product) =>
+    new StateFloor("ServiceSubscription", name, { product, ...(product === "user-licence" ? { callPlan: "national-unlimited" } : {}), termsVersion: TERMS_VERSION }),
+  device: (name, licenceId) => new StateFloor("SipDevice", name, { name, licenceId }),
+  user: (name, extension, licenceId, deviceIds) =>
+    new StateFloor("PbxUser", name, { name, extension, licenceId, areaPrefix: "020", outboundCallerId: NUMBER, deviceIds }),
 };
 
 interface Backend {
@@ -200,16 +218,18 @@ async function runSize(users: number) {
   const backend = await startServe(dir);
   const ws = await workspace(`ours-${users}`, async () => estate(users, ours), { PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token });
   const floorWs = await workspace(`floor-${users}`, async () => estate(users, floor), {});
+  const stateFloorWs = await workspace(`state-floor-${users}`, async () => estate(users, stateFloor), {});
   try {
     const oursSeconds = { up: 0, preview: 0, refresh: 0, destroy: 0 };
     const cpuSeconds: Record<"ours" | "floor", Partial<Record<Operation, Record<string, number>>>> = { ours: {}, floor: {} };
     const floorSeconds = { up: 0, preview: 0, refresh: 0, destroy: 0 };
+    const stateFloorSeconds = { up: 0, preview: 0, refresh: 0, destroy: 0 };
     let pluginPeak = 0;
     let upRequests = 0;
     const routesByOperation: Partial<Record<Operation, ReturnType<typeof routeSummary>>> = {};
     let state = "";
     let revisions: { changeSetId: string | null; operations: number }[] = [];
-    const samples: Record<"ours" | "floor", Partial<Record<Operation, number[]>>> = { ours: {}, floor: {} };
+    const samples: Record<"ours" | "floor" | "stateFloor", Partial<Record<Operation, number[]>>> = { ours: {}, floor: {}, stateFloor: {} };
     for (const op of operations) {
       console.error(`[bench] ${users} users: ${op} …`);
       const before = backend.requests;
@@ -217,6 +237,7 @@ async function runSize(users: number) {
       type Measured = Awaited<ReturnType<typeof cpuByProcessKind<number>>>;
       const oursRuns: Measured[] = [];
       const floorRuns: Measured[] = [];
+      const stateFloorRuns: number[] = [];
       for (let i = 0; i < (op === "preview" || op === "refresh" ? repeat : 1); i++) {
         // Both providers are sampled alike, by the same sampler in this (the program's) process.
         const measured = await cpuByProcessKind(processKind, () => seconds(() => run(ws.stack, op)));
@@ -232,6 +253,7 @@ async function runSize(users: number) {
           revisions = (await (await fetch(`${backend.url}/v1/revisions`, { headers: { authorization: `Bearer ${backend.token}` } })).json()) as typeof revisions;
         }
         floorRuns.push(await cpuByProcessKind(processKind, () => seconds(() => run(floorWs.stack, op))));
+        stateFloorRuns.push(await seconds(() => run(stateFloorWs.stack, op)));
       }
       const ours = median(oursRuns);
       const floor = median(floorRuns);
@@ -241,6 +263,8 @@ async function runSize(users: number) {
       cpuSeconds.floor[op] = floor.cpuSeconds;
       samples.ours[op] = oursRuns.map((r) => r.result);
       samples.floor[op] = floorRuns.map((r) => r.result);
+      samples.stateFloor[op] = stateFloorRuns;
+      stateFloorSeconds[op] = median(stateFloorRuns.map((result) => ({ result }))).result;
     }
     const deployment = JSON.parse(state) as { checkpoint: { latest: { resources: { type: string; inputs?: { __provider?: string }; outputs?: { __provider?: string } }[] } } };
     const ourResources = deployment.checkpoint.latest.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/pbx:"));
@@ -248,7 +272,7 @@ async function runSize(users: number) {
     const applied = revisions.filter((r) => r.changeSetId !== null);
     return {
       resources: ourResources.length,
-      seconds: { ours: oursSeconds, floor: floorSeconds },
+      seconds: { ours: oursSeconds, floor: floorSeconds, stateFloor: stateFloorSeconds },
       samples,
       cpuSeconds,
       applies: applied.length,
@@ -262,6 +286,7 @@ async function runSize(users: number) {
   } finally {
     ws.cleanup();
     floorWs.cleanup();
+    stateFloorWs.cleanup();
     backend.child.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   }
@@ -330,8 +355,8 @@ const bySize: Record<string, unknown> = {};
 const report = { parallelism: parallel, checkpoints: values.checkpoints, sizes: bySize };
 for (const users of sizes) {
   const measured = await runSize(users);
-  const { ours: oursSeconds, floor: floorSeconds } = measured.seconds;
-  const ratio = (k: Operation) => Math.round((oursSeconds[k] / floorSeconds[k]) * 100) / 100;
+  const { ours: oursSeconds, floor: floorSeconds, stateFloor: stateFloorSeconds } = measured.seconds;
+  const ratio = (k: Operation, side: Operations = oursSeconds) => Math.round((side[k] / floorSeconds[k]) * 100) / 100;
   if (values.cli) console.error(`[bench] ${users} users: the CLI …`);
   const cli = values.cli ? await runCli(users) : undefined;
   const addedMs = (k: Operation) => Math.round(((oursSeconds[k] - floorSeconds[k]) * 1000 * 100) / measured.resources) / 100;
@@ -342,6 +367,7 @@ for (const users of sizes) {
     samples: measured.samples,
     cpuSeconds: measured.cpuSeconds,
     ratios: { up: ratio("up"), preview: ratio("preview"), refresh: ratio("refresh"), destroy: ratio("destroy") },
+    stateFloorRatios: Object.fromEntries(operations.map((op) => [op, ratio(op, stateFloorSeconds)])),
     addedMsPerResource: { up: addedMs("up"), refresh: addedMs("refresh") },
     applies: measured.applies,
     mutationsPerApply: measured.mutationsPerApply,
