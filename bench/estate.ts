@@ -77,13 +77,15 @@ class Floor extends pulumi.CustomResource {
     super(`pulumi-nodejs:dynamic/floor:${type}`, name, { ...props, __provider: noopProvider });
   }
 }
-const floor: Makers = {
+/** The estate's resources as `Resource` (a floor's class), with the same declared inputs as ours. */
+const makersOf = (Resource: new (type: string, name: string, props: pulumi.Inputs) => pulumi.CustomResource): Makers => ({
   licence: (name, product) =>
-    new Floor("ServiceSubscription", name, { product, ...(product === "user-licence" ? { callPlan: "national-unlimited" } : {}), termsVersion: TERMS_VERSION }),
-  device: (name, licenceId) => new Floor("SipDevice", name, { name, licenceId }),
+    new Resource("ServiceSubscription", name, { product, ...(product === "user-licence" ? { callPlan: "national-unlimited" } : {}), termsVersion: TERMS_VERSION }),
+  device: (name, licenceId) => new Resource("SipDevice", name, { name, licenceId }),
   user: (name, extension, licenceId, deviceIds) =>
-    new Floor("PbxUser", name, { name, extension, licenceId, areaPrefix: "020", outboundCallerId: NUMBER, deviceIds }),
-};
+    new Resource("PbxUser", name, { name, extension, licenceId, areaPrefix: "020", outboundCallerId: NUMBER, deviceIds }),
+});
+const floor = makersOf(Floor);
 
 // The state floor: no I/O, state of our provider's shape (same fields, values of like size, the password secret).
 const stateFloorProvider = `exports.handler=()=>require(${JSON.stringify(join(packageRoot, "bench", "state-floor-provider.ts"))}).handler();\n`;
@@ -93,13 +95,7 @@ class StateFloor extends pulumi.CustomResource {
     super(`pulumi-nodejs:dynamic/state-floor:${type}`, name, { ...props, __provider: stateFloorProvider, ...(device ? { sipPassword: undefined } : {}) }, device ? { additionalSecretOutputs: ["sipPassword"] } : {});
   }
 }
-const stateFloor: Makers = {
-  licence: (name, product) =>
-    new StateFloor("ServiceSubscription", name, { product, ...(product === "user-licence" ? { callPlan: "national-unlimited" } : {}), termsVersion: TERMS_VERSION }),
-  device: (name, licenceId) => new StateFloor("SipDevice", name, { name, licenceId }),
-  user: (name, extension, licenceId, deviceIds) =>
-    new StateFloor("PbxUser", name, { name, extension, licenceId, areaPrefix: "020", outboundCallerId: NUMBER, deviceIds }),
-};
+const stateFloor = makersOf(StateFloor);
 
 interface Backend {
   url: string;
