@@ -43,7 +43,7 @@ export class StackReads<T extends { id: string }> {
   /** The object `id`, of the stack `stackPrefix` names (undefined: none, read by id), or undefined when gone. */
   async get(id: string, stackPrefix: string | undefined): Promise<T | undefined> {
     const listing = stackPrefix === undefined ? undefined : this.listing(stackPrefix);
-    // A listing that fails leaves the read to the by-id path, which reports its own error.
+    // A failed listing leaves the read to the by-id path, which reports its own error.
     const found = listing && (await listing.catch(() => undefined))?.get(id);
     return found ?? this.byId(id);
   }
@@ -62,9 +62,8 @@ export class StackReads<T extends { id: string }> {
       writes,
       objects: this.list(prefix).then((objects) => new Map(objects.map((o) => [o.id, o]))),
     };
-    listing.objects.catch(() => {
-      if (this.listings.get(prefix) === listing) this.listings.delete(prefix);
-    });
+    // A listing that fails answers nothing: until its window has passed, reads go by id (see `get`).
+    listing.objects.catch(() => undefined);
     this.listings.set(prefix, listing);
     return listing.objects;
   }

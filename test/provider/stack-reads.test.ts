@@ -116,13 +116,17 @@ describe("reads answered from a listing of the stack", () => {
     }
   });
 
-  it("answers by id when the listing fails (a 503 without retries, injected)", async () => {
+  it("answers by id when the listing fails (a 503 without retries, injected), and lists no more until the window has passed", async () => {
     await using backend = await startTestBackend();
     const { http, api, reads, ours } = await setUp(backend, { maxAttempts: 1 });
     try {
       await backend.faults({ rules: [{ method: "GET", path: "^/v1/subscriptions$", action: "unavailable" }] });
       expect((await reads.subscriptions.get(ours[0]!, STACK))?.id).toBe(ours[0]);
       expect(api.byId).toEqual([ours[0]]);
+      // Within the failed listing's window the stack is not listed again: reads go by id.
+      expect((await reads.subscriptions.get(ours[1]!, STACK))?.id).toBe(ours[1]);
+      expect(api.listings).toBe(2);
+      expect(api.byId).toEqual([ours[0], ours[1]]);
     } finally {
       await http.close();
     }
