@@ -18,6 +18,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, type PulumiFn, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { TERMS_VERSION } from "../backend/catalogue/service.ts";
 import { engineCli, engineEnvironment, packageRoot } from "../cli/engine-environment.ts";
+import { isolateSdkChannels } from "../cli/sdk-channels.ts";
 import { PbxUser, ServiceSubscription, SipDevice } from "../sdk/index.ts";
 import { cpuByProcessKind, peakRssOf } from "./process-cpu.ts";
 
@@ -43,6 +44,7 @@ if (!Number.isInteger(repeat) || repeat < 1) throw new Error("--repeat must be a
 if (values.checkpoints !== "final-only" && values.checkpoints !== "every-step") throw new Error("--checkpoints must be final-only or every-step");
 const checkpointEnv: Record<string, string> = values.checkpoints === "final-only" ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {};
 const NUMBER = "+442079460000";
+isolateSdkChannels(); // dozens of inline runs in this process: see cli/sdk-channels.ts
 
 /** The estate: per user a user licence, one or two devices (every other user has a softphone) and their licences. */
 function estate(users: number, make: Makers): void {

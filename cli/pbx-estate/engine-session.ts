@@ -23,6 +23,7 @@ import type { ResolvedEstate } from "../../schemas/estate.ts";
 import { ESTATE_PROJECT, estateProgram } from "../../estate-program/program.ts";
 import type { EstateAdoption } from "../../sdk/estate.ts";
 import { engineCli, engineEnvironment, packageRoot, PulumiCliUnavailableError } from "../engine-environment.ts";
+import { isolateSdkChannels } from "../sdk-channels.ts";
 import type { BackendCredentials } from "./backend-api.ts";
 import { CliError, messageOf } from "./errors.ts";
 import type { StateLocation } from "./state-location.ts";
@@ -44,6 +45,8 @@ export interface RunOptions {
 
 /** Engine types that are not the estate's: the stack itself and provider references. */
 const PBX_TYPE_PREFIX = "pulumi-nodejs:dynamic/pbx:";
+
+isolateSdkChannels();
 
 export class EngineSession implements AsyncDisposable {
   readonly stack: Stack;

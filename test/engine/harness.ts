@@ -21,8 +21,11 @@ import {
   type StepEventMetadata,
 } from "@pulumi/pulumi/automation/index.js";
 import { engineCli, engineEnvironment, packageRoot } from "../../cli/engine-environment.ts";
+import { isolateSdkChannels } from "../../cli/sdk-channels.ts";
 
 export const repoRoot = packageRoot;
+
+isolateSdkChannels();
 
 /** One resource step as the engine reported it. */
 export interface EngineStep {
