@@ -6,9 +6,10 @@
 // and then at once on the floor, so a ratio's two figures share the machine's load (preview and refresh: the
 // median of `--repeat` such pairs). Beside them a third side, the state floor: a provider that does no I/O
 // either but records state of our shape (bench/state-floor-provider.ts), so `stateFloorRatios` (state
-// floor over floor) is what recording that state costs the engine and the plugin by itself. Also: applies and mutations per apply, HTTP requests per resource, peak
-// RSS of the plugin and the backend, state and `__provider` bytes per resource. And the CLI on the
-// same estate as a YAML file (`cli`): apply, then a no-change `plan` and an in-sync `drift`, then destroy.
+// floor over floor) is what recording that state costs the engine and the plugin by itself. Also: applies
+// and mutations per apply, HTTP requests per resource, peak RSS of the plugin and the backend, state and
+// `__provider` bytes per resource. And the CLI on the same estate as a YAML file (`cli`): apply, then a
+// no-change `plan` and an in-sync `drift`, then destroy.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

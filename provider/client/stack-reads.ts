@@ -6,10 +6,11 @@
  *
  * A listing answers only reads that arrive within `maxAgeMs` of asking for it, and none once this process
  * has started a write since; none is asked for while a write of this process is unanswered. So a read
- * never returns state older than that window, nor older than this process's own change. A stack is listed at most once per window, so reads mixed with writes (a refresh
- * inside an update) cost one listing per window, not one per read; between listings they go by id. An id
- * the listing lacks (an object adopted from the portal, one that is gone, a cancelled licence) is read by
- * id, which is also where "gone" is decided.
+ * never returns state older than that window, nor older than this process's own change. A stack is
+ * listed at most once per window, so reads mixed with writes (a refresh inside an update) cost one
+ * listing per window, not one per read; between listings they go by id. An id the listing lacks (an
+ * object adopted from the portal, one that is gone, a cancelled licence) is read by id, which is also
+ * where "gone" is decided.
  */
 export interface StackReadsOptions {
   /** 0 turns listings off: every read goes by id. */
