@@ -16,6 +16,7 @@ import {
   ConcurrentUpdateError,
   type EngineEvent,
   LocalWorkspace,
+  type PulumiFn,
   type Stack,
   StackNotFoundError,
 } from "@pulumi/pulumi/automation/index.js";
@@ -26,6 +27,7 @@ import { engineCli, engineEnvironment, packageRoot, PulumiCliUnavailableError } 
 import { isolateSdkChannels } from "../sdk-channels.ts";
 import type { BackendCredentials } from "./backend-api.ts";
 import { CliError, messageOf } from "./errors.ts";
+import { ProgramMark } from "./program-mark.ts";
 import type { StateLocation } from "./state-location.ts";
 
 export interface EngineTarget {
@@ -51,11 +53,13 @@ isolateSdkChannels();
 export class EngineSession implements AsyncDisposable {
   readonly stack: Stack;
   readonly target: EngineTarget;
+  private readonly program: PulumiFn;
   private readonly workDir: string;
 
-  private constructor(stack: Stack, target: EngineTarget, workDir: string) {
+  private constructor(stack: Stack, target: EngineTarget, program: PulumiFn, workDir: string) {
     this.stack = stack;
     this.target = target;
+    this.program = program;
     this.workDir = workDir;
   }
 
@@ -74,7 +78,8 @@ export class EngineSession implements AsyncDisposable {
     const workDir = join(packageRoot, ".engine-work", "cli", randomUUID());
     mkdirSync(workDir, { recursive: true });
     const { state, backend } = target;
-    const args = { projectName: ESTATE_PROJECT, stackName: target.stackName, program: estateProgram(target.estate, target.adopt) };
+    const program = estateProgram(target.estate, target.adopt);
+    const args = { projectName: ESTATE_PROJECT, stackName: target.stackName, program };
     const opts = {
       workDir,
       pulumiCommand: cli.command,
@@ -89,7 +94,7 @@ export class EngineSession implements AsyncDisposable {
     };
     try {
       const stack = options.mustExist ? await LocalWorkspace.selectStack(args, opts) : await LocalWorkspace.createOrSelectStack(args, opts);
-      return new EngineSession(stack, target, workDir);
+      return new EngineSession(stack, target, program, workDir);
     } catch (error) {
       rmSync(workDir, { recursive: true, force: true });
       if (error instanceof StackNotFoundError) {
@@ -114,7 +119,7 @@ export class EngineSession implements AsyncDisposable {
 
   /** What `up` would do; with `refresh`, against the live objects rather than the recorded state. */
   preview(options: { refresh: boolean }): Promise<EngineEvent[]> {
-    return this.run("preview", (onEvent) => this.stack.preview({ onEvent, refresh: options.refresh }));
+    return this.runProgram("preview", (program, onEvent) => this.stack.preview({ program, onEvent, refresh: options.refresh }));
   }
 
   /** What a refresh would change in state: the live objects that differ from what was recorded. */
@@ -127,9 +132,9 @@ export class EngineSession implements AsyncDisposable {
   }
 
   up(options: RunOptions = {}): Promise<EngineEvent[]> {
-    return this.run(
+    return this.runProgram(
       "apply",
-      (onEvent) => this.stack.up({ onEvent, refresh: true, ...(options.parallel ? { parallel: options.parallel } : {}) }),
+      (program, onEvent) => this.stack.up({ program, onEvent, refresh: true, ...(options.parallel ? { parallel: options.parallel } : {}) }),
       options.onEvent,
     );
   }
@@ -140,6 +145,34 @@ export class EngineSession implements AsyncDisposable {
       (onEvent) => this.stack.destroy({ onEvent, refresh: true, ...(options.parallel ? { parallel: options.parallel } : {}) }),
       options.onEvent,
     );
+  }
+
+  /**
+   * An operation that runs the estate program, under a fresh program mark: the provider removes nothing
+   * unless the program started, and a run that "succeeded" without it is reported as the failure it is.
+   */
+  private async runProgram(
+    what: string,
+    operation: (program: PulumiFn, onEvent: (event: EngineEvent) => void) => Promise<unknown>,
+    listener?: (event: EngineEvent) => void,
+  ): Promise<EngineEvent[]> {
+    // Node 22 runs this file without a transform, so no `using` here.
+    const mark = new ProgramMark(this.workDir);
+    const env = this.stack.workspace.envVars;
+    Object.assign(env, mark.env);
+    try {
+      const events = await this.run(what, (onEvent) => operation(mark.around(this.program), onEvent), listener);
+      if (!mark.made) {
+        throw new CliError(
+          `could not ${what}: the engine ran without the estate program (the Pulumi SDK lost its connection to ` +
+            "the engine before starting it). Nothing was removed; run the command again.",
+        );
+      }
+      return events;
+    } finally {
+      for (const key of Object.keys(mark.env)) delete env[key];
+      mark[Symbol.dispose]();
+    }
   }
 
   private async run(
