@@ -9,7 +9,7 @@ import { configureProvider } from "./configuration.ts";
 import { DeviceInputs, deviceDiff } from "./device/inputs.ts";
 import { checkInputs, type Inputs } from "./hooks/check.ts";
 import { diffResources, type DiffSpec } from "./hooks/diff.ts";
-import { refuseRemovalWithoutProgram } from "./program-mark.ts";
+import { refuseUnplannedRemoval } from "./removal-guards.ts";
 import { SubscriptionInputs, subscriptionDiff } from "./subscription/inputs.ts";
 import { UserInputs, userDiff } from "./user/inputs.ts";
 import type { z } from "zod";
@@ -40,7 +40,7 @@ export function hooksFor(kind: ResourceKind): Hooks {
     read: async (id, props) => (await changes()).read(id, props),
     update: async (id, olds, news) => (await changes()).update(id, olds, news),
     delete: async (id, props) => {
-      refuseRemovalWithoutProgram();
+      refuseUnplannedRemoval(id);
       return (await changes()).delete(id, props);
     },
     configure: async (req) => configureProvider(req.config),

@@ -9,7 +9,7 @@
  * errors carrying the engine's error diagnostics, never its raw output.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   CommandError,
@@ -22,6 +22,7 @@ import {
 } from "@pulumi/pulumi/automation/index.js";
 import type { ResolvedEstate } from "../../schemas/estate.ts";
 import { ESTATE_PROJECT, estateProgram } from "../../estate-program/program.ts";
+import { PLANNED_REMOVALS_ENV } from "../../provider/removal-guards.ts";
 import type { EstateAdoption } from "../../sdk/estate.ts";
 import { engineCli, engineEnvironment, packageRoot, PulumiCliUnavailableError } from "../engine-environment.ts";
 import { isolateSdkChannels } from "../sdk-channels.ts";
@@ -43,6 +44,14 @@ export interface RunOptions {
   /** Called with every engine event as it arrives (progress); all events are also returned. */
   onEvent?: (event: EngineEvent) => void;
   parallel?: number;
+}
+
+export interface UpOptions extends RunOptions {
+  /**
+   * The ids of the objects the reviewed plan removes or replaces: the provider refuses to remove any other
+   * (`provider/removal-guards.ts`). Without it, an update removes what the engine decides.
+   */
+  plannedRemovals?: readonly string[];
 }
 
 /** Engine types that are not the estate's: the stack itself and provider references. */
@@ -131,11 +140,19 @@ export class EngineSession implements AsyncDisposable {
     return this.run("preview the removal", (onEvent) => this.stack.previewDestroy({ onEvent, refresh: true }));
   }
 
-  up(options: RunOptions = {}): Promise<EngineEvent[]> {
+  up(options: UpOptions = {}): Promise<EngineEvent[]> {
+    const { plannedRemovals } = options;
+    let env: Record<string, string> = {};
+    if (plannedRemovals) {
+      const file = join(this.workDir, `planned-removals-${randomUUID()}.json`);
+      writeFileSync(file, JSON.stringify(plannedRemovals));
+      env = { [PLANNED_REMOVALS_ENV]: file };
+    }
     return this.runProgram(
       "apply",
       (program, onEvent) => this.stack.up({ program, onEvent, refresh: true, ...(options.parallel ? { parallel: options.parallel } : {}) }),
       options.onEvent,
+      env,
     );
   }
 
@@ -150,16 +167,19 @@ export class EngineSession implements AsyncDisposable {
   /**
    * An operation that runs the estate program, under a fresh program mark: the provider removes nothing
    * unless the program started, and a run that "succeeded" without it is reported as the failure it is.
+   * `guards`: more of the provider's removal-guard variables, for this operation only.
    */
   private async runProgram(
     what: string,
     operation: (program: PulumiFn, onEvent: (event: EngineEvent) => void) => Promise<unknown>,
     listener?: (event: EngineEvent) => void,
+    guards: Record<string, string> = {},
   ): Promise<EngineEvent[]> {
     // Node 22 runs this file without a transform, so no `using` here.
     const mark = new ProgramMark(this.workDir);
     const env = this.stack.workspace.envVars;
-    Object.assign(env, mark.env);
+    const added = { ...mark.env, ...guards };
+    Object.assign(env, added);
     try {
       const events = await this.run(what, (onEvent) => operation(mark.around(this.program), onEvent), listener);
       if (!mark.made) {
@@ -170,7 +190,7 @@ export class EngineSession implements AsyncDisposable {
       }
       return events;
     } finally {
-      for (const key of Object.keys(mark.env)) delete env[key];
+      for (const key of Object.keys(added)) delete env[key];
       mark[Symbol.dispose]();
     }
   }

@@ -1,13 +1,14 @@
 /**
- * The runner's half of the guard in `provider/program-mark.ts`: a fresh mark per engine operation, made by
- * the program itself before it registers anything. Without the mark the provider removes nothing, and the
- * session reports the operation as failed, so a run whose program never started cannot empty the estate.
+ * The runner's half of the program mark in `provider/removal-guards.ts`: a fresh mark per engine
+ * operation, made by the program itself before it registers anything. Without the mark the provider removes
+ * nothing, and the session reports the operation as failed, so a run whose program never started cannot
+ * empty the estate.
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
-import { PROGRAM_MARK_ENV } from "../../provider/program-mark.ts";
+import { PROGRAM_MARK_ENV } from "../../provider/removal-guards.ts";
 
 export class ProgramMark implements Disposable {
   readonly path: string;

@@ -71,7 +71,7 @@ Exit codes: 0 applied (or nothing to do), 1 failure, 3 refused: nothing was chan
       const planned = await planEstate(connection);
       const { plan } = planned;
       if (saved) {
-        const { changedResources: _count, ...current } = planned;
+        const { changedResources: _count, plannedRemovals: _removals, ...current } = planned;
         const reasons = stalenessOf(saved, current);
         if (reasons.length > 0) {
           throw new RefusedError(
@@ -98,7 +98,7 @@ Exit codes: 0 applied (or nothing to do), 1 failure, 3 refused: nothing was chan
       const progress = new Progress(io, planned.changedResources);
       let events;
       try {
-        events = await connection.session.up({ parallel, onEvent: progress.onEvent });
+        events = await connection.session.up({ parallel, onEvent: progress.onEvent, plannedRemovals: planned.plannedRemovals });
       } finally {
         progress.finish();
       }

@@ -67,7 +67,7 @@ Exit codes: 0 exported and adopted, 1 failure.`,
       io.err(`adopting ${users.create} users and ${devices.create} devices with their licences (nothing is made or ordered) …`);
       const progress = new Progress(io, planned.changedResources);
       try {
-        await connection.session.up({ ...(parallel ? { parallel } : {}), onEvent: progress.onEvent });
+        await connection.session.up({ ...(parallel ? { parallel } : {}), onEvent: progress.onEvent, plannedRemovals: planned.plannedRemovals });
       } finally {
         progress.finish();
       }

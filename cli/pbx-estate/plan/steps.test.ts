@@ -1,6 +1,6 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
 import { describe, expect, it } from "vitest";
-import { estateSteps } from "./steps.ts";
+import { estateSteps, removedIds } from "./steps.ts";
 
 const urn = (type: string, name: string) => `urn:pulumi:office::pbx-estate::pbx:index:Estate$pulumi-nodejs:dynamic/pbx:${type}::${name}`;
 const state = (id: string, name: string) => ({ type: "", urn: "", id, parent: "", inputs: { name }, outputs: { name }, provider: "" });
@@ -29,5 +29,21 @@ describe("estate steps", () => {
       ["device/desk", "device", "desk", "replace", "dev_1", "Desk"],
       ["device/old-phone/licence", "device-licence", "old-phone", "delete", "sub_9", undefined],
     ]);
+  });
+
+  it("names every object a plan removes, a replacement left pending by an earlier run included", () => {
+    const ids = removedIds([
+      outputs("refresh", "PbxUser", "user/john", state("usr_1", "John"), state("usr_1", "John")),
+      outputs("same", "PbxUser", "user/john", state("usr_1", "John"), state("usr_1", "John")),
+      outputs("update", "PbxUser", "user/jane", state("usr_2", "Jane"), state("usr_2", "Jane D")),
+      outputs("create-replacement", "SipDevice", "device/desk", state("dev_1", "Desk"), state("", "Desk")),
+      outputs("replace", "SipDevice", "device/desk", state("dev_1", "Desk"), state("", "Desk")),
+      outputs("delete-replaced", "SipDevice", "device/desk", state("dev_1", "Desk")),
+      // A licence whose replacement's removal failed last time: the same URN as the live one, another id.
+      outputs("same", "ServiceSubscription", "user/john/licence", state("sub_2", ""), state("sub_2", "")),
+      outputs("delete-replaced", "ServiceSubscription", "user/john/licence", state("sub_1", "")),
+      outputs("delete", "ServiceSubscription", "device/old-phone/licence", state("sub_9", "")),
+    ]);
+    expect(ids.sort()).toEqual(["dev_1", "sub_1", "sub_9"]);
   });
 });

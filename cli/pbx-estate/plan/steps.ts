@@ -72,3 +72,19 @@ export function estateSteps(events: readonly EngineEvent[]): EstateStep[] {
   }
   return [...byUrn.values()];
 }
+
+/** Engine operations that remove the object in their state before: one removed, or one replaced. */
+const REMOVING_OPS = new Set(["delete", "replace", "delete-replaced"]);
+
+/**
+ * The ids of the objects `events` remove, taken per event rather than per resource: a replacement left
+ * pending from an earlier run shares its URN with the live resource but has an id of its own.
+ */
+export function removedIds(events: readonly EngineEvent[]): string[] {
+  const ids = new Set<string>();
+  for (const event of events) {
+    const meta = event.resOutputsEvent?.metadata ?? event.resourcePreEvent?.metadata;
+    if (meta && meta.type.startsWith(PBX_TYPE_PREFIX) && REMOVING_OPS.has(meta.op) && meta.old?.id) ids.add(meta.old.id);
+  }
+  return [...ids];
+}
