@@ -46,10 +46,10 @@ export interface RunOptions {
   parallel?: number;
 }
 
-export interface UpOptions extends RunOptions {
+export interface ChangeOptions extends RunOptions {
   /**
    * The ids of the objects the reviewed plan removes or replaces: the provider refuses to remove any other
-   * (`provider/removal-guards.ts`). Without it, an update removes what the engine decides.
+   * (`provider/removal-guards.ts`). Without it, the engine's decision stands.
    */
   plannedRemovals?: readonly string[];
 }
@@ -140,58 +140,67 @@ export class EngineSession implements AsyncDisposable {
     return this.run("preview the removal", (onEvent) => this.stack.previewDestroy({ onEvent, refresh: true }));
   }
 
-  up(options: UpOptions = {}): Promise<EngineEvent[]> {
-    const { plannedRemovals } = options;
-    let env: Record<string, string> = {};
-    if (plannedRemovals) {
-      const file = join(this.workDir, `planned-removals-${randomUUID()}.json`);
-      writeFileSync(file, JSON.stringify(plannedRemovals));
-      env = { [PLANNED_REMOVALS_ENV]: file };
-    }
+  up(options: ChangeOptions = {}): Promise<EngineEvent[]> {
     return this.runProgram(
       "apply",
       (program, onEvent) => this.stack.up({ program, onEvent, refresh: true, ...(options.parallel ? { parallel: options.parallel } : {}) }),
-      options.onEvent,
-      env,
+      options,
     );
   }
 
-  destroy(options: RunOptions = {}): Promise<EngineEvent[]> {
-    return this.run(
-      "destroy",
-      (onEvent) => this.stack.destroy({ onEvent, refresh: true, ...(options.parallel ? { parallel: options.parallel } : {}) }),
-      options.onEvent,
+  destroy(options: ChangeOptions = {}): Promise<EngineEvent[]> {
+    return this.withEnv(this.removalsEnv(options.plannedRemovals), () =>
+      this.run(
+        "destroy",
+        (onEvent) => this.stack.destroy({ onEvent, refresh: true, ...(options.parallel ? { parallel: options.parallel } : {}) }),
+        options.onEvent,
+      ),
     );
   }
 
   /**
    * An operation that runs the estate program, under a fresh program mark: the provider removes nothing
    * unless the program started, and a run that "succeeded" without it is reported as the failure it is.
-   * `guards`: more of the provider's removal-guard variables, for this operation only.
    */
   private async runProgram(
     what: string,
     operation: (program: PulumiFn, onEvent: (event: EngineEvent) => void) => Promise<unknown>,
-    listener?: (event: EngineEvent) => void,
-    guards: Record<string, string> = {},
+    options: ChangeOptions = {},
   ): Promise<EngineEvent[]> {
     // Node 22 runs this file without a transform, so no `using` here.
     const mark = new ProgramMark(this.workDir);
+    try {
+      return await this.withEnv({ ...mark.env, ...this.removalsEnv(options.plannedRemovals) }, async () => {
+        const events = await this.run(what, (onEvent) => operation(mark.around(this.program), onEvent), options.onEvent);
+        if (!mark.made) {
+          throw new CliError(
+            `could not ${what}: the engine ran without the estate program (the Pulumi SDK lost its connection to ` +
+              "the engine before starting it). Nothing was removed; run the command again.",
+          );
+        }
+        return events;
+      });
+    } finally {
+      mark[Symbol.dispose]();
+    }
+  }
+
+  /** The provider's planned-removals variable for `ids`, written to a file of this session. */
+  private removalsEnv(ids: readonly string[] | undefined): Record<string, string> {
+    if (!ids) return {};
+    const file = join(this.workDir, `planned-removals-${randomUUID()}.json`);
+    writeFileSync(file, JSON.stringify(ids));
+    return { [PLANNED_REMOVALS_ENV]: file };
+  }
+
+  /** Runs `operation` with `added` in the engine's environment (the plugin inherits it), and only it. */
+  private async withEnv<T>(added: Record<string, string>, operation: () => Promise<T>): Promise<T> {
     const env = this.stack.workspace.envVars;
-    const added = { ...mark.env, ...guards };
     Object.assign(env, added);
     try {
-      const events = await this.run(what, (onEvent) => operation(mark.around(this.program), onEvent), listener);
-      if (!mark.made) {
-        throw new CliError(
-          `could not ${what}: the engine ran without the estate program (the Pulumi SDK lost its connection to ` +
-            "the engine before starting it). Nothing was removed; run the command again.",
-        );
-      }
-      return events;
+      return await operation();
     } finally {
       for (const key of Object.keys(added)) delete env[key];
-      mark[Symbol.dispose]();
     }
   }
 

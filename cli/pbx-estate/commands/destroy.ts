@@ -7,7 +7,7 @@ import { EXIT, UsageError } from "../errors.ts";
 import { reportOutcome } from "../outcome.ts";
 import { buildPlan } from "../plan/build.ts";
 import { renderPlanText } from "../plan/render-text.ts";
-import { estateSteps } from "../plan/steps.ts";
+import { estateSteps, removedIds } from "../plan/steps.ts";
 import { Progress } from "../progress.ts";
 import { DEFAULT_PARALLEL } from "./apply.ts";
 
@@ -35,7 +35,8 @@ Exit codes: 0 removed (or nothing to remove), 1 failure, 3 refused: nothing was 
     if (values.parallel !== undefined && !/^\d+$/.test(values.parallel)) throw new UsageError("--parallel takes a whole number");
     return withConnection(positionals, values, io, { mustExist: true }, async (connection) => {
       const { session, account, catalogue } = connection;
-      const steps = estateSteps(await session.previewDestroy());
+      const previewed = await session.previewDestroy();
+      const steps = estateSteps(previewed);
       const plan = buildPlan(steps, { stack: session.stack.name, account, catalogue, now: new Date() });
       io.out(renderPlanText({ ...plan, estate: connection.estate.name }));
       if (!plan.hasChanges) return EXIT.ok;
@@ -52,7 +53,11 @@ Exit codes: 0 removed (or nothing to remove), 1 failure, 3 refused: nothing was 
       const progress = new Progress(io, steps.length);
       let events;
       try {
-        events = await session.destroy({ parallel: values.parallel ? Number(values.parallel) : DEFAULT_PARALLEL, onEvent: progress.onEvent });
+        events = await session.destroy({
+          parallel: values.parallel ? Number(values.parallel) : DEFAULT_PARALLEL,
+          onEvent: progress.onEvent,
+          plannedRemovals: removedIds(previewed),
+        });
       } finally {
         progress.finish();
       }
