@@ -7,10 +7,10 @@
  *   engine: the program is then never invoked, yet the run ends "successfully" with nothing registered, and
  *   the engine takes every resource as removed. While the mark is missing, nothing is removed. Removals of
  *   a program that ran (a replacement, a user taken out of the files) all come after it started.
- * - The planned removals (PBX_ESTATE_PLANNED_REMOVALS names a JSON list of ids): an apply carries out the
- *   plan that was shown and checked against its limits, so it removes only the objects that plan removes or
- *   replaces. This also covers a program that started and lost the engine part-way, which the SDK keeps
- *   quiet about too: the engine would take what it never registered as removed.
+ * - The planned removals (PBX_ESTATE_PLANNED_REMOVALS names a JSON list of ids): an apply or a destroy
+ *   carries out the plan that was shown and checked against its limits, so it removes only the objects that
+ *   plan removes or replaces. This also covers a program that started and lost the engine part-way, which
+ *   the SDK keeps quiet about too: the engine would take what it never registered as removed.
  */
 import { existsSync, readFileSync } from "node:fs";
 
@@ -49,8 +49,8 @@ export function refuseUnplannedRemoval(id: string, env: NodeJS.ProcessEnv = proc
   const removals = env[PLANNED_REMOVALS_ENV];
   if (removals && !plannedRemovals(removals).has(id)) {
     throw new Error(
-      `refused to remove ${id}: the plan this apply carries out does not remove it, so the update went beyond ` +
-        "its plan (the estate program may have lost the engine part-way). Run the apply again, and review the new plan.",
+      `refused to remove ${id}: the plan this run carries out does not remove it, so the update went beyond ` +
+        "its plan (the estate program may have lost the engine part-way). Run the command again, and review the new plan.",
     );
   }
 }

@@ -98,7 +98,7 @@ describe("removal guards", () => {
       // The update registers nothing: John and his devices would go too, beyond the plan.
       program = { withJane: false, withJohn: false };
       const failed = await failureOf(engine.up());
-      expect(failed.run.diagnostics.join("\n")).toContain(`refused to remove ${john.id}: the plan this apply carries out does not remove it`);
+      expect(failed.run.diagnostics.join("\n")).toContain(`refused to remove ${john.id}: the plan this run carries out does not remove it`);
       // The engine stops at the first failure, so Jane's planned removal may or may not have gone ahead.
       for (const step of failed.run.steps.filter((s) => s.op === "delete")) expect(["jane", "jane-licence"]).toContain(step.name);
       const johnNow = (await backend.call<User>("GET", `/v1/users/${john.id}`)).body;
