@@ -152,14 +152,14 @@ export class EngineWorkspace implements AsyncDisposable {
   }
 
   async up(options: RunOptions = {}): Promise<EngineRun> {
-    return this.run("up", (onEvent, onOutput) =>
-      this.stack.up({ onEvent, onOutput, ...(options.parallel ? { parallel: options.parallel } : {}) }),
+    return this.runProgram("up", (program, onEvent, onOutput) =>
+      this.stack.up({ program, onEvent, onOutput, ...(options.parallel ? { parallel: options.parallel } : {}) }),
     );
   }
 
   async preview(options: RunOptions = {}): Promise<EngineRun> {
-    return this.run("preview", (onEvent, onOutput) =>
-      this.stack.preview({ onEvent, onOutput, expectNoChanges: options.expectNoChanges ?? false }),
+    return this.runProgram("preview", (program, onEvent, onOutput) =>
+      this.stack.preview({ program, onEvent, onOutput, expectNoChanges: options.expectNoChanges ?? false }),
     );
   }
 
@@ -183,6 +183,27 @@ export class EngineWorkspace implements AsyncDisposable {
     const stacksDir = join(this.stateDir, ".pulumi", "stacks");
     const files = readdirSync(stacksDir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json"));
     return files.map((f) => readFileSync(join(stacksDir, f), "utf8")).join("\n");
+  }
+
+  /**
+   * An operation that runs the program, failing when the program never ran: the Node SDK can end an
+   * inline run "successfully" without starting it (see provider/removal-guards.ts), and a test must then
+   * fail saying so instead of passing on an empty run.
+   */
+  private async runProgram(
+    what: string,
+    operation: (program: PulumiFn, onEvent: (e: EngineEvent) => void, onOutput: (s: string) => void) => Promise<unknown>,
+  ): Promise<EngineRun> {
+    const program = this.stack.workspace.program;
+    if (!program) throw new Error("the engine workspace has no program");
+    let ran = false;
+    const watched: PulumiFn = async () => {
+      ran = true;
+      return program();
+    };
+    const run = await this.run(what, (onEvent, onOutput) => operation(watched, onEvent, onOutput));
+    if (!ran) throw new EngineRunError(`pulumi ${what}: the engine ran without the program (the Node SDK's silent inline-run failure)`, run);
+    return run;
   }
 
   private async run(
