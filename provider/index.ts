@@ -10,8 +10,8 @@ import { DeviceInputs, deviceDiff } from "./device/inputs.ts";
 import { checkInputs, type Inputs } from "./hooks/check.ts";
 import { diffResources, type DiffSpec } from "./hooks/diff.ts";
 import { refuseUnplannedRemoval } from "./removal-guards.ts";
-import { SubscriptionInputs, subscriptionDiff } from "./subscription/inputs.ts";
-import { UserInputs, userDiff } from "./user/inputs.ts";
+import { SubscriptionInputs, subscriptionDefaults, subscriptionDiff } from "./subscription/inputs.ts";
+import { UserInputs, userDiff, userOutputDefaults } from "./user/inputs.ts";
 import type { z } from "zod";
 
 export type ResourceKind = "subscription" | "device" | "user";
@@ -21,10 +21,16 @@ type Hooks = Required<Omit<pulumi.dynamic.ResourceProvider<Inputs, Inputs>, "con
 };
 type Changes = Pick<Hooks, "create" | "read" | "update" | "delete">;
 
-const declared: Record<ResourceKind, { schema: z.ZodType; diff: DiffSpec; changes: () => Promise<Changes> }> = {
-  subscription: { schema: SubscriptionInputs, diff: subscriptionDiff, changes: async () => (await import("./subscription/hooks.ts")).subscriptionHooks },
-  device: { schema: DeviceInputs, diff: deviceDiff, changes: async () => (await import("./device/hooks.ts")).deviceHooks },
-  user: { schema: UserInputs, diff: userDiff, changes: async () => (await import("./user/hooks.ts")).userHooks },
+/** Per kind: its input schema, the defaults state leaves out, its diff and (loaded at first use) its changes. */
+const declared: Record<ResourceKind, { schema: z.ZodType; defaults: Inputs; diff: DiffSpec; changes: () => Promise<Changes> }> = {
+  subscription: {
+    schema: SubscriptionInputs,
+    defaults: subscriptionDefaults,
+    diff: subscriptionDiff,
+    changes: async () => (await import("./subscription/hooks.ts")).subscriptionHooks,
+  },
+  device: { schema: DeviceInputs, defaults: {}, diff: deviceDiff, changes: async () => (await import("./device/hooks.ts")).deviceHooks },
+  user: { schema: UserInputs, defaults: userOutputDefaults, diff: userDiff, changes: async () => (await import("./user/hooks.ts")).userHooks },
 };
 
 export function hooksFor(kind: ResourceKind): Hooks {
@@ -34,7 +40,7 @@ export function hooksFor(kind: ResourceKind): Hooks {
   let loaded: Promise<Changes> | undefined;
   const changes = () => (loaded ??= d.changes());
   return {
-    check: async (olds, news) => checkInputs(d.schema, olds, news),
+    check: async (olds, news) => checkInputs(d.schema, olds, news, d.defaults),
     diff: async (_id, olds, news) => diffResources(d.diff, olds, news),
     create: async (props) => (await changes()).create(props),
     read: async (id, props) => (await changes()).read(id, props),

@@ -24,7 +24,6 @@ function liveFields(d: Device, accountId: string, password: string | undefined):
     sipPassword: password ?? "",
     passwordFingerprint: d.passwordFingerprint,
     registrar: d.registrar,
-    userId: d.userId,
     version: d.version,
   };
 }
@@ -90,7 +89,10 @@ export const deviceHooks = {
     }
     const { accountId } = await ctx.account();
     const known = typeof props?.sipPassword === "string" && props.passwordFingerprint === d.passwordFingerprint;
-    return { id, props: outputsFrom(props ?? {}, liveFields(d, accountId, known ? (props.sipPassword as string) : undefined)) };
+    // Earlier versions recorded the linked user, which changed under the device whenever a user was linked:
+    // every refresh after such an `up` rewrote the device. The link is the user's (`deviceIds`).
+    const { userId: _linkedUser, ...recorded } = props ?? {};
+    return { id, props: outputsFrom(recorded, liveFields(d, accountId, known ? (props?.sipPassword as string) : undefined)) };
   },
 
   async update(id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult> {

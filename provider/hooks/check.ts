@@ -8,6 +8,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { rememberCheck } from "../identity.ts";
+import { withoutDefaults } from "./defaults.ts";
 import { containsUnknown, unknownAt } from "./unknowns.ts";
 
 export const internalKeys = ["__provider", "clientReference"] as const;
@@ -30,6 +31,7 @@ export function checkInputs(
   schema: z.ZodType,
   olds: Inputs | undefined,
   news: Inputs,
+  defaults: Inputs = {},
 ): pulumi.dynamic.CheckResult {
   const given = stripInternal(news);
   const parsed = schema.safeParse(given);
@@ -51,7 +53,13 @@ export function checkInputs(
     clientReference: (hasOlds ? olds.clientReference : undefined) ?? news.clientReference,
   };
   if (typeof identity.clientReference === "string") rememberCheck(identity.clientReference, hasOlds);
-  // With every value known, hand on the normalised inputs (defaults applied) so state holds one form.
-  const inputs = parsed.success && !containsUnknown(given) ? (parsed.data as Inputs) : given;
+  // With every value known, hand on the normalised inputs so state holds one form: a field equal to its
+  // default is left out, as in the outputs (hooks/outcome.ts), since every recorded field is paid for on
+  // each read, diff and checkpoint of every resource. The hooks parse the inputs again, defaults and all.
+  // A default the old inputs recorded (state written by an earlier version) stays: the engine lists every
+  // input that changes in an update, and a user should not see a dropped `claimPending: true` among them.
+  const recorded = hasOlds ? Object.keys(defaults).filter((field) => olds[field] !== undefined) : [];
+  const leftOut = Object.fromEntries(Object.entries(defaults).filter(([field]) => !recorded.includes(field)));
+  const inputs = parsed.success && !containsUnknown(given) ? withoutDefaults(parsed.data as Inputs, leftOut) : given;
   return { inputs: { ...inputs, ...identity }, failures };
 }

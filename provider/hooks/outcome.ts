@@ -2,10 +2,10 @@
  * Results shared by the resource hooks: partial failures the engine can record, and the account check
  * that keeps a wrong token from looking like a mass deletion.
  */
-import { isDeepStrictEqual } from "node:util";
 import type { ProviderContext } from "../context.ts";
 import { hadState } from "../identity.ts";
 import type { Inputs } from "./check.ts";
+import { withoutDefaults } from "./defaults.ts";
 
 /**
  * An object that exists in the backend although its hook failed afterwards (for example it went live but
@@ -46,12 +46,9 @@ export async function confirmGone(ctx: ProviderContext, kind: string, id: string
  * keeps only the fields that say something.
  */
 export function outputsFrom(inputs: Inputs, live: Inputs, defaults: Inputs = {}): Inputs {
-  return Object.fromEntries(
-    Object.entries({ ...inputs, ...live }).filter(
-      ([field, v]) => v !== undefined && v !== null && !(field in defaults && isDeepStrictEqual(v, defaults[field])),
-    ),
-  );
+  return withoutDefaults({ ...inputs, ...live }, defaults);
 }
+
 
 /**
  * Whether the resource being created already has state (a replacement) or not (a first create, possibly

@@ -1,0 +1,15 @@
+/**
+ * What state records: a field left out means its default, in inputs (hooks/check.ts) and outputs
+ * (hooks/outcome.ts) alike, and diffs read an absent field back as that default (hooks/diff.ts).
+ */
+import { isDeepStrictEqual } from "node:util";
+import type { Inputs } from "./check.ts";
+
+/** `values` without absent values (null or undefined) and without fields equal to their default. */
+export function withoutDefaults(values: Inputs, defaults: Inputs): Inputs {
+  return Object.fromEntries(
+    Object.entries(values).filter(
+      ([field, v]) => v !== undefined && v !== null && !(field in defaults && isDeepStrictEqual(v, defaults[field])),
+    ),
+  );
+}
