@@ -10,13 +10,6 @@ type Props = Record<string, unknown>;
 const hex = (n: number) => randomBytes(n).toString("hex").slice(0, n);
 const kindOf = (p: Props): Kind => ("product" in p ? "subscription" : "extension" in p ? "user" : "device");
 
-/** Inputs as our `check` hands them on: the declared ones, a client reference and the defaults applied. */
-const checkedExtras: Record<Kind, () => Props> = {
-  subscription: () => ({ removal: "end-of-month", claimPending: true }),
-  device: () => ({}),
-  user: () => ({ recording: { enabled: false } }),
-};
-
 /** Outputs beyond the inputs, as our hooks record them (defaults and empty values left out). */
 const liveExtras: Record<Kind, () => Props> = {
   subscription: () => ({ accountId: `acc_${hex(20)}`, status: "active", priceMinor: 1300, currency: "GBP", version: 1, claimedFromPending: false }),
@@ -30,17 +23,16 @@ const liveExtras: Record<Kind, () => Props> = {
   }),
   user: () => ({ accountId: `acc_${hex(20)}`, callPlan: "national-unlimited", version: 1 }),
 };
-const leftOut = ["removal", "claimPending", "recording"];
 
 export const handler = (): pulumi.dynamic.ResourceProvider<Props, Props> => ({
   check: async (olds, news) => {
     const clientReference = (olds as Props | undefined)?.clientReference ?? `pbx:${hex(8)}:${hex(12)}.${hex(20)}`;
-    return { inputs: { ...news, ...checkedExtras[kindOf(news)](), clientReference } };
+    // As our `check` hands them on: the declared inputs and a client reference (defaults are left out).
+    return { inputs: { ...news, clientReference } };
   },
   diff: async () => ({ changes: false }),
   create: async (inputs) => {
     const outs = { ...inputs, ...liveExtras[kindOf(inputs)]() };
-    for (const field of leftOut) delete outs[field];
     return { id: `${hex(3)}_${hex(20)}`, outs };
   },
   read: async (id, props) => ({ id, ...(props ? { props } : {}) }),
