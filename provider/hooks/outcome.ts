@@ -49,7 +49,6 @@ export function outputsFrom(inputs: Inputs, live: Inputs, defaults: Inputs = {})
   return withoutDefaults({ ...inputs, ...live }, defaults);
 }
 
-
 /**
  * Whether the resource being created already has state (a replacement) or not (a first create, possibly
  * retried). An unchecked create that finds its own objects cannot tell, and must not guess with money.
