@@ -11,7 +11,7 @@ import { checkInputs, type Inputs } from "./hooks/check.ts";
 import { diffResources, type DiffSpec } from "./hooks/diff.ts";
 import { refuseUnplannedRemoval } from "./removal-guards.ts";
 import { SubscriptionInputs, subscriptionDefaults, subscriptionDiff } from "./subscription/inputs.ts";
-import { UserInputs, userDiff, userOutputDefaults } from "./user/inputs.ts";
+import { UserInputs, userDiff, userRecordedDefaults } from "./user/inputs.ts";
 import type { z } from "zod";
 
 export type ResourceKind = "subscription" | "device" | "user";
@@ -30,7 +30,7 @@ const declared: Record<ResourceKind, { schema: z.ZodType; defaults: Inputs; diff
     changes: async () => (await import("./subscription/hooks.ts")).subscriptionHooks,
   },
   device: { schema: DeviceInputs, defaults: {}, diff: deviceDiff, changes: async () => (await import("./device/hooks.ts")).deviceHooks },
-  user: { schema: UserInputs, defaults: userOutputDefaults, diff: userDiff, changes: async () => (await import("./user/hooks.ts")).userHooks },
+  user: { schema: UserInputs, defaults: userRecordedDefaults, diff: userDiff, changes: async () => (await import("./user/hooks.ts")).userHooks },
 };
 
 export function hooksFor(kind: ResourceKind): Hooks {

@@ -24,7 +24,7 @@ export const SubscriptionInputs = z
   });
 export type SubscriptionInputs = z.infer<typeof SubscriptionInputs>;
 
-/** What an omitted field means; recorded outputs leave these values out too (see hooks/outcome.ts). */
+/** What an omitted field means; recorded inputs and outputs leave these values out (see hooks/defaults.ts). */
 export const subscriptionDefaults = { removal: "end-of-month", claimPending: true };
 
 export const subscriptionDiff: DiffSpec = {

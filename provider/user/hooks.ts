@@ -11,7 +11,7 @@ import { changedFields } from "../hooks/diff.ts";
 import { confirmGone, outputsFrom, readBack, stateOf } from "../hooks/outcome.ts";
 import { stackOf } from "../references.ts";
 import { decideCreate } from "../identity.ts";
-import { userDiff, UserInputs, userOutputDefaults } from "./inputs.ts";
+import { userDiff, UserInputs, userRecordedDefaults } from "./inputs.ts";
 
 function liveFields(u: User, accountId: string): Inputs {
   return {
@@ -55,7 +55,7 @@ async function stageConverge(ctx: ProviderContext, changeSetId: string, u: User,
 /** The user as live after its change set was applied (see hooks/outcome.ts `readBack`). */
 function readUser(ctx: ProviderContext, id: string, props: Inputs, answer: ApplyAnswer): Promise<Inputs> {
   const applied = answer.users.find((u) => u.id === id);
-  return readBack(ctx, "user", id, props, applied, () => ctx.api.user(id), liveFields, { defaults: userOutputDefaults });
+  return readBack(ctx, "user", id, props, applied, () => ctx.api.user(id), liveFields, { defaults: userRecordedDefaults });
 }
 
 export const userHooks = {
@@ -98,7 +98,7 @@ export const userHooks = {
       return {};
     }
     const { accountId } = await ctx.account();
-    return { id, props: outputsFrom(props ?? {}, liveFields(u, accountId), userOutputDefaults) };
+    return { id, props: outputsFrom(props ?? {}, liveFields(u, accountId), userRecordedDefaults) };
   },
 
   async update(id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult> {

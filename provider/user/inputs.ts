@@ -29,14 +29,14 @@ export const UserInputs = z
 export type UserInputs = z.infer<typeof UserInputs>;
 
 /**
- * What an omitted field means; recorded outputs leave these values out too (see hooks/outcome.ts). The
- * device list is not among them: the SDK exposes `deviceIds`, empty or not.
+ * What an omitted field means; recorded inputs and outputs leave these values out (see hooks/defaults.ts).
+ * The device list is not among them: the SDK exposes `deviceIds`, empty or not.
  */
-export const userOutputDefaults = { recording: { enabled: false } };
+export const userRecordedDefaults = { recording: { enabled: false } };
 
 export const userDiff: DiffSpec = {
   fields: ["name", "extension", "licenceId", "callPlan", "areaPrefix", "outboundCallerId", "recording", "deviceIds"],
   unordered: ["deviceIds"],
   followLiveWhenOmitted: ["callPlan"],
-  defaults: { ...userOutputDefaults, deviceIds: [] },
+  defaults: { ...userRecordedDefaults, deviceIds: [] },
 };

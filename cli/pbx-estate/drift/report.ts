@@ -4,7 +4,7 @@
  * yet are not drift; they travel beside it as a plan.
  */
 import { changedFields, type DiffSpec } from "../../../provider/hooks/diff.ts";
-import { userOutputDefaults } from "../../../provider/user/inputs.ts";
+import { userRecordedDefaults } from "../../../provider/user/inputs.ts";
 import type { EntityOp, EstatePlan, FieldChange, LicenceHolder, PlanValue } from "../plan/model.ts";
 import type { EstateResourceKind, EstateStep } from "../plan/steps.ts";
 import { planValue } from "../plan/values.ts";
@@ -46,7 +46,7 @@ const specs: Record<EstateResourceKind, DiffSpec> = {
   user: {
     fields: ["name", "extension", "licenceId", "callPlan", "areaPrefix", "outboundCallerId", "recording", "deviceIds"],
     unordered: ["deviceIds"],
-    defaults: userOutputDefaults,
+    defaults: userRecordedDefaults,
   },
   device: { fields: ["name", "licenceId"] },
   "user-licence": { fields: ["product", "callPlan"] },
