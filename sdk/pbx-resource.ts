@@ -1,31 +1,35 @@
 /**
- * Base of the SDK's resources: a custom resource served by Pulumi's Node.js dynamic-provider plugin
- * (type token `pulumi-nodejs:dynamic/pbx:<Type>`), whose `__provider` is the frozen shim from
+ * What the SDK's resources share: each is a custom resource served by Pulumi's Node.js dynamic-provider
+ * plugin (type token `pulumi-nodejs:dynamic/pbx:<Type>`), whose `__provider` is the frozen shim from
  * ./provider-shim.ts. This is what `pulumi.dynamic.Resource` does, minus closure serialization.
+ *
+ * The resources extend `pulumi.CustomResource` directly, with no base class of ours in between: the Node
+ * SDK takes the line that declared a resource (its source position in state, shown by Pulumi Cloud) from a
+ * fixed depth of the constructor's stack, so one more constructor would make that line the SDK's own.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { providerShim, type ResourceKind } from "./provider-shim.ts";
 import { clientReferenceFor } from "./client-reference.ts";
 
-export abstract class PbxResource extends pulumi.CustomResource {
-  protected constructor(
-    kind: ResourceKind,
-    type: string,
-    name: string,
-    props: pulumi.Inputs,
-    opts: pulumi.CustomResourceOptions | undefined,
-  ) {
-    const inputs = { ...props, clientReference: clientReferenceFor(type, name), __provider: providerShim(kind) };
-    // The Node SDK captures and formats a stack trace for each of the four promises it makes per property,
-    // kept only for PULUMI_DEBUG_PROMISE_LEAKS; in a 5,000-resource estate that was a fifth of the program's
-    // CPU. Registration skips it unless leak debugging is on. Source positions are unaffected: the SDK
-    // lifts the limit itself to take them.
-    const stackTraceLimit = Error.stackTraceLimit;
-    if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
-    try {
-      super(`pulumi-nodejs:dynamic/pbx:${type}`, name, inputs, opts);
-    } finally {
-      Error.stackTraceLimit = stackTraceLimit;
-    }
-  }
+export type PbxType = "ServiceSubscription" | "SipDevice" | "PbxUser";
+
+export const pbxTypeToken = (type: PbxType): string => `pulumi-nodejs:dynamic/pbx:${type}`;
+
+/** The inputs a resource registers: its arguments, its client reference and the provider shim. */
+export function pbxInputs(kind: ResourceKind, type: PbxType, name: string, props: pulumi.Inputs): pulumi.Inputs {
+  return { ...props, clientReference: clientReferenceFor(type, name), __provider: providerShim(kind) };
+}
+
+/**
+ * The Node SDK captures and formats a stack trace for each of the four promises it makes per property,
+ * kept only for PULUMI_DEBUG_PROMISE_LEAKS; in a 5,000-resource estate that was a fifth of the program's
+ * CPU. Registration skips it unless leak debugging is on; call the returned function once registered.
+ * Source positions are unaffected: the SDK lifts the limit itself to take them.
+ */
+export function skipPromiseStackTraces(): () => void {
+  const stackTraceLimit = Error.stackTraceLimit;
+  if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
+  return () => {
+    Error.stackTraceLimit = stackTraceLimit;
+  };
 }

@@ -1,7 +1,7 @@
 /** A PBX user: extension, call plan, dialling area, caller ID, recording, and the SIP devices linked to it. */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { CallPlanId } from "../schemas/catalogue.ts";
-import { PbxResource } from "./pbx-resource.ts";
+import { pbxInputs, pbxTypeToken, skipPromiseStackTraces } from "./pbx-resource.ts";
 
 export interface OutboundRecording {
   enabled: boolean;
@@ -29,12 +29,18 @@ export interface PbxUserArgs {
   adopt?: pulumi.Input<string>;
 }
 
-export class PbxUser extends PbxResource {
+export class PbxUser extends pulumi.CustomResource {
   declare readonly extension: pulumi.Output<string>;
   declare readonly deviceIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: PbxUserArgs, opts?: pulumi.CustomResourceOptions) {
-    // A replacement keeps the extension and the licence, which only one user may hold: the old user goes first.
-    super("user", "PbxUser", name, { ...args }, { deleteBeforeReplace: true, ...opts });
+    const restoreStackTraces = skipPromiseStackTraces();
+    try {
+      // Directly under CustomResource, so that the declaring line recorded is the caller's (./pbx-resource.ts).
+      // A replacement keeps the extension and the licence, which only one user may hold: the old user goes first.
+      super(pbxTypeToken("PbxUser"), name, pbxInputs("user", "PbxUser", name, { ...args }), { deleteBeforeReplace: true, ...opts });
+    } finally {
+      restoreStackTraces();
+    }
   }
 }

@@ -1,7 +1,7 @@
 /** A service subscription: one user licence (with its call plan) or one SIP-device licence. */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { CallPlanId, ProductId } from "../schemas/catalogue.ts";
-import { PbxResource } from "./pbx-resource.ts";
+import { pbxInputs, pbxTypeToken, skipPromiseStackTraces } from "./pbx-resource.ts";
 
 export type RemovalPolicy = "end-of-month" | "immediately";
 
@@ -25,7 +25,7 @@ export interface ServiceSubscriptionArgs {
   adopt?: pulumi.Input<string>;
 }
 
-export class ServiceSubscription extends PbxResource {
+export class ServiceSubscription extends pulumi.CustomResource {
   declare readonly product: pulumi.Output<ProductId>;
   declare readonly callPlan: pulumi.Output<CallPlanId | undefined>;
   declare readonly status: pulumi.Output<"active" | "cancellation-scheduled" | "cancelled">;
@@ -36,18 +36,13 @@ export class ServiceSubscription extends PbxResource {
   declare readonly claimedFromPending: pulumi.Output<boolean>;
 
   constructor(name: string, args: ServiceSubscriptionArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      "subscription",
-      "ServiceSubscription",
-      name,
-      {
-        ...args,
-        status: undefined,
-        priceMinor: undefined,
-        currency: undefined,
-        claimedFromPending: undefined,
-      },
-      opts,
-    );
+    const outputs = { status: undefined, priceMinor: undefined, currency: undefined, claimedFromPending: undefined };
+    const restoreStackTraces = skipPromiseStackTraces();
+    try {
+      // Directly under CustomResource, so that the declaring line recorded is the caller's (./pbx-resource.ts).
+      super(pbxTypeToken("ServiceSubscription"), name, pbxInputs("subscription", "ServiceSubscription", name, { ...args, ...outputs }), opts);
+    } finally {
+      restoreStackTraces();
+    }
   }
 }

@@ -1,6 +1,6 @@
 /** A SIP device ("John's Desk Phone") with generated SIP credentials, holding one SIP-device licence. */
-import type * as pulumi from "@pulumi/pulumi";
-import { PbxResource } from "./pbx-resource.ts";
+import * as pulumi from "@pulumi/pulumi";
+import { pbxInputs, pbxTypeToken, skipPromiseStackTraces } from "./pbx-resource.ts";
 
 export interface SipDeviceArgs {
   name: pulumi.Input<string>;
@@ -18,7 +18,7 @@ export interface Registrar {
   transport: "udp" | "tcp" | "tls";
 }
 
-export class SipDevice extends PbxResource {
+export class SipDevice extends pulumi.CustomResource {
   declare readonly sipUsername: pulumi.Output<string>;
   /** Secret. Known from creation or the last rotation; empty for an adopted device until it is rotated. */
   declare readonly sipPassword: pulumi.Output<string>;
@@ -26,17 +26,18 @@ export class SipDevice extends PbxResource {
   declare readonly registrar: pulumi.Output<Registrar>;
 
   constructor(name: string, args: SipDeviceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      "device",
-      "SipDevice",
-      name,
-      { ...args, sipUsername: undefined, sipPassword: undefined, passwordFingerprint: undefined, registrar: undefined },
-      {
+    const outputs = { sipUsername: undefined, sipPassword: undefined, passwordFingerprint: undefined, registrar: undefined };
+    const restoreStackTraces = skipPromiseStackTraces();
+    try {
+      // Directly under CustomResource, so that the declaring line recorded is the caller's (./pbx-resource.ts).
+      super(pbxTypeToken("SipDevice"), name, pbxInputs("device", "SipDevice", name, { ...args, ...outputs }), {
         // A replacement keeps the licence, which only one device may hold: the old device goes first.
         deleteBeforeReplace: true,
         ...opts,
         additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "sipPassword"],
-      },
-    );
+      });
+    } finally {
+      restoreStackTraces();
+    }
   }
 }
