@@ -92,5 +92,8 @@ export function providerContext(): ProviderContext {
     },
   };
   current = { context, settings };
+  // Every hook that makes a context needs the account (reads to tell "gone" from a wrong token, writes to
+  // record it): ask now, beside the hook's first listing or write, not after it.
+  void context.account().catch(() => undefined);
   return context;
 }
