@@ -9,10 +9,13 @@ import { configureProvider } from "./configuration.ts";
 import { DeviceInputs, deviceDiff } from "./device/inputs.ts";
 import { checkInputs, type Inputs } from "./hooks/check.ts";
 import { diffResources, type DiffSpec } from "./hooks/diff.ts";
+import { keepShortLivedObjectsYoung } from "./plugin-gc.ts";
 import { refuseUnplannedRemoval } from "./removal-guards.ts";
 import { SubscriptionInputs, subscriptionDefaults, subscriptionDiff } from "./subscription/inputs.ts";
 import { UserInputs, userDiff, userRecordedDefaults } from "./user/inputs.ts";
 import type { z } from "zod";
+
+keepShortLivedObjectsYoung();
 
 export type ResourceKind = "subscription" | "device" | "user";
 
