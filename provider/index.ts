@@ -2,7 +2,8 @@
  * The provider implementation the SDK's frozen shim loads by package name (`pbx-estate/provider`) inside the
  * dynamic-provider plugin process. `hooksFor(kind)` answers one resource kind's hooks; `configure` receives
  * the stack config once per process. Checks and diffs need only the input schemas; the hooks that talk to
- * the backend (and the HTTP client under them) are loaded at their first call, so a preview never loads them.
+ * the backend (and the HTTP client under them) are evaluated at their first call, so a preview never runs
+ * them (the built module, tools/build-provider.ts, holds them unevaluated).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { configureProvider } from "./configuration.ts";
