@@ -36,6 +36,14 @@ export class ReferenceIndex<T extends { clientReference: string | null }> {
   }
 }
 
+/**
+ * The resource's logical name as its client reference spells it (characters other than letters, digits,
+ * `.`, `_` and `-` made `-`, at most 40), for messages: the dynamic provider never sees the URN.
+ */
+export function resourceNameOf(reference: unknown): string | undefined {
+  return typeof reference === "string" ? /^pbx:[0-9a-f]{8}:(.+)\.[0-9a-f]{20}(?:\/g\d+)?$/.exec(reference)?.[1] : undefined;
+}
+
 /** The stack prefix of the client reference recorded in a resource's state, if it has one. */
 export function stackOf(props: { clientReference?: unknown } | undefined): string | undefined {
   return typeof props?.clientReference === "string" ? stackPrefixOf(props.clientReference) : undefined;

@@ -10,12 +10,15 @@ import { providerContext, type ProviderContext } from "../context.ts";
 import { logToEngine } from "../engine-log.ts";
 import type { Inputs } from "../hooks/check.ts";
 import { confirmGone, outputsFrom, stateOf } from "../hooks/outcome.ts";
-import { stackOf } from "../references.ts";
+import { resourceNameOf, stackOf } from "../references.ts";
 import { decideCreate } from "../identity.ts";
 import { subscriptionDefaults, SubscriptionInputs } from "./inputs.ts";
 
-function describe(s: Subscription): string {
-  return `${s.product}${s.callPlan ? ` (${s.callPlan})` : ""} ${s.id}`;
+/** `john-desk-licence (sip-device-licence sub_…)`: the resource's name first, when its reference has one. */
+function describe(s: Subscription, reference: unknown): string {
+  const licence = `${s.product}${s.callPlan ? ` ${s.callPlan}` : ""} ${s.id}`;
+  const name = resourceNameOf(reference);
+  return name === undefined ? licence : `${name} (${licence})`;
 }
 
 function liveFields(s: Subscription, accountId: string, claimedFromPending: boolean): Inputs {
@@ -88,7 +91,7 @@ export const subscriptionHooks = {
     if (inputs.claimPending) {
       const claimed = await claimPending(ctx, inputs);
       if (claimed) {
-        await logToEngine("info", `claimed licence ${describe(claimed)}, which was pending cancellation, instead of ordering a new one`);
+        await logToEngine("info", `claimed licence ${describe(claimed, props.clientReference)}, which was pending cancellation, instead of ordering a new one`);
         return { id: claimed.id, outs: outputsFrom(props, liveFields(claimed, accountId, true), subscriptionDefaults) };
       }
     }
@@ -136,8 +139,8 @@ export const subscriptionHooks = {
     const account = await ctx.account();
     const message =
       s.status === "cancelled"
-        ? `licence ${describe(s)} cancelled immediately (${when ?? "now"})`
-        : `licence ${describe(s)}: cancellation scheduled, takes effect ${when} (end of the month in ${account.timeZone}; no pro-rata refund)`;
+        ? `licence ${describe(s, props.clientReference)} cancelled immediately (${when ?? "now"})`
+        : `licence ${describe(s, props.clientReference)}: cancellation scheduled, takes effect ${when} (end of the month in ${account.timeZone}; no pro-rata refund)`;
     await logToEngine("info", message);
   },
 };

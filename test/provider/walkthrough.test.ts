@@ -96,6 +96,9 @@ describe("the seed walkthrough as a Pulumi program", () => {
       // The clock says 14 November 2026; the month ends at midnight in Auckland (UTC+13 in summer).
       expect(s.cancellationEffectiveAt).toBe("2026-11-30T11:00:00.000Z");
     }
-    expect(destroyed.diagnostics.join("\n")).toMatch(/cancellation scheduled, takes effect 2026-11-30T11:00:00.000Z/);
+    // Each licence's note names its resource, so a destroy of many licences says which one ends when.
+    const notes = destroyed.diagnostics.filter((d) => d.includes("cancellation scheduled"));
+    expect(notes.map((n) => /licence ([\w-]+) \(/.exec(n)?.[1]).sort()).toEqual(["john-desk-licence", "john-licence", "john-softphone-licence"]);
+    for (const note of notes) expect(note).toMatch(/: cancellation scheduled, takes effect 2026-11-30T11:00:00.000Z \(end of the month in Pacific\/Auckland; no pro-rata refund\)/);
   });
 });
