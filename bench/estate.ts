@@ -6,7 +6,8 @@
 // and then at once on the floor, so a ratio's two figures share the machine's load (preview and refresh: the
 // median of `--repeat` such pairs). Beside them a third side, the state floor: a provider that does no I/O
 // either but records state of our shape (bench/state-floor-provider.ts), so `stateFloorRatios` (state
-// floor over floor) is what recording that state costs the engine and the plugin by itself. Also: applies
+// floor over floor) is what recording that state costs the engine and the plugin by itself, and
+// `ratiosOverStateFloor` (ours over state floor) what this provider adds to that. Also: applies
 // and mutations per apply, HTTP requests per resource, peak RSS of the plugin and the backend, state and
 // `__provider` bytes per resource. And the CLI on the same estate as a YAML file (`cli`): apply, then a
 // no-change `plan` and an in-sync `drift`, then destroy.
@@ -367,6 +368,8 @@ for (const users of sizes) {
     cpuSeconds: measured.cpuSeconds,
     ratios: { up: ratio("up"), preview: ratio("preview"), refresh: ratio("refresh"), destroy: ratio("destroy") },
     stateFloorRatios: Object.fromEntries(operations.map((op) => [op, ratio(op, stateFloorSeconds)])),
+    // Ours over the state floor: what this provider adds to recording its state (the backend calls, the hooks).
+    ratiosOverStateFloor: Object.fromEntries(operations.map((op) => [op, Math.round((oursSeconds[op] / stateFloorSeconds[op]) * 100) / 100])),
     addedMsPerResource: { up: addedMs("up"), refresh: addedMs("refresh") },
     applies: measured.applies,
     mutationsPerApply: measured.mutationsPerApply,

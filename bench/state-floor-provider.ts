@@ -3,6 +3,10 @@
 // and the plugin convert as much per resource as they do for ours. Loaded by path by its shim.
 import { randomBytes } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { keepShortLivedObjectsYoung } from "../provider/plugin-gc.ts";
+
+// The plugin setting our provider makes when it loads, so that the two differ in what they do, not in how V8 collects.
+keepShortLivedObjectsYoung();
 
 type Kind = "subscription" | "device" | "user";
 type Props = Record<string, unknown>;
