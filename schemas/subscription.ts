@@ -1,7 +1,7 @@
 // Service subscriptions: one licence each, with its status and holder.
 import { z } from "zod";
 import { CallPlanId, ProductId } from "./catalogue.ts";
-import { Id, IdList, Instant, Version } from "./common.ts";
+import { ClientReference, Id, IdList, Instant, Version } from "./common.ts";
 import { Holder } from "./problem.ts";
 
 export const SubscriptionStatus = z.enum(["active", "cancellation-scheduled", "cancelled"]);
@@ -24,6 +24,16 @@ export const Subscription = z
   })
   .meta({ id: "Subscription" });
 export type Subscription = z.infer<typeof Subscription>;
+
+export const ReinstateRequest = z
+  .object({
+    clientReference: ClientReference.optional().describe(
+      "becomes the subscription's clientReference: a client claiming the licence for one of its resources records the claim where a retry after a lost answer finds it",
+    ),
+  })
+  .strict()
+  .meta({ id: "ReinstateRequest" });
+export type ReinstateRequest = z.infer<typeof ReinstateRequest>;
 
 export const CancelRequest = z
   .object({ effective: z.enum(["end-of-month", "immediately"]).default("end-of-month") })

@@ -1,6 +1,6 @@
 // Subscriptions: list with filters, read, cancel, reinstate (If-Match required), change call plan.
 import { z } from "zod";
-import { CallPlanChange, CancelRequest, Subscription, SubscriptionQuery } from "../../schemas/subscription.ts";
+import { CallPlanChange, CancelRequest, ReinstateRequest, Subscription, SubscriptionQuery } from "../../schemas/subscription.ts";
 import { caller, route, type App } from "../http/app.ts";
 import { etag, ifMatch, requireIfMatch } from "../http/headers.ts";
 import { idParam, ok, problems, writeHeaders } from "../http/openapi.ts";
@@ -35,13 +35,12 @@ export function subscriptionRoutes(app: App, subs: SubscriptionService): void {
       method: "post",
       path: "/v1/subscriptions/{id}/reinstate",
       summary: "Withdraw a scheduled cancellation; If-Match is required",
-      request: { params: idParam, headers: writeHeaders.pick({ "if-match": true }) },
-      responses: { 200: ok(Subscription, "active again"), ...problems(404, 409, 412, 428) },
+      request: { params: idParam, headers: writeHeaders.pick({ "if-match": true }), body: { content: { "application/json": { schema: ReinstateRequest } } } },
+      responses: { 200: ok(Subscription, "active again, carrying the given clientReference if one was sent"), ...problems(404, 409, 412, 422, 428) },
     },
     async (c) => {
       const v = requireIfMatch(c);
-      await body(c, z.object({}).strict());
-      return one(c, await subs.reinstate(caller(c), c.req.param("id") ?? "", v));
+      return one(c, await subs.reinstate(caller(c), c.req.param("id") ?? "", v, await body(c, ReinstateRequest)));
     },
   );
   route(

@@ -5,7 +5,7 @@ import { likePrefix } from "../client-reference.ts";
 import type { Db, Tx } from "../store/schema.ts";
 import type { Clock } from "../clock.ts";
 import type { Caller } from "../change-sets/service.ts";
-import type { Subscription, SubscriptionQuery, CancelRequest } from "../../schemas/subscription.ts";
+import type { Subscription, SubscriptionQuery, CancelRequest, ReinstateRequest } from "../../schemas/subscription.ts";
 import type { CallPlanId, ProductId } from "../../schemas/catalogue.ts";
 import { lockAccount } from "../accounts/store.ts";
 import { ApiError } from "../errors.ts";
@@ -15,7 +15,7 @@ import { endOfMonth } from "../month-end.ts";
 import { monthlyPrice } from "../catalogue/service.ts";
 import { anyDue, holderOf, holdersOf, settleDue, subscriptionView, type SubscriptionRow } from "./store.ts";
 import type { LiveCache } from "../configuration/cache.ts";
-import { checkVersion, requireFound, validateCallPlanChange, validateCancel, validateReinstate } from "./validator.ts";
+import { checkVersion, requireFound, validateCallPlanChange, validateCancel, validateReferenceFree, validateReinstate } from "./validator.ts";
 
 interface SubscriptionChange {
   caller: Caller;
@@ -81,10 +81,12 @@ export class SubscriptionService {
     });
   }
 
-  async reinstate(caller: Caller, id: string, ifVersion: number): Promise<Subscription> {
-    return this.mutate(caller, id, ifVersion, "subscription.reinstate", async (_tx, row) => {
+  async reinstate(caller: Caller, id: string, ifVersion: number, req: ReinstateRequest = {}): Promise<Subscription> {
+    return this.mutate(caller, id, ifVersion, "subscription.reinstate", async (tx, row) => {
       validateReinstate(row);
-      return { status: "active", cancellation_effective_at: null, cancelled_at: null };
+      if (req.clientReference !== undefined) await validateReferenceFree(tx, caller.account.id, row, req.clientReference);
+      const claimedFor = req.clientReference === undefined ? {} : { client_reference: req.clientReference };
+      return { status: "active", cancellation_effective_at: null, cancelled_at: null, ...claimedFor };
     });
   }
 

@@ -1,5 +1,6 @@
 // Subscription rules that need the store: cancel only what nothing holds; reinstate only what is scheduled.
 import { ApiError, conflict, preconditionFailed } from "../errors.ts";
+import type { Tx } from "../store/schema.ts";
 import type { SubscriptionRow } from "./store.ts";
 
 export function checkVersion(row: SubscriptionRow, ifVersion: number | undefined): void {
@@ -17,6 +18,22 @@ export function validateCancel(row: SubscriptionRow, holder: { kind: "user" | "d
 export function validateReinstate(row: SubscriptionRow): void {
   if (row.status === "cancelled") throw conflict("licence-cancelled", `subscription ${row.id} is cancelled; its cancellation already took effect`);
   if (row.status !== "cancellation-scheduled") throw conflict("not-scheduled", `subscription ${row.id} has no scheduled cancellation`);
+}
+
+/** A reinstatement that records a client reference: no other subscription of the account may carry it. */
+export async function validateReferenceFree(tx: Tx, accountId: string, row: SubscriptionRow, reference: string): Promise<void> {
+  const taken = await tx
+    .selectFrom("subscriptions")
+    .select("id")
+    .where("account_id", "=", accountId)
+    .where("client_reference", "=", reference)
+    .where("id", "!=", row.id)
+    .executeTakeFirst();
+  if (taken)
+    throw conflict("client-reference-taken", `subscription ${taken.id} already has clientReference ${reference}`, {
+      existing: { kind: "subscription", id: taken.id },
+      fields: [{ path: "clientReference", rule: "unique", message: "already used" }],
+    });
 }
 
 export function validateCallPlanChange(row: SubscriptionRow): void {

@@ -57,6 +57,28 @@ describeEachStore("month end", (store) => {
     expect(answers.map((a) => a.status).sort()).toEqual([200, 412]);
   });
 
+  it("records the claimant's client reference in the reinstating write, refusing one another licence carries", async () => {
+    await setClock(backend, "2025-03-14T10:00:00Z");
+    const c = await newAccount(backend, "UTC");
+    const [sub, other] = await order(c, [
+      { product: "sip-device-licence", clientReference: "team-a:desk" },
+      { product: "sip-device-licence", clientReference: "team-a:soft" },
+    ]);
+    const etag = (await c.post(`/v1/subscriptions/${sub}/cancel`, {})).headers.get("etag") ?? "";
+    const taken = await c.post(`/v1/subscriptions/${sub}/reinstate`, { clientReference: "team-a:soft" }, { "if-match": etag });
+    expect(taken.status).toBe(409);
+    expect(taken.body).toMatchObject({ code: "client-reference-taken", existing: { kind: "subscription", id: other }, fields: [{ path: "clientReference", rule: "unique" }] });
+    const malformed = await c.post(`/v1/subscriptions/${sub}/reinstate`, { clientReference: "team b desk" }, { "if-match": etag });
+    expect(malformed.status).toBe(422);
+    expect(JSON.stringify(malformed.body)).toContain("clientReference");
+    expect((await c.get(`/v1/subscriptions/${sub}`)).body).toMatchObject({ status: "cancellation-scheduled", clientReference: "team-a:desk" });
+
+    const claimed = await c.post(`/v1/subscriptions/${sub}/reinstate`, { clientReference: "team-b:desk" }, { "if-match": etag });
+    expect(claimed.body).toMatchObject({ status: "active", clientReference: "team-b:desk" });
+    const carrying = (await c.get("/v1/subscriptions?clientReference=team-b:desk")).body as { id: string }[];
+    expect(carrying.map((s) => s.id)).toEqual([sub]);
+  });
+
   it("cancels immediately when asked, with the effective instant now", async () => {
     await setClock(backend, "2025-03-14T10:00:00Z");
     const c = await newAccount(backend, "UTC");
