@@ -71,9 +71,10 @@ export class PbxApi {
     return r.body;
   }
 
-  async reinstate(id: string, version: number): Promise<Subscription> {
+  /** `claimFor`: the client reference of the resource claiming the licence, recorded on it in the same write. */
+  async reinstate(id: string, version: number, claimFor?: string): Promise<Subscription> {
     const r = await this.http.request<Subscription>("POST", `/v1/subscriptions/${enc(id)}/reinstate`, {
-      body: {},
+      body: claimFor === undefined ? {} : { clientReference: claimFor },
       headers: ifMatch(version),
       idempotent: true,
     });

@@ -36,16 +36,23 @@ function liveFields(s: Subscription, accountId: string, claimedFromPending: bool
   };
 }
 
-/** Reinstates a licence of the same product and call plan pending cancellation; If-Match makes the claim exclusive. */
-async function claimPending(ctx: ProviderContext, inputs: SubscriptionInputs): Promise<Subscription | undefined> {
+/**
+ * Reinstates a licence of the same product and call plan pending cancellation; If-Match makes the claim
+ * exclusive. The claim records `reference` on the licence in the same write, so a retry whose first answer
+ * was lost (the retried request is refused: the version moved) and a rerun after a crash (its create finds
+ * the licence carrying its reference, and adopts it) hold the licence instead of ordering a second one.
+ */
+async function claimPending(ctx: ProviderContext, inputs: SubscriptionInputs, reference: string): Promise<Subscription | undefined> {
   const nextCandidate = () => ctx.pendingLicences.next(inputs.product, inputs.callPlan);
   for (let candidate = await nextCandidate(); candidate; candidate = await nextCandidate()) {
     try {
-      return await ctx.api.reinstate(candidate.id, candidate.version);
+      return await ctx.api.reinstate(candidate.id, candidate.version, reference);
     } catch (error) {
-      // Another client claimed it first (412), or it took effect meanwhile (409): try the next one.
-      if (error instanceof ApiError && (error.status === 412 || error.status === 409)) continue;
-      throw error;
+      // Another client claimed it first (412), or it took effect meanwhile (409): try the next one — unless
+      // the claim that moved it was this one, answered to an attempt whose answer was lost.
+      if (!(error instanceof ApiError && (error.status === 412 || error.status === 409))) throw error;
+      const now = await ctx.api.subscription(candidate.id);
+      if (now?.status === "active" && now.clientReference === reference) return now;
     }
   }
   return undefined;
@@ -88,15 +95,15 @@ export const subscriptionHooks = {
       return { id: s.id, outs: outputsFrom(props, liveFields(s, accountId, false), subscriptionDefaults) };
     }
 
+    const reference = decision.create;
     if (inputs.claimPending) {
-      const claimed = await claimPending(ctx, inputs);
+      const claimed = await claimPending(ctx, inputs, reference);
       if (claimed) {
         await logToEngine("info", `claimed licence ${describe(claimed, props.clientReference)}, which was pending cancellation, instead of ordering a new one`);
         return { id: claimed.id, outs: outputsFrom(props, liveFields(claimed, accountId, true), subscriptionDefaults) };
       }
     }
 
-    const reference = decision.create;
     const s = await ctx.orders.order({ product: inputs.product, ...(inputs.callPlan ? { callPlan: inputs.callPlan } : {}), clientReference: reference }, inputs.termsVersion);
     return { id: s.id, outs: outputsFrom(props, liveFields(s, accountId, false), subscriptionDefaults) };
   },

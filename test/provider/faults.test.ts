@@ -1,10 +1,12 @@
 /**
  * Nothing made twice when answers are lost. The backend's test-only fault injection answers 503 after
- * committing an order, a device create and a user create, throttles a share of requests with 429 and
- * Retry-After, and holds a committed order's answer while the engine is killed outright.
+ * committing an order, a device create, a user create and a claim of a licence pending cancellation,
+ * throttles a share of requests with 429 and Retry-After, and holds a committed order's or claim's answer
+ * while the engine is killed outright.
  */
 import { readdirSync, readlinkSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { EngineWorkspace } from "../engine/harness.ts";
 import { estateEngine, startTestBackend, type TestBackend } from "./harness.ts";
 import { johnEstate } from "./estate.ts";
 
@@ -20,6 +22,35 @@ async function counts(backend: TestBackend): Promise<Counts> {
 }
 
 const johnsEstate: Counts = { subscriptions: 3, devices: 2, users: 1 };
+
+interface Sub {
+  id: string;
+  status: string;
+  clientReference: string | null;
+}
+const subscriptions = async (backend: TestBackend) => (await backend.call<Sub[]>("GET", "/v1/subscriptions")).body;
+const orderCount = async (backend: TestBackend) => (await backend.call<unknown[]>("GET", "/v1/orders")).body.length;
+
+/** John's estate applied and destroyed by another stack: three licences pending cancellation, free to claim. */
+async function pendingLicencesOfAnotherStack(backend: TestBackend): Promise<void> {
+  await using other = await estateEngine(backend, async () => {
+    johnEstate();
+  });
+  await other.up();
+  await other.destroy();
+  expect((await subscriptions(backend)).map((s) => s.status)).toEqual(["cancellation-scheduled", "cancellation-scheduled", "cancellation-scheduled"]);
+}
+
+/** John's estate as a second team's stack in the same account: its creates claim the pending licences. */
+const secondTeam = (backend: TestBackend): Promise<EngineWorkspace> =>
+  EngineWorkspace.create({
+    projectName: "acme-pbx",
+    stackName: "second-team",
+    program: async () => {
+      johnEstate();
+    },
+    config: { "pbx:endpoint": { value: backend.url }, "pbx:token": { value: backend.token, secret: true } },
+  });
 
 /** SIGKILLs every process working in `folder` (the CLI and the plugins it started), as a crash would. */
 function killProcessesIn(folder: string): number {
@@ -68,6 +99,50 @@ describe("lost answers and throttling", () => {
     const outputs = await engine.stack.outputs();
     expect((outputs.password!.value as string).length).toBeGreaterThanOrEqual(20);
     await engine.refreshPreview({ expectNoChanges: true });
+    await engine.preview({ expectNoChanges: true });
+  });
+
+  it("a 503 after the commit of each claim of a licence pending cancellation: the retries find their own claims, nothing is ordered", async () => {
+    await using backend = await startTestBackend();
+    await pendingLicencesOfAnotherStack(backend);
+    const orders = await orderCount(backend);
+    await backend.faults({ rules: [{ method: "POST", path: "^/v1/subscriptions/[^/]+/reinstate$", action: "unavailable", times: 3 }] });
+    await using engine = await secondTeam(backend);
+    await engine.up();
+    await backend.faults({ rules: [] });
+
+    expect(backend.logs().split("\n").filter((l) => l.includes('"status":503'))).toHaveLength(3);
+    expect(await orderCount(backend)).toBe(orders);
+    expect(await counts(backend)).toEqual(johnsEstate);
+    const claimed = await subscriptions(backend);
+    expect(claimed.map((s) => s.status)).toEqual(["active", "active", "active"]);
+    // Each claim recorded the claiming resource's reference, which is how the retry knew the claim was its own.
+    const state = JSON.parse(engine.stateFile()) as { checkpoint: { latest: { resources: { id?: string; inputs?: { clientReference?: string } }[] } } };
+    for (const s of claimed) expect(state.checkpoint.latest.resources.find((r) => r.id === s.id)?.inputs?.clientReference).toBe(s.clientReference);
+    await engine.preview({ expectNoChanges: true });
+  });
+
+  it("the engine killed while a committed claim's answer is held: the rerun adopts the claimed licence, nothing is ordered", async () => {
+    await using backend = await startTestBackend();
+    await pendingLicencesOfAnotherStack(backend);
+    const orders = await orderCount(backend);
+    await backend.faults({ rules: [{ method: "POST", path: "^/v1/subscriptions/[^/]+/reinstate$", action: "hold", times: 1 }] });
+    await using engine = await secondTeam(backend);
+    const workDir = engine.stack.workspace.workDir;
+    const crashed = engine.up().then(
+      () => "finished",
+      () => "failed",
+    );
+    await until(async () => (await subscriptions(backend)).some((s) => s.status === "active"), "the first claim to commit");
+    expect(killProcessesIn(workDir)).toBeGreaterThan(0);
+    expect(await crashed).toBe("failed");
+    await backend.call("POST", "/__test/faults/release");
+    await engine.stack.cancel();
+
+    await engine.up();
+    expect(await orderCount(backend)).toBe(orders);
+    expect(await counts(backend)).toEqual(johnsEstate);
+    expect((await subscriptions(backend)).map((s) => s.status)).toEqual(["active", "active", "active"]);
     await engine.preview({ expectNoChanges: true });
   });
 
