@@ -31,14 +31,27 @@ interface Sub {
 const subscriptions = async (backend: TestBackend) => (await backend.call<Sub[]>("GET", "/v1/subscriptions")).body;
 const orderCount = async (backend: TestBackend) => (await backend.call<unknown[]>("GET", "/v1/orders")).body.length;
 
-/** John's estate applied and destroyed by another stack: three licences pending cancellation, free to claim. */
-async function pendingLicencesOfAnotherStack(backend: TestBackend): Promise<void> {
+/**
+ * John's estate applied and destroyed by another stack, leaving three licences pending cancellation, free
+ * to claim; then `action` on the next `times` claims. Resolves to the number of orders so far.
+ */
+async function pendingLicencesOfAnotherStack(backend: TestBackend, action: "unavailable" | "hold", times: number): Promise<number> {
   await using other = await estateEngine(backend, async () => {
     johnEstate();
   });
   await other.up();
   await other.destroy();
   expect((await subscriptions(backend)).map((s) => s.status)).toEqual(["cancellation-scheduled", "cancellation-scheduled", "cancellation-scheduled"]);
+  await backend.faults({ rules: [{ method: "POST", path: "^/v1/subscriptions/[^/]+/reinstate$", action, times }] });
+  return orderCount(backend);
+}
+
+/** The claims held: John's three licences active again, no order since `orders`, and nothing left to change. */
+async function expectClaimedWithoutOrders(backend: TestBackend, engine: EngineWorkspace, orders: number): Promise<void> {
+  expect(await orderCount(backend)).toBe(orders);
+  expect(await counts(backend)).toEqual(johnsEstate);
+  expect((await subscriptions(backend)).map((s) => s.status)).toEqual(["active", "active", "active"]);
+  await engine.preview({ expectNoChanges: true });
 }
 
 /** John's estate as a second team's stack in the same account: its creates claim the pending licences. */
@@ -104,29 +117,21 @@ describe("lost answers and throttling", () => {
 
   it("a 503 after the commit of each claim of a licence pending cancellation: the retries find their own claims, nothing is ordered", async () => {
     await using backend = await startTestBackend();
-    await pendingLicencesOfAnotherStack(backend);
-    const orders = await orderCount(backend);
-    await backend.faults({ rules: [{ method: "POST", path: "^/v1/subscriptions/[^/]+/reinstate$", action: "unavailable", times: 3 }] });
+    const orders = await pendingLicencesOfAnotherStack(backend, "unavailable", 3);
     await using engine = await secondTeam(backend);
     await engine.up();
     await backend.faults({ rules: [] });
 
     expect(backend.logs().split("\n").filter((l) => l.includes('"status":503'))).toHaveLength(3);
-    expect(await orderCount(backend)).toBe(orders);
-    expect(await counts(backend)).toEqual(johnsEstate);
-    const claimed = await subscriptions(backend);
-    expect(claimed.map((s) => s.status)).toEqual(["active", "active", "active"]);
+    await expectClaimedWithoutOrders(backend, engine, orders);
     // Each claim recorded the claiming resource's reference, which is how the retry knew the claim was its own.
     const state = JSON.parse(engine.stateFile()) as { checkpoint: { latest: { resources: { id?: string; inputs?: { clientReference?: string } }[] } } };
-    for (const s of claimed) expect(state.checkpoint.latest.resources.find((r) => r.id === s.id)?.inputs?.clientReference).toBe(s.clientReference);
-    await engine.preview({ expectNoChanges: true });
+    for (const s of await subscriptions(backend)) expect(state.checkpoint.latest.resources.find((r) => r.id === s.id)?.inputs?.clientReference).toBe(s.clientReference);
   });
 
   it("the engine killed while a committed claim's answer is held: the rerun adopts the claimed licence, nothing is ordered", async () => {
     await using backend = await startTestBackend();
-    await pendingLicencesOfAnotherStack(backend);
-    const orders = await orderCount(backend);
-    await backend.faults({ rules: [{ method: "POST", path: "^/v1/subscriptions/[^/]+/reinstate$", action: "hold", times: 1 }] });
+    const orders = await pendingLicencesOfAnotherStack(backend, "hold", 1);
     await using engine = await secondTeam(backend);
     const workDir = engine.stack.workspace.workDir;
     const crashed = engine.up().then(
@@ -140,10 +145,7 @@ describe("lost answers and throttling", () => {
     await engine.stack.cancel();
 
     await engine.up();
-    expect(await orderCount(backend)).toBe(orders);
-    expect(await counts(backend)).toEqual(johnsEstate);
-    expect((await subscriptions(backend)).map((s) => s.status)).toEqual(["active", "active", "active"]);
-    await engine.preview({ expectNoChanges: true });
+    await expectClaimedWithoutOrders(backend, engine, orders);
   });
 
   it("with every third request throttled (429, Retry-After), up and destroy converge", async () => {
