@@ -356,7 +356,7 @@ const report = { parallelism: parallel, checkpoints: values.checkpoints, sizes: 
 for (const users of sizes) {
   const measured = await runSize(users);
   const { ours: oursSeconds, floor: floorSeconds, stateFloor: stateFloorSeconds } = measured.seconds;
-  const ratio = (k: Operation, side: Operations = oursSeconds) => Math.round((side[k] / floorSeconds[k]) * 100) / 100;
+  const ratio = (k: Operation, side: Operations = oursSeconds, base: Operations = floorSeconds) => Math.round((side[k] / base[k]) * 100) / 100;
   if (values.cli) console.error(`[bench] ${users} users: the CLI …`);
   const cli = values.cli ? await runCli(users) : undefined;
   const addedMs = (k: Operation) => Math.round(((oursSeconds[k] - floorSeconds[k]) * 1000 * 100) / measured.resources) / 100;
@@ -369,7 +369,7 @@ for (const users of sizes) {
     ratios: { up: ratio("up"), preview: ratio("preview"), refresh: ratio("refresh"), destroy: ratio("destroy") },
     stateFloorRatios: Object.fromEntries(operations.map((op) => [op, ratio(op, stateFloorSeconds)])),
     // Ours over the state floor: what this provider adds to recording its state (the backend calls, the hooks).
-    ratiosOverStateFloor: Object.fromEntries(operations.map((op) => [op, Math.round((oursSeconds[op] / stateFloorSeconds[op]) * 100) / 100])),
+    ratiosOverStateFloor: Object.fromEntries(operations.map((op) => [op, ratio(op, oursSeconds, stateFloorSeconds)])),
     addedMsPerResource: { up: addedMs("up"), refresh: addedMs("refresh") },
     applies: measured.applies,
     mutationsPerApply: measured.mutationsPerApply,
