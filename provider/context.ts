@@ -94,6 +94,6 @@ export function providerContext(): ProviderContext {
   current = { context, settings };
   // Every hook that makes a context needs the account (reads to tell "gone" from a wrong token, writes to
   // record it): ask now, beside the hook's first listing or write, not after it.
-  void context.account().catch(() => undefined);
+  void context.account(); // a rejection is handled inside account(), which asks again at the next call
   return context;
 }
