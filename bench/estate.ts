@@ -1,10 +1,10 @@
-// `npm run bench [-- --sizes 100,1000 --parallel 64 --checkpoints final-only|every-step --repeat 3 --no-cli]` → bench/results/estate.json.
+// `npm run bench [-- --sizes 100,1000 --parallel 64 --checkpoints final-only|every-step --repeat 5 --no-cli]` → bench/results/estate.json.
 // For each estate size (users; each with a user licence and one or two devices with their licences): seconds
 // for `up` from empty, a no-op preview, a refresh and `destroy` with our provider against the real backend
 // (a `serve` child process, embedded store, rate limiting off), and in the same run the same graph, with the
 // same declared inputs, served by a no-op dynamic provider — the engine's own floor — each operation on ours
 // and then at once on the floor, so a ratio's two figures share the machine's load (preview and refresh: the
-// median of `--repeat` such pairs). Beside them a third side, the state floor: a provider that does no I/O
+// median of `--repeat` such rounds' ratios; `seconds` holds each side's median, `samples` every round). Beside them a third side, the state floor: a provider that does no I/O
 // either but records state of our shape (bench/state-floor-provider.ts), so `stateFloorRatios` (state
 // floor over floor) is what recording that state costs the engine and the plugin by itself, and
 // `ratiosOverStateFloor` (ours over state floor) what this provider adds to that. Also: applies
@@ -34,8 +34,8 @@ const { values } = parseArgs({
     // `--no-cli` leaves out the CLI timings (several minutes at 1,000 users) when only the engine figures matter.
     cli: { type: "boolean", default: true },
     // Preview and refresh change nothing, so each is run this many times, ours and floor in turn, and the
-    // median of each side is reported: a shared machine's noise moves one run's ratio by about ±0.15.
-    repeat: { type: "string", default: "3" },
+    // median of the rounds' ratios is reported: a shared machine's noise moves one round's ratio by about ±0.15.
+    repeat: { type: "string", default: "5" },
   },
   allowNegative: true,
 });
@@ -183,6 +183,13 @@ const processKind = (cmdline: string): string =>
 
 /** The run with the median time (of an odd count; the faster middle one of an even count). */
 const median = <T extends { result: number }>(runs: T[]): T => [...runs].sort((a, b) => a.result - b.result)[Math.floor((runs.length - 1) / 2)]!;
+
+/** The median of numbers (the mean of the middle two of an even count). */
+function medianOf(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return Number.isInteger(middle) ? (sorted[middle - 1]! + sorted[middle]!) / 2 : sorted[Math.floor(middle)]!;
+}
 
 const seconds = async (work: () => Promise<unknown>): Promise<number> => {
   const started = performance.now();
@@ -355,11 +362,18 @@ const bySize: Record<string, unknown> = {};
 const report = { parallelism: parallel, checkpoints: values.checkpoints, sizes: bySize };
 for (const users of sizes) {
   const measured = await runSize(users);
-  const { ours: oursSeconds, floor: floorSeconds, stateFloor: stateFloorSeconds } = measured.seconds;
-  const ratio = (k: Operation, side: Operations = oursSeconds, base: Operations = floorSeconds) => Math.round((side[k] / base[k]) * 100) / 100;
+  type Side = keyof typeof measured.samples;
+  // Each round measures the sides one after the other, so a round's ratio is taken under one load of the
+  // machine; the median of the rounds' ratios is reported (not the ratio of two medians, which may come
+  // from different rounds).
+  const rounds = (k: Operation, side: Side, base: Side) => measured.samples[side][k]!.map((s, i) => ({ side: s, base: measured.samples[base][k]![i]! }));
+  const ratio = (k: Operation, side: Side = "ours", base: Side = "floor") =>
+    Math.round(medianOf(rounds(k, side, base).map((r) => r.side / r.base)) * 100) / 100;
+  const roundRatios = (side: Side, base: Side) =>
+    Object.fromEntries(operations.map((op) => [op, rounds(op, side, base).map((r) => Math.round((r.side / r.base) * 100) / 100)]));
   if (values.cli) console.error(`[bench] ${users} users: the CLI …`);
   const cli = values.cli ? await runCli(users) : undefined;
-  const addedMs = (k: Operation) => Math.round(((oursSeconds[k] - floorSeconds[k]) * 1000 * 100) / measured.resources) / 100;
+  const addedMs = (k: Operation) => Math.round((medianOf(rounds(k, "ours", "floor").map((r) => r.side - r.base)) * 1000 * 100) / measured.resources) / 100;
   bySize[String(users)] = {
     resources: measured.resources,
     parallelism: parallel,
@@ -367,9 +381,10 @@ for (const users of sizes) {
     samples: measured.samples,
     cpuSeconds: measured.cpuSeconds,
     ratios: { up: ratio("up"), preview: ratio("preview"), refresh: ratio("refresh"), destroy: ratio("destroy") },
-    stateFloorRatios: Object.fromEntries(operations.map((op) => [op, ratio(op, stateFloorSeconds)])),
+    roundRatios: roundRatios("ours", "floor"),
+    stateFloorRatios: Object.fromEntries(operations.map((op) => [op, ratio(op, "stateFloor")])),
     // Ours over the state floor: what this provider adds to recording its state (the backend calls, the hooks).
-    ratiosOverStateFloor: Object.fromEntries(operations.map((op) => [op, ratio(op, oursSeconds, stateFloorSeconds)])),
+    ratiosOverStateFloor: Object.fromEntries(operations.map((op) => [op, ratio(op, "ours", "stateFloor")])),
     addedMsPerResource: { up: addedMs("up"), refresh: addedMs("refresh") },
     applies: measured.applies,
     mutationsPerApply: measured.mutationsPerApply,
