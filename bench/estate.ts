@@ -4,12 +4,12 @@
 // (a `serve` child process, embedded store, rate limiting off), and in the same run the same graph, with the
 // same declared inputs, served by a no-op dynamic provider — the engine's own floor — each operation on ours
 // and then at once on the floor, so a ratio's two figures share the machine's load (preview and refresh: the
-// median of `--repeat` such rounds' ratios; `seconds` holds each side's median, `samples` every round). Beside them a third side, the state floor: a provider that does no I/O
-// either but records state of our shape (bench/state-floor-provider.ts), so `stateFloorRatios` (state
-// floor over floor) is what recording that state costs the engine and the plugin by itself, and
-// `ratiosOverStateFloor` (ours over state floor) what this provider adds to that. Also: applies
-// and mutations per apply, HTTP requests per resource, peak RSS of the plugin and the backend, state and
-// `__provider` bytes per resource. And the CLI on the same estate as a YAML file (`cli`): apply, then a
+// median of `--repeat` such rounds' ratios; `seconds` holds each side's median, `samples` every round).
+// Beside them a third side, the state floor: a provider that does no I/O either but records state of our
+// shape (bench/state-floor-provider.ts), so `stateFloorRatios` (state floor over floor) is what recording
+// that state costs the engine and the plugin by itself, and `ratiosOverStateFloor` (ours over state floor)
+// what this provider adds to that. Also: applies and mutations per apply, HTTP requests per resource, peak
+// RSS of the plugin and the backend, state and `__provider` bytes per resource. And the CLI on the same estate as a YAML file (`cli`): apply, then a
 // no-change `plan` and an in-sync `drift`, then destroy.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 // Subscription rules that need the store: cancel only what nothing holds; reinstate only what is scheduled,
-// and with a client reference only one no other subscription of the account carries.
+// recording a client reference only if no other subscription of the account carries it.
 import { ApiError, conflict, preconditionFailed } from "../errors.ts";
 import type { Tx } from "../store/schema.ts";
 import type { SubscriptionRow } from "./store.ts";
