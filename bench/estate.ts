@@ -9,8 +9,8 @@
 // shape (bench/state-floor-provider.ts), so `stateFloorRatios` (state floor over floor) is what recording
 // that state costs the engine and the plugin by itself, and `ratiosOverStateFloor` (ours over state floor)
 // what this provider adds to that. Also: applies and mutations per apply, HTTP requests per resource, peak
-// RSS of the plugin and the backend, state and `__provider` bytes per resource. And the CLI on the same estate as a YAML file (`cli`): apply, then a
-// no-change `plan` and an in-sync `drift`, then destroy.
+// RSS of the plugin and the backend, state and `__provider` bytes per resource. And the CLI on the same
+// estate as a YAML file (`cli`): apply, then a no-change `plan` and an in-sync `drift`, then destroy.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
