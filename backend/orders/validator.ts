@@ -1,7 +1,8 @@
 // Order rules that need the store or the catalogue: terms accepted, client references free.
 import type { Tx } from "../store/schema.ts";
 import type { OrderCreate } from "../../schemas/order.ts";
-import { ApiError, conflict } from "../errors.ts";
+import { ApiError } from "../errors.ts";
+import { requireReferencesFree } from "../subscriptions/validator.ts";
 import { TERMS_VERSION } from "../catalogue/service.ts";
 
 export async function validateOrder(tx: Tx, accountId: string, order: OrderCreate): Promise<void> {
@@ -18,12 +19,5 @@ export async function validateOrder(tx: Tx, accountId: string, order: OrderCreat
       fields: [{ path: `items.${at}.clientReference`, rule: "unique", message: "appears twice in this order" }],
     });
   }
-  if (refs.length > 0) {
-    const taken = await tx.selectFrom("subscriptions").select(["id", "client_reference"]).where("account_id", "=", accountId).where("client_reference", "in", refs).executeTakeFirst();
-    if (taken)
-      throw conflict("client-reference-taken", `subscription ${taken.id} already has clientReference ${taken.client_reference ?? ""}`, {
-        existing: { kind: "subscription", id: taken.id },
-        fields: [{ path: `items.${order.items.findIndex((i) => i.clientReference === taken.client_reference)}.clientReference`, rule: "unique", message: "already used" }],
-      });
-  }
+  await requireReferencesFree(tx, accountId, refs, (taken) => `items.${order.items.findIndex((i) => i.clientReference === taken)}.clientReference`);
 }

@@ -15,7 +15,7 @@ import { endOfMonth } from "../month-end.ts";
 import { monthlyPrice } from "../catalogue/service.ts";
 import { anyDue, holderOf, holdersOf, settleDue, subscriptionView, type SubscriptionRow } from "./store.ts";
 import type { LiveCache } from "../configuration/cache.ts";
-import { checkVersion, requireFound, validateCallPlanChange, validateCancel, validateReferenceFree, validateReinstate } from "./validator.ts";
+import { checkVersion, requireFound, requireReferencesFree, validateCallPlanChange, validateCancel, validateReinstate } from "./validator.ts";
 
 interface SubscriptionChange {
   caller: Caller;
@@ -84,7 +84,7 @@ export class SubscriptionService {
   async reinstate(caller: Caller, id: string, ifVersion: number, req: ReinstateRequest = {}): Promise<Subscription> {
     return this.mutate(caller, id, ifVersion, "subscription.reinstate", async (tx, row) => {
       validateReinstate(row);
-      if (req.clientReference !== undefined) await validateReferenceFree(tx, caller.account.id, row, req.clientReference);
+      if (req.clientReference !== undefined) await requireReferencesFree(tx, caller.account.id, [req.clientReference], () => "clientReference", row.id);
       const claimedFor = req.clientReference === undefined ? {} : { client_reference: req.clientReference };
       return { status: "active", cancellation_effective_at: null, cancelled_at: null, ...claimedFor };
     });

@@ -21,20 +21,28 @@ export function validateReinstate(row: SubscriptionRow): void {
   if (row.status !== "cancellation-scheduled") throw conflict("not-scheduled", `subscription ${row.id} has no scheduled cancellation`);
 }
 
-/** A reinstatement that records a client reference: no other subscription of the account may carry it. */
-export async function validateReferenceFree(tx: Tx, accountId: string, row: SubscriptionRow, reference: string): Promise<void> {
-  const taken = await tx
-    .selectFrom("subscriptions")
-    .select("id")
-    .where("account_id", "=", accountId)
-    .where("client_reference", "=", reference)
-    .where("id", "!=", row.id)
-    .executeTakeFirst();
-  if (taken)
+/**
+ * No subscription of the account (other than `exceptId`) may carry any of `references`: the one an order's
+ * item or a reinstatement would record. `fieldOf` names the request's field for the reference found taken.
+ */
+export async function requireReferencesFree(
+  tx: Tx,
+  accountId: string,
+  references: string[],
+  fieldOf: (reference: string) => string,
+  exceptId?: string,
+): Promise<void> {
+  if (references.length === 0) return;
+  let query = tx.selectFrom("subscriptions").select(["id", "client_reference"]).where("account_id", "=", accountId).where("client_reference", "in", references);
+  if (exceptId !== undefined) query = query.where("id", "!=", exceptId);
+  const taken = await query.executeTakeFirst();
+  if (taken) {
+    const reference = taken.client_reference ?? "";
     throw conflict("client-reference-taken", `subscription ${taken.id} already has clientReference ${reference}`, {
       existing: { kind: "subscription", id: taken.id },
-      fields: [{ path: "clientReference", rule: "unique", message: "already used" }],
+      fields: [{ path: fieldOf(reference), rule: "unique", message: "already used" }],
     });
+  }
 }
 
 export function validateCallPlanChange(row: SubscriptionRow): void {
