@@ -14,8 +14,8 @@ import type { StateLocation } from "./pbx-estate/state-location.ts";
 const OLD = { project: "small-office", stack: "demo" };
 
 export async function removeOldDemoStack(state: StateLocation, backend: { endpoint: string; token: string }, log: (line: string) => void): Promise<void> {
-  const stateDir = state.backendUrl.replace(/^file:\/\//, "");
-  if (!existsSync(join(stateDir, ".pulumi", "stacks", OLD.project, `${OLD.stack}.json`))) return;
+  const stateDir = state.localStateDir;
+  if (stateDir === undefined || !existsSync(join(stateDir, ".pulumi", "stacks", OLD.project, `${OLD.stack}.json`))) return;
   log(`removing the earlier demo's stack ${OLD.project}/${OLD.stack} (examples/typescript) before applying examples/small-office …`);
   const { command, binDir } = await engineCli();
   // The earlier demo's workspace (with the stack's config) beside the state, removed once the stack is gone.

@@ -103,7 +103,10 @@ for (const user of users.sort((a, b) => a.extension.localeCompare(b.extension)))
   }
 }
 const { binDir } = await engineCli();
-const pulumiEnv = `PULUMI_HOME=${state.pulumiHome} PULUMI_BACKEND_URL=${state.backendUrl} ${Object.entries(state.secretsEnv).map(([k, v]) => `${k}=${v}`).join(" ")}`;
+const shellWord = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`; // the state URL has a "?"
+const pulumiEnv = Object.entries({ PULUMI_HOME: state.pulumiHome, PULUMI_BACKEND_URL: state.backendUrl, ...state.secretsEnv })
+  .map(([k, v]) => `${k}=${shellWord(v)}`)
+  .join(" ");
 console.log(`
 SIP passwords are secrets in the Pulumi state and are never printed here. To read one:
   ${pulumiEnv} ${join(binDir, "pulumi")} stack export --show-secrets -s organization/pbx-estate/${estate.name} | grep -A3 sipPassword

@@ -6,6 +6,11 @@
  * `PULUMI_BACKEND_URL` selects any Pulumi backend (Pulumi Cloud, s3://, postgres://, another file://);
  * those need `PULUMI_CONFIG_PASSPHRASE` or `PULUMI_CONFIG_PASSPHRASE_FILE`, except Pulumi Cloud, which
  * encrypts with its own key when no passphrase is given.
+ *
+ * A file backend is opened with `metadata=skip` unless its URL sets `metadata` itself. Without it, each save of a stack also rewrites a
+ * `<stack>.json.attrs` sidecar in place (truncate, then write); a run killed between the two leaves it
+ * empty, and every later command on the stack, `pulumi cancel` included, fails with "failed to load
+ * checkpoint: EOF". With it, a save is only a write to a temporary file and a rename.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -14,6 +19,8 @@ import { CliError } from "./errors.ts";
 
 export interface StateLocation {
   backendUrl: string;
+  /** The folder of the default local state; undefined when a backend was given. */
+  localStateDir?: string;
   /** PULUMI_CONFIG_PASSPHRASE(_FILE) for the engine, when the state is encrypted with a passphrase. */
   secretsEnv: Record<string, string>;
   /** The engine's PULUMI_HOME (credentials of the state backend, plugin cache). */
@@ -36,17 +43,29 @@ export function resolveStateLocation(options: StateOptions): StateLocation {
   if (given === undefined) {
     const state = join(home, "state");
     mkdirSync(state, { recursive: true });
-    if (passphrase) return { backendUrl: `file://${state}`, secretsEnv: passphrase, pulumiHome };
+    const local = { backendUrl: fileBackendUrl(state), localStateDir: state, pulumiHome };
+    if (passphrase) return { ...local, secretsEnv: passphrase };
     const file = join(home, "passphrase");
     if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString("base64url"), { mode: 0o600 });
-    return { backendUrl: `file://${state}`, secretsEnv: { PULUMI_CONFIG_PASSPHRASE_FILE: file }, pulumiHome };
+    return { ...local, secretsEnv: { PULUMI_CONFIG_PASSPHRASE_FILE: file } };
   }
-  if (passphrase) return { backendUrl: given, secretsEnv: passphrase, pulumiHome };
+  if (passphrase) return { backendUrl: withAtomicFileWrites(given), secretsEnv: passphrase, pulumiHome };
   if (/^https:\/\//.test(given)) return { backendUrl: given, secretsEnv: {}, pulumiHome };
   throw new CliError(
     `the state backend ${given} needs a passphrase for the estate's secrets: set PULUMI_CONFIG_PASSPHRASE or ` +
       "PULUMI_CONFIG_PASSPHRASE_FILE (a passphrase is generated only for the default local state)",
   );
+}
+
+/** The URL of a Pulumi file backend in `folder` whose saves survive a kill (see the header). */
+export function fileBackendUrl(folder: string): string {
+  return `file://${folder}?metadata=skip`;
+}
+
+/** A given file:// URL with `metadata=skip` added unless it chooses `metadata` itself; other URLs as given. */
+export function withAtomicFileWrites(url: string): string {
+  if (!url.startsWith("file://") || /[?&]metadata=/.test(url)) return url;
+  return `${url}${url.includes("?") ? "&" : "?"}metadata=skip`;
 }
 
 function passphraseEnv(env: NodeJS.ProcessEnv): Record<string, string> | undefined {
