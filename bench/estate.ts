@@ -20,6 +20,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, type PulumiFn, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { TERMS_VERSION } from "../backend/catalogue/service.ts";
 import { engineCli, engineEnvironment, packageRoot } from "../cli/engine-environment.ts";
+import { fileBackendUrl } from "../cli/pbx-estate/state-location.ts";
 import { isolateSdkChannels } from "../cli/sdk-channels.ts";
 import { PbxUser, ServiceSubscription, SipDevice } from "../sdk/index.ts";
 import { cpuByProcessKind, peakRssOf } from "./process-cpu.ts";
@@ -164,10 +165,10 @@ async function workspace(name: string, program: PulumiFn, env: Record<string, st
     {
       workDir,
       pulumiCommand: command,
-      projectSettings: { name: `bench-${name}`, runtime: "nodejs", backend: { url: `file://${stateDir}` } },
+      projectSettings: { name: `bench-${name}`, runtime: "nodejs", backend: { url: fileBackendUrl(stateDir) } },
       envVars: {
         ...engineEnvironment({ binDir, pulumiHome: join(temp, "home") }),
-        PULUMI_BACKEND_URL: `file://${stateDir}`,
+        PULUMI_BACKEND_URL: fileBackendUrl(stateDir),
         PULUMI_CONFIG_PASSPHRASE: "bench",
         ...checkpointEnv,
         ...env,

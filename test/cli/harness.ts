@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { engineCli } from "../../cli/engine-environment.ts";
+import { fileBackendUrl } from "../../cli/pbx-estate/state-location.ts";
 import { repoRoot } from "../engine/harness.ts";
 import type { TestBackend } from "../provider/harness.ts";
 
@@ -84,7 +85,7 @@ export async function statePasswords(project: CliProject, stack: string): Promis
     env: {
       ...baseEnv(),
       PULUMI_HOME: join(home, "pulumi-home"),
-      PULUMI_BACKEND_URL: `file://${join(home, "state")}`,
+      PULUMI_BACKEND_URL: fileBackendUrl(join(home, "state")),
       PULUMI_CONFIG_PASSPHRASE_FILE: join(home, "passphrase"),
       PULUMI_SKIP_UPDATE_CHECK: "true",
     },

@@ -3,6 +3,8 @@
  * from its plan file, a clean second plan, a change made in the portal found by drift (exit 2, naming the
  * field), put back by apply, drift clean (exit 0), and a destroy that shows when each licence stops.
  */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { DriftReport } from "../../cli/pbx-estate/drift/report.ts";
 import type { EstatePlan } from "../../cli/pbx-estate/plan/model.ts";
@@ -126,6 +128,11 @@ describe("pbx-estate with examples/small-office", () => {
 
     const passwords = await statePasswords(project, "small-office");
     expect(passwords).toHaveLength(3);
+    // Each save of the state was a write to a temporary file and a rename: no sidecar file was rewritten
+    // in place, which a run killed mid-save would leave empty and the stack unreadable, even to `pulumi cancel`.
+    const stateFiles = readdirSync(join(project.dir, ".pbx-estate", "state"), { recursive: true, encoding: "utf8" });
+    expect(stateFiles).toContain(join(".pulumi", "stacks", "pbx-estate", "small-office.json"));
+    expect(stateFiles.filter((f) => f.endsWith(".attrs"))).toEqual([]);
 
     const destroyed = await run("destroy", estate, "--yes");
     expect(destroyed.code, described(destroyed)).toBe(0);

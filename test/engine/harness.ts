@@ -22,6 +22,7 @@ import {
 } from "@pulumi/pulumi/automation/index.js";
 import { engineCli, engineEnvironment, packageRoot } from "../../cli/engine-environment.ts";
 import { isolateSdkChannels } from "../../cli/sdk-channels.ts";
+import { fileBackendUrl } from "../../cli/pbx-estate/state-location.ts";
 
 export const repoRoot = packageRoot;
 
@@ -126,9 +127,10 @@ export class EngineWorkspace implements AsyncDisposable {
     const workDir = join(repoRoot, ".engine-work", randomUUID());
     mkdirSync(workDir, { recursive: true });
 
+    const backendUrl = fileBackendUrl(stateDir);
     const envVars: Record<string, string> = {
       ...engineEnvironment({ binDir, pulumiHome, pathFirst: options.pathFirst ?? [] }),
-      PULUMI_BACKEND_URL: `file://${stateDir}`,
+      PULUMI_BACKEND_URL: backendUrl,
       PULUMI_CONFIG_PASSPHRASE: "engine-harness-passphrase",
       ...options.env,
     };
@@ -139,7 +141,7 @@ export class EngineWorkspace implements AsyncDisposable {
         workDir,
         pulumiCommand: command,
         envVars,
-        projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${stateDir}` } },
+        projectSettings: { name: projectName, runtime: "nodejs", backend: { url: backendUrl } },
       },
     );
     if (options.config) await stack.setAllConfig(options.config);
