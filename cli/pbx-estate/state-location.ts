@@ -7,10 +7,10 @@
  * those need `PULUMI_CONFIG_PASSPHRASE` or `PULUMI_CONFIG_PASSPHRASE_FILE`, except Pulumi Cloud, which
  * encrypts with its own key when no passphrase is given.
  *
- * A file backend is opened with `metadata=skip` unless its URL sets `metadata` itself. Without it, each save of a stack also rewrites a
- * `<stack>.json.attrs` sidecar in place (truncate, then write); a run killed between the two leaves it
- * empty, and every later command on the stack, `pulumi cancel` included, fails with "failed to load
- * checkpoint: EOF". With it, a save is only a write to a temporary file and a rename.
+ * A file backend is opened with `metadata=skip` unless its URL sets `metadata` itself. Without it, each
+ * save of a stack also rewrites a `<stack>.json.attrs` sidecar in place (truncate, then write); a run
+ * killed between the two leaves it empty, and every later command on the stack, `pulumi cancel` included,
+ * fails with "failed to load checkpoint: EOF". With it, a save is only a temporary file and a rename.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -62,7 +62,7 @@ export function fileBackendUrl(folder: string): string {
   return `file://${folder}?metadata=skip`;
 }
 
-/** A given file:// URL with `metadata=skip` added unless it chooses `metadata` itself; other URLs as given. */
+/** A given file:// URL with `metadata=skip` added, unless it sets `metadata` itself; other URLs as given. */
 export function withAtomicFileWrites(url: string): string {
   if (!url.startsWith("file://") || /[?&]metadata=/.test(url)) return url;
   return `${url}${url.includes("?") ? "&" : "?"}metadata=skip`;

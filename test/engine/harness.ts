@@ -21,8 +21,8 @@ import {
   type StepEventMetadata,
 } from "@pulumi/pulumi/automation/index.js";
 import { engineCli, engineEnvironment, packageRoot } from "../../cli/engine-environment.ts";
-import { isolateSdkChannels } from "../../cli/sdk-channels.ts";
 import { fileBackendUrl } from "../../cli/pbx-estate/state-location.ts";
+import { isolateSdkChannels } from "../../cli/sdk-channels.ts";
 
 export const repoRoot = packageRoot;
 
