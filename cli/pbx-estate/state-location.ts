@@ -59,11 +59,11 @@ export function resolveStateLocation(options: StateOptions): StateLocation {
 
 /** The URL of a Pulumi file backend in `folder` whose saves survive a kill (see the header). */
 export function fileBackendUrl(folder: string): string {
-  return `file://${folder}?metadata=skip`;
+  return withAtomicFileWrites(`file://${folder}`);
 }
 
 /** A given file:// URL with `metadata=skip` added, unless it sets `metadata` itself; other URLs as given. */
-export function withAtomicFileWrites(url: string): string {
+function withAtomicFileWrites(url: string): string {
   if (!url.startsWith("file://") || /[?&]metadata=/.test(url)) return url;
   return `${url}${url.includes("?") ? "&" : "?"}metadata=skip`;
 }
