@@ -15,7 +15,11 @@ function ownerOf(c: Config, deviceId: string): string | null {
   return null;
 }
 
-export function deviceView(c: Config, d: DeviceState, pending: Map<string, string[]>, registrar: Registrar): Device {
+/**
+ * `owners`: the users of every linked device (model.ts `deviceUsers`), for a listing: looking each device's
+ * user up in the links instead made a listing quadratic (1,500 devices of 1,000 users took 140 ms).
+ */
+export function deviceView(c: Config, d: DeviceState, pending: Map<string, string[]>, registrar: Registrar, owners?: Map<string, string[]>): Device {
   const pcs = pending.get(d.id) ?? [];
   return {
     id: d.id,
@@ -23,7 +27,7 @@ export function deviceView(c: Config, d: DeviceState, pending: Map<string, strin
     clientReference: d.clientReference,
     name: d.name,
     licenceId: d.licenceId,
-    userId: ownerOf(c, d.id),
+    userId: owners ? (owners.get(d.id)?.[0] ?? null) : ownerOf(c, d.id),
     sipUsername: d.sipUsername,
     passwordFingerprint: d.passwordFingerprint,
     registrar,

@@ -2,7 +2,7 @@
 import { referenceMatches, type ReferenceFilter } from "../client-reference.ts";
 import type { ChangeSetService, Caller, WriteResult } from "../change-sets/service.ts";
 import type { Device, DeviceCreate, DeviceUpdate, DeviceWithPassword } from "../../schemas/device.ts";
-import type { Config } from "../configuration/model.ts";
+import { deviceUsers, type Config } from "../configuration/model.ts";
 import { deviceView, type Registrar } from "../configuration/views.ts";
 import { newId, newSipCredentials } from "../ids.ts";
 import { notFound } from "../errors.ts";
@@ -77,10 +77,11 @@ export class DeviceService {
   async list(caller: Caller, cs: string | null, filter: ReferenceFilter = {}): Promise<Device[]> {
     const v = await this.changes.view(caller, cs);
     const candidates = filter.ids !== undefined ? [...new Set(filter.ids.split(","))].flatMap((id) => v.config.devices.get(id) ?? []) : [...v.config.devices.values()];
+    const owners = deviceUsers(v.config);
     return candidates
       .filter((d) => referenceMatches(d.clientReference, filter))
       .sort((a, b) => a.id.localeCompare(b.id))
-      .map((d) => deviceView(v.config, d, v.pending, this.registrar));
+      .map((d) => deviceView(v.config, d, v.pending, this.registrar, owners));
   }
 }
 

@@ -53,6 +53,8 @@ describeEachStore("change sets", (store) => {
     expect(byId[a]).toMatchObject({ extension: "202", deviceIds: [], pending: false });
     expect(byId[b]).toMatchObject({ extension: "201", deviceIds: devices });
     expect((await c.get(`/v1/devices/${devices[0]}`)).body.userId).toBe(b);
+    // A listing names the device's new user as reading the device alone does.
+    expect((await c.get("/v1/devices")).body).toEqual([(await c.get(`/v1/devices/${devices[0]}`)).body]);
     // The apply's answer shows what it touched exactly as a read now does, so a client needs no read-back.
     const inIdOrder = (list: { id: string }[]) => [...list].sort((x, y) => x.id.localeCompare(y.id));
     expect(inIdOrder(applied.body.users)).toEqual(inIdOrder([byId[a], byId[b]]));
