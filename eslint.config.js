@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".engine-work/", "bench/results/", "dist/", "**/*.d.ts"] },
+  { ignores: ["node_modules/", "bench/results/", "dist/", "**/*.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, type PulumiFn, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { TERMS_VERSION } from "../backend/catalogue/service.ts";
-import { engineCli, engineEnvironment, packageRoot } from "../cli/engine-environment.ts";
+import { createEngineWorkspace, engineCli, engineEnvironment, packageRoot } from "../cli/engine-environment.ts";
 import { fileBackendUrl } from "../cli/pbx-estate/state-location.ts";
 import { isolateSdkChannels } from "../cli/sdk-channels.ts";
 import { PbxUser, ServiceSubscription, SipDevice } from "../sdk/index.ts";
@@ -121,7 +121,7 @@ function routeSummary(routes: Map<string, { count: number; ms: number }>): Recor
 }
 
 async function startServe(dir: string): Promise<Backend> {
-  const child = spawn(process.execPath, [join(packageRoot, "backend/cli/serve.ts"), "--port", "0", "--database", join(dir, "data"), "--rate-limit", "off", "--token-file", join(dir, "token")], {
+  const child = spawn(process.execPath, [join(packageRoot, "backend/cli/main.ts"), "serve", "--port", "0", "--database", join(dir, "data"), "--rate-limit", "off", "--token-file", join(dir, "token")], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const backend: Backend = { url: "", token: "", child, requests: 0, routes: new Map() };
@@ -158,8 +158,7 @@ async function workspace(name: string, program: PulumiFn, env: Record<string, st
   const stateDir = join(temp, "state");
   mkdirSync(stateDir);
   mkdirSync(join(temp, "home"));
-  const workDir = join(packageRoot, ".engine-work", `bench-${name}-${process.pid}`);
-  mkdirSync(workDir, { recursive: true });
+  const workDir = createEngineWorkspace(`bench-${name}`);
   const stack = await LocalWorkspace.createStack(
     { projectName: `bench-${name}`, stackName: "bench", program },
     {
@@ -167,7 +166,7 @@ async function workspace(name: string, program: PulumiFn, env: Record<string, st
       pulumiCommand: command,
       projectSettings: { name: `bench-${name}`, runtime: "nodejs", backend: { url: fileBackendUrl(stateDir) } },
       envVars: {
-        ...engineEnvironment({ binDir, pulumiHome: join(temp, "home") }),
+        ...engineEnvironment({ workDir, binDir, pulumiHome: join(temp, "home") }),
         PULUMI_BACKEND_URL: fileBackendUrl(stateDir),
         PULUMI_CONFIG_PASSPHRASE: "bench",
         ...checkpointEnv,
@@ -326,7 +325,7 @@ function estateYaml(users: number): string {
 function cliSeconds(cwd: string, args: string[], env: Record<string, string>, okCodes: number[] = [0]): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(packageRoot, "bin", "pbx-estate.js"), ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [join(packageRoot, "cli", "pbx-estate", "main.ts"), ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
     child.on("close", (code) => {

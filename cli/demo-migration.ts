@@ -29,7 +29,7 @@ export async function removeOldDemoStack(state: StateLocation, backend: { endpoi
         pulumiCommand: command,
         projectSettings: { name: OLD.project, runtime: "nodejs", backend: { url: state.backendUrl } },
         envVars: {
-          ...engineEnvironment({ binDir, pulumiHome: state.pulumiHome }),
+          ...engineEnvironment({ workDir, binDir, pulumiHome: state.pulumiHome }),
           PULUMI_BACKEND_URL: state.backendUrl,
           ...state.secretsEnv,
           PBX_ENDPOINT: backend.endpoint,

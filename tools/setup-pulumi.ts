@@ -3,16 +3,24 @@
  * Exits 0 with the CLI's path on stdout's last line, or 1 with what to install.
  */
 import { buildPulumi, GoMissingError } from "./pulumi-cli/build.ts";
-import { cliVersion, locatePulumi, pinnedPulumiVersion } from "./pulumi-cli/locate.ts";
+import { cliVersion, locatePulumi, NamedPulumiUnusableError, pinnedPulumiVersion, PULUMI_BINARY_VARIABLE } from "./pulumi-cli/locate.ts";
 
+const sourceNames = { variable: PULUMI_BINARY_VARIABLE, path: "PATH", cache: "the build cache" } as const;
 const quiet = process.argv.includes("--quiet-when-ready");
 const log = (line: string) => console.error(`[setup:pulumi] ${line}`);
 
 async function main(): Promise<number> {
   const pinned = pinnedPulumiVersion();
-  const found = await locatePulumi(pinned);
+  let found;
+  try {
+    found = await locatePulumi(pinned);
+  } catch (error) {
+    if (!(error instanceof NamedPulumiUnusableError)) throw error;
+    log(error.message);
+    return 1;
+  }
   if (found) {
-    if (!quiet) log(`using ${found.binary} (${found.version}, from ${found.source === "path" ? "PATH" : "the build cache"})`);
+    if (!quiet) log(`using ${found.binary} (${found.version}, from ${sourceNames[found.source]})`);
     return 0;
   }
   try {

@@ -2,13 +2,11 @@
  * The dispatcher of `pbx-estate`: picks the command, prints help, and turns every error into one exit
  * code. `runCli` is the whole program, so other tools can call it with their own streams.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { commands } from "./commands.ts";
 import { eachOptions, EACH_COMMANDS, runEach } from "./each-estate.ts";
 import { EXIT, exitCodeFor, messageOf, UsageError } from "./errors.ts";
 import type { Io } from "./io.ts";
-import { packageRoot } from "../engine-environment.ts";
+import { packageVersion } from "../package-info.ts";
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -33,8 +31,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     return name === undefined ? EXIT.failure : EXIT.ok;
   }
   if (name === "--version") {
-    const { version } = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version: string };
-    io.out(version);
+    io.out(packageVersion());
     return EXIT.ok;
   }
   const command = commands.find((c) => c.name === name);

@@ -9,7 +9,7 @@
  * errors carrying the engine's error diagnostics, never its raw output.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   CommandError,
@@ -24,7 +24,7 @@ import type { ResolvedEstate } from "../../schemas/estate.ts";
 import { ESTATE_PROJECT, estateProgram } from "../../estate-program/program.ts";
 import { PLANNED_REMOVALS_ENV } from "../../provider/removal-guards.ts";
 import type { EstateAdoption } from "../../sdk/estate.ts";
-import { engineCli, engineEnvironment, packageRoot, PulumiCliUnavailableError } from "../engine-environment.ts";
+import { createEngineWorkspace, engineCli, engineEnvironment, PulumiCliUnavailableError } from "../engine-environment.ts";
 import { isolateSdkChannels } from "../sdk-channels.ts";
 import type { BackendCredentials } from "./backend-api.ts";
 import { CliError, messageOf } from "./errors.ts";
@@ -84,8 +84,7 @@ export class EngineSession implements AsyncDisposable {
       if (error instanceof PulumiCliUnavailableError) throw new CliError(error.message);
       throw error;
     }
-    const workDir = join(packageRoot, ".engine-work", "cli", randomUUID());
-    mkdirSync(workDir, { recursive: true });
+    const workDir = createEngineWorkspace("run");
     const { state, backend } = target;
     const program = estateProgram(target.estate, target.adopt);
     const args = { projectName: ESTATE_PROJECT, stackName: target.stackName, program };
@@ -94,7 +93,7 @@ export class EngineSession implements AsyncDisposable {
       pulumiCommand: cli.command,
       projectSettings: { name: ESTATE_PROJECT, runtime: "nodejs" as const, backend: { url: state.backendUrl } },
       envVars: {
-        ...engineEnvironment({ binDir: cli.binDir, pulumiHome: state.pulumiHome }),
+        ...engineEnvironment({ workDir, binDir: cli.binDir, pulumiHome: state.pulumiHome }),
         PULUMI_BACKEND_URL: state.backendUrl,
         ...state.secretsEnv,
         PBX_ENDPOINT: backend.endpoint,

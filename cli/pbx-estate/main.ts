@@ -1,4 +1,6 @@
-// `pbx-estate`'s entry point, started by bin/pbx-estate.js: the process's arguments, streams and exit code.
+#!/usr/bin/env node
+// `pbx-estate`'s entry point (the package's bin): the process's arguments, streams and exit code.
+import "../node-version.ts";
 import { runCli } from "./dispatch.ts";
 import { processIo } from "./io.ts";
 

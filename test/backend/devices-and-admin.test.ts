@@ -47,15 +47,15 @@ describeEachStore("devices", (store) => {
   });
 });
 
-describe("pbx-admin", () => {
+describe("pbx-estate-backend create-account", () => {
   const dir = mkdtempSync(join(tmpdir(), "pbx-admin-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const admin = fileURLToPath(new URL("../../backend/cli/admin.ts", import.meta.url));
+  const backendCommand = fileURLToPath(new URL("../../backend/cli/main.ts", import.meta.url));
   const run = promisify(execFile);
 
   it("creates an account and prints its token once; the token works against serve", async () => {
     const dataDir = join(dir, "data");
-    const out = await run(process.execPath, [admin, "create-account", "--name", "Acme", "--time-zone", "Pacific/Auckland", "--numbers", "+6491234567", "--database", dataDir]);
+    const out = await run(process.execPath, [backendCommand, "create-account", "--name", "Acme", "--time-zone", "Pacific/Auckland", "--numbers", "+6491234567", "--database", dataDir]);
     const { accountId, token } = JSON.parse(out.stdout) as { accountId: string; token: string };
     expect(out.stderr).toContain("shown only now");
     const serve = await spawnServe(["--database", dataDir]);
@@ -69,7 +69,7 @@ describe("pbx-admin", () => {
   });
 
   it("refuses an unknown time zone, naming the field", async () => {
-    await expect(run(process.execPath, [admin, "create-account", "--name", "X", "--time-zone", "Mars/Olympus", "--database", join(dir, "other")])).rejects.toMatchObject({
+    await expect(run(process.execPath, [backendCommand, "create-account", "--name", "X", "--time-zone", "Mars/Olympus", "--database", join(dir, "other")])).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringContaining("timeZone") as unknown,
     });

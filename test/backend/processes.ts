@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
-const serveScript = fileURLToPath(new URL("../../backend/cli/serve.ts", import.meta.url));
+const backendCommand = fileURLToPath(new URL("../../backend/cli/main.ts", import.meta.url));
 
 export interface ServeProcess {
   child: ChildProcess;
@@ -14,7 +14,7 @@ export interface ServeProcess {
 
 /** Spawns serve with `args`; resolves when it prints its ready line, rejects with its stderr when it exits first. */
 export function spawnServe(args: string[]): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [serveScript, "--port", "0", "--log-level", "info", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [backendCommand, "serve", "--port", "0", "--log-level", "info", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 /**
- * The CLI as a user runs it: `bin/pbx-estate.js` in its own process, in a throwaway project folder (so the
+ * The CLI as a user runs it: `pbx-estate` (from its sources) in its own process, in a throwaway project folder (so the
  * default state lands in `<folder>/.pbx-estate/`), against a real backend over HTTP. Results are the exit
  * code and the two output streams.
  */
@@ -25,7 +25,7 @@ export interface CliProject extends AsyncDisposable {
   run(args: string[], env?: Record<string, string>): Promise<CliResult>;
 }
 
-const bin = join(repoRoot, "bin", "pbx-estate.js");
+const bin = join(repoRoot, "cli", "pbx-estate", "main.ts");
 
 /** The caller's Pulumi and backend settings are not the test's. */
 function baseEnv(): Record<string, string> {

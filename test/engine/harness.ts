@@ -6,7 +6,6 @@
  * Each operation returns the engine's structured step events so tests assert on the kind and order of
  * steps instead of scraping output. Use it with `await using` so it is removed even when a test fails.
  */
-import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +19,7 @@ import {
   type Stack,
   type StepEventMetadata,
 } from "@pulumi/pulumi/automation/index.js";
-import { engineCli, engineEnvironment, packageRoot } from "../../cli/engine-environment.ts";
+import { createEngineWorkspace, engineCli, engineEnvironment, packageRoot } from "../../cli/engine-environment.ts";
 import { fileBackendUrl } from "../../cli/pbx-estate/state-location.ts";
 import { isolateSdkChannels } from "../../cli/sdk-channels.ts";
 
@@ -122,14 +121,11 @@ export class EngineWorkspace implements AsyncDisposable {
     const pulumiHome = join(temp, "home");
     mkdirSync(stateDir);
     mkdirSync(pulumiHome);
-    // The dynamic-provider plugin resolves @pulumi/pulumi from its working directory, so the workspace
-    // folder must sit inside the repository rather than in the system temp folder.
-    const workDir = join(repoRoot, ".engine-work", randomUUID());
-    mkdirSync(workDir, { recursive: true });
+    const workDir = createEngineWorkspace("test");
 
     const backendUrl = fileBackendUrl(stateDir);
     const envVars: Record<string, string> = {
-      ...engineEnvironment({ binDir, pulumiHome, pathFirst: options.pathFirst ?? [] }),
+      ...engineEnvironment({ workDir, binDir, pulumiHome, pathFirst: options.pathFirst ?? [] }),
       PULUMI_BACKEND_URL: backendUrl,
       PULUMI_CONFIG_PASSPHRASE: "engine-harness-passphrase",
       ...options.env,

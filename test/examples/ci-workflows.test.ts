@@ -28,7 +28,7 @@ function runStep(script: string, cwd: string, env: Record<string, string>): Prom
   const bin = join(cwd, ".bin");
   mkdirSync(bin, { recursive: true });
   // What `npm ci` makes of an estate repository that depends on pbx-estate.
-  writeFileSync(join(bin, "npx"), `#!/usr/bin/env bash\n[ "$1" = pbx-estate ] && shift && exec "${process.execPath}" "${join(repoRoot, "bin", "pbx-estate.js")}" "$@"\nexit 127\n`);
+  writeFileSync(join(bin, "npx"), `#!/usr/bin/env bash\n[ "$1" = pbx-estate ] && shift && exec "${process.execPath}" "${join(repoRoot, "cli", "pbx-estate", "main.ts")}" "$@"\nexit 127\n`);
   chmodSync(join(bin, "npx"), 0o755);
   const child = spawn("bash", ["-e", "-c", script], { cwd, env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH ?? ""}` }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";

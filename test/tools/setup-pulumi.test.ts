@@ -1,18 +1,19 @@
 /**
- * How `npm run setup:pulumi` finds the CLI: a new-enough `pulumi` on PATH is used, an older one is not,
- * and with neither a CLI nor Go the user is told what to install. Fake `pulumi` scripts stand in for
- * other installs on PATH; the real pinned CLI is exercised by the engine suites.
+ * How `npm run setup:pulumi` and every run find the CLI: the binary PBX_ESTATE_PULUMI names comes first; a
+ * new-enough `pulumi` on PATH is used, an older one is not; with neither a CLI nor Go the user is told what to
+ * install. Fake `pulumi` scripts stand in for other installs; the engine suites run the real pinned CLI.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { compareVersions, locatePulumi, pinnedPulumiVersion } from "../../tools/pulumi-cli/locate.ts";
+import { versionInGoMod, versionModule, versionModuleText } from "../../tools/pulumi-cli/go-mod.ts";
+import { compareVersions, locatePulumi, NamedPulumiUnusableError, pinnedPulumiVersion } from "../../tools/pulumi-cli/locate.ts";
 import { repoRoot } from "../engine/harness.ts";
 
 let scratch: string;
-const saved = { PATH: process.env.PATH, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME };
+const saved = { PATH: process.env.PATH, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME, PBX_ESTATE_PULUMI: process.env.PBX_ESTATE_PULUMI };
 
 function fakePulumi(version: string): string {
   const bin = join(scratch, `pulumi-${version}`);
@@ -28,14 +29,30 @@ beforeEach(() => {
 });
 afterEach(() => {
   process.env.PATH = saved.PATH;
+  if (saved.PBX_ESTATE_PULUMI === undefined) delete process.env.PBX_ESTATE_PULUMI;
+  else process.env.PBX_ESTATE_PULUMI = saved.PBX_ESTATE_PULUMI;
   if (saved.XDG_CACHE_HOME === undefined) delete process.env.XDG_CACHE_HOME;
   else process.env.XDG_CACHE_HOME = saved.XDG_CACHE_HOME;
   rmSync(scratch, { recursive: true, force: true });
 });
 
 describe("locating the Pulumi CLI", () => {
-  it("reads the pinned version from the wrapper Go module", () => {
+  it("ships the version pinned in the wrapper Go module, generated from its go.mod", () => {
     expect(pinnedPulumiVersion()).toMatch(/^v3\.\d+\.\d+$/);
+    expect(pinnedPulumiVersion()).toBe(versionInGoMod());
+    // A go.mod bumped without `npm run build` leaves the shipped module stale: this fails until it is rebuilt.
+    expect(readFileSync(versionModule, "utf8")).toBe(versionModuleText(versionInGoMod()));
+  });
+
+  it("uses the binary PBX_ESTATE_PULUMI names ahead of PATH, and refuses one that is too old or missing", async () => {
+    process.env.PATH = `${fakePulumi("v3.999.0")}:/usr/bin:/bin`;
+    const named = join(fakePulumi("v3.300.0"), "pulumi");
+    process.env.PBX_ESTATE_PULUMI = named;
+    expect(await locatePulumi("v3.274.1")).toMatchObject({ source: "variable", version: "v3.300.0", binary: named });
+    process.env.PBX_ESTATE_PULUMI = join(fakePulumi("v3.100.0"), "pulumi");
+    await expect(locatePulumi("v3.274.1")).rejects.toThrow(/is Pulumi v3\.100\.0; pbx-estate needs v3\.274\.1 or newer/);
+    process.env.PBX_ESTATE_PULUMI = join(scratch, "no-such-pulumi");
+    await expect(locatePulumi("v3.274.1")).rejects.toThrow(NamedPulumiUnusableError);
   });
 
   it("orders versions numerically, not as text", () => {

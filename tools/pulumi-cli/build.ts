@@ -6,7 +6,8 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { cacheRoot, wrapperModuleDir } from "./locate.ts";
+import { wrapperModuleDir } from "./go-mod.ts";
+import { cacheRoot } from "./locate.ts";
 
 const versionPackage = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version";
 const cliPackage = "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi";

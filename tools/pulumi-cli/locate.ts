@@ -1,25 +1,27 @@
 /**
- * Finds the Pulumi CLI this project runs against: a `pulumi` on PATH at least as new as the pinned
- * version, or the pinned version built from the Go module proxy into the user's cache.
- * Pure look-up: building is the job of ./build.ts.
+ * Finds the Pulumi CLI this project runs against: the binary named by PBX_ESTATE_PULUMI, else a `pulumi`
+ * on PATH at least as new as the pinned version, else the pinned version built from the Go module proxy
+ * into the user's cache (a clone's `npm run setup:pulumi`). Pure look-up: building is ./build.ts's job.
  */
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { PULUMI_VERSION } from "./version.ts";
 
 const execFileAsync = promisify(execFile);
 
-export const wrapperModuleDir = import.meta.dirname;
+/** The environment variable that names the `pulumi` binary to use, ahead of PATH. */
+export const PULUMI_BINARY_VARIABLE = "PBX_ESTATE_PULUMI";
 
-/** The pinned CLI version, read from the wrapper module so the pin lives in exactly one place. */
+/** The pinned CLI version (generated from the wrapper module's go.mod): the lowest one a run accepts. */
 export function pinnedPulumiVersion(): string {
-  const goMod = readFileSync(join(wrapperModuleDir, "go.mod"), "utf8");
-  const match = /github\.com\/pulumi\/pulumi\/pkg\/v3 (v\d+\.\d+\.\d+)/.exec(goMod);
-  if (!match?.[1]) throw new Error(`tools/pulumi-cli/go.mod does not require github.com/pulumi/pulumi/pkg/v3`);
-  return match[1];
+  return PULUMI_VERSION;
 }
+
+/** A binary named by PBX_ESTATE_PULUMI that is missing or too old: an error, never a silent fallback. */
+export class NamedPulumiUnusableError extends Error {}
 
 /** `~/.cache/pbx-estate/pulumi/<version>`, holding `bin/pulumi` (the layout `PulumiCommand.get({ root })` expects). */
 export function cacheRoot(version: string): string {
@@ -32,7 +34,7 @@ export interface LocatedCli {
   binDir: string;
   binary: string;
   version: string;
-  source: "path" | "cache";
+  source: "variable" | "path" | "cache";
 }
 
 /** Compares `v3.274.1`-style versions; pre-release and build suffixes are ignored. */
@@ -69,11 +71,21 @@ function onPath(name: string): string | undefined {
 }
 
 /**
- * The CLI to use, or undefined when neither a new-enough `pulumi` on PATH nor a cached build exists.
- * A `pulumi` on PATH wins when it is at least the pinned version (users keep their own install);
- * otherwise the cached build of exactly the pinned version.
+ * The CLI to use, or undefined when none is named, no new-enough `pulumi` is on PATH and no cached build
+ * exists. A binary named by PBX_ESTATE_PULUMI is used or refused, never skipped. A `pulumi` on PATH wins
+ * when it is at least the pinned version (users keep their own install); otherwise the cached build of
+ * exactly the pinned version.
  */
 export async function locatePulumi(pinned = pinnedPulumiVersion()): Promise<LocatedCli | undefined> {
+  const named = process.env[PULUMI_BINARY_VARIABLE];
+  if (named) {
+    const version = existsSync(named) ? await cliVersion(named) : undefined;
+    if (!version) throw new NamedPulumiUnusableError(`${PULUMI_BINARY_VARIABLE}=${named} is not a Pulumi CLI that runs (\`${named} version\` failed)`);
+    if (compareVersions(version, pinned) < 0) {
+      throw new NamedPulumiUnusableError(`${PULUMI_BINARY_VARIABLE}=${named} is Pulumi ${version}; pbx-estate needs ${pinned} or newer`);
+    }
+    return { binDir: dirname(named), binary: named, version, source: "variable" };
+  }
   const fromPath = onPath("pulumi");
   if (fromPath) {
     const version = await cliVersion(fromPath);
