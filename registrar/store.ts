@@ -6,6 +6,7 @@
  */
 import { InvalidSnapshotError } from "./errors.ts";
 import { RevisionSnapshot } from "./snapshot.ts";
+import { withoutSqliteWarning } from "./sqlite-warning.ts";
 
 /** Where a registrar's tables live. Kamailio reads the same database. */
 export type RegistrarDatabase = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
@@ -38,7 +39,7 @@ export interface RegistrarStore {
 
 /** Opens the registrar's tables for writing, creating them if missing. */
 export async function openRegistrarStore(database: RegistrarDatabase, options: { realm: string }): Promise<RegistrarStore> {
-  if (database.kind === "sqlite") return (await import("./store-sqlite.ts")).openSqliteStore(database.path, options.realm);
+  if (database.kind === "sqlite") return (await withoutSqliteWarning(() => import("./store-sqlite.ts"))).openSqliteStore(database.path, options.realm);
   return (await import("./store-postgres.ts")).openPostgresStore(database.url, options.realm);
 }
 
