@@ -3,7 +3,8 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "bench/results/", "dist/", "**/*.d.ts"] },
+  // test/package/consumer is a user's project, compiled by the package test against the installed package.
+  { ignores: ["node_modules/", "bench/results/", "dist/", "**/*.d.ts", "test/package/consumer/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
