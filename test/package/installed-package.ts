@@ -172,6 +172,25 @@ export function describeInstalledPackage(which: keyof ReturnType<typeof nodesUnd
       expect(new Set(seen)).toEqual(new Set([node.binary]));
     }, SLOW);
 
+    it("previews a stack that pbx-estate 0.1.0 wrote with no changes: the frozen provider shim loads this package's provider", async () => {
+      const upgradeEnv = {
+        ...env,
+        PULUMI_HOME: join(root, "pulumi-home"),
+        PULUMI_BACKEND_URL: `file://${join(root, "upgrade-state")}`,
+        PULUMI_CONFIG_PASSPHRASE: "platform-team-passphrase",
+        BACKEND_URL: backend.url,
+        BACKEND_TOKEN: backend.token,
+      };
+      mkdirSync(join(root, "upgrade-state"));
+      const fixture = join(repoRoot, "test", "package", "fixtures", "john-written-by-0.1.0.json");
+      const imported = await run(node.binary, ["bin/deploy.js", "import", fixture], { cwd: folder, env: upgradeEnv });
+      expect(imported.code, described(imported)).toBe(0);
+      const previewed = await run(node.binary, ["bin/deploy.js", "preview", "201"], { cwd: folder, env: upgradeEnv });
+      expect(previewed.code, described(previewed)).toBe(0);
+      expectNoWarnings(previewed);
+      expect((JSON.parse(previewed.stdout.trim().split("\n").pop() ?? "") as { changes: unknown }).changes).toEqual({ same: 7 });
+    }, SLOW);
+
     it("the user's tsc refuses a number for an extension and an unknown field, with pulumi new's tsconfig and an ESM NodeNext one", async () => {
       const tsc = join(folder, "node_modules", "typescript", "bin", "tsc");
       cpSync(join(folder, "index.ts"), join(folder, "esm", "index.ts"));

@@ -1,7 +1,9 @@
-// Runs the program with the Automation API: `node bin/deploy.js up|preview|destroy [extension]`.
+// Runs the program with the Automation API: `node bin/deploy.js up|preview|destroy [extension]`, or
+// `import FILE`: a stack exported elsewhere (`pulumi stack export`) becomes this stack.
 // The backend comes from stack config (pbx:endpoint, secret pbx:token); the state backend and its
 // passphrase from PULUMI_BACKEND_URL and PULUMI_CONFIG_PASSPHRASE.
-import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { readFileSync } from "node:fs";
+import { type Deployment, LocalWorkspace } from "@pulumi/pulumi/automation";
 import { john } from "./index";
 
 async function main(): Promise<void> {
@@ -15,7 +17,7 @@ async function main(): Promise<void> {
     "pbx:token": { value: process.env.BACKEND_TOKEN ?? "", secret: true },
     "platform-estate:termsVersion": { value: "2025-01" },
     "platform-estate:callerId": { value: "+442079460000" },
-    ...(extension ? { "platform-estate:extension": { value: extension } } : {}),
+    ...(extension && command !== "import" ? { "platform-estate:extension": { value: extension } } : {}),
   });
   if (command === "up") {
     const result = await stack.up();
@@ -24,6 +26,8 @@ async function main(): Promise<void> {
   } else if (command === "preview") {
     const result = await stack.preview();
     console.log(JSON.stringify({ changes: result.changeSummary }));
+  } else if (command === "import") {
+    await stack.importStack(JSON.parse(readFileSync(extension ?? "", "utf8")) as Deployment);
   } else if (command === "destroy") {
     const result = await stack.destroy();
     console.log(JSON.stringify({ changes: result.summary.resourceChanges ?? {} }));
