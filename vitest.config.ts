@@ -1,8 +1,12 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // Engine tests start the real Pulumi CLI and its plugins: give them time, and keep two cores from
 // being oversubscribed by running test files in separate processes, one per core.
 export default defineConfig({
+  // Suites test the sources: "pbx-estate" (an example's import) is the SDK's source, not the build in dist/,
+  // which test/package tests as users install it.
+  resolve: { alias: [{ find: /^pbx-estate$/, replacement: fileURLToPath(new URL("./sdk/index.ts", import.meta.url)) }] },
   test: {
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", "dist/**"],
