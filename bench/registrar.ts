@@ -1,5 +1,5 @@
 // `npm run bench:registrar [-- --users 1000 --requests 10000 --publishing-requests 40000 --concurrency 8]` → bench/results/registrar.json.
-// Issue 6, item 5, end to end: the backend (embedded store) with its own Kamailio, an estate of `users` users each
+// End to end: the backend (embedded store) with its own Kamailio, an estate of `users` users each
 // with one device, all published through the outbox. REGISTER latency (the devices' own credentials, digest auth)
 // is measured idle, then, in the same run, while applied revisions are published back to back: each revision is a
 // direct user change, and each publication writes the whole 1,000-user snapshot to the registrar (the outbox

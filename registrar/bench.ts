@@ -1,7 +1,7 @@
 /**
  * Benchmark: REGISTER latency and throughput against the real registrar on loopback, first idle, then
  * while 1,000-user revisions are published back to back (in a worker thread, as a backend process would).
- * Target from issue 6: p99 while publishing ≤ 3 × idle p99, and no timeouts.
+ * Target: p99 while publishing ≤ 3 × idle p99, and no timeouts.
  *
  *   npx node registrar/bench.ts [--requests 20000] [--concurrency 8] [--users 1000] [--database sqlite|postgres]
  *
