@@ -151,7 +151,7 @@ export async function userEnvironment(root: string, folder: string, node: NodeUn
 /** npm, run by the Node under test (so its engine checks are that Node's). */
 export function npm(args: string[], options: { cwd: string; env: Record<string, string>; node: NodeUnderTest }): Promise<RunResult> {
   const env = { ...options.env, npm_config_globalconfig: npmGlobalConfig };
-  return run(options.node.binary, [npmCli, ...args, "--no-audit", "--no-fund", "--prefer-offline"], { cwd: options.cwd, env });
+  return run(options.node.binary, [npmCli, "--no-audit", "--no-fund", "--prefer-offline", ...args], { cwd: options.cwd, env });
 }
 
 /** A fresh user's folder outside the clone whose package.json depends on the tarball and another @pulumi/pulumi. */

@@ -92,8 +92,8 @@ export function describeInstalledPackage(which: keyof ReturnType<typeof nodesUnd
       expect(listed.stdout.match(/@pulumi\/pulumi@(\S+)/g)?.every((line) => line === `@pulumi/pulumi@${USER_PULUMI_VERSION}`)).toBe(true);
     });
 
-    it("prints its version, and every bin and command prints its help", async () => {
-      const version = await run(bin("pbx-estate"), ["--version"], { cwd: folder, env });
+    it("`npx pbx-estate --version` prints the package's version, and every bin and command prints its help", async () => {
+      const version = await npm(["exec", "--", "pbx-estate", "--version"], { cwd: folder, env, node });
       expect(version, described(version)).toMatchObject({ code: 0, stdout: `${packageVersion}\n` });
       const helps: [string, string[]][] = [
         ["pbx-estate", ["--help"]],
@@ -243,7 +243,7 @@ export function describeInstalledPackage(which: keyof ReturnType<typeof nodesUnd
       expect(new Set(pluginNodes)).toEqual(new Set([node.binary]));
     }, SLOW);
 
-    it("a global install whose package folder is read-only plans, with the Pulumi CLI named by PBX_ESTATE_PULUMI", async () => {
+    it("a global install whose package folder is read-only plans, with the Pulumi CLI named by PBX_ESTATE_PULUMI (and says how to get one without it)", async () => {
       const prefix = join(root, "global");
       const installed = await npm(["install", "--global", "--prefix", prefix, tarball], { cwd: root, env, node });
       expect(installed.code, described(installed)).toBe(0);
@@ -258,9 +258,20 @@ export function describeInstalledPackage(which: keyof ReturnType<typeof nodesUnd
       const job = join(root, "ci-job");
       cpSync(join(repoRoot, "examples", "small-office"), join(job, "small-office"), { recursive: true });
       const [command, args] = readOnly(join(prefix, "bin", "pbx-estate"), ["plan", "small-office"]);
-      // No pulumi on PATH: the Pulumi CLI comes from the variable.
-      const jobEnv = { ...env, PATH: env.PATH!.split(":").filter((dir) => !dir.endsWith("/pulumi")).join(":"), PBX_ESTATE_PULUMI: pulumiBinary, PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token };
-      const planned = await run(command, args, { cwd: job, env: jobEnv });
+      // No pulumi on PATH and no build cache: the Pulumi CLI can only come from the variable.
+      const noPulumi = {
+        ...env,
+        PATH: env.PATH!.split(":").filter((dir) => !dir.endsWith("/pulumi")).join(":"),
+        XDG_CACHE_HOME: join(root, "empty-cache"),
+        PBX_ENDPOINT: backend.url,
+        PBX_TOKEN: backend.token,
+      };
+      const missing = await run(command, args, { cwd: job, env: noPulumi });
+      expect(missing.code, described(missing)).toBe(1);
+      expect(missing.stderr).toContain("No Pulumi CLI v3.");
+      expect(missing.stderr).toContain("https://www.pulumi.com/docs/install/");
+      expect(missing.stderr).toContain("PBX_ESTATE_PULUMI");
+      const planned = await run(command, args, { cwd: job, env: { ...noPulumi, PBX_ESTATE_PULUMI: pulumiBinary } });
       expect(planned.code, described(planned)).toBe(0);
       expectNoWarnings(planned);
       expect(planned.stdout).toContain("Users: 2 to create");

@@ -3,6 +3,7 @@
  * diagnostics). It must name the line of the platform team's program, not a line inside this SDK.
  */
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { PbxUser, ServiceSubscription, SipDevice } from "../../sdk/index.ts";
@@ -31,12 +32,17 @@ describe("source positions", () => {
     await engine.up();
 
     const { deployment } = (await engine.stack.exportStack()) as { deployment: { resources: StateResource[] } };
+    // `project:///<path relative to the workspace>#line,column`, read back as an absolute file and a line.
+    const workDir = engine.stack.workspace.workDir;
     const positions = Object.fromEntries(
       deployment.resources
         .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/pbx:"))
-        .map((r) => [r.urn.split("::").pop() ?? r.urn, r.sourcePosition?.replace(/^project:\/\/\/(\.\.\/)*/, "").replace(/,\d+$/, "")]),
+        .map((r) => {
+          const [, path, line] = /^project:\/\/\/(.+)#(\d+),\d+$/.exec(r.sourcePosition ?? "") ?? [];
+          return [r.urn.split("::").pop() ?? r.urn, path === undefined ? r.sourcePosition : `${resolve(workDir, path)}#${line}`];
+        }),
     );
-    const here = thisFile.slice(thisFile.indexOf("test/provider/"));
+    const here = thisFile;
     expect(positions).toEqual({
       licence: `${here}#${lineOf("// declared: licence")}`,
       "device-licence": `${here}#${lineOf("// declared: device-licence")}`,
