@@ -1,10 +1,11 @@
 // Accounts: who a token belongs to.
 import { z } from "zod";
 import { E164, Id, TimeZone } from "./common.ts";
+import { nameText } from "./text.ts";
 
 export const AccountCreate = z
   .object({
-    name: z.string().min(1).max(200),
+    name: nameText(200),
     timeZone: TimeZone,
     numbers: z.array(E164).max(1000).default([]),
   })

@@ -3,9 +3,10 @@ import { z } from "zod";
 import { Id, Instant } from "./common.ts";
 import { Device } from "./device.ts";
 import { User } from "./user.ts";
+import { checkText } from "./text.ts";
 
 export const ChangeSetCreate = z
-  .object({ description: z.string().max(500).optional() })
+  .object({ description: z.string().max(500).superRefine(checkText("lines")).optional() })
   .strict()
   .meta({ id: "ChangeSetCreate" });
 

@@ -1,8 +1,9 @@
 // SIP devices: a registrar login bound to a SIP-device licence.
 import { z } from "zod";
 import { ClientReference, Id, Instant, Version } from "./common.ts";
+import { nameText } from "./text.ts";
 
-export const DeviceName = z.string().trim().min(1).max(100);
+export const DeviceName = nameText(100);
 
 export const DeviceCreate = z
   .object({ name: DeviceName, licenceId: Id, clientReference: ClientReference.optional() })

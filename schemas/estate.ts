@@ -7,6 +7,7 @@ import { DeviceName } from "./device.ts";
 import { OrderCreate } from "./order.ts";
 import { CancelRequest } from "./subscription.ts";
 import { AreaPrefix, Extension, Recording, UserCreate } from "./user.ts";
+import { lineText } from "./text.ts";
 
 export const ESTATE_API_VERSION = "pbx-estate/v1";
 export const SUPPORTED_API_VERSIONS: readonly string[] = [ESTATE_API_VERSION];
@@ -23,7 +24,7 @@ export const RemovalPolicy = CancelRequest.shape.effective.unwrap();
 export type RemovalPolicy = z.infer<typeof RemovalPolicy>;
 
 /** Free text; a new value rotates the device's SIP password. */
-export const Rotation = z.string().trim().min(1).max(200);
+export const Rotation = lineText(200);
 
 const defaultFields = {
   callPlan: CallPlanId.optional().describe("Call plan of the user licence: pay-as-you-go, national-unlimited or international."),

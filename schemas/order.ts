@@ -3,6 +3,7 @@ import { z } from "zod";
 import { CallPlanId, ProductId } from "./catalogue.ts";
 import { ClientReference, Id, Instant } from "./common.ts";
 import { Subscription } from "./subscription.ts";
+import { lineText } from "./text.ts";
 
 export const OrderItem = z
   .object({
@@ -21,7 +22,7 @@ export type OrderItem = z.infer<typeof OrderItem>;
 
 export const OrderCreate = z
   .object({
-    termsVersion: z.string().min(1).describe("must equal the catalogue's current termsVersion"),
+    termsVersion: lineText(50).describe("must equal the catalogue's current termsVersion"),
     items: z.array(OrderItem).min(1).max(100),
     clientReference: ClientReference.optional(),
   })

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { CallPlanId } from "./catalogue.ts";
 import { ClientReference, E164, Id, Instant, Version } from "./common.ts";
+import { lineText, nameText } from "./text.ts";
 
 export const Extension = z
   .string()
@@ -13,7 +14,7 @@ export const Recording = z
   .object({
     enabled: z.boolean(),
     email: z.email().optional(),
-    subject: z.string().trim().min(1).max(200).optional(),
+    subject: lineText(200).optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -25,7 +26,7 @@ export const Recording = z
 export type Recording = z.infer<typeof Recording>;
 
 const userFields = {
-  name: z.string().trim().min(1).max(100),
+  name: nameText(100),
   extension: Extension,
   licenceId: Id,
   callPlan: CallPlanId.optional().describe("if given, must equal the licence's call plan"),

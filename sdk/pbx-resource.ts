@@ -10,6 +10,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { providerShim, type ResourceKind } from "./provider-shim.ts";
 import { clientReferenceFor } from "./client-reference.ts";
+import { hasUnpairedSurrogate } from "../schemas/text.ts";
 
 export type PbxType = "ServiceSubscription" | "SipDevice" | "PbxUser";
 
@@ -17,7 +18,25 @@ export const pbxTypeToken = (type: PbxType): string => `pulumi-nodejs:dynamic/pb
 
 /** The inputs a resource registers: its arguments, its client reference and the provider shim. */
 export function pbxInputs(kind: ResourceKind, type: PbxType, name: string, props: pulumi.Inputs): pulumi.Inputs {
+  refuseUnpairedSurrogates(type, name, props, []);
   return { ...props, clientReference: clientReferenceFor(type, name), __provider: providerShim(kind) };
+}
+
+/**
+ * Text with an unpaired surrogate cannot reach the provider's check: the engine's wire format refuses it
+ * with "string field contains invalid UTF-8", naming nothing. So a plain text input that holds one is
+ * refused here, naming the resource, the field and the rule the check would have named.
+ */
+function refuseUnpairedSurrogates(type: PbxType, name: string, value: unknown, path: string[]): void {
+  if (typeof value === "string") {
+    if (hasUnpairedSurrogate(value)) {
+      throw new Error(`pbx:${type} ${name}: ${path.join(".")}: holds an unpaired surrogate: not well-formed Unicode text [rule: ill-formed-unicode]`);
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => refuseUnpairedSurrogates(type, name, item, [...path, String(index)]));
+  } else if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [key, item] of Object.entries(value)) refuseUnpairedSurrogates(type, name, item, [...path, key]);
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { CallPlanId, ProductId } from "../../schemas/catalogue.ts";
 import { Id } from "../../schemas/common.ts";
-import { OrderItem } from "../../schemas/order.ts";
+import { OrderCreate, OrderItem } from "../../schemas/order.ts";
 import type { DiffSpec } from "../hooks/diff.ts";
 
 export const RemovalPolicy = z.enum(["end-of-month", "immediately"]);
@@ -11,7 +11,7 @@ export const SubscriptionInputs = z
   .object({
     product: ProductId,
     callPlan: CallPlanId.optional(),
-    termsVersion: z.string().min(1, "must name the accepted terms version"),
+    termsVersion: OrderCreate.shape.termsVersion,
     removal: RemovalPolicy.default("end-of-month"),
     claimPending: z.boolean().default(true),
     adopt: Id.optional(),

@@ -2,13 +2,13 @@
 import { z } from "zod";
 import { CallPlanId } from "../../schemas/catalogue.ts";
 import { E164, Id } from "../../schemas/common.ts";
-import { AreaPrefix, Extension, Recording } from "../../schemas/user.ts";
+import { AreaPrefix, Extension, Recording, UserCreate } from "../../schemas/user.ts";
 import type { DiffSpec } from "../hooks/diff.ts";
 import { isUnknown } from "../hooks/unknowns.ts";
 
 export const UserInputs = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: UserCreate.shape.name,
     extension: Extension,
     licenceId: Id,
     callPlan: CallPlanId.optional(),

@@ -10,6 +10,8 @@ interface Case {
   path: string; // {user} {device} {ul} {dl} are replaced
   body?: unknown;
   field: string;
+  /** The rule the problem names for that field, where the case is about one. */
+  rule?: string;
   status?: number;
 }
 
@@ -73,6 +75,19 @@ const cases: Case[] = [
   { name: "subscription filter with unknown parameter", method: "GET", path: "/v1/subscriptions?colour=red", field: "colour" },
   { name: "change set with unknown field", method: "POST", path: "/v1/change-sets", body: { owner: "me" }, field: "owner" },
   { name: "audit with negative after", method: "GET", path: "/v1/audit?after=-1", field: "after" },
+  { name: "user name holding NUL", method: "POST", path: "/v1/users", body: U({ name: "John\u0000Smith" }), field: "name", rule: "control-character" },
+  { name: "user name holding an unpaired surrogate", method: "POST", path: "/v1/users", body: U({ name: "John\uD800Smith" }), field: "name", rule: "ill-formed-unicode" },
+  { name: "user name holding a right-to-left override", method: "POST", path: "/v1/users", body: U({ name: "John\u202ESmith" }), field: "name", rule: "bidi-control" },
+  { name: "user name holding a line break", method: "POST", path: "/v1/users", body: U({ name: "John\nSmith" }), field: "name", rule: "control-character" },
+  { name: "user rename holding an escape sequence", method: "PATCH", path: "/v1/users/{user}", body: { name: "\u001b[2J\u001b]0;pwned\u0007" }, field: "name", rule: "control-character" },
+  { name: "user rename holding an unpaired surrogate", method: "PATCH", path: "/v1/users/{user}", body: { name: "\uDC00John" }, field: "name", rule: "ill-formed-unicode" },
+  { name: "recording subject holding a header break", method: "POST", path: "/v1/users", body: U({ recording: { enabled: true, email: "a@example.com", subject: "Calls\r\nBcc: x@example.com" } }), field: "recording.subject", rule: "control-character" },
+  { name: "device name holding a C1 control", method: "POST", path: "/v1/devices", body: { name: "Desk\u0085", licenceId: "{dl2}" }, field: "name", rule: "control-character" },
+  { name: "device name holding a pop-directional isolate", method: "POST", path: "/v1/devices", body: { name: "Desk\u2069", licenceId: "{dl2}" }, field: "name", rule: "bidi-control" },
+  { name: "device rename holding NUL", method: "PATCH", path: "/v1/devices/{device}", body: { name: "Desk\u0000" }, field: "name", rule: "control-character" },
+  { name: "change set description holding NUL", method: "POST", path: "/v1/change-sets", body: { description: "nightly\u0000" }, field: "description", rule: "control-character" },
+  { name: "change set description holding an unpaired surrogate", method: "POST", path: "/v1/change-sets", body: { description: "\uD83D" }, field: "description", rule: "ill-formed-unicode" },
+  { name: "order terms holding NUL", method: "POST", path: "/v1/orders", body: { termsVersion: "2025-01\u0000", items: [{ product: "sip-device-licence" }] }, field: "termsVersion", rule: "control-character" },
 ];
 
 describeEachStore("bad input", (store) => {
@@ -116,6 +131,17 @@ describeEachStore("bad input", (store) => {
     expect(r.status).toBe(tc.status ?? 422);
     expect(r.body.fields.map((f: { path: string }) => f.path)).toContain(tc.field);
     expect(r.body.fields.every((f: { rule: string }) => typeof f.rule === "string" && f.rule.length > 0)).toBe(true);
+    if (tc.rule !== undefined) expect(r.body.fields.find((f: { path: string }) => f.path === tc.field).rule).toBe(tc.rule);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it("keeps names in any script, with emoji, and a change-set description of several lines, exactly", async () => {
+    const renamed = await c.patch(fill("/v1/devices/{device}") as string, { name: "Zoë's 電話 ☎️ (front desk)" });
+    expect(renamed.status).toBe(200);
+    expect((await c.get(fill("/v1/devices/{device}") as string)).body.name).toBe("Zoë's 電話 ☎️ (front desk)");
+    const opened = await c.post("/v1/change-sets", { description: "Site move:\n\t- John to 2nd floor\r\n\t- Priya stays" });
+    expect(opened.status).toBe(201);
+    expect(opened.body.description).toBe("Site move:\n\t- John to 2nd floor\r\n\t- Priya stays");
+    expect((await c.call("DELETE", `/v1/change-sets/${opened.body.id}`)).status).toBe(204);
   });
 });
