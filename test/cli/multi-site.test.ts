@@ -52,7 +52,7 @@ describe("pbx-estate with examples/multi-site", () => {
 
     const comment = await project.run(["plan", estate, "--markdown", "--out", "plan.json"]);
     expect(comment.code, described(comment)).toBe(0);
-    expect(comment.stdout).toContain("| create | `amelia-clarke` 201 Amelia Clarke | name: `Amelia Clarke`<br>extension: `201`<br>callPlan: `international`");
+    expect(comment.stdout).toContain("| create | `amelia-clarke` `201 Amelia Clarke` | name: `Amelia Clarke`<br>extension: `201`<br>callPlan: `international`");
     expect(comment.stdout).toContain("| GBP 0.00 | +GBP 1080.00 | GBP 1080.00 |");
 
     const applied = await project.run(["apply", estate, "--plan", "plan.json"]);

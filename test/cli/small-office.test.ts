@@ -70,10 +70,10 @@ describe("pbx-estate with examples/small-office", () => {
     // The same plan as a PR comment, saved as the plan file the merge applies.
     const comment = await run("plan", estate, "--markdown", "--out", "plan.json");
     expect(comment.code, described(comment)).toBe(0);
-    expect(comment.stdout).toContain("| create | `john` 201 John Smith | name: `John Smith`<br>extension: `201`<br>callPlan: `national-unlimited`");
+    expect(comment.stdout).toContain("| create | `john` `201 John Smith` | name: `John Smith`<br>extension: `201`<br>callPlan: `national-unlimited`");
     expect(comment.stdout).toContain("outboundCallerId: `+442079460001`");
-    expect(comment.stdout).toContain("| create | `reception-phone` Reception Phone | `priya` | name: `Reception Phone`<br>user: `priya` |");
-    expect(comment.stdout).toContain("| order | user licence (international) | user priya | when applied | +GBP 23.00 |");
+    expect(comment.stdout).toContain("| create | `reception-phone` `Reception Phone` | `priya` | name: `Reception Phone`<br>user: `priya` |");
+    expect(comment.stdout).toContain("| order | `user licence (international)` | `user priya` | when applied | +GBP 23.00 |");
     expect(comment.stdout).toContain("| GBP 0.00 | +GBP 45.00 | GBP 45.00 |");
 
     const applied = await run("apply", estate, "--plan", "plan.json");

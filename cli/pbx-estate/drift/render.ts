@@ -1,7 +1,8 @@
 /** A drift report as text, Markdown (for an issue or a chat message) or JSON. */
-import { cell, code, renderPlanMarkdown } from "../plan/render-markdown.ts";
+import { renderPlanMarkdown } from "../plan/render-markdown.ts";
 import { renderPlanText } from "../plan/render-text.ts";
 import { renderValue } from "../plan/values.ts";
+import { cellCode, inlineCode, visibleLines } from "../safe-text.ts";
 import type { DriftReport } from "./report.ts";
 
 /** What to do about the drift found. */
@@ -28,14 +29,14 @@ export function renderDriftText(report: DriftReport): string {
   if (report.pendingCodeChanges.hasChanges) {
     lines.push("Changes in the estate files not applied yet (not drift):", ...renderPlanText(report.pendingCodeChanges).split("\n").slice(2).map((l) => `  ${l}`));
   } else lines.push("No changes in the estate files waiting to be applied.");
-  return lines.join("\n");
+  return visibleLines(lines).join("\n");
 }
 
 export function renderDriftMarkdown(report: DriftReport): string {
   const lines = [
-    `### pbx-estate drift check for \`${report.estate}\``,
+    `### pbx-estate drift check for ${inlineCode(report.estate)}`,
     "",
-    `Account **${cell(report.account.name)}** (\`${report.account.id}\`), stack \`${report.stack}\`.`,
+    `Account ${inlineCode(report.account.name)} (${inlineCode(report.account.id)}), stack ${inlineCode(report.stack)}.`,
     "",
   ];
   if (report.inSync) lines.push("**In sync.** Every object is live as the last apply left it.");
@@ -43,9 +44,9 @@ export function renderDriftMarkdown(report: DriftReport): string {
     lines.push(`**Drift:** ${report.drift.length} object${report.drift.length === 1 ? "" : "s"} changed outside pbx-estate.`, "");
     lines.push("| object | field | declared | live |", "| --- | --- | --- | --- |");
     for (const entry of report.drift) {
-      const object = `${entry.kind} \`${entry.key}\` ${cell(entry.label)}`;
+      const object = `${entry.kind} ${cellCode(entry.key)} ${cellCode(entry.label)}`;
       if (entry.state === "gone") lines.push(`| ${object} | | | **deleted or cancelled** |`);
-      for (const f of entry.fields) lines.push(`| ${object} | ${cell(f.field)} | ${code(renderValue(f.declared))} | ${code(renderValue(f.live))} |`);
+      for (const f of entry.fields) lines.push(`| ${object} | ${f.field} | ${cellCode(renderValue(f.declared))} | ${cellCode(renderValue(f.live))} |`);
     }
     lines.push("", ...remedy(report));
   }

@@ -1,26 +1,28 @@
-/** A plan as Markdown, ready to post as a pull-request comment. */
-import type { EntityOp, EstatePlan, FieldChange } from "./model.ts";
-import { cancellationWhen, countsText, holderText, productName } from "./render-text.ts";
+/**
+ * A plan as Markdown, ready to post as a pull-request comment. Every value that comes from the estate files,
+ * the state or the backend is written as a code span (./safe-text.ts), so the comment shows exactly the data.
+ */
+import { cellCode, inlineCode } from "../safe-text.ts";
+import type { EntityOp, EstatePlan, FieldChange, LicenceCancellation } from "./model.ts";
+import { countsText, holderText, productName } from "./render-text.ts";
 import { formatMoney, renderValue } from "./values.ts";
 import type { PlanValue } from "./model.ts";
 
-/** Text safe inside a table cell: no pipes breaking columns, no line breaks. */
-export function cell(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-
-/** A value as inline code, unless it holds a backtick (then plain). */
-export function code(text: string): string {
-  return text.includes("`") ? cell(text) : `\`${cell(text)}\``;
-}
-
 function value(v: PlanValue | undefined): string {
-  return code(renderValue(v));
+  return cellCode(renderValue(v));
 }
 
 function fieldMarkdown(change: FieldChange): string {
   const shown = "from" in change ? `${value(change.from)} → ${value(change.to)}` : value(change.to);
-  return `${cell(change.field)}: ${shown}${change.outOfBand ? " _(changed outside pbx-estate)_" : ""}`;
+  return `${change.field}: ${shown}${change.outOfBand ? " _(changed outside pbx-estate)_" : ""}`;
+}
+
+function cancellationWhenMarkdown(c: LicenceCancellation, timeZone: string): string {
+  return c.takesEffectAt === null ? "ends immediately when applied" : `runs until the end of ${cellCode(c.lastDay)} (${cellCode(timeZone)})`;
+}
+
+function licenceMarkdown(product: string, callPlan: string | null | undefined): string {
+  return cellCode(`${productName(product)}${callPlan ? ` (${callPlan})` : ""}`);
 }
 
 const verbs: Record<EntityOp, string> = { create: "create", update: "update", replace: "**replace**", delete: "**delete**" };
@@ -28,9 +30,9 @@ const verbs: Record<EntityOp, string> = { create: "create", update: "update", re
 export function renderPlanMarkdown(plan: EstatePlan): string {
   const { currency, currentMonthlyMinor, monthlyDeltaMinor, newMonthlyMinor } = plan.cost;
   const lines = [
-    `### pbx-estate plan for \`${plan.estate}\``,
+    `### pbx-estate plan for ${inlineCode(plan.estate)}`,
     "",
-    `Account **${cell(plan.account.name)}** (\`${plan.account.id}\`), time zone ${plan.account.timeZone}, stack \`${plan.stack}\`.`,
+    `Account ${inlineCode(plan.account.name)} (${inlineCode(plan.account.id)}), time zone ${inlineCode(plan.account.timeZone)}, stack ${inlineCode(plan.stack)}.`,
     "",
   ];
   if (!plan.hasChanges) {
@@ -47,7 +49,7 @@ export function renderPlanMarkdown(plan: EstatePlan): string {
     lines.push("#### Users", "", "| | user | changes |", "| --- | --- | --- |");
     for (const u of plan.users) {
       const fields = u.op === "delete" ? "removed" : u.fields.map(fieldMarkdown).join("<br>");
-      lines.push(`| ${verbs[u.op]} | \`${u.key}\` ${cell(u.label)} | ${fields} |`);
+      lines.push(`| ${verbs[u.op]} | ${cellCode(u.key)} ${cellCode(u.label)} | ${fields} |`);
     }
     lines.push("");
   }
@@ -55,7 +57,7 @@ export function renderPlanMarkdown(plan: EstatePlan): string {
     lines.push("#### Devices", "", "| | device | user | changes |", "| --- | --- | --- | --- |");
     for (const d of plan.devices) {
       const fields = d.op === "delete" ? "removed" : d.fields.map(fieldMarkdown).join("<br>");
-      lines.push(`| ${verbs[d.op]} | \`${d.key}\` ${cell(d.label)} | ${d.user ? `\`${d.user}\`` : ""} | ${fields} |`);
+      lines.push(`| ${verbs[d.op]} | ${cellCode(d.key)} ${cellCode(d.label)} | ${d.user ? cellCode(d.user) : ""} | ${fields} |`);
     }
     lines.push("");
   }
@@ -63,17 +65,16 @@ export function renderPlanMarkdown(plan: EstatePlan): string {
   if (orders.length + cancellations.length + callPlanChanges.length > 0) {
     lines.push("#### Licences", "", "| | licence | for | takes effect | per month |", "| --- | --- | --- | --- | ---: |");
     for (const o of orders) {
-      const what = `${productName(o.product)}${o.callPlan ? ` (${o.callPlan})` : ""}`;
-      lines.push(`| order | ${what} | ${cell(holderText(o.for))} | when applied | ${formatMoney(o.monthlyPriceMinor, currency, true)} |`);
+      lines.push(`| order | ${licenceMarkdown(o.product, o.callPlan)} | ${cellCode(holderText(o.for))} | when applied | ${formatMoney(o.monthlyPriceMinor, currency, true)} |`);
     }
     for (const c of cancellations) {
-      const what = `${productName(c.product)}${c.callPlan ? ` (${c.callPlan})` : ""} \`${c.subscriptionId}\``;
-      const when = cancellationWhen(c, plan.account.timeZone);
-      lines.push(`| **cancel** | ${what} | ${cell(holderText(c.for))} | ${cell(when)} | ${formatMoney(-c.monthlyPriceMinor, currency, true)} |`);
+      const what = `${licenceMarkdown(c.product, c.callPlan)} ${cellCode(c.subscriptionId)}`;
+      const when = cancellationWhenMarkdown(c, plan.account.timeZone);
+      lines.push(`| **cancel** | ${what} | ${cellCode(holderText(c.for))} | ${when} | ${formatMoney(-c.monthlyPriceMinor, currency, true)} |`);
     }
     for (const c of callPlanChanges) {
-      const what = `call plan ${c.from ?? "(none)"} → ${c.to ?? "(none)"}`;
-      lines.push(`| change | ${what} | user ${c.user} | when applied | ${formatMoney(c.monthlyDeltaMinor, currency, true)} |`);
+      const what = `call plan ${cellCode(c.from ?? "(none)")} → ${cellCode(c.to ?? "(none)")}`;
+      lines.push(`| change | ${what} | user ${cellCode(c.user)} | when applied | ${formatMoney(c.monthlyDeltaMinor, currency, true)} |`);
     }
     lines.push("", "Cancelled licences run to the end of the last calendar day of the month in the account's time zone (no pro-rata refunds), unless the user's `removal` is `immediately`. A new licence claims back one of the same kind that is pending cancellation instead of ordering, when there is one.", "");
   }

@@ -1,6 +1,7 @@
-/** A plan as plain text for a terminal or a CI log. */
+/** A plan as plain text for a terminal or a CI log; control characters in any value show as escapes. */
 import type { ChangeCounts, EntityOp, EstatePlan, FieldChange, LicenceCancellation, LicenceHolder } from "./model.ts";
 import { formatMoney, renderValue } from "./values.ts";
+import { visibleLines } from "../safe-text.ts";
 
 const marks: Record<EntityOp, string> = { create: "+", update: "~", replace: "±", delete: "-" };
 
@@ -21,7 +22,7 @@ export function countsText(counts: ChangeCounts): string {
   return `${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete`;
 }
 
-export function cancellationWhen(c: LicenceCancellation, timeZone: string): string {
+function cancellationWhen(c: LicenceCancellation, timeZone: string): string {
   return c.takesEffectAt === null ? "ends immediately when applied" : `runs until the end of ${c.lastDay} (${timeZone})`;
 }
 
@@ -34,7 +35,7 @@ export function renderPlanText(plan: EstatePlan): string {
   const lines = [`Plan for estate ${plan.estate} (stack ${plan.stack}) in account ${plan.account.name} (${plan.account.id})`, ""];
   if (!plan.hasChanges) {
     lines.push("No changes: the live objects match the estate files.", costLine(plan));
-    return lines.join("\n");
+    return visibleLines(lines).join("\n");
   }
   const entity = (title: string, changes: { key: string; op: EntityOp; label: string; fields: FieldChange[]; user?: string | null }[]) => {
     if (changes.length === 0) return;
@@ -75,5 +76,5 @@ export function renderPlanText(plan: EstatePlan): string {
   }
   if (orders.length + cancellations.length + callPlanChanges.length > 0) lines.push("");
   lines.push(costLine(plan), `Users: ${countsText(plan.counts.users)}.`, `Devices: ${countsText(plan.counts.devices)}.`);
-  return lines.join("\n");
+  return visibleLines(lines).join("\n");
 }
