@@ -14,7 +14,13 @@ export const BatchRequest = z
             path: z
               .string()
               .max(2000)
-              .regex(/^\/v1\/(?!batch(?:[/?]|$))[^\s#]*$/, "an API path under /v1/, not /v1/batch"),
+              .regex(/^\/v1\/(?!batch(?:[/?]|$))[^\s#]*$/, "an API path under /v1/, not /v1/batch")
+              // `/v1/../v1/batch` would pass the pattern and be served as /v1/batch: only a path that a URL
+              // parser leaves as it is (no . or .. segment, encoded or not, no backslash) is taken.
+              .refine((path) => new URL(path, "http://batch.invalid").pathname === path.split("?")[0], {
+                message: "must be a plain path: no . or .. segments and no backslashes",
+                params: { rule: "plain-path" },
+              }),
             headers: z.partialRecord(z.enum(BATCH_HEADERS), z.string().max(200)).optional(),
             body: z.unknown().optional(),
           })

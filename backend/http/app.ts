@@ -6,6 +6,7 @@ import type { HttpBindings } from "@hono/node-server";
 import type { Logger } from "pino";
 import type { Caller } from "../change-sets/service.ts";
 import { ApiError } from "../errors.ts";
+import { limitBodies, maxBodyBytes } from "./body-limit.ts";
 import { problemResponse } from "./problem.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import type { Faults } from "./faults.ts";
@@ -25,9 +26,13 @@ export interface AppDeps {
   faults: Faults | null;
 }
 
-/** Registers `config` in the OpenAPI document and serves it with `handler` (validation done by the handler). */
+/**
+ * Registers `config` in the OpenAPI document and serves it with `handler` (validation done by the handler).
+ * A route that takes a body states its size limit (`x-max-body-bytes`).
+ */
 export function route(app: App, config: RouteConfig, handler: (c: Ctx) => Promise<Response>): void {
-  app.openAPIRegistry.registerPath({ security: config.path.startsWith("/v1/") ? [{ bearer: [] }] : [], ...config });
+  const limit = config.request?.body ? { "x-max-body-bytes": maxBodyBytes(config.path) } : {};
+  app.openAPIRegistry.registerPath({ security: config.path.startsWith("/v1/") ? [{ bearer: [] }] : [], ...limit, ...config });
   app.on(config.method.toUpperCase(), config.path.replace(/\{(\w+)\}/g, ":$1"), handler);
 }
 
@@ -55,6 +60,8 @@ export function createApp(deps: AppDeps): App {
       "request",
     );
   });
+
+  app.use(limitBodies());
 
   app.use("/v1/*", async (c, next) => {
     deps.faults?.before();

@@ -3,10 +3,15 @@ import type { Context } from "hono";
 import type { z } from "zod";
 import { ApiError, validationError } from "../errors.ts";
 
+/** application/json, with or without parameters, or a `+json` type. */
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
+
 export async function body<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
   let raw: unknown;
   const text = await c.req.text();
   if (text.trim() === "") raw = {};
+  else if (!JSON_MEDIA_TYPE.test(c.req.header("content-type") ?? ""))
+    throw new ApiError(415, "unsupported-media-type", "send the body as JSON, with Content-Type: application/json");
   else
     try {
       raw = JSON.parse(text);
