@@ -12,6 +12,10 @@ export const AuditEntry = z
     objectKind: z.string(),
     objectId: z.string().nullable(),
     detail: z.record(z.string(), z.unknown()),
+    detailFormat: z
+      .number()
+      .int()
+      .describe("2: every value in detail as the API shows it; 1: a subscription change's detail names database columns and shows its dates as {} (their values were not kept)"),
   })
   .meta({ id: "AuditEntry" });
 export type AuditEntry = z.infer<typeof AuditEntry>;

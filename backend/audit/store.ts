@@ -10,7 +10,9 @@ export interface Actor {
 
 const secretKeys = new Set(["ha1", "passwordFingerprint", "sipPassword", "password", "token"]);
 
+/** The detail as the API shows values: no secret, and instants as ISO 8601 text. */
 function scrub(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(scrub);
   if (value !== null && typeof value === "object")
     return Object.fromEntries(Object.entries(value).filter(([k]) => !secretKeys.has(k)).map(([k, v]) => [k, scrub(v)]));
@@ -44,7 +46,11 @@ const auditRow = (r: AuditRecord) => ({
   object_kind: r.objectKind,
   object_id: r.objectId,
   detail: JSON.stringify(scrub(r.detail)),
+  detail_format: CURRENT_DETAIL_FORMAT,
 });
+
+/** How rows written now keep their detail (see the audit table's detail_format). */
+const CURRENT_DETAIL_FORMAT = 2;
 
 /** The audit row as an unexecuted insert, to batch with the change it records. */
 export function auditInsert(tx: Tx, actor: Actor, at: Date, action: string, objectKind: string, objectId: string | null, detail: Record<string, unknown>) {
@@ -74,5 +80,6 @@ export async function listAudit(db: Db, accountId: string, after: number, limit:
     objectKind: r.object_kind,
     objectId: r.object_id,
     detail: r.detail,
+    detailFormat: r.detail_format,
   }));
 }

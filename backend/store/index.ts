@@ -6,6 +6,7 @@ import type { Database, Db } from "./schema.ts";
 import { lockDataDir } from "./lock.ts";
 import * as m0001 from "./migrations/0001-initial.ts";
 import * as m0002 from "./migrations/0002-registrar-outbox.ts";
+import * as m0003 from "./migrations/0003-audit-detail-format.ts";
 
 export type StoreOptions =
   | { kind: "embedded"; dataDir: string | null } // null: in memory (tests that need no restart)
@@ -17,7 +18,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-const migrations: Record<string, Migration> = { "0001-initial": m0001, "0002-registrar-outbox": m0002 };
+const migrations: Record<string, Migration> = { "0001-initial": m0001, "0002-registrar-outbox": m0002, "0003-audit-detail-format": m0003 };
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrate(db: Db): Promise<void> {

@@ -109,6 +109,8 @@ export interface AuditTable {
   object_kind: string;
   object_id: string | null;
   detail: Json<Record<string, unknown>>;
+  /** 1: written before values were kept as the API shows them; 2: as the API shows them. */
+  detail_format: Generated<number>;
 }
 /** One revision of one account that must reach the SIP registrar (backend/outbox/). */
 export interface RegistrarOutboxTable {

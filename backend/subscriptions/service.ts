@@ -130,11 +130,9 @@ export class SubscriptionService {
               const row = requireFound(await tx.selectFrom("subscriptions").selectAll().where("id", "=", item.id).where("account_id", "=", accountId).executeTakeFirst(), item.id);
               checkVersion(row, item.ifVersion);
               const set = await item.change(tx, row, account);
-              if (set !== null) {
-                await tx.updateTable("subscriptions").set((eb) => ({ ...set, version: eb("version", "+", 1) })).where("id", "=", item.id).execute();
-                await writeAudit(tx, actorOf(item.caller), now, item.action, "subscription", item.id, { ...set });
-              }
+              if (set !== null) await tx.updateTable("subscriptions").set((eb) => ({ ...set, version: eb("version", "+", 1) })).where("id", "=", item.id).execute();
               const after = await this.read(tx, accountId, item.id);
+              if (set !== null) await writeAudit(tx, actorOf(item.caller), now, item.action, "subscription", item.id, changedFields(set, after));
               licences.changed([licenceOf(after)]);
               outcomes.push({ item, answer: after });
             } catch (error) {
@@ -159,4 +157,20 @@ export class SubscriptionService {
     const cached = db === this.db ? this.cache.get(accountId) : undefined; // inside a transaction: the store
     return subscriptionView(row, cached ? (holdersIn(cached.config).get(id) ?? null) : await holderOf(db, accountId, id));
   }
+}
+
+/** The API's name for each column a subscription change writes. */
+const apiFieldOfColumn: Partial<Record<keyof SubscriptionRow, keyof Subscription>> = {
+  status: "status",
+  cancellation_effective_at: "cancellationEffectiveAt",
+  cancelled_at: "cancelledAt",
+  client_reference: "clientReference",
+  call_plan: "callPlan",
+  price_minor: "monthlyPrice",
+};
+
+/** A change's audit detail: the fields it changed, named and valued as the API shows the subscription after it. */
+function changedFields(set: Partial<SubscriptionRow>, after: Subscription): Record<string, unknown> {
+  const fields = Object.keys(set).map((column) => apiFieldOfColumn[column as keyof SubscriptionRow] ?? column);
+  return Object.fromEntries(fields.map((field) => [field, (after as unknown as Record<string, unknown>)[field]]));
 }
