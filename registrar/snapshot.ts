@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { AreaPrefix } from "../schemas/user.ts";
 
 /** The call plans a user licence carries (mirrors `CallPlanId` in schemas/catalogue.ts). */
 export const CALL_PLANS = ["pay-as-you-go", "national-unlimited", "international"] as const;
@@ -41,7 +42,7 @@ export const SnapshotUser = z
   .object({
     id: z.string().min(1).max(64),
     extension: z.string().regex(/^[0-9]{2,5}$/, "must be 2 to 5 digits"),
-    areaPrefix: z.string().regex(/^[0-9]{1,7}$/, "must be 1 to 7 digits"),
+    areaPrefix: AreaPrefix,
     callerId: z.string().regex(/^\+[1-9][0-9]{7,14}$/, "must be an E.164 number such as +442079460000"),
     callPlan: z.enum(CALL_PLANS).nullable(),
   })

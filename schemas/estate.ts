@@ -6,7 +6,7 @@ import { E164 } from "./common.ts";
 import { DeviceName } from "./device.ts";
 import { OrderCreate } from "./order.ts";
 import { CancelRequest } from "./subscription.ts";
-import { AreaPrefix, Extension, Recording, UserCreate } from "./user.ts";
+import { AreaPrefix, Extension, MAX_DEVICES_PER_USER, Recording, UserCreate } from "./user.ts";
 import { lineText } from "./text.ts";
 
 export const ESTATE_API_VERSION = "pbx-estate/v1";
@@ -56,7 +56,7 @@ export const EstateUser = z
     name: UserCreate.shape.name.describe("Display name, e.g. John Smith."),
     extension: Extension.describe('Internal extension, 2 to 5 digits and not an emergency number, e.g. "201" (quote it).'),
     ...defaultFields,
-    devices: z.array(EstateDevice).optional().describe("The user's SIP devices, each with its own licence."),
+    devices: z.array(EstateDevice).max(MAX_DEVICES_PER_USER).optional().describe("The user's SIP devices, each with its own licence."),
   })
   .strict()
   .meta({ id: "EstateUser", description: "A PBX user with a user licence; unset fields come from the group's and the estate's defaults." });

@@ -8,7 +8,11 @@ export const Extension = z
   .string()
   .regex(/^[0-9]{2,5}$/, "must be 2 to 5 digits")
   .refine((e) => e !== "999" && e !== "112", { message: "999 and 112 are emergency numbers", params: { rule: "not-emergency" } });
-export const AreaPrefix = z.string().regex(/^0?[0-9]{1,6}$/, "must be 1 to 7 digits");
+/** A dialling area: an optional trunk 0, then the area code, which does not start with 0 (020, 0161, 20). */
+export const AreaPrefix = z.string().regex(/^0?[1-9][0-9]{0,5}$/, "must be a dialling area of 1 to 7 digits, such as 020: an optional 0, then digits that do not start with 0");
+
+/** The most devices one user may have linked, wherever a whole list is given and on every link. */
+export const MAX_DEVICES_PER_USER = 20;
 
 export const Recording = z
   .object({
@@ -41,7 +45,7 @@ export const UserCreate = z
     clientReference: ClientReference.optional(),
     deviceIds: z
       .array(Id)
-      .max(20)
+      .max(MAX_DEVICES_PER_USER)
       .refine((ids) => new Set(ids).size === ids.length, { message: "lists a device twice", params: { rule: "unique" } })
       .optional()
       .describe("devices to link to the new user, as POST /v1/users/{id}/devices would"),

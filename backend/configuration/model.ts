@@ -2,6 +2,7 @@
 // Staging replays a change set to check each operation; apply replays it on the current live state and
 // also checks the rules of the live configuration (extension unique, device linked to at most one user).
 import { ApiError, conflict, invalidField, notFound, preconditionFailed } from "../errors.ts";
+import { MAX_DEVICES_PER_USER } from "../../schemas/user.ts";
 
 export interface DeviceState {
   id: string;
@@ -241,7 +242,11 @@ export function applyOp(c: Config, ctx: Context, op: Op): void {
       const u = user(c, op.id);
       checkVersion("user", u, op.ifVersion);
       linkedDevice(c, op.deviceId);
-      c.links.set(u.id, new Set(c.links.get(u.id)).add(op.deviceId));
+      const linked = new Set(c.links.get(u.id)).add(op.deviceId);
+      if (linked.size > MAX_DEVICES_PER_USER) {
+        throw conflict("too-many-devices", `user ${u.id} has ${MAX_DEVICES_PER_USER} devices linked, the most a user may have; unlink one first`, { limit: MAX_DEVICES_PER_USER });
+      }
+      c.links.set(u.id, linked);
       return;
     }
     case "user.unlink": {

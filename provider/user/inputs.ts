@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { CallPlanId } from "../../schemas/catalogue.ts";
 import { E164, Id } from "../../schemas/common.ts";
-import { AreaPrefix, Extension, Recording, UserCreate } from "../../schemas/user.ts";
+import { AreaPrefix, Extension, MAX_DEVICES_PER_USER, Recording, UserCreate } from "../../schemas/user.ts";
 import type { DiffSpec } from "../hooks/diff.ts";
 import { isUnknown } from "../hooks/unknowns.ts";
 
@@ -17,6 +17,7 @@ export const UserInputs = z
     recording: Recording.default({ enabled: false }),
     deviceIds: z
       .array(Id)
+      .max(MAX_DEVICES_PER_USER)
       .default([])
       // Ids unknown in a preview (devices not made yet) all read the same; only known ids can repeat.
       .refine((ids) => {

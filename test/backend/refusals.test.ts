@@ -116,6 +116,19 @@ describeEachStore("refusals", (store) => {
     expect(r.body.holders).toEqual([{ kind: "user", id: u.body.id, name: "User 201" }]);
   });
 
+  it("refuses to link a 21st device to a user, while a user created with 20 holds them all", async () => {
+    const c = await newAccount(backend);
+    const [usr, ...licences] = await order(c, [{ product: "user-licence", callPlan: "pay-as-you-go" }, ...Array.from({ length: 21 }, () => ({ product: "sip-device-licence" }))]);
+    const devices: string[] = [];
+    for (const [i, licenceId] of licences.entries()) devices.push((await c.post("/v1/devices", { name: `Phone ${i + 1}`, licenceId })).body.id);
+    const u = await c.post("/v1/users", userBody(usr!, "201", { deviceIds: devices.slice(0, 20) }));
+    expect(u.status).toBe(201);
+    const r = await c.post(`/v1/users/${u.body.id}/devices`, { deviceId: devices[20] });
+    expectProblem(r, 409, "too-many-devices");
+    expect(r.body.limit).toBe(20);
+    expect(((await c.get(`/v1/users/${u.body.id}`)).body.deviceIds as string[]).length).toBe(20);
+  });
+
   it("refuses to cancel a licence that is still held, naming the holder", async () => {
     const c = await newAccount(backend);
     const [dev] = await order(c, [{ product: "sip-device-licence" }]);

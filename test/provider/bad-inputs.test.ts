@@ -40,6 +40,8 @@ const cases: Case[] = [
   ["user-devices-dup", "deviceIds", () => new PbxUser("user-devices-dup", { ...user, deviceIds: ["dev_aaaaaaaaaaaaaaaaaaaa", "dev_aaaaaaaaaaaaaaaaaaaa"] })],
   ["user-device-id", "deviceIds.0", () => new PbxUser("user-device-id", { ...user, deviceIds: ["phone-1"] })],
   ["user-licence", "licenceId", () => new PbxUser("user-licence", { ...user, licenceId: "" })],
+  ["user-area-zero", "areaPrefix", () => new PbxUser("user-area-zero", { ...user, areaPrefix: "0" })],
+  ["user-21-devices", "deviceIds", () => new PbxUser("user-21-devices", { ...user, deviceIds: Array.from({ length: 21 }, (_, i) => `dev_${String(i).padStart(20, "a")}`) })],
   ["dev-name-nul", "name", () => new SipDevice("dev-name-nul", { name: "Desk\u0000", licenceId })],
   ["dev-name-bidi", "name", () => new SipDevice("dev-name-bidi", { name: "Desk \u202Eenohp", licenceId })],
   ["user-name-escape", "name", () => new PbxUser("user-name-escape", { ...user, name: "\u001b[2J\u001b]0;pwned\u0007" })],
