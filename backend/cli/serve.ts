@@ -9,6 +9,7 @@
 import { resolve } from "node:path";
 import { startBackend } from "../server.ts";
 import { parseCommandArgs, storeFrom, type BackendCommand } from "./options.ts";
+import { keepPrivate } from "../../cli/private-files.ts";
 
 const DEFAULT_REGISTRAR_DIR = ".pbx-estate/registrar";
 
@@ -64,6 +65,7 @@ export const serveCommand: BackendCommand = {
     const trunk = values.trunk === undefined ? undefined : /^([^:]+):(\d+)$/.exec(values.trunk);
     if (trunk === null) throw new Error(`--trunk must be HOST:PORT, got ${values.trunk}`);
     const registrarDir = resolve(values["registrar-dir"] ?? besideData("registrar") ?? DEFAULT_REGISTRAR_DIR);
+    keepPrivate([...(store.kind === "embedded" && store.dataDir !== null ? [store.dataDir] : []), ...(values.registrar ? [registrarDir] : [])]);
 
     const backend = await startBackend({
       store,

@@ -3,5 +3,9 @@
 import "../node-version.ts";
 import { runCli } from "./dispatch.ts";
 import { processIo } from "./io.ts";
+import { keepPrivate } from "../private-files.ts";
+
+// State, the engine's home and the plan files the engine writes stay this user's only.
+keepPrivate([]);
 
 process.exitCode = await runCli(process.argv.slice(2), processIo());

@@ -14,6 +14,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { makePrivate } from "../private-files.ts";
 import { join, resolve } from "node:path";
 import { CliError } from "./errors.ts";
 
@@ -36,13 +37,14 @@ export interface StateOptions {
 export function resolveStateLocation(options: StateOptions): StateLocation {
   const home = join(resolve(options.projectDir), ".pbx-estate");
   const pulumiHome = options.env.PULUMI_HOME ?? join(home, "pulumi-home");
-  mkdirSync(pulumiHome, { recursive: true });
+  mkdirSync(pulumiHome, { recursive: true, mode: 0o700 });
   const given = options.backendUrl ?? options.env.PULUMI_BACKEND_URL;
   const passphrase = passphraseEnv(options.env);
 
   if (given === undefined) {
     const state = join(home, "state");
-    mkdirSync(state, { recursive: true });
+    mkdirSync(state, { recursive: true, mode: 0o700 });
+    makePrivate(home); // state an earlier version left readable to others included
     const local = { backendUrl: fileBackendUrl(state), localStateDir: state, pulumiHome };
     if (passphrase) return { ...local, secretsEnv: passphrase };
     const file = join(home, "passphrase");
