@@ -49,6 +49,13 @@ export interface BackendOptions {
   /** null turns rate limiting off. Default: 100 requests/s per token, burst 500. */
   rateLimit?: RateLimitOptions | null;
   /**
+   * Requests whose token is missing or refused, per client address. null turns it off. Default: 10/s, burst
+   * 50. A valid token is never held back by it, whoever else shares its address.
+   */
+  unauthenticatedRateLimit?: RateLimitOptions | null;
+  /** A proxy in front sets X-Forwarded-For: the client address is its last entry, not the socket's. */
+  trustProxy?: boolean;
+  /**
    * `{ dataDir, port?, trunk?, accountId?, database? }`: start and supervise Kamailio on loopback and publish each
    * applied revision to it through the outbox (backend/outbox/); devices then name it as their registrar. A bare
    * `{ host, port, transport }` only sets the address devices show (default: a placeholder, nothing published).
@@ -129,6 +136,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const changes = new ChangeSetService({ db, clock, notifier, cache });
   const faults = options.testHooks ? new Faults() : null;
   const rateLimit = options.rateLimit === undefined ? { perSecond: 100, burst: 500 } : options.rateLimit;
+  const unauthenticatedRateLimit = options.unauthenticatedRateLimit === undefined ? { perSecond: 10, burst: 50 } : options.unauthenticatedRateLimit;
 
   const publisher =
     sip === null
@@ -147,6 +155,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const app = createApp({
     log,
     rateLimiter: rateLimit ? new RateLimiter(rateLimit) : null,
+    unauthenticatedLimiter: unauthenticatedRateLimit ? new RateLimiter(unauthenticatedRateLimit, "requests without a valid token from this address") : null,
+    trustProxy: options.trustProxy ?? false,
     faults,
     authenticate: async (token) => {
       // Tokens are never revoked in this version, so a found principal may be cached by its token.

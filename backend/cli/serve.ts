@@ -24,7 +24,9 @@ Options:
   --database DIR|URL       embedded data folder, "memory", or a postgres:// URL (default .pbx-estate/data)
   --token-file PATH        where the demo account's token is written on first start (embedded store;
                            default beside the data folder: .pbx-estate/demo-token), mode 0600
-  --rate-limit N|off       requests per second per token, burst 5×N (default 100)
+  --rate-limit N|off       requests per second per token, burst 5×N (default 100); requests with a missing
+                           or refused token are limited per client address (10/s, burst 50; off with off)
+  --trust-proxy            a proxy in front sets X-Forwarded-For: limit by its last entry, not the socket
   --log-level LEVEL        fatal, error, warn, info, debug, trace or silent (default info)
   --registrar              also start and supervise a Kamailio SIP registrar on loopback
   --registrar-dir DIR      the registrar's files (default beside the data folder: .pbx-estate/registrar)
@@ -47,6 +49,7 @@ export const serveCommand: BackendCommand = {
       "test-clock": { type: "string" },
       "test-hooks": { type: "boolean", default: false },
       "rate-limit": { type: "string" },
+      "trust-proxy": { type: "boolean", default: false },
       "token-file": { type: "string" },
       "log-level": { type: "string", default: "info" },
       registrar: { type: "boolean", default: false },
@@ -74,6 +77,8 @@ export const serveCommand: BackendCommand = {
       ...(clockStart ? { clockStart } : {}),
       testHooks: values["test-hooks"] || clockStart !== undefined,
       rateLimit: rate === "off" ? null : rate === undefined ? undefined : { perSecond: Number(rate), burst: Number(rate) * 5 },
+      ...(rate === "off" ? { unauthenticatedRateLimit: null } : {}),
+      trustProxy: values["trust-proxy"],
       logLevel: values["log-level"],
       ...(tokenFile !== undefined ? { demoTokenFile: tokenFile } : {}),
       ...(values.registrar

@@ -23,7 +23,17 @@ export interface AppDeps {
   log: Logger;
   authenticate(token: string): Promise<Omit<Caller, "requestId"> | null>;
   rateLimiter: RateLimiter | null;
+  /** Counts requests with a missing or refused token, per client address. */
+  unauthenticatedLimiter: RateLimiter | null;
+  /** Take the client address from X-Forwarded-For (its last entry), set by a trusted proxy. */
+  trustProxy: boolean;
   faults: Faults | null;
+}
+
+/** The address a request came from: the socket's, or the last X-Forwarded-For entry behind a trusted proxy. */
+function clientAddress(forwardedFor: string | undefined, socketAddress: string | undefined, trustProxy: boolean): string {
+  const forwarded = trustProxy ? forwardedFor?.split(",").pop()?.trim() : undefined;
+  return forwarded || (socketAddress ?? "unknown");
 }
 
 /**
@@ -68,6 +78,7 @@ export function createApp(deps: AppDeps): App {
     const auth = c.req.header("authorization");
     const m = auth === undefined ? null : /^Bearer\s+(\S+)$/i.exec(auth);
     const principal = m?.[1] ? await deps.authenticate(m[1]) : null;
+    if (!principal) deps.unauthenticatedLimiter?.take(clientAddress(c.req.header("x-forwarded-for"), c.env.incoming?.socket.remoteAddress, deps.trustProxy));
     if (!principal) throw new ApiError(401, "unauthenticated", "send Authorization: Bearer <token> with a valid token", {}, { "WWW-Authenticate": "Bearer" });
     deps.rateLimiter?.take(principal.tokenId);
     c.set("caller", { ...principal, requestId: c.get("requestId") });

@@ -16,7 +16,7 @@ describeEachStore("concurrent writers", (store) => {
     const id = ((await c.post("/v1/users", userBody(lic!, "201"))).body as { id: string }).id;
     const patches = [
       ...Array.from({ length: 10 }, (_, i) => ({ name: `Name ${i}` })),
-      ...Array.from({ length: 10 }, (_, i) => ({ areaPrefix: `0${i}` })),
+      ...Array.from({ length: 10 }, (_, i) => ({ areaPrefix: `0${i + 1}` })),
       ...Array.from({ length: 10 }, (_, i) => ({ recording: { enabled: true, email: `r${i}@example.com`, subject: `s${i}` } })),
     ];
     const answers = await Promise.all(patches.map((p) => c.patch(`/v1/users/${id}`, p)));
@@ -24,7 +24,7 @@ describeEachStore("concurrent writers", (store) => {
     const u = (await c.get(`/v1/users/${id}`)).body as { version: number; name: string; areaPrefix: string; recording: { enabled: boolean }; extension: string };
     expect(u.version).toBe(31);
     expect(u.name).toMatch(/^Name \d$/);
-    expect(u.areaPrefix).toMatch(/^0\d$/);
+    expect(u.areaPrefix).toMatch(/^0\d+$/);
     expect(u.recording.enabled).toBe(true);
     expect(u.extension).toBe("201");
   });

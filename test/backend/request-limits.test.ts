@@ -97,6 +97,38 @@ describeEachStore(
       const plain = await post("/v1/batch", JSON.stringify({ requests: [{ method: "GET", path: "/v1/whoami" }] }), "application/json");
       expect(((await plain.json()) as { responses: { status: number }[] }).responses[0]?.status).toBe(200);
     });
+
+    it("limits requests with a missing or refused token per client address; a valid token is never held back", async () => {
+      const strict = await start(store, { unauthenticatedRateLimit: { perSecond: 0.5, burst: 3 } });
+      try {
+        const whoami = (token: string | null, forwardedFor?: string) =>
+          fetch(`${strict.url}/v1/whoami`, { headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...(forwardedFor ? { "x-forwarded-for": forwardedFor } : {}) } });
+        const statuses = [];
+        for (const token of ["wrong-1", null, "wrong-2", "wrong-3", null]) statuses.push((await whoami(token)).status);
+        expect(statuses).toEqual([401, 401, 401, 429, 429]);
+        const limited = await whoami("wrong-4");
+        expect(limited.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
+        expect(((await limited.json()) as { code: string }).code).toBe("rate-limited");
+        // Without a trusted proxy, X-Forwarded-For is the client's word: it opens no new bucket.
+        expect((await whoami("wrong-5", "203.0.113.10")).status).toBe(429);
+        const valid = await newAccount(strict);
+        expect((await whoami(valid.token)).status).toBe(200);
+      } finally {
+        await strict.stop();
+      }
+    });
+
+    it("behind a trusted proxy, limits by the address the proxy forwards", async () => {
+      const proxied = await start(store, { unauthenticatedRateLimit: { perSecond: 0.5, burst: 2 }, trustProxy: true });
+      try {
+        const whoami = (forwardedFor: string) => fetch(`${proxied.url}/v1/whoami`, { headers: { authorization: "Bearer wrong", "x-forwarded-for": forwardedFor } });
+        const statuses = [];
+        for (const from of ["198.51.100.1, 203.0.113.9", "203.0.113.9", "203.0.113.9", "203.0.113.10"]) statuses.push((await whoami(from)).status);
+        expect(statuses).toEqual([401, 401, 429, 401]);
+      } finally {
+        await proxied.stop();
+      }
+    });
   },
   ["embedded"],
 );
