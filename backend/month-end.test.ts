@@ -56,9 +56,11 @@ describe("endOfMonth", () => {
     // America/Goose_Bay went from 2009-11-01 00:01 -03 back to 2009-10-31 23:01 -04: October ends at 00:00 -04.
     expect(endOfMonth("America/Goose_Bay", new Date("2009-10-15T12:00:00Z")).toISOString()).toBe("2009-11-01T04:00:00.000Z");
   });
-  it("is right in every IANA time zone for every month from 2000 to 2030, against a scan of local dates", () => {
+  it("is right in every IANA time zone for every month from 2000 to 2030, against a scan of local dates", async () => {
     const wrong: string[] = [];
     for (const tz of Intl.supportedValuesOf("timeZone")) {
+      // Half a minute of work in all: let the test worker answer its runner between zones.
+      await new Promise((resolve) => setImmediate(resolve));
       for (let year = 2000; year <= 2030; year++) {
         for (let month = 1; month <= 12; month++) {
           const expected = endOfMonthByScan(tz, year, month);
