@@ -11,6 +11,7 @@ import { SettableClock, systemClock, type Clock } from "./clock.ts";
 import { createApp, route, type App } from "./http/app.ts";
 import { RateLimiter, type RateLimitOptions } from "./http/rate-limit.ts";
 import { Faults } from "./http/faults.ts";
+import { enabledHooks, refuseNonLoopback, requireTestToken, testHookToken, type TestHookOptions } from "./http/test-hooks.ts";
 import { body } from "./http/validate.ts";
 import { findPrincipal, insertAccount, type Principal } from "./accounts/store.ts";
 import { accountRoutes } from "./accounts/routes.ts";
@@ -42,10 +43,13 @@ export interface BackendOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
-  /** Start the clock frozen-offset at this instant (tests only); enables PUT /__test/clock. */
+  /** Start the clock frozen-offset at this instant (tests only); `testHooks.clock` lets tests move it. */
   clockStart?: Date;
-  /** Test hooks: /__test/clock and /__test/faults. Off unless set. */
-  testHooks?: boolean;
+  /**
+   * Test hooks, each off unless named: /__test/clock, /__test/faults, /__test/publisher. Every call needs the
+   * hooks' token (`Backend.testHooksToken`, or `tokenFile`); a non-loopback host is refused while any is on.
+   */
+  testHooks?: TestHookOptions;
   /** null turns rate limiting off. Default: 100 requests/s per token, burst 500. */
   rateLimit?: RateLimitOptions | null;
   /**
@@ -82,8 +86,10 @@ export interface Backend {
   registrar: RunningRegistrar | null;
   /** Delivers the registrar outbox; null without a registrar (rows then wait until one is configured). */
   publisher: RegistrarPublisher | null;
-  /** Fault injection, present only with testHooks. */
+  /** Fault injection, present only with `testHooks.faults`. */
   faults: Faults | null;
+  /** The token /__test calls send in the `pbx-test-token` header; null without test hooks. */
+  testHooksToken: string | null;
   /** The OpenAPI 3.1 document this server serves at /openapi.json. */
   openapi: Record<string, unknown>;
   /**
@@ -114,6 +120,8 @@ export function createLogger(destination?: DestinationStream, level = "info"): L
 export const defaultRegistrar: Registrar = { host: "sip.pbx-estate.test", port: 5061, transport: "tls" };
 
 export async function startBackend(options: BackendOptions): Promise<Backend> {
+  const hooks = enabledHooks(options.testHooks);
+  refuseNonLoopback(options.host ?? "127.0.0.1", hooks);
   const log = createLogger(options.logDestination, options.logLevel);
   const store = await openStore(options.store);
   const clock = options.clockStart ? new SettableClock(options.clockStart) : systemClock;
@@ -134,7 +142,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   // The embedded store has one process (its data-dir lock), so that process may cache live state.
   const cache = store.kind === "embedded" ? new MemoryCache() : new NoCache();
   const changes = new ChangeSetService({ db, clock, notifier, cache });
-  const faults = options.testHooks ? new Faults() : null;
+  const faults = hooks.includes("faults") ? new Faults() : null;
   const rateLimit = options.rateLimit === undefined ? { perSecond: 100, burst: 500 } : options.rateLimit;
   const unauthenticatedRateLimit = options.unauthenticatedRateLimit === undefined ? { perSecond: 10, burst: 50 } : options.unauthenticatedRateLimit;
 
@@ -184,13 +192,17 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const document = openApiDocument(app);
   app.get("/openapi.json", (c) => c.json(document));
 
-  if (options.testHooks) {
+  const testHooksToken = hooks.length > 0 && options.testHooks ? testHookToken(options.testHooks) : null;
+  if (testHooksToken !== null) app.use("/__test/*", requireTestToken(testHooksToken));
+  if (hooks.includes("clock")) {
     app.put("/__test/clock", async (c) => {
       const { now } = await body(c, z.object({ now: z.iso.datetime() }).strict());
       if (!(clock instanceof SettableClock)) throw new ApiError(409, "clock-not-settable", "start the backend with a clock start to move it");
       clock.set(new Date(now));
       return c.json({ now: clock.now().toISOString() });
     });
+  }
+  if (hooks.includes("faults")) {
     app.put("/__test/faults", async (c) => {
       const input = await body(
         c,
@@ -206,6 +218,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       faults?.releaseAll();
       return c.json({ ok: true });
     });
+  }
+  if (hooks.includes("publisher")) {
     // Holds registrar publishing (before claiming): lets a test stop the process between commit and publish.
     app.put("/__test/publisher", async (c) => {
       const { hold } = await body(c, z.object({ hold: z.boolean() }).strict());
@@ -249,6 +263,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     openapi: document,
     revisionSnapshot: (accountId) => revisionSnapshot(db, accountId),
     faults,
+    testHooksToken,
     createAccount,
     stop: () => {
       stopping ??= (async () => {

@@ -8,7 +8,7 @@
  */
 import { resolve } from "node:path";
 import { startBackend } from "../server.ts";
-import { parseCommandArgs, storeFrom, type BackendCommand } from "./options.ts";
+import { parseCommandArgs, storeFrom, UsageError, type BackendCommand } from "./options.ts";
 import { keepPrivate } from "../../cli/private-files.ts";
 
 const DEFAULT_REGISTRAR_DIR = ".pbx-estate/registrar";
@@ -33,8 +33,12 @@ Options:
   --registrar-port N       its SIP port (default: a free one, remembered in --registrar-dir)
   --registrar-account ID   the account it serves (default: the only account, remembered)
   --trunk HOST:PORT        where calls to outside numbers go
-  --test-clock ISO         tests only: start a clock that tests can move at this instant
-  --test-hooks             tests only: enable the /__test fault-injection routes
+Test hooks (tests only; loopback addresses only; each call sends the token in a pbx-test-token header):
+  --test-clock ISO         start the clock at this instant and let PUT /__test/clock move it
+  --test-faults            enable fault injection: PUT /__test/faults, POST /__test/faults/release
+  --test-publisher         enable PUT /__test/publisher, which holds registrar publishing
+  --test-hooks-token-file PATH
+                           where the hooks' token is written at start, mode 0600 (required with any hook)
   -h, --help               show this help`;
 
 export const serveCommand: BackendCommand = {
@@ -47,7 +51,9 @@ export const serveCommand: BackendCommand = {
       host: { type: "string", default: "127.0.0.1" },
       database: { type: "string" },
       "test-clock": { type: "string" },
-      "test-hooks": { type: "boolean", default: false },
+      "test-faults": { type: "boolean", default: false },
+      "test-publisher": { type: "boolean", default: false },
+      "test-hooks-token-file": { type: "string" },
       "rate-limit": { type: "string" },
       "trust-proxy": { type: "boolean", default: false },
       "token-file": { type: "string" },
@@ -64,6 +70,10 @@ export const serveCommand: BackendCommand = {
     const rate = values["rate-limit"];
     const clockStart = values["test-clock"] === undefined ? undefined : new Date(values["test-clock"]);
     if (clockStart !== undefined && Number.isNaN(clockStart.getTime())) throw new Error(`--test-clock must be an ISO instant, got ${values["test-clock"]}`);
+    const testHooks = { clock: clockStart !== undefined, faults: values["test-faults"], publisher: values["test-publisher"] };
+    const hooksOn = testHooks.clock || testHooks.faults || testHooks.publisher;
+    const hooksTokenFile = values["test-hooks-token-file"];
+    if (hooksOn && hooksTokenFile === undefined) throw new UsageError("test hooks need --test-hooks-token-file PATH: every /__test call must send the token written there");
 
     const trunk = values.trunk === undefined ? undefined : /^([^:]+):(\d+)$/.exec(values.trunk);
     if (trunk === null) throw new Error(`--trunk must be HOST:PORT, got ${values.trunk}`);
@@ -75,7 +85,7 @@ export const serveCommand: BackendCommand = {
       port: Number(values.port),
       host: values.host,
       ...(clockStart ? { clockStart } : {}),
-      testHooks: values["test-hooks"] || clockStart !== undefined,
+      ...(hooksOn && hooksTokenFile !== undefined ? { testHooks: { ...testHooks, tokenFile: resolve(hooksTokenFile) } } : {}),
       rateLimit: rate === "off" ? null : rate === undefined ? undefined : { perSecond: Number(rate), burst: Number(rate) * 5 },
       ...(rate === "off" ? { unauthenticatedRateLimit: null } : {}),
       trustProxy: values["trust-proxy"],

@@ -21,7 +21,7 @@ describeEachStore("audit log", (store) => {
   let backend: Backend;
   let c: Client;
   beforeAll(async () => {
-    backend = await start(store, { clockStart: new Date("2025-03-14T10:00:00Z"), testHooks: true });
+    backend = await start(store, { clockStart: new Date("2025-03-14T10:00:00Z"), testHooks: { clock: true } });
     c = await newAccount(backend, "America/New_York");
   });
   afterAll(async () => backend.stop());

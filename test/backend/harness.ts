@@ -39,7 +39,7 @@ export function describeEachStore(title: string, body: (store: StoreCase) => voi
 
 export async function start(store: StoreCase, extra: Partial<BackendOptions> = {}): Promise<Backend> {
   if (store.options === null) throw new Error("no store");
-  return startBackend({ store: store.options, logLevel: "silent", testHooks: true, clockStart: new Date("2025-03-14T10:00:00Z"), rateLimit: null, ...extra });
+  return startBackend({ store: store.options, logLevel: "silent", testHooks: { clock: true, faults: true }, clockStart: new Date("2025-03-14T10:00:00Z"), rateLimit: null, ...extra });
 }
 
 export interface Answer {
@@ -94,8 +94,13 @@ export async function newAccount(backend: Backend, timeZone = "Europe/London", n
 }
 
 export async function setClock(backend: Backend, iso: string): Promise<void> {
-  const res = await fetch(`${backend.url}/__test/clock`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ now: iso }) });
+  const res = await fetch(`${backend.url}/__test/clock`, { method: "PUT", headers: testHookHeaders(backend), body: JSON.stringify({ now: iso }) });
   if (res.status !== 200) throw new Error(`clock: ${res.status} ${await res.text()}`);
+}
+
+/** Headers for a /__test call: JSON, and the hooks' token the backend made at start. */
+export function testHookHeaders(backend: Backend): Record<string, string> {
+  return { "content-type": "application/json", "pbx-test-token": backend.testHooksToken ?? "" };
 }
 
 export const TERMS = "2025-01";

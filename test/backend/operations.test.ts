@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { generateOpenApi, OPENAPI_PATH } from "../../backend/cli/openapi.ts";
-import { Client, newAccount, order, start, storeCases, userBody } from "./harness.ts";
+import { Client, newAccount, order, start, storeCases, testHookHeaders, userBody } from "./harness.ts";
 
 const embedded = storeCases()[0]!;
 
@@ -77,7 +77,7 @@ describe("operations", () => {
   it("finishes an in-flight request before it stops", async () => {
     const backend = await start(embedded);
     const c = await newAccount(backend);
-    await fetch(`${backend.url}/__test/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ rules: [{ method: "GET", path: "^/v1/whoami$", action: "hold" }] }) });
+    await fetch(`${backend.url}/__test/faults`, { method: "PUT", headers: testHookHeaders(backend), body: JSON.stringify({ rules: [{ method: "GET", path: "^/v1/whoami$", action: "hold" }] }) });
     const inflight = c.get("/v1/whoami");
     // Wait until the held request reached the server, then stop: stop releases it and waits for it.
     for (let i = 0; i < 500 && backend.faults?.heldCount !== 1; i++) await new Promise((r) => setTimeout(r, 10));

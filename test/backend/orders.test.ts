@@ -2,7 +2,7 @@
 // Orders under retries: one Idempotency-Key makes exactly one order, even when the answer was lost after commit.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Backend } from "../../backend/server.ts";
-import { describeEachStore, newAccount, order, start, TERMS } from "./harness.ts";
+import { describeEachStore, newAccount, order, start, TERMS, testHookHeaders } from "./harness.ts";
 
 describeEachStore("orders", (store) => {
   let backend: Backend;
@@ -24,7 +24,7 @@ describeEachStore("orders", (store) => {
     const c = await newAccount(backend);
     const faults = await fetch(`${backend.url}/__test/faults`, {
       method: "PUT",
-      headers: { "content-type": "application/json" },
+      headers: testHookHeaders(backend),
       body: JSON.stringify({ rules: [{ method: "POST", path: "^/v1/orders$", action: "drop" }] }),
     });
     expect(faults.status).toBe(200);
@@ -51,7 +51,7 @@ describeEachStore("orders", (store) => {
     const c = await newAccount(backend);
     await fetch(`${backend.url}/__test/faults`, {
       method: "PUT",
-      headers: { "content-type": "application/json" },
+      headers: testHookHeaders(backend),
       body: JSON.stringify({ rules: [{ method: "POST", path: "^/v1/orders$", action: "hold" }] }),
     });
     const held = c.post("/v1/orders", { termsVersion: TERMS, items: [{ product: "sip-device-licence" }] });
@@ -62,7 +62,7 @@ describeEachStore("orders", (store) => {
       if (seen === 0) await new Promise((r) => setTimeout(r, 10));
     }
     expect(seen).toBe(1);
-    await fetch(`${backend.url}/__test/faults/release`, { method: "POST" });
+    await fetch(`${backend.url}/__test/faults/release`, { method: "POST", headers: testHookHeaders(backend) });
     expect((await held).status).toBe(201);
   });
 
@@ -70,12 +70,12 @@ describeEachStore("orders", (store) => {
     const c = await newAccount(backend);
     await fetch(`${backend.url}/__test/faults`, {
       method: "PUT",
-      headers: { "content-type": "application/json" },
+      headers: testHookHeaders(backend),
       body: JSON.stringify({ errorShare: { status: 503, every: 2, retryAfterSeconds: 3 } }),
     });
     const a = await c.get("/v1/whoami");
     const b = await c.get("/v1/whoami");
-    await fetch(`${backend.url}/__test/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: "{}" });
+    await fetch(`${backend.url}/__test/faults`, { method: "PUT", headers: testHookHeaders(backend), body: "{}" });
     expect([a.status, b.status]).toEqual([200, 503]);
     expect(b.headers.get("retry-after")).toBe("3");
     expect(b.body.code).toBe("unavailable");

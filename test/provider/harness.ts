@@ -37,7 +37,7 @@ export async function startTestBackend(options: { timeZone?: string; clockStart?
   });
   const backend = await startBackend({
     store: { kind: "embedded", dataDir: null },
-    testHooks: true,
+    testHooks: { clock: true, faults: true },
     clockStart: new Date(options.clockStart ?? "2026-11-14T10:00:00Z"),
     rateLimit: null,
     logDestination,
@@ -51,7 +51,7 @@ export async function startTestBackend(options: { timeZone?: string; clockStart?
   const call = async <T>(method: string, path: string, body?: unknown, as = token) => {
     const res = await fetch(`${backend.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${as}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: { authorization: `Bearer ${as}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...(path.startsWith("/__test/") ? { "pbx-test-token": backend.testHooksToken ?? "" } : {}) },
       body: body === undefined ? null : JSON.stringify(body),
     });
     const text = await res.text();

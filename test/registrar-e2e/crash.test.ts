@@ -21,18 +21,24 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const args = ["--database", join(dir, "data"), "--test-hooks", "--registrar", "--registrar-dir", join(dir, "registrar")];
+const hooksTokenFile = join(dir, "test-hooks-token");
+const args = ["--database", join(dir, "data"), "--test-publisher", "--test-hooks-token-file", hooksTokenFile, "--registrar", "--registrar-dir", join(dir, "registrar")];
 
 async function serve(): Promise<ServeProcess & { call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; revision: number }> }> {
   const p = await spawnServe(args);
   children.push(p);
   const token = readFileSync(p.tokenFile!, "utf8").trim();
+  const hooksToken = readFileSync(hooksTokenFile, "utf8").trim();
   return {
     ...p,
     call: async <T>(method: string, path: string, body?: unknown) => {
       const res = await fetch(`${p.url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+          ...(path.startsWith("/__test/") ? { "pbx-test-token": hooksToken } : {}),
+        },
         body: body === undefined ? null : JSON.stringify(body),
       });
       const text = await res.text();

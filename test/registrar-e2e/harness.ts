@@ -44,7 +44,7 @@ export async function startEstateBackend(options: { trunkPort?: number } = {}): 
   });
   const backend = await startBackend({
     store: { kind: "embedded", dataDir: null },
-    testHooks: true,
+    testHooks: { clock: true, faults: true },
     clockStart: new Date("2026-11-14T10:00:00Z"),
     rateLimit: null,
     logDestination,
@@ -62,7 +62,7 @@ export async function startEstateBackend(options: { trunkPort?: number } = {}): 
   const request = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, as = token) => {
     const res = await fetch(`${backend.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${as}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+      headers: { authorization: `Bearer ${as}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...(path.startsWith("/__test/") ? { "pbx-test-token": backend.testHooksToken ?? "" } : {}), ...headers },
       body: body === undefined ? null : JSON.stringify(body),
     });
     const text = await res.text();
