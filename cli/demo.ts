@@ -16,6 +16,7 @@ import { RegistrarNotInstalledError } from "../registrar/index.ts";
 import { formatError, loadEstate } from "../estate-files/index.ts";
 import { engineCli, packageRoot } from "./engine-environment.ts";
 import { removeOldDemoStack } from "./demo-migration.ts";
+import { backendCredentials } from "./pbx-estate/backend-api.ts";
 import { EngineSession } from "./pbx-estate/engine-session.ts";
 import { processIo } from "./pbx-estate/io.ts";
 import { estateSteps } from "./pbx-estate/plan/steps.ts";
@@ -62,7 +63,7 @@ console.log(
 const loaded = await loadEstate([paths.estate]);
 if (!loaded.ok) throw new Error(`examples/small-office does not load:\n${loaded.errors.map(formatError).join("\n")}`);
 const estate = loaded.estate;
-const credentials = { endpoint: backend.url, token };
+const credentials = backendCredentials(backend.url, token, process.env);
 await removeOldDemoStack(state, credentials, (line) => console.log(line));
 
 console.log("applying examples/small-office with the Pulumi engine …");

@@ -49,7 +49,13 @@ export function providerContext(): ProviderContext {
   if (current && current.settings.endpoint === settings.endpoint && current.settings.token === settings.token) return current.context;
   // As many requests in flight as the engine runs hooks (the CLI's parallelism), so the backend's group
   // commit sees a whole wave of staged writes at once; still a bound, so a bigger run queues here.
-  const http = new HttpClient({ endpoint: settings.endpoint, token: settings.token, maxInFlight: 64 });
+  const http = new HttpClient({
+    endpoint: settings.endpoint,
+    token: settings.token,
+    maxInFlight: 64,
+    readDeadlineMs: settings.readTimeoutMs,
+    writeDeadlineMs: settings.writeTimeoutMs,
+  });
   const api = new PbxApi(http);
   const batcher = new ApplyBatcher<ApplyAnswer>({
     open: async () => (await api.openChangeSet(`pulumi provider, process ${process.pid}`)).id,

@@ -1,15 +1,34 @@
 /**
  * Where the provider finds the provisioning backend: stack config (`pbx:endpoint`, secret `pbx:token`)
  * handed to `configure`, or the PBX_ENDPOINT / PBX_TOKEN environment variables. Read in the plugin process
- * at run time, never captured into the serialized provider.
+ * at run time, never captured into the serialized provider. The read and write deadlines come the same
+ * way (`pbx:readTimeout` / PBX_READ_TIMEOUT, `pbx:writeTimeout` / PBX_WRITE_TIMEOUT, in seconds).
  */
+import { timeoutSources, TimeoutSeconds } from "../schemas/timeouts.ts";
+
 export interface Settings {
   endpoint: string;
   token: string;
+  readTimeoutMs: number;
+  writeTimeoutMs: number;
 }
 
 export interface ConfigSource {
   get(key: string): string | undefined;
+}
+
+/** A deadline in milliseconds from its config key or variable; a bad value is refused, naming where it came from. */
+export function timeoutMs(kind: keyof typeof timeoutSources, config: ConfigSource | undefined, env: NodeJS.ProcessEnv): number {
+  const source = timeoutSources[kind];
+  const fromConfig = config?.get(source.config);
+  const raw = fromConfig ?? env[source.env];
+  if (raw === undefined || raw === "") return source.default * 1000;
+  const parsed = TimeoutSeconds.safeParse(raw);
+  if (!parsed.success) {
+    const where = fromConfig !== undefined ? `stack config ${source.config}` : source.env;
+    throw new Error(`${where} ${parsed.error.issues[0]?.message ?? "is not valid"}, got ${JSON.stringify(raw)}`);
+  }
+  return parsed.data * 1000;
 }
 
 export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.ProcessEnv = process.env): Settings {
@@ -23,5 +42,5 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
     throw new Error(`pbx-estate provider is not configured: set ${missing.join(" and ")}`);
   }
   if (!/^https?:\/\//.test(endpoint)) throw new Error(`pbx:endpoint must be an http(s) URL, got ${JSON.stringify(endpoint)}`);
-  return { endpoint, token };
+  return { endpoint, token, readTimeoutMs: timeoutMs("read", config, env), writeTimeoutMs: timeoutMs("write", config, env) };
 }

@@ -10,11 +10,24 @@ import type { User } from "../../schemas/user.ts";
 import { ApiError, TransportError } from "../../provider/client/errors.ts";
 import { HttpClient } from "../../provider/client/http.ts";
 import { PbxApi, type Whoami } from "../../provider/client/pbx-api.ts";
+import { timeoutMs } from "../../provider/settings.ts";
 import { CliError } from "./errors.ts";
 
 export interface BackendCredentials {
   endpoint: string;
   token: string;
+  /** Total time one read or one write may take, retries included (PBX_READ_TIMEOUT, PBX_WRITE_TIMEOUT). */
+  readTimeoutMs: number;
+  writeTimeoutMs: number;
+}
+
+/** The backend's URL and token with the deadlines the environment sets; a bad deadline is refused. */
+export function backendCredentials(endpoint: string, token: string, env: NodeJS.ProcessEnv): BackendCredentials {
+  try {
+    return { endpoint, token, readTimeoutMs: timeoutMs("read", undefined, env), writeTimeoutMs: timeoutMs("write", undefined, env) };
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 export class BackendApi implements AsyncDisposable {
@@ -23,7 +36,16 @@ export class BackendApi implements AsyncDisposable {
 
   constructor(credentials: BackendCredentials) {
     this.endpoint = credentials.endpoint;
-    this.api = new PbxApi(new HttpClient({ ...credentials, userAgent: "pbx-estate-cli", maxInFlight: 8 }));
+    this.api = new PbxApi(
+      new HttpClient({
+        endpoint: credentials.endpoint,
+        token: credentials.token,
+        readDeadlineMs: credentials.readTimeoutMs,
+        writeDeadlineMs: credentials.writeTimeoutMs,
+        userAgent: "pbx-estate-cli",
+        maxInFlight: 8,
+      }),
+    );
   }
 
   whoami(): Promise<Whoami> {
@@ -61,6 +83,7 @@ export class BackendApi implements AsyncDisposable {
 }
 
 function describeFailure(error: unknown): string {
+  if (error instanceof TransportError && error.timedOut) return `${error.message} (it may be stopped or overloaded; PBX_READ_TIMEOUT sets how long a read may take)`;
   if (error instanceof TransportError) return `${error.message} (is it running, and is PBX_ENDPOINT right?)`;
   if (error instanceof ApiError && error.status === 401) return "the token was refused (401): check PBX_TOKEN";
   if (error instanceof ApiError && error.status === 429) return "still throttled (429) after retrying; try again later";

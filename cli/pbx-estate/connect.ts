@@ -7,7 +7,7 @@ import type { Whoami } from "../../schemas/account.ts";
 import type { Catalogue } from "../../schemas/catalogue.ts";
 import type { ResolvedEstate } from "../../schemas/estate.ts";
 import type { EstateAdoption } from "../../sdk/estate.ts";
-import { BackendApi } from "./backend-api.ts";
+import { BackendApi, backendCredentials } from "./backend-api.ts";
 import { EngineSession } from "./engine-session.ts";
 import { estateFrom } from "./estate-input.ts";
 import { CliError } from "./errors.ts";
@@ -23,7 +23,9 @@ export const connectionOptions = {
 
 export const connectionHelp = `  --stack <name>        stack name (default: the estate's metadata.name)
   --backend-url <url>   Pulumi state backend (default: PULUMI_BACKEND_URL, else .pbx-estate/state here)
-  --endpoint <url>      provisioning backend (default: PBX_ENDPOINT); the token is read from PBX_TOKEN only`;
+  --endpoint <url>      provisioning backend (default: PBX_ENDPOINT); the token is read from PBX_TOKEN only;
+                        one read may take PBX_READ_TIMEOUT seconds (default 20), one write
+                        PBX_WRITE_TIMEOUT (default 60), retries included`;
 
 export interface ConnectionValues {
   stack?: string | undefined;
@@ -55,13 +57,14 @@ export async function connect(paths: readonly string[], values: ConnectionValues
         "the provisioning backend's URL and an API token of its account",
     );
   }
-  const api = new BackendApi({ endpoint, token });
+  const credentials = backendCredentials(endpoint, token, io.env);
+  const api = new BackendApi(credentials);
   let session: EngineSession | undefined;
   try {
     const account = await api.whoami();
     const catalogue = await api.catalogue();
     const state = resolveStateLocation({ projectDir: io.cwd, backendUrl: values["backend-url"], env: io.env });
-    const target = { estate, stackName: values.stack ?? estate.name, state, backend: { endpoint, token }, ...(options.adopt ? { adopt: options.adopt } : {}) };
+    const target = { estate, stackName: values.stack ?? estate.name, state, backend: credentials, ...(options.adopt ? { adopt: options.adopt } : {}) };
     session = await EngineSession.open(target, options);
     const foreign = (await session.recordedAccounts()).filter((a) => a !== account.accountId);
     if (foreign.length > 0) {

@@ -98,6 +98,8 @@ export class EngineSession implements AsyncDisposable {
         ...state.secretsEnv,
         PBX_ENDPOINT: backend.endpoint,
         PBX_TOKEN: backend.token,
+        PBX_READ_TIMEOUT: String(backend.readTimeoutMs / 1000),
+        PBX_WRITE_TIMEOUT: String(backend.writeTimeoutMs / 1000),
       },
     };
     try {

@@ -5,6 +5,7 @@
  */
 import { Agent, type Dispatcher, request } from "undici";
 import { BATCH_HEADERS, type BatchResponse } from "../../schemas/batch.ts";
+import { DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_WRITE_TIMEOUT_SECONDS } from "../../schemas/timeouts.ts";
 import { ApiError, TransportError } from "./errors.ts";
 import { RequestBatcher, type BatchedAnswer, type BatchedRequest } from "./request-batcher.ts";
 
@@ -17,6 +18,10 @@ export interface HttpClientOptions {
   maxAttempts?: number;
   /** Per-attempt time limit for headers and body. */
   timeoutMs?: number;
+  /** Total time one read (GET) may take from its first attempt, retries and waits included. */
+  readDeadlineMs?: number;
+  /** Total time one write may take from its first attempt; past it, its outcome is reported unknown. */
+  writeDeadlineMs?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
   userAgent?: string;
@@ -96,6 +101,8 @@ export class HttpClient {
   private readonly inFlight: Semaphore;
   private readonly maxAttempts: number;
   private readonly timeoutMs: number;
+  private readonly readDeadlineMs: number;
+  private readonly writeDeadlineMs: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly userAgent: string;
@@ -111,6 +118,8 @@ export class HttpClient {
     this.endpoint = new URL(options.endpoint.endsWith("/") ? options.endpoint : `${options.endpoint}/`);
     this.token = options.token;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.readDeadlineMs = options.readDeadlineMs ?? DEFAULT_READ_TIMEOUT_SECONDS * 1000;
+    this.writeDeadlineMs = options.writeDeadlineMs ?? DEFAULT_WRITE_TIMEOUT_SECONDS * 1000;
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
       connections: options.maxInFlight ?? 16,
@@ -164,23 +173,38 @@ export class HttpClient {
         }
       : undefined;
 
+    // The deadline runs from the first attempt, not from the queue for a slot in flight.
+    const deadlineMs = method === "GET" ? this.readDeadlineMs : this.writeDeadlineMs;
+    let startedAt: number | undefined;
+    const start = () => (startedAt ??= performance.now());
+    const remaining = () => deadlineMs - (performance.now() - start());
     for (let attempt = 0; ; attempt++) {
       const last = attempt + 1 >= this.maxAttempts;
       let response: HttpResponse<T>;
       try {
-        response = batched && this.batching ? ((await this.batcher.submit(batched)) as HttpResponse<T>) : await this.once<T>(method, url, headers, payload);
+        if (batched && this.batching) {
+          start();
+          response = (await this.batcher.submit(batched)) as HttpResponse<T>;
+        } else {
+          response = await this.once<T>(method, url, headers, payload, () => Math.max(1, Math.floor(Math.min(this.timeoutMs, remaining()))));
+        }
       } catch (error) {
-        const transport = new TransportError(method, url.pathname, error);
+        const transport = new TransportError(method, url.pathname, error, {
+          // Past the deadline only by the timer's lateness: say the deadline the user set.
+          waitedMs: Math.min(deadlineMs, performance.now() - start()),
+          write: method !== "GET",
+        });
+        const wait = backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs);
         // A request that may have reached the backend is repeated only when repeating it is safe.
-        if (last || !(idempotent || transport.notSent)) throw transport;
-        await sleep(backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs));
+        if (last || !(idempotent || transport.notSent) || remaining() <= wait) throw transport;
+        await sleep(wait);
         continue;
       }
       if (response.status < 400 || options.accept?.includes(response.status)) return response;
       const retryable = retryableStatuses.has(response.status) && (idempotent || response.status === 429);
-      if (!retryable || last) throw ApiError.from(method, url.pathname, response.status, response.body);
-      const hinted = parseRetryAfter(response.headers["retry-after"]);
-      await sleep(hinted ?? backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs));
+      const wait = parseRetryAfter(response.headers["retry-after"]) ?? backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs);
+      if (!retryable || last || remaining() <= wait) throw ApiError.from(method, url.pathname, response.status, response.body);
+      await sleep(wait);
     }
   }
 
@@ -189,16 +213,21 @@ export class HttpClient {
     url: URL,
     headers: Record<string, string>,
     body: string | undefined,
+    /** This attempt's time limit, asked once a slot in flight is held. */
+    attemptTimeoutMs: () => number = () => this.timeoutMs,
   ): Promise<HttpResponse<T>> {
     const release = await this.inFlight.acquire();
     try {
+      const timeoutMs = attemptTimeoutMs();
       this.requestsSent++;
       const response = await request(url, {
         method,
         headers,
         body,
         dispatcher: this.agent,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
       });
       const text = await response.body.text();
       let parsed: unknown = undefined;

@@ -204,7 +204,7 @@ describe("lost answers and throttling", () => {
       () => undefined,
       (e: unknown) => e as Error,
     );
-    expect(failed?.message).toMatch(/john[\s\S]*was applied but cannot be read back|john[\s\S]*did not answer/);
+    expect(failed?.message).toMatch(/john[\s\S]*was applied but cannot be read back|john[\s\S]*closed the connection before answering/);
     const state = JSON.parse(engine.stateFile()) as { checkpoint: { latest: { resources: { urn: string; id?: string; initErrors?: string[] }[] } } };
     const recorded = state.checkpoint.latest.resources.find((r) => r.urn.endsWith("::john"));
     const [live] = (await backend.call<{ id: string }[]>("GET", "/v1/users")).body;

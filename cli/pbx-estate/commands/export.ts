@@ -9,7 +9,7 @@ import { estateFromAccount } from "../../../estate-export/from-account.ts";
 import { slug } from "../../../estate-export/keys.ts";
 import { estateYaml } from "../../../estate-export/yaml.ts";
 import { packageRoot } from "../../engine-environment.ts";
-import { BackendApi } from "../backend-api.ts";
+import { BackendApi, backendCredentials } from "../backend-api.ts";
 import type { Command } from "../command.ts";
 import { parseCommandArgs } from "../command.ts";
 import { withConnection, connectionHelp, connectionOptions } from "../connect.ts";
@@ -43,7 +43,7 @@ Exit codes: 0 exported and adopted, 1 failure.`,
     if (!endpoint || !token) throw new CliError("set PBX_ENDPOINT (or --endpoint) and PBX_TOKEN: the provisioning backend's URL and an API token of its account");
 
     // Node 22 runs this file without a transform, so no `await using` here.
-    const api = new BackendApi({ endpoint, token });
+    const api = new BackendApi(backendCredentials(endpoint, token, io.env));
     let account, catalogue, live;
     try {
       account = await api.whoami();

@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { resolveSettings } from "./settings.ts";
+
+const env = { PBX_ENDPOINT: "http://127.0.0.1:8080", PBX_TOKEN: "pbx_t" };
+const config = (values: Record<string, string>) => ({ get: (key: string) => values[key] });
+
+describe("the backend's deadlines", () => {
+  it("default to 20 s a read and 60 s a write", () => {
+    expect(resolveSettings(undefined, env)).toMatchObject({ readTimeoutMs: 20_000, writeTimeoutMs: 60_000 });
+  });
+  it("come from stack config before the environment", () => {
+    const settings = resolveSettings(config({ "pbx:readTimeout": "5" }), { ...env, PBX_READ_TIMEOUT: "9", PBX_WRITE_TIMEOUT: "1.5" });
+    expect(settings).toMatchObject({ readTimeoutMs: 5_000, writeTimeoutMs: 1_500 });
+  });
+  it("refuse a value that is not a positive number of seconds, naming where it was set", () => {
+    expect(() => resolveSettings(undefined, { ...env, PBX_READ_TIMEOUT: "soon" })).toThrow('PBX_READ_TIMEOUT must be a number of seconds, got "soon"');
+    expect(() => resolveSettings(config({ "pbx:writeTimeout": "0" }), env)).toThrow('stack config pbx:writeTimeout must be more than 0 seconds, got "0"');
+    expect(() => resolveSettings(undefined, { ...env, PBX_WRITE_TIMEOUT: "86400" })).toThrow("PBX_WRITE_TIMEOUT must be at most 3600 seconds");
+  });
+});
