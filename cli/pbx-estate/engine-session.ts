@@ -16,6 +16,7 @@ import {
   ConcurrentUpdateError,
   type EngineEvent,
   LocalWorkspace,
+  type PulumiCommand,
   type PulumiFn,
   type Stack,
   StackNotFoundError,
@@ -85,23 +86,15 @@ export class EngineSession implements AsyncDisposable {
       throw error;
     }
     const workDir = createEngineWorkspace("run");
-    const { state, backend } = target;
+    const { backend } = target;
     const program = estateProgram(target.estate, target.adopt);
     const args = { projectName: ESTATE_PROJECT, stackName: target.stackName, program };
-    const opts = {
-      workDir,
-      pulumiCommand: cli.command,
-      projectSettings: { name: ESTATE_PROJECT, runtime: "nodejs" as const, backend: { url: state.backendUrl } },
-      envVars: {
-        ...engineEnvironment({ workDir, binDir: cli.binDir, pulumiHome: state.pulumiHome }),
-        PULUMI_BACKEND_URL: state.backendUrl,
-        ...state.secretsEnv,
-        PBX_ENDPOINT: backend.endpoint,
-        PBX_TOKEN: backend.token,
-        PBX_READ_TIMEOUT: String(backend.readTimeoutMs / 1000),
-        PBX_WRITE_TIMEOUT: String(backend.writeTimeoutMs / 1000),
-      },
-    };
+    const opts = workspaceOptions(target.state, workDir, cli, {
+      PBX_ENDPOINT: backend.endpoint,
+      PBX_TOKEN: backend.token,
+      PBX_READ_TIMEOUT: String(backend.readTimeoutMs / 1000),
+      PBX_WRITE_TIMEOUT: String(backend.writeTimeoutMs / 1000),
+    });
     try {
       const stack = options.mustExist ? await LocalWorkspace.selectStack(args, opts) : await LocalWorkspace.createOrSelectStack(args, opts);
       return new EngineSession(stack, target, program, workDir);
@@ -109,11 +102,32 @@ export class EngineSession implements AsyncDisposable {
       rmSync(workDir, { recursive: true, force: true });
       if (error instanceof StackNotFoundError) {
         throw new CliError(
-          `no state for estate ${target.stackName} in ${state.backendUrl}: nothing was applied there yet ` +
+          `no state for estate ${target.stackName} in ${target.state.backendUrl}: nothing was applied there yet ` +
             "(check --backend-url / PULUMI_BACKEND_URL, or run `pbx-estate apply` first)",
         );
       }
       throw engineFailure("open the stack", error, []);
+    }
+  }
+
+  /**
+   * Removes every lock of the estate's stack with the CLI's own state settings (the engine's `cancel`): the
+   * locks of runs still going included, so the caller decides first (see commands/unlock.ts).
+   */
+  static async releaseLocks(stackName: string, state: StateLocation): Promise<void> {
+    const cli = await engineCli().catch((error: unknown) => {
+      throw error instanceof PulumiCliUnavailableError ? new CliError(error.message) : error;
+    });
+    const workDir = createEngineWorkspace("unlock");
+    try {
+      const args = { projectName: ESTATE_PROJECT, stackName, program: async () => {} };
+      const stack = await LocalWorkspace.selectStack(args, workspaceOptions(state, workDir, cli, {}));
+      await stack.cancel();
+    } catch (error) {
+      if (error instanceof StackNotFoundError) throw new CliError(`no state for estate ${stackName} in ${state.backendUrl}: there is nothing to unlock`);
+      throw new CliError(`could not release the lock of estate ${stackName}: ${messageOf(error).split("\n").slice(0, 5).join("\n")}`);
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
     }
   }
 
@@ -227,15 +241,36 @@ export class EngineSession implements AsyncDisposable {
   }
 }
 
+/** The Automation API's workspace settings: the pinned CLI, the state location, and `env` for the plugin. */
+function workspaceOptions(state: StateLocation, workDir: string, cli: { command: PulumiCommand; binDir: string }, env: Record<string, string>) {
+  return {
+    workDir,
+    pulumiCommand: cli.command,
+    projectSettings: { name: ESTATE_PROJECT, runtime: "nodejs" as const, backend: { url: state.backendUrl } },
+    envVars: {
+      ...engineEnvironment({ workDir, binDir: cli.binDir, pulumiHome: state.pulumiHome }),
+      PULUMI_BACKEND_URL: state.backendUrl,
+      ...state.secretsEnv,
+      ...env,
+    },
+  };
+}
+
 /**
  * The engine's own words for a failed operation: its error diagnostics per resource (debug diagnostics are
  * never read: they can carry provider payloads in plaintext), or the error lines of its output.
  */
 function engineFailure(what: string, error: unknown, events: EngineEvent[]): CliError {
   if (error instanceof ConcurrentUpdateError) {
+    // The engine names each holder as "created by user@host (pid N) at <time>"; a hosted backend names none.
+    const holders = [...messageOf(error).matchAll(/created by (\S+) \(pid (\d+)\) at (\S+)/g)].map((m) => `  held by ${m[1]}, pid ${m[2]}, since ${m[3]}`);
     return new CliError(
-      `could not ${what}: another run holds the lock on this estate's stack; wait for it to finish. ` +
-        "If a run was killed, `pulumi cancel` on the stack releases its lock.",
+      [
+        `could not ${what}: another run holds the lock on this estate's stack; nothing was changed.`,
+        ...new Set(holders),
+        "Wait for that run to finish. If it was killed, `pbx-estate unlock` with the same files releases the lock",
+        "(it shows who held it first, and refuses while that run is still going on this host).",
+      ].join("\n"),
     );
   }
   // The same failure of many resources (a backend that stopped answering) is one line naming a few of them.

@@ -3,7 +3,7 @@
  * default state lands in `<folder>/.pbx-estate/`), against a real backend over HTTP. Results are the exit
  * code and the two output streams.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,8 @@ export interface CliProject extends AsyncDisposable {
   /** Copies an example's files into the project folder and returns that folder. */
   example(name: string): string;
   run(args: string[], env?: Record<string, string>): Promise<CliResult>;
+  /** Starts a run in its own process group (so a test can kill it with everything it started). */
+  start(args: string[], env?: Record<string, string>): { child: ChildProcess; done: Promise<CliResult> };
 }
 
 const bin = join(repoRoot, "cli", "pbx-estate", "main.ts");
@@ -47,19 +49,32 @@ export function cliProject(backend: Pick<TestBackend, "url" | "token"> | undefin
       return target;
     },
     run(args, env = {}) {
-      const credentials = backend ? { PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token } : {};
-      const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...baseEnv(), ...credentials, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      return new Promise((resolve, reject) => {
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-      });
+      return runCli(args, env, false).done;
+    },
+    start(args, env = {}) {
+      return runCli(args, env, true);
     },
     [Symbol.asyncDispose]: async () => rmSync(dir, { recursive: true, force: true }),
   };
+
+  function runCli(args: string[], env: Record<string, string>, detached: boolean): { child: ChildProcess; done: Promise<CliResult> } {
+    const credentials = backend ? { PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token } : {};
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: dir,
+      env: { ...baseEnv(), ...credentials, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const done = new Promise<CliResult>((resolve, reject) => {
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+    return { child, done };
+  }
 }
 
 /** The JSON document a `--json` run printed. */

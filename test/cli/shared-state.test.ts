@@ -1,7 +1,7 @@
 /**
  * Shared state for CI: the estate's state in PostgreSQL (Pulumi's postgres:// backend). A second, fresh
  * working folder plans against it and sees no changes; an apply while another holds the stack's lock is
- * refused and changes nothing. Needs PBX_TEST_POSTGRES_URL (CI starts PostgreSQL, see .ci/run).
+ * refused and changes nothing, and so is an unlock while that run is going. Needs PBX_TEST_POSTGRES_URL (CI starts PostgreSQL, see .ci/run).
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -59,11 +59,15 @@ describe.skipIf(!serverUrl && process.env.CI !== "true")("shared state in Postgr
     const concurrent = await second.run(["apply", join(second.dir, "small-office"), "--yes"], env);
     expect(concurrent.code, described(concurrent)).toBe(1);
     expect(concurrent.stderr).toMatch(/lock/);
+    // unlock reads who holds the lock from the PostgreSQL state too, and leaves a live run's lock alone.
+    const unlock = await second.run(["unlock", join(second.dir, "small-office")], env);
+    expect(unlock.code, described(unlock)).toBe(3);
+    expect(unlock.stderr).toMatch(/locked by \S+, pid \d+, since \d{4}-/);
 
     await backend.call("POST", "/__test/faults/release");
     const finished = await holding;
     expect(finished.code, described(finished)).toBe(0);
     const users = (await backend.call<{ name: string }[]>("GET", "/v1/users")).body.map((u) => u.name).sort();
     expect(users).toEqual(["John A. Smith", "Priya Patel"]);
-  });
+  }, 600_000);
 });
