@@ -65,6 +65,14 @@ export class BackendApi implements AsyncDisposable {
     };
   }
 
+  /** The licences whose client reference starts with one of `prefixes` (a stack's, see provider/references.ts). */
+  async licencesReferencing(prefixes: readonly string[]): Promise<Subscription[]> {
+    const lists = await Promise.all(
+      [...new Set(prefixes)].map((prefix) => this.call("list the licences this estate made", () => this.api.subscriptions({ clientReferencePrefix: prefix }))),
+    );
+    return lists.flat();
+  }
+
   subscription(id: string): Promise<Subscription | undefined> {
     return this.call(`read licence ${id}`, () => this.api.subscription(id));
   }

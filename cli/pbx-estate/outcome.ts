@@ -22,7 +22,14 @@ function doneText(counts: ChangeCounts): string {
   return parts.length > 0 ? parts.join(", ") : "unchanged";
 }
 
-export async function reportOutcome(io: Io, connection: Connection, expected: EstatePlan, events: readonly EngineEvent[], removing: boolean): Promise<void> {
+export async function reportOutcome(
+  io: Io,
+  connection: Connection,
+  expected: EstatePlan,
+  events: readonly EngineEvent[],
+  removing: boolean,
+  adoptedLicenceIds: readonly string[] = [],
+): Promise<void> {
   const steps = estateSteps(events);
   const { account, catalogue, session } = connection;
   const done = buildPlan(steps, { ...(removing ? {} : { estate: connection.estate }), stack: session.stack.name, account, catalogue, now: new Date() });
@@ -33,7 +40,10 @@ export async function reportOutcome(io: Io, connection: Connection, expected: Es
   const ordered = steps.filter((s) => (s.kind === "user-licence" || s.kind === "device-licence") && s.op === "create");
   if (ordered.length > 0) {
     const claimed = ordered.filter((s) => s.new?.outputs.claimedFromPending === true).length;
-    lines.push(`  licences: ${ordered.length} added${claimed > 0 ? ` (${claimed} claimed back from pending cancellation, ${ordered.length - claimed} ordered)` : ""}`);
+    const adopted = ordered.filter((s) => s.new?.id !== undefined && adoptedLicenceIds.includes(s.new.id)).length;
+    const how = [claimed > 0 && `${claimed} claimed back from pending cancellation`, adopted > 0 && `${adopted} taken over from an earlier run`].filter(Boolean);
+    const bought = ordered.length - claimed - adopted;
+    lines.push(`  licences: ${ordered.length} added${how.length > 0 ? ` (${[...how, `${bought} ordered`].join(", ")})` : ""}`);
   }
   for (const c of done.licences.cancellations) {
     const live = await connection.api.subscription(c.subscriptionId);

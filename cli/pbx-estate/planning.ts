@@ -3,7 +3,9 @@ import type { Connection } from "./connect.ts";
 import { buildPlan } from "./plan/build.ts";
 import type { EstatePlan } from "./plan/model.ts";
 import { estateDigest, realityFingerprint, type CurrentPlan } from "./plan/plan-file.ts";
-import { estateSteps, removedIds } from "./plan/steps.ts";
+import { estateSteps, removedIds, type EstateStep } from "./plan/steps.ts";
+import { stackPrefixOf } from "../../provider/references.ts";
+import type { Subscription } from "../../schemas/subscription.ts";
 
 export interface Planned extends CurrentPlan {
   plan: EstatePlan;
@@ -11,6 +13,20 @@ export interface Planned extends CurrentPlan {
   changedResources: number;
   /** The ids of the objects the plan removes or replaces: the apply may remove no other. */
   plannedRemovals: string[];
+  /** Licences an earlier run of this estate made that the apply takes over rather than orders. */
+  adoptedLicenceIds: string[];
+}
+
+/**
+ * The live licences an earlier run of this stack made, when the plan creates licences: a run killed after
+ * ordering leaves them unrecorded, and the apply's creates adopt them. No request when nothing is created.
+ */
+async function licencesMadeByStack(connection: Connection, steps: readonly EstateStep[]): Promise<Subscription[]> {
+  const prefixes = steps
+    .filter((s) => (s.kind === "user-licence" || s.kind === "device-licence") && s.op === "create")
+    .map((s) => (typeof s.new?.inputs.clientReference === "string" ? stackPrefixOf(s.new.inputs.clientReference) : undefined))
+    .filter((p): p is string => p !== undefined);
+  return prefixes.length === 0 ? [] : connection.api.licencesReferencing(prefixes);
 }
 
 /** What `apply` would do now, against the live objects (the preview refreshes first). */
@@ -18,7 +34,8 @@ export async function planEstate(connection: Connection, now = new Date()): Prom
   const { estate, session, account, catalogue } = connection;
   const events = await session.preview({ refresh: true });
   const steps = estateSteps(events);
-  const plan = buildPlan(steps, { estate, stack: session.stack.name, account, catalogue, now });
+  const madeByStack = await licencesMadeByStack(connection, steps);
+  const plan = buildPlan(steps, { estate, stack: session.stack.name, account, catalogue, now, madeByStack });
   return {
     estate: estate.name,
     stack: session.stack.name,
@@ -28,5 +45,6 @@ export async function planEstate(connection: Connection, now = new Date()): Prom
     plan,
     changedResources: steps.filter((s) => s.op !== "same").length,
     plannedRemovals: removedIds(events),
+    adoptedLicenceIds: plan.licences.adoptions.map((a) => a.subscriptionId),
   };
 }

@@ -103,7 +103,7 @@ Exit codes: 0 applied (or nothing to do), 1 failure, 3 refused: nothing was chan
         progress.finish();
       }
       io.out("");
-      await reportOutcome(io, connection, plan, events, false);
+      await reportOutcome(io, connection, plan, events, false, planned.adoptedLicenceIds);
       return EXIT.ok;
     });
   },

@@ -9,6 +9,7 @@ import { subscriptionDiff } from "../../../provider/subscription/inputs.ts";
 import { userDiff } from "../../../provider/user/inputs.ts";
 import type { Whoami } from "../../../schemas/account.ts";
 import type { Catalogue } from "../../../schemas/catalogue.ts";
+import type { Subscription } from "../../../schemas/subscription.ts";
 import type { ResolvedEstate, ResolvedUser } from "../../../schemas/estate.ts";
 import { licenceChanges } from "./licences.ts";
 import type { ChangeCounts, DeviceChange, EntityOp, EstatePlan, FieldChange, PlanValue, UserChange } from "./model.ts";
@@ -22,6 +23,8 @@ export interface PlanContext {
   account: Whoami;
   catalogue: Catalogue;
   now: Date;
+  /** Live licences an earlier run of this stack made (see licences.ts): planned as adopted, not ordered. */
+  madeByStack?: readonly Subscription[];
 }
 
 /** The estate file's name for a resource property, where they differ. */
@@ -186,7 +189,12 @@ export function buildPlan(steps: readonly EstateStep[], context: PlanContext): E
   const keys = keysById(steps);
   const users = userChanges(steps, context, keys);
   const devices = deviceChanges(steps, context, keys);
-  const licences = licenceChanges(steps, { catalogue: context.catalogue, timeZone: context.account.timeZone, now: context.now });
+  const licences = licenceChanges(steps, {
+    catalogue: context.catalogue,
+    timeZone: context.account.timeZone,
+    now: context.now,
+    ...(context.madeByStack ? { madeByStack: context.madeByStack } : {}),
+  });
   const { cost, ...lists } = licences;
   return {
     estate: context.estate?.name ?? context.stack,

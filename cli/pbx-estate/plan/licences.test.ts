@@ -66,3 +66,37 @@ describe("licence changes and cost", () => {
     expect(changes.cost).toEqual({ currency: "GBP", currentMonthlyMinor: 2300 + 800 + 1300, monthlyDeltaMinor: 1300 - 2300 + 1500, newMonthlyMinor: 4400 + 500 });
   });
 });
+
+describe("licences an earlier run made", () => {
+  const reference = "pbx:0123abcd:user-john-licence.0123456789abcdef0123";
+  const made = (id: string, clientReference: string, status: "active" | "cancellation-scheduled", callPlan = "pay-as-you-go") => ({
+    id,
+    product: "user-licence",
+    callPlan,
+    status,
+    clientReference,
+    monthlyPrice: { amountMinor: monthlyPriceMinor(catalogue, "user-licence", callPlan), currency: "GBP" },
+  });
+  const context = (madeByStack: unknown[]) => ({
+    catalogue,
+    timeZone: "Europe/London",
+    now: new Date("2026-11-14T10:00:00Z"),
+    madeByStack: madeByStack as NonNullable<Parameters<typeof licenceChanges>[1]["madeByStack"]>,
+  });
+  const create = licence("john", "create", undefined, { product: "user-licence", callPlan: "international", clientReference: reference });
+
+  it("takes over the live one carrying the create's reference: billed now, re-priced to the declared call plan", () => {
+    const changes = licenceChanges([create], context([made("sub_1", reference, "active")]));
+    expect(changes.orders).toEqual([]);
+    expect(changes.adoptions).toEqual([{ for: { kind: "user", key: "john" }, product: "user-licence", callPlan: "pay-as-you-go", subscriptionId: "sub_1", monthlyPriceMinor: 800 }]);
+    expect(changes.callPlanChanges).toEqual([{ user: "john", from: "pay-as-you-go", to: "international", monthlyDeltaMinor: 1500 }]);
+    expect(changes.cost).toMatchObject({ currentMonthlyMinor: 800, monthlyDeltaMinor: 1500, newMonthlyMinor: 2300 });
+  });
+
+  it("orders when what carries the reference is pending cancellation, or carries another resource's reference", () => {
+    const changes = licenceChanges([create], context([made("sub_1", reference, "cancellation-scheduled"), made("sub_2", `${reference.slice(0, -1)}9`, "active")]));
+    expect(changes.adoptions).toEqual([]);
+    expect(changes.orders.map((o) => o.for.key)).toEqual(["john"]);
+    expect(changes.cost).toMatchObject({ currentMonthlyMinor: 0, monthlyDeltaMinor: 2300 });
+  });
+});

@@ -4,14 +4,30 @@
  * the prices the live licences carry.
  */
 import { endOfMonth } from "../../../backend/month-end.ts";
+import { decideCreate } from "../../../provider/identity.ts";
 import type { Catalogue } from "../../../schemas/catalogue.ts";
-import type { CallPlanChange, CostDelta, LicenceCancellation, LicenceHolder, LicenceOrder } from "./model.ts";
+import type { Subscription } from "../../../schemas/subscription.ts";
+import type { CallPlanChange, CostDelta, LicenceAdoption, LicenceCancellation, LicenceHolder, LicenceOrder } from "./model.ts";
 import type { EstateStep } from "./steps.ts";
 
 export interface PricingContext {
   catalogue: Catalogue;
   timeZone: string;
   now: Date;
+  /**
+   * The live licences whose client reference names this stack (see provider/references.ts). A licence to
+   * create that the provider will adopt from these, as it decides, is planned as adopted, not ordered.
+   */
+  madeByStack?: readonly Subscription[];
+}
+
+/** The licence an apply's create will adopt rather than order: the provider's own decision for a first create. */
+function adoptedBy(step: EstateStep, made: readonly Subscription[]): Subscription | undefined {
+  const base = step.new?.inputs.clientReference;
+  if (step.op !== "create" || typeof base !== "string" || made.length === 0) return undefined;
+  const candidates = made.map((s) => ({ id: s.id, clientReference: s.clientReference, live: s.status === "active" }));
+  const decision = decideCreate(base, false, candidates);
+  return "adopt" in decision ? made.find((s) => s.id === decision.adopt.id) : undefined;
 }
 
 /** Monthly price of a licence in minor units: the product's price plus its call plan's. */
@@ -52,6 +68,7 @@ function isLicence(step: EstateStep): boolean {
 
 export interface LicenceChanges {
   orders: LicenceOrder[];
+  adoptions: LicenceAdoption[];
   cancellations: LicenceCancellation[];
   callPlanChanges: CallPlanChange[];
   cost: CostDelta;
@@ -61,6 +78,7 @@ export function licenceChanges(steps: readonly EstateStep[], context: PricingCon
   const { catalogue } = context;
   const licences = steps.filter(isLicence);
   const orders: LicenceOrder[] = [];
+  const adoptions: LicenceAdoption[] = [];
   const cancellations: LicenceCancellation[] = [];
   const callPlanChanges: CallPlanChange[] = [];
   let currentMonthlyMinor = 0;
@@ -71,7 +89,18 @@ export function licenceChanges(steps: readonly EstateStep[], context: PricingCon
     const livePrice = typeof before?.priceMinor === "number" ? before.priceMinor : 0;
     if (active) currentMonthlyMinor += livePrice;
 
-    if ((step.op === "create" || step.op === "replace") && step.new) {
+    const adopted = adoptedBy(step, context.madeByStack ?? []);
+    if (adopted && step.new) {
+      // Billed already: counted in today's cost; the apply only moves it to the declared call plan.
+      const livePrice = adopted.monthlyPrice.amountMinor;
+      currentMonthlyMinor += livePrice;
+      adoptions.push({ for: holderOf(step), product: adopted.product, callPlan: adopted.callPlan, subscriptionId: adopted.id, monthlyPriceMinor: livePrice });
+      const declared = str(step.new.inputs.callPlan);
+      if (declared !== null && declared !== adopted.callPlan) {
+        const price = monthlyPriceMinor(catalogue, adopted.product, declared);
+        callPlanChanges.push({ user: step.key, from: adopted.callPlan, to: declared, monthlyDeltaMinor: price - livePrice });
+      }
+    } else if ((step.op === "create" || step.op === "replace") && step.new) {
       const product = str(step.new.inputs.product) ?? "";
       const callPlan = str(step.new.inputs.callPlan);
       orders.push({ for: holderOf(step), product, callPlan, monthlyPriceMinor: monthlyPriceMinor(catalogue, product, callPlan) });
@@ -111,6 +140,7 @@ export function licenceChanges(steps: readonly EstateStep[], context: PricingCon
     a.for.kind.localeCompare(b.for.kind) || a.for.key.localeCompare(b.for.key);
   return {
     orders: orders.sort(byHolder),
+    adoptions: adoptions.sort(byHolder),
     cancellations: cancellations.sort(byHolder),
     callPlanChanges: callPlanChanges.sort((a, b) => a.user.localeCompare(b.user)),
     cost: {

@@ -48,6 +48,19 @@ export interface LicenceOrder {
   monthlyPriceMinor: number;
 }
 
+/**
+ * A licence an earlier run of this stack made (found by its client reference) but never recorded, typically
+ * because that run was killed: the apply takes it over instead of ordering one.
+ */
+export interface LicenceAdoption {
+  for: LicenceHolder;
+  product: string;
+  callPlan: string | null;
+  subscriptionId: string;
+  /** What it costs a month now: already billed, so part of the current cost. */
+  monthlyPriceMinor: number;
+}
+
 export interface LicenceCancellation {
   for: LicenceHolder;
   product: string;
@@ -90,7 +103,7 @@ export interface EstatePlan {
   account: { id: string; name: string; timeZone: string };
   users: UserChange[];
   devices: DeviceChange[];
-  licences: { orders: LicenceOrder[]; cancellations: LicenceCancellation[]; callPlanChanges: CallPlanChange[] };
+  licences: { orders: LicenceOrder[]; adoptions: LicenceAdoption[]; cancellations: LicenceCancellation[]; callPlanChanges: CallPlanChange[] };
   cost: CostDelta;
   counts: { users: ChangeCounts; devices: ChangeCounts };
   hasChanges: boolean;

@@ -34,6 +34,7 @@ const plan: EstatePlan = {
   devices: [{ key: "desk", user: "john", op: "create", label: bidi, fields: [{ field: "name", to: bidi }] }],
   licences: {
     orders: [{ for: { kind: "device", key: "desk" }, product: "sip-device-licence", callPlan: null, monthlyPriceMinor: 300 }],
+    adoptions: [],
     cancellations: [],
     callPlanChanges: [],
   },

@@ -50,13 +50,19 @@ export function renderPlanText(plan: EstatePlan): string {
   entity("Users", plan.users);
   entity("Devices", plan.devices);
 
-  const { orders, cancellations, callPlanChanges } = plan.licences;
+  const { orders, adoptions, cancellations, callPlanChanges } = plan.licences;
   const currency = plan.cost.currency;
   if (orders.length > 0) {
     lines.push(`Licences to order (${orders.length}; a licence of the same kind pending cancellation is claimed back instead)`);
     for (const o of orders) {
       const plan = o.callPlan ? `, ${o.callPlan}` : "";
       lines.push(`  ${productName(o.product)}${plan} for ${holderText(o.for)}: ${formatMoney(o.monthlyPriceMinor, currency)} a month`);
+    }
+  }
+  if (adoptions.length > 0) {
+    lines.push(`Licences to take over (${adoptions.length}; made by an earlier run of this estate that stopped before recording them, already billed)`);
+    for (const a of adoptions) {
+      lines.push(`  ${productName(a.product)}${a.callPlan ? `, ${a.callPlan}` : ""} for ${holderText(a.for)} (${a.subscriptionId}): ${formatMoney(a.monthlyPriceMinor, currency)} a month`);
     }
   }
   if (cancellations.length > 0) {
@@ -74,7 +80,7 @@ export function renderPlanText(plan: EstatePlan): string {
       lines.push(`  user ${c.user}: ${c.from ?? "(none)"} → ${c.to ?? "(none)"}: ${formatMoney(c.monthlyDeltaMinor, currency, true)} a month`);
     }
   }
-  if (orders.length + cancellations.length + callPlanChanges.length > 0) lines.push("");
+  if (orders.length + adoptions.length + cancellations.length + callPlanChanges.length > 0) lines.push("");
   lines.push(costLine(plan), `Users: ${countsText(plan.counts.users)}.`, `Devices: ${countsText(plan.counts.devices)}.`);
   return visibleLines(lines).join("\n");
 }
