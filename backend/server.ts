@@ -16,6 +16,7 @@ import { body } from "./http/validate.ts";
 import { findPrincipal, insertAccount, type Principal } from "./accounts/store.ts";
 import { accountRoutes } from "./accounts/routes.ts";
 import { catalogueRoutes } from "./catalogue/routes.ts";
+import { TERMS_VERSION } from "./catalogue/service.ts";
 import { OrderService } from "./orders/service.ts";
 import { orderRoutes } from "./orders/routes.ts";
 import { SubscriptionService } from "./subscriptions/service.ts";
@@ -73,6 +74,11 @@ export interface BackendOptions {
   logLevel?: string;
   /** Create a demo account on first start and write its token to this file (mode 0600). */
   demoTokenFile?: string;
+  /**
+   * The service terms version the catalogue names, which every order and cancellation must accept
+   * (default TERMS_VERSION). New terms are published by starting the backend with their version.
+   */
+  termsVersion?: string;
 }
 
 export interface Backend {
@@ -181,9 +187,10 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     return c.json({ status: "ok", store: store.kind });
   });
   accountRoutes(app);
-  catalogueRoutes(app);
-  orderRoutes(app, new OrderService({ db, clock, cache }));
-  subscriptionRoutes(app, new SubscriptionService({ db, clock, cache }));
+  const termsVersion = options.termsVersion ?? TERMS_VERSION;
+  catalogueRoutes(app, termsVersion);
+  orderRoutes(app, new OrderService({ db, clock, cache, termsVersion }));
+  subscriptionRoutes(app, new SubscriptionService({ db, clock, cache, termsVersion }));
   changeSetRoutes(app, changes, registrar);
   deviceRoutes(app, new DeviceService({ changes, registrar, realm }));
   userRoutes(app, new UserService({ changes }));

@@ -1,5 +1,6 @@
-// The catalogue: products, call plans and the terms version an order must accept.
+// The catalogue: products, call plans and the terms version an order or a cancellation must accept.
 import { z } from "zod";
+import { lineText } from "./text.ts";
 
 export const ProductId = z.enum(["user-licence", "sip-device-licence"]);
 export type ProductId = z.infer<typeof ProductId>;
@@ -16,6 +17,12 @@ export const Product = z.object({
   carriesCallPlan: z.boolean(),
 });
 export const CallPlan = z.object({ id: CallPlanId, name: z.string(), monthlyPrice: Money });
+
+/**
+ * The service terms a request accepts: an order's and a cancellation's `termsVersion`, an estate's
+ * `acceptTerms`. The backend refuses any but the catalogue's current `termsVersion` (backend/catalogue/terms.ts).
+ */
+export const AcceptedTerms = lineText(50).describe("must equal the catalogue's current termsVersion");
 
 export const Catalogue = z
   .object({ products: z.array(Product), callPlans: z.array(CallPlan), termsVersion: z.string() })

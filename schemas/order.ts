@@ -1,9 +1,8 @@
 // Orders: a list of licences to subscribe to, accepted against the current terms version.
 import { z } from "zod";
-import { CallPlanId, ProductId } from "./catalogue.ts";
+import { AcceptedTerms, CallPlanId, ProductId } from "./catalogue.ts";
 import { ClientReference, Id, Instant } from "./common.ts";
 import { Subscription } from "./subscription.ts";
-import { lineText } from "./text.ts";
 
 export const OrderItem = z
   .object({
@@ -22,7 +21,7 @@ export type OrderItem = z.infer<typeof OrderItem>;
 
 export const OrderCreate = z
   .object({
-    termsVersion: lineText(50).describe("must equal the catalogue's current termsVersion"),
+    termsVersion: AcceptedTerms,
     items: z.array(OrderItem).min(1).max(100),
     clientReference: ClientReference.optional(),
   })

@@ -1,6 +1,6 @@
 // Service subscriptions: one licence each, with its status and holder.
 import { z } from "zod";
-import { CallPlanId, ProductId } from "./catalogue.ts";
+import { AcceptedTerms, CallPlanId, ProductId } from "./catalogue.ts";
 import { ClientReference, Id, IdList, Instant, Version } from "./common.ts";
 import { Holder } from "./problem.ts";
 
@@ -36,10 +36,23 @@ export const ReinstateRequest = z
 export type ReinstateRequest = z.infer<typeof ReinstateRequest>;
 
 export const CancelRequest = z
-  .object({ effective: z.enum(["end-of-month", "immediately"]).default("end-of-month") })
+  .object({
+    effective: z.enum(["end-of-month", "immediately"]).default("end-of-month"),
+    termsVersion: AcceptedTerms.describe(
+      "the service terms the cancellation accepts, as an order does: must equal the catalogue's current termsVersion (422 terms-not-accepted, naming it, otherwise)",
+    ),
+  })
   .strict()
   .meta({ id: "CancelRequest" });
 export type CancelRequest = z.infer<typeof CancelRequest>;
+
+/**
+ * A cancellation as the backend reads it: `termsVersion` may be missing here so that a client written before
+ * cancellations carried the terms hears the terms rule and the version to accept (422 terms-not-accepted),
+ * not only that a field is missing. The document states CancelRequest, where it is required.
+ */
+export const CancelRequestAsSent = CancelRequest.partial({ termsVersion: true });
+export type CancelRequestAsSent = z.infer<typeof CancelRequestAsSent>;
 
 export const CallPlanChange = z.object({ callPlan: CallPlanId }).strict().meta({ id: "CallPlanChange" });
 export type CallPlanChange = z.infer<typeof CallPlanChange>;

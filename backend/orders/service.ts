@@ -25,10 +25,13 @@ export class OrderService {
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly cache: LiveCache;
-  constructor(deps: { db: Db; clock: Clock; cache: LiveCache }) {
+  /** The catalogue's current terms, which every order accepts. */
+  private readonly termsVersion: string;
+  constructor(deps: { db: Db; clock: Clock; cache: LiveCache; termsVersion: string }) {
     this.db = deps.db;
     this.clock = deps.clock;
     this.cache = deps.cache;
+    this.termsVersion = deps.termsVersion;
   }
 
   /** Creates an order; with an Idempotency-Key the same key and body answer the original result. */
@@ -51,7 +54,7 @@ export class OrderService {
         const existing = await tx.selectFrom("orders").select("id").where("account_id", "=", accountId).where("client_reference", "=", input.clientReference).executeTakeFirst();
         if (existing) return { status: 200, order: await this.read(tx, accountId, existing.id) };
       }
-      await validateOrder(tx, accountId, input);
+      await validateOrder(tx, accountId, input, this.termsVersion);
       const now = this.clock.now();
       const orderId = newId("ord");
       await tx.insertInto("orders").values({ id: orderId, account_id: accountId, client_reference: input.clientReference ?? null, terms_version: input.termsVersion, created_at: now }).execute();

@@ -3,14 +3,11 @@ import type { Tx } from "../store/schema.ts";
 import type { OrderCreate } from "../../schemas/order.ts";
 import { ApiError } from "../errors.ts";
 import { requireReferencesFree } from "../subscriptions/validator.ts";
-import { TERMS_VERSION } from "../catalogue/service.ts";
+import { requireCurrentTerms } from "../catalogue/terms.ts";
 
-export async function validateOrder(tx: Tx, accountId: string, order: OrderCreate): Promise<void> {
-  if (order.termsVersion !== TERMS_VERSION)
-    throw new ApiError(422, "terms-not-accepted", `accept the current terms version ${TERMS_VERSION}`, {
-      acceptVersion: TERMS_VERSION,
-      fields: [{ path: "termsVersion", rule: "current-terms", message: `must be ${TERMS_VERSION}` }],
-    });
+/** `termsVersion`: the catalogue's current terms, which the order must accept. */
+export async function validateOrder(tx: Tx, accountId: string, order: OrderCreate, termsVersion: string): Promise<void> {
+  requireCurrentTerms(order.termsVersion, termsVersion, "an order");
   const refs = order.items.map((i) => i.clientReference).filter((r): r is string => r !== undefined);
   const dup = refs.find((r, i) => refs.indexOf(r) !== i);
   if (dup !== undefined) {

@@ -1,6 +1,6 @@
 // Subscriptions: list with filters, read, cancel, reinstate (If-Match required), change call plan.
 import { z } from "zod";
-import { CallPlanChange, CancelRequest, ReinstateRequest, Subscription, SubscriptionQuery } from "../../schemas/subscription.ts";
+import { CallPlanChange, CancelRequest, CancelRequestAsSent, ReinstateRequest, Subscription, SubscriptionQuery } from "../../schemas/subscription.ts";
 import { caller, route, type App } from "../http/app.ts";
 import { etag, ifMatch, requireIfMatch } from "../http/headers.ts";
 import { idParam, ok, problems, writeHeaders } from "../http/openapi.ts";
@@ -23,11 +23,11 @@ export function subscriptionRoutes(app: App, subs: SubscriptionService): void {
     {
       method: "post",
       path: "/v1/subscriptions/{id}/cancel",
-      summary: "Cancel at the end of the month (default, in the account's time zone) or immediately",
+      summary: "Cancel at the end of the month (default, in the account's time zone) or immediately, accepting the current service terms",
       request: { params: idParam, headers: writeHeaders.pick({ "if-match": true }), body: { content: { "application/json": { schema: CancelRequest } } } },
       responses: { 200: ok(Subscription, "cancellation scheduled or done"), ...problems(404, 409, 412, 422) },
     },
-    async (c) => one(c, await subs.cancel(caller(c), c.req.param("id") ?? "", await body(c, CancelRequest), ifMatch(c))),
+    async (c) => one(c, await subs.cancel(caller(c), c.req.param("id") ?? "", await body(c, CancelRequestAsSent), ifMatch(c))),
   );
   route(
     app,

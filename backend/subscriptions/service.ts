@@ -5,7 +5,7 @@ import { likePrefix } from "../client-reference.ts";
 import type { Db, Tx } from "../store/schema.ts";
 import type { Clock } from "../clock.ts";
 import type { Caller } from "../change-sets/service.ts";
-import type { Subscription, SubscriptionQuery, CancelRequest, ReinstateRequest } from "../../schemas/subscription.ts";
+import type { Subscription, SubscriptionQuery, CancelRequestAsSent, ReinstateRequest } from "../../schemas/subscription.ts";
 import type { CallPlanId, ProductId } from "../../schemas/catalogue.ts";
 import { lockAccount } from "../accounts/store.ts";
 import { ApiError } from "../errors.ts";
@@ -13,6 +13,7 @@ import { GroupCommit } from "../store/group-commit.ts";
 import { actorOf, writeAudit } from "../audit/store.ts";
 import { endOfMonth } from "../month-end.ts";
 import { monthlyPrice } from "../catalogue/service.ts";
+import { requireCurrentTerms } from "../catalogue/terms.ts";
 import { anyDue, holderOf, holdersOf, settleDue, subscriptionView, type SubscriptionRow } from "./store.ts";
 import type { LiveCache } from "../configuration/cache.ts";
 import { checkVersion, requireFound, requireReferencesFree, validateCallPlanChange, validateCancel, validateReinstate } from "./validator.ts";
@@ -23,6 +24,8 @@ interface SubscriptionChange {
   ifVersion: number | undefined;
   action: string;
   change: (tx: Tx, row: SubscriptionRow, account: { timeZone: string }) => Promise<Partial<SubscriptionRow> | null>;
+  /** Recorded in the change's audit entry beside the fields it changed (a cancellation's accepted terms). */
+  auditExtra: Record<string, unknown>;
   resolve: (answer: Subscription) => void;
   reject: (error: unknown) => void;
 }
@@ -32,10 +35,13 @@ export class SubscriptionService {
   private readonly changes = new GroupCommit<SubscriptionChange>((accountId, batch) => this.mutateTogether(accountId, batch));
   private readonly clock: Clock;
   private readonly cache: LiveCache;
-  constructor(deps: { db: Db; clock: Clock; cache: LiveCache }) {
+  /** The catalogue's current terms, which every cancellation accepts. */
+  private readonly termsVersion: string;
+  constructor(deps: { db: Db; clock: Clock; cache: LiveCache; termsVersion: string }) {
     this.db = deps.db;
     this.clock = deps.clock;
     this.cache = deps.cache;
+    this.termsVersion = deps.termsVersion;
   }
 
   private async settle(accountId: string): Promise<void> {
@@ -70,8 +76,11 @@ export class SubscriptionService {
     return this.read(this.db, caller.account.id, id);
   }
 
-  async cancel(caller: Caller, id: string, req: CancelRequest, ifVersion: number | undefined): Promise<Subscription> {
-    return this.mutate(caller, id, ifVersion, "subscription.cancel", async (tx, row, account) => {
+  /** The seed's removal ends by agreeing to the service terms: a cancellation accepts them like an order. */
+  async cancel(caller: Caller, id: string, req: CancelRequestAsSent, ifVersion: number | undefined): Promise<Subscription> {
+    requireCurrentTerms(req.termsVersion, this.termsVersion, "a cancellation");
+    const accepted = { termsVersion: this.termsVersion };
+    return this.mutate(caller, id, ifVersion, "subscription.cancel", accepted, async (tx, row, account) => {
       validateCancel(row, await holderOf(tx, caller.account.id, row.id));
       const now = this.clock.now();
       if (req.effective === "immediately")
@@ -82,7 +91,7 @@ export class SubscriptionService {
   }
 
   async reinstate(caller: Caller, id: string, ifVersion: number, req: ReinstateRequest = {}): Promise<Subscription> {
-    return this.mutate(caller, id, ifVersion, "subscription.reinstate", async (tx, row) => {
+    return this.mutate(caller, id, ifVersion, "subscription.reinstate", {}, async (tx, row) => {
       validateReinstate(row);
       if (req.clientReference !== undefined) await requireReferencesFree(tx, caller.account.id, [req.clientReference], () => "clientReference", row.id);
       const claimedFor = req.clientReference === undefined ? {} : { client_reference: req.clientReference };
@@ -91,7 +100,7 @@ export class SubscriptionService {
   }
 
   async changeCallPlan(caller: Caller, id: string, callPlan: CallPlanId, ifVersion: number | undefined): Promise<Subscription> {
-    return this.mutate(caller, id, ifVersion, "subscription.change-call-plan", async (_tx, row) => {
+    return this.mutate(caller, id, ifVersion, "subscription.change-call-plan", {}, async (_tx, row) => {
       validateCallPlanChange(row);
       if (row.call_plan === callPlan) return null;
       return { call_plan: callPlan, price_minor: monthlyPrice(row.product as ProductId, callPlan).amountMinor };
@@ -108,10 +117,11 @@ export class SubscriptionService {
     id: string,
     ifVersion: number | undefined,
     action: string,
+    auditExtra: Record<string, unknown>,
     change: (tx: Tx, row: SubscriptionRow, account: { timeZone: string }) => Promise<Partial<SubscriptionRow> | null>,
   ): Promise<Subscription> {
     return new Promise<Subscription>((resolve, reject) => {
-      this.changes.submit(caller.account.id, { caller, id, ifVersion, action, change, resolve, reject });
+      this.changes.submit(caller.account.id, { caller, id, ifVersion, action, change, auditExtra, resolve, reject });
     });
   }
 
@@ -132,7 +142,7 @@ export class SubscriptionService {
               const set = await item.change(tx, row, account);
               if (set !== null) await tx.updateTable("subscriptions").set((eb) => ({ ...set, version: eb("version", "+", 1) })).where("id", "=", item.id).execute();
               const after = await this.read(tx, accountId, item.id);
-              if (set !== null) await writeAudit(tx, actorOf(item.caller), now, item.action, "subscription", item.id, changedFields(set, after));
+              if (set !== null) await writeAudit(tx, actorOf(item.caller), now, item.action, "subscription", item.id, { ...changedFields(set, after), ...item.auditExtra });
               licences.changed([licenceOf(after)]);
               outcomes.push({ item, answer: after });
             } catch (error) {

@@ -7,7 +7,7 @@ import type { Catalogue } from "../../schemas/catalogue.ts";
 import type { ApplyResult, ChangeSet } from "../../schemas/change-set.ts";
 import type { Device, DeviceCreate, DeviceUpdate, DeviceWithPassword } from "../../schemas/device.ts";
 import type { Order, OrderCreate } from "../../schemas/order.ts";
-import type { CancelRequest, Subscription, SubscriptionQuery } from "../../schemas/subscription.ts";
+import type { CancelRequestAsSent, Subscription, SubscriptionQuery } from "../../schemas/subscription.ts";
 import type { User, UserCreate, UserUpdate } from "../../schemas/user.ts";
 import type { z } from "zod";
 import type { HttpClient } from "./http.ts";
@@ -61,10 +61,14 @@ export class PbxApi {
     return r.status === 404 ? undefined : r.body;
   }
 
-  async cancel(id: string, effective: CancelRequest["effective"], version?: number): Promise<Subscription> {
+  /**
+   * Cancels, accepting the service terms `request.termsVersion`: the backend refuses any but its current
+   * ones, and without them answers which to accept.
+   */
+  async cancel(id: string, request: CancelRequestAsSent, version?: number): Promise<Subscription> {
     const r = await this.http.request<Subscription>("POST", `/v1/subscriptions/${enc(id)}/cancel`, {
       batchable: true,
-      body: { effective },
+      body: request,
       headers: ifMatch(version),
       idempotent: true,
     });

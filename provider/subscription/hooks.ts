@@ -134,7 +134,8 @@ export const subscriptionHooks = {
     const effective = props.removal === "immediately" ? "immediately" : "end-of-month";
     let s: Subscription;
     try {
-      s = await ctx.api.cancel(id, effective);
+      // The terms recorded when the licence was ordered: a cancellation accepts them like the order did.
+      s = await ctx.api.cancel(id, { effective, ...(typeof props.termsVersion === "string" ? { termsVersion: props.termsVersion } : {}) });
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
         await confirmGone(ctx, "subscription", id, props);

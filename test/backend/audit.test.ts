@@ -1,8 +1,8 @@
-// The audit log keeps what happened to a licence in the API's own terms, dates included, and says which
-// rows were written before it did.
+// The audit log keeps what happened to a licence in the API's own terms, dates included (a cancellation
+// also the service terms it accepted), and says which rows were written before it did.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Backend } from "../../backend/server.ts";
-import { describeEachStore, newAccount, order, start, type Client } from "./harness.ts";
+import { describeEachStore, newAccount, order, start, TERMS, type Client } from "./harness.ts";
 
 interface Entry {
   action: string;
@@ -30,17 +30,17 @@ describeEachStore("audit log", (store) => {
 
   it("records a cancellation and a reinstatement with the licence's fields as the API shows them", async () => {
     const [later, now] = await order(c, [{ product: "sip-device-licence" }, { product: "sip-device-licence" }]);
-    const scheduled = (await c.post(`/v1/subscriptions/${later}/cancel`, { effective: "end-of-month" })).body as Licence;
-    const cancelled = (await c.post(`/v1/subscriptions/${now}/cancel`, { effective: "immediately" })).body as Licence;
+    const scheduled = (await c.post(`/v1/subscriptions/${later}/cancel`, { effective: "end-of-month", termsVersion: TERMS })).body as Licence;
+    const cancelled = (await c.post(`/v1/subscriptions/${now}/cancel`, { effective: "immediately", termsVersion: TERMS })).body as Licence;
     expect(scheduled.cancellationEffectiveAt).toBe("2025-04-01T04:00:00.000Z");
 
     const [cancelOfLater] = (await entriesFor(later!)).filter((e) => e.action === "subscription.cancel");
     expect(cancelOfLater).toMatchObject({
       detailFormat: 2,
-      detail: { status: "cancellation-scheduled", cancellationEffectiveAt: scheduled.cancellationEffectiveAt, cancelledAt: null },
+      detail: { status: "cancellation-scheduled", cancellationEffectiveAt: scheduled.cancellationEffectiveAt, cancelledAt: null, termsVersion: TERMS },
     });
     const [cancelOfNow] = (await entriesFor(now!)).filter((e) => e.action === "subscription.cancel");
-    expect(cancelOfNow?.detail).toEqual({ status: "cancelled", cancellationEffectiveAt: cancelled.cancellationEffectiveAt, cancelledAt: cancelled.cancelledAt });
+    expect(cancelOfNow?.detail).toEqual({ status: "cancelled", cancellationEffectiveAt: cancelled.cancellationEffectiveAt, cancelledAt: cancelled.cancelledAt, termsVersion: TERMS });
     expect(cancelled.cancelledAt).toMatch(/^2025-03-14T10:00:/);
 
     await c.post(`/v1/subscriptions/${later}/reinstate`, {}, { "if-match": `"${scheduled.version}"` });

@@ -1,7 +1,7 @@
 // Simultaneous writers: no lost update, no duplicate extension, no licence held twice.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Backend } from "../../backend/server.ts";
-import { describeEachStore, newAccount, order, start, userBody } from "./harness.ts";
+import { describeEachStore, newAccount, order, start, userBody, TERMS } from "./harness.ts";
 
 describeEachStore("concurrent writers", (store) => {
   let backend: Backend;
@@ -44,7 +44,7 @@ describeEachStore("concurrent writers", (store) => {
     const c = await newAccount(backend);
     const licences = await order(c, Array.from({ length: 8 }, () => ({ product: "sip-device-licence" })));
     const results = await Promise.all(
-      licences.flatMap((l, i) => [c.post(`/v1/subscriptions/${l}/cancel`, { effective: "immediately" }), c.post("/v1/devices", { name: `D${i}`, licenceId: l })]),
+      licences.flatMap((l, i) => [c.post(`/v1/subscriptions/${l}/cancel`, { effective: "immediately", termsVersion: TERMS }), c.post("/v1/devices", { name: `D${i}`, licenceId: l })]),
     );
     const devices = (await c.get("/v1/devices")).body as { licenceId: string }[];
     const subs = (await c.get("/v1/subscriptions")).body as { id: string; status: string }[];
@@ -58,8 +58,8 @@ describeEachStore("concurrent writers", (store) => {
     const held = licences[0]!;
     expect((await c.post("/v1/devices", { name: "Desk", licenceId: held })).status).toBe(201);
     const results = await Promise.all([
-      ...licences.map((l) => c.post(`/v1/subscriptions/${l}/cancel`, {})),
-      c.post(`/v1/subscriptions/${licences[2]}/cancel`, { effective: "immediately" }, { "if-match": '"7"' }),
+      ...licences.map((l) => c.post(`/v1/subscriptions/${l}/cancel`, { termsVersion: TERMS })),
+      c.post(`/v1/subscriptions/${licences[2]}/cancel`, { effective: "immediately", termsVersion: TERMS }, { "if-match": '"7"' }),
     ]);
     const status = (i: number) => results[i]?.status;
     expect(status(0)).toBe(409); // held by the device

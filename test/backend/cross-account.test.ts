@@ -2,7 +2,7 @@
 // Every read and write is confined to the token's account: another account's objects answer 404 and stay as they were.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Backend } from "../../backend/server.ts";
-import { describeEachStore, newAccount, order, start, userBody, type Client } from "./harness.ts";
+import { describeEachStore, newAccount, order, start, userBody, TERMS, type Client } from "./harness.ts";
 
 describeEachStore("cross-account isolation", (store) => {
   let backend: Backend;
@@ -42,7 +42,7 @@ describeEachStore("cross-account isolation", (store) => {
       intruder.patch(`/v1/devices/${device}`, { name: "Mallory" }),
       intruder.post(`/v1/devices/${device}/rotate-password`),
       intruder.delete(`/v1/devices/${device}`),
-      intruder.post(`/v1/subscriptions/${dl}/cancel`, {}),
+      intruder.post(`/v1/subscriptions/${dl}/cancel`, { termsVersion: TERMS }),
       intruder.post(`/v1/subscriptions/${ul}/call-plan`, { callPlan: "international" }),
       intruder.post(`/v1/subscriptions/${ul}/reinstate`, {}, { "if-match": '"1"' }),
       intruder.post(`/v1/change-sets/${cs}/apply`),

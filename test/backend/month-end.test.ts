@@ -2,7 +2,7 @@
 // Cancellation at the month end in the account's time zone, and reinstating before it takes effect.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Backend } from "../../backend/server.ts";
-import { describeEachStore, newAccount, order, setClock, start } from "./harness.ts";
+import { describeEachStore, newAccount, order, setClock, start, TERMS } from "./harness.ts";
 
 describeEachStore("month end", (store) => {
   let backend: Backend;
@@ -15,7 +15,7 @@ describeEachStore("month end", (store) => {
     await setClock(backend, "2025-06-14T00:00:00Z");
     const c = await newAccount(backend, "Pacific/Tongatapu");
     const [sub] = await order(c, [{ product: "user-licence", callPlan: "pay-as-you-go" }]);
-    const cancel = await c.post(`/v1/subscriptions/${sub}/cancel`, {});
+    const cancel = await c.post(`/v1/subscriptions/${sub}/cancel`, { termsVersion: TERMS });
     expect(cancel.body).toMatchObject({ status: "cancellation-scheduled", cancellationEffectiveAt: "2025-06-30T11:00:00.000Z" });
     await setClock(backend, "2025-06-30T10:59:00Z"); // 23:59 on 30 June in Tonga
     expect((await c.get(`/v1/subscriptions/${sub}`)).body.status).toBe("cancellation-scheduled");
@@ -28,7 +28,7 @@ describeEachStore("month end", (store) => {
     await setClock(backend, "2024-02-14T12:00:00Z");
     const c = await newAccount(backend, "UTC");
     const [sub] = await order(c, [{ product: "sip-device-licence" }]);
-    expect((await c.post(`/v1/subscriptions/${sub}/cancel`, { effective: "end-of-month" })).body.cancellationEffectiveAt).toBe("2024-03-01T00:00:00.000Z");
+    expect((await c.post(`/v1/subscriptions/${sub}/cancel`, { effective: "end-of-month", termsVersion: TERMS })).body.cancellationEffectiveAt).toBe("2024-03-01T00:00:00.000Z");
     await setClock(backend, "2024-02-29T23:59:00Z");
     expect((await c.get(`/v1/subscriptions/${sub}`)).body.status).toBe("cancellation-scheduled");
     await setClock(backend, "2024-03-01T00:00:01Z");
@@ -39,7 +39,7 @@ describeEachStore("month end", (store) => {
     await setClock(backend, "2025-03-14T10:00:00Z");
     const c = await newAccount(backend, "UTC");
     const [sub] = await order(c, [{ product: "sip-device-licence" }]);
-    const cancelled = await c.post(`/v1/subscriptions/${sub}/cancel`, {});
+    const cancelled = await c.post(`/v1/subscriptions/${sub}/cancel`, { termsVersion: TERMS });
     await setClock(backend, "2025-03-31T23:59:00Z");
     const reinstated = await c.post(`/v1/subscriptions/${sub}/reinstate`, {}, { "if-match": cancelled.headers.get("etag") ?? "" });
     expect(reinstated.status).toBe(200);
@@ -52,7 +52,7 @@ describeEachStore("month end", (store) => {
     await setClock(backend, "2025-03-14T10:00:00Z");
     const c = await newAccount(backend, "UTC");
     const [sub] = await order(c, [{ product: "sip-device-licence" }]);
-    const etag = (await c.post(`/v1/subscriptions/${sub}/cancel`, {})).headers.get("etag") ?? "";
+    const etag = (await c.post(`/v1/subscriptions/${sub}/cancel`, { termsVersion: TERMS })).headers.get("etag") ?? "";
     const answers = await Promise.all([1, 2].map(() => c.post(`/v1/subscriptions/${sub}/reinstate`, {}, { "if-match": etag })));
     expect(answers.map((a) => a.status).sort()).toEqual([200, 412]);
   });
@@ -64,7 +64,7 @@ describeEachStore("month end", (store) => {
       { product: "sip-device-licence", clientReference: "team-a:desk" },
       { product: "sip-device-licence", clientReference: "team-a:soft" },
     ]);
-    const etag = (await c.post(`/v1/subscriptions/${sub}/cancel`, {})).headers.get("etag") ?? "";
+    const etag = (await c.post(`/v1/subscriptions/${sub}/cancel`, { termsVersion: TERMS })).headers.get("etag") ?? "";
     const taken = await c.post(`/v1/subscriptions/${sub}/reinstate`, { clientReference: "team-a:soft" }, { "if-match": etag });
     expect(taken.status).toBe(409);
     expect(taken.body).toMatchObject({ code: "client-reference-taken", existing: { kind: "subscription", id: other }, fields: [{ path: "clientReference", rule: "unique" }] });
@@ -83,7 +83,7 @@ describeEachStore("month end", (store) => {
     await setClock(backend, "2025-03-14T10:00:00Z");
     const c = await newAccount(backend, "UTC");
     const [sub] = await order(c, [{ product: "sip-device-licence" }]);
-    const r = await c.post(`/v1/subscriptions/${sub}/cancel`, { effective: "immediately" });
+    const r = await c.post(`/v1/subscriptions/${sub}/cancel`, { effective: "immediately", termsVersion: TERMS });
     expect(r.body.status).toBe("cancelled");
     expect(Date.parse(r.body.cancelledAt as string)).toBeGreaterThanOrEqual(Date.parse("2025-03-14T10:00:00Z"));
   });

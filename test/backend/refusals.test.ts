@@ -46,7 +46,7 @@ describeEachStore("refusals", (store) => {
   it("refuses a device on a cancelled licence and on a user licence", async () => {
     const c = await newAccount(backend);
     const [dev, usr] = await order(c, [{ product: "sip-device-licence" }, { product: "user-licence", callPlan: "pay-as-you-go" }]);
-    expect((await c.post(`/v1/subscriptions/${dev}/cancel`, { effective: "immediately" })).status).toBe(200);
+    expect((await c.post(`/v1/subscriptions/${dev}/cancel`, { effective: "immediately", termsVersion: TERMS })).status).toBe(200);
     expectProblem(await c.post("/v1/devices", { name: "Desk", licenceId: dev }), 409, "licence-cancelled");
     const wrong = await c.post("/v1/devices", { name: "Desk", licenceId: usr });
     expectProblem(wrong, 409, "licence-wrong-product");
@@ -56,7 +56,7 @@ describeEachStore("refusals", (store) => {
   it("refuses a device on a licence whose cancellation is scheduled", async () => {
     const c = await newAccount(backend);
     const [dev] = await order(c, [{ product: "sip-device-licence" }]);
-    await c.post(`/v1/subscriptions/${dev}/cancel`, {});
+    await c.post(`/v1/subscriptions/${dev}/cancel`, { termsVersion: TERMS });
     expectProblem(await c.post("/v1/devices", { name: "Desk", licenceId: dev }), 409, "licence-cancellation-scheduled");
   });
 
@@ -133,7 +133,7 @@ describeEachStore("refusals", (store) => {
     const c = await newAccount(backend);
     const [dev] = await order(c, [{ product: "sip-device-licence" }]);
     const d = await c.post("/v1/devices", { name: "Desk", licenceId: dev });
-    const r = await c.post(`/v1/subscriptions/${dev}/cancel`, {});
+    const r = await c.post(`/v1/subscriptions/${dev}/cancel`, { termsVersion: TERMS });
     expectProblem(r, 409, "licence-held");
     expect(r.body.holders).toEqual([{ kind: "device", id: d.body.id, name: "Desk" }]);
     expect((await c.get(`/v1/subscriptions/${dev}`)).body.status).toBe("active");

@@ -69,7 +69,7 @@ describeEachStore("seed walkthrough", (store) => {
     expect((await client.delete(`/v1/users/${john.body.id}`, { "if-match": '"1"' })).status).toBe(204);
     expect((await client.delete(`/v1/devices/${device.body.id}`)).status).toBe(204);
     for (const id of [userLicence, deviceLicence]) {
-      const c = await client.post(`/v1/subscriptions/${id}/cancel`, { effective: "end-of-month" });
+      const c = await client.post(`/v1/subscriptions/${id}/cancel`, { effective: "end-of-month", termsVersion: TERMS });
       expect(c.status).toBe(200);
       expect(c.body.status).toBe("cancellation-scheduled");
       expect(c.body.cancellationEffectiveAt).toBe("2025-03-31T23:00:00.000Z"); // midnight BST (summer time since 30 March)

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { EngineRunError } from "../engine/harness.ts";
-import { estateEngine, NUMBERS, startTestBackend } from "./harness.ts";
+import { estateEngine, NUMBERS, startTestBackend, TERMS } from "./harness.ts";
 import { johnEstate } from "./estate.ts";
 
 describe("drift", () => {
@@ -48,7 +48,7 @@ describe("drift", () => {
     // In the portal: the desk phone removed from John and deleted, then its licence cancelled (at month end).
     expect((await backend.call("DELETE", `/v1/users/${desk!.userId}/devices/${desk!.id}`)).status).toBe(200);
     expect((await backend.call("DELETE", `/v1/devices/${desk!.id}`)).status).toBe(204);
-    const scheduled = await backend.call<{ status: string }>("POST", `/v1/subscriptions/${desk!.licenceId}/cancel`, {});
+    const scheduled = await backend.call<{ status: string }>("POST", `/v1/subscriptions/${desk!.licenceId}/cancel`, { termsVersion: TERMS });
     expect(scheduled.body.status).toBe("cancellation-scheduled");
 
     // The licence is reinstated (not a new order), then the device made again on it and linked to John.

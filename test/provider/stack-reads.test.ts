@@ -79,14 +79,14 @@ describe("reads answered from a listing of the stack", () => {
 
       // This process cancels the licence: the listing no longer answers, the read by id sees the change.
       const before = await reads.subscriptions.get(first, STACK);
-      await api.cancel(first, "end-of-month", before?.version);
+      await api.cancel(first, { effective: "end-of-month", termsVersion: TERMS }, before?.version);
       expect((await reads.subscriptions.get(first, STACK))?.status).toBe("cancellation-scheduled");
       expect((await reads.subscriptions.get(second, STACK))?.id).toBe(second);
       expect(api.listings).toBe(2);
       expect(api.byId).toEqual([first, second]);
 
       // Past the window the stack is listed again, and a change made elsewhere meanwhile is seen.
-      const elsewhere = await backend.call<Subscription>("POST", `/v1/subscriptions/${second}/cancel`, { effective: "immediately" });
+      const elsewhere = await backend.call<Subscription>("POST", `/v1/subscriptions/${second}/cancel`, { effective: "immediately", termsVersion: TERMS });
       expect(elsewhere.status).toBe(200);
       clock.advance(5_001);
       api.byId = [];
@@ -105,7 +105,7 @@ describe("reads answered from a listing of the stack", () => {
     const { http, api, reads, ours } = await setUp(backend);
     try {
       await backend.faults({ rules: [{ method: "POST", path: "/cancel$", action: "hold" }] });
-      const cancelling = api.cancel(ours[0]!, "end-of-month");
+      const cancelling = api.cancel(ours[0]!, { effective: "end-of-month", termsVersion: TERMS });
       while (http.writes.inFlight === 0) await new Promise((resolve) => setImmediate(resolve));
       expect((await reads.subscriptions.get(ours[1]!, STACK))?.id).toBe(ours[1]);
       expect(api.listings).toBe(0);
