@@ -18,3 +18,18 @@ describe("the backend's deadlines", () => {
     expect(() => resolveSettings(undefined, { ...env, PBX_WRITE_TIMEOUT: "86400" })).toThrow("PBX_WRITE_TIMEOUT must be at most 3600 seconds");
   });
 });
+
+describe("the service terms a run's cancellations accept", () => {
+  it("are unset unless stack config or the environment names them", () => {
+    expect(resolveSettings(undefined, env).acceptTerms).toBeUndefined();
+    expect(resolveSettings(undefined, { ...env, PBX_ACCEPT_TERMS: "" }).acceptTerms).toBeUndefined();
+  });
+  it("come from stack config before the environment", () => {
+    expect(resolveSettings(undefined, { ...env, PBX_ACCEPT_TERMS: "2025-07" }).acceptTerms).toBe("2025-07");
+    expect(resolveSettings(config({ "pbx:acceptTerms": "2025-09" }), { ...env, PBX_ACCEPT_TERMS: "2025-07" }).acceptTerms).toBe("2025-09");
+  });
+  it("refuse text the terms field refuses, naming where it was set", () => {
+    expect(() => resolveSettings(config({ "pbx:acceptTerms": "2025-07\u0000" }), env)).toThrow(/^stack config pbx:acceptTerms holds the control character U\+0000/);
+    expect(() => resolveSettings(undefined, { ...env, PBX_ACCEPT_TERMS: "x".repeat(51) })).toThrow(/^PBX_ACCEPT_TERMS /);
+  });
+});

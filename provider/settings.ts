@@ -2,15 +2,19 @@
  * Where the provider finds the provisioning backend: stack config (`pbx:endpoint`, secret `pbx:token`)
  * handed to `configure`, or the PBX_ENDPOINT / PBX_TOKEN environment variables. Read in the plugin process
  * at run time, never captured into the serialized provider. The read and write deadlines come the same
- * way (`pbx:readTimeout` / PBX_READ_TIMEOUT, `pbx:writeTimeout` / PBX_WRITE_TIMEOUT, in seconds).
+ * way (`pbx:readTimeout` / PBX_READ_TIMEOUT, `pbx:writeTimeout` / PBX_WRITE_TIMEOUT, in seconds), and so do
+ * the service terms the run's cancellations accept (`pbx:acceptTerms` / PBX_ACCEPT_TERMS, see accepted-terms.ts).
  */
 import { timeoutSources, TimeoutSeconds } from "../schemas/timeouts.ts";
+import { acceptedTerms } from "./accepted-terms.ts";
 
 export interface Settings {
   endpoint: string;
   token: string;
   readTimeoutMs: number;
   writeTimeoutMs: number;
+  /** The service terms this run accepts when it cancels; undefined: each licence's recorded terms. */
+  acceptTerms: string | undefined;
 }
 
 export interface ConfigSource {
@@ -42,5 +46,11 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
     throw new Error(`pbx-estate provider is not configured: set ${missing.join(" and ")}`);
   }
   if (!/^https?:\/\//.test(endpoint)) throw new Error(`pbx:endpoint must be an http(s) URL, got ${JSON.stringify(endpoint)}`);
-  return { endpoint, token, readTimeoutMs: timeoutMs("read", config, env), writeTimeoutMs: timeoutMs("write", config, env) };
+  return {
+    endpoint,
+    token,
+    readTimeoutMs: timeoutMs("read", config, env),
+    writeTimeoutMs: timeoutMs("write", config, env),
+    acceptTerms: acceptedTerms(config, env),
+  };
 }

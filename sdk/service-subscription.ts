@@ -9,7 +9,11 @@ export interface ServiceSubscriptionArgs {
   product: pulumi.Input<ProductId>;
   /** Required for a user licence; changing it changes the licence in place (no second licence). */
   callPlan?: pulumi.Input<CallPlanId>;
-  /** The service terms and conditions version this order accepts (the catalogue names the current one). */
+  /**
+   * The service terms and conditions version this order accepts (the catalogue names the current one). Its
+   * cancellation accepts it too, unless the run accepts newer terms (stack config pbx:acceptTerms or
+   * PBX_ACCEPT_TERMS); changing it changes nothing but what state records.
+   */
   termsVersion: pulumi.Input<string>;
   /**
    * When the licence is removed: `end-of-month` (default) schedules the cancellation for the end of the

@@ -1,11 +1,13 @@
 /**
  * ServiceSubscription hooks. Orders and cancellations take effect at once (they are not configuration),
- * so no change set is involved. Removal schedules the cancellation (end of month by default) and says in
- * the engine log when it takes effect.
+ * so no change set is involved. Removal schedules the cancellation (end of month by default), accepting
+ * the service terms this run accepts, and says in the engine log when it takes effect.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Subscription } from "../../schemas/subscription.ts";
 import { ApiError } from "../client/errors.ts";
+import { ACCEPT_TERMS_CONFIG, ACCEPT_TERMS_ENV } from "../accepted-terms.ts";
+import { configuredSettings } from "../configuration.ts";
 import { providerContext, type ProviderContext } from "../context.ts";
 import { logToEngine } from "../engine-log.ts";
 import type { Inputs } from "../hooks/check.ts";
@@ -134,13 +136,13 @@ export const subscriptionHooks = {
     const effective = props.removal === "immediately" ? "immediately" : "end-of-month";
     let s: Subscription;
     try {
-      // The terms recorded when the licence was ordered: a cancellation accepts them like the order did.
-      s = await ctx.api.cancel(id, { effective, ...(typeof props.termsVersion === "string" ? { termsVersion: props.termsVersion } : {}) });
+      s = await ctx.api.cancel(id, { effective, termsVersion: termsForCancelling(props) });
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
         await confirmGone(ctx, "subscription", id, props);
         return;
       }
+      if (error instanceof ApiError && error.code === "terms-not-accepted") throw termsRefusal(id, props, error);
       throw error;
     }
     const when = s.cancellationEffectiveAt ?? s.cancelledAt;
@@ -152,6 +154,26 @@ export const subscriptionHooks = {
     await logToEngine("info", message);
   },
 };
+
+/**
+ * The terms a cancellation accepts: those this run accepts (the estate's `acceptTerms` through the CLI, or
+ * stack config pbx:acceptTerms), else those recorded when the licence was ordered. A delete sees only what
+ * state recorded, so terms that changed since can only come from the run. With neither, none are sent and
+ * the backend's refusal names the terms to accept.
+ */
+function termsForCancelling(props: Inputs): string | undefined {
+  const recorded = typeof props.termsVersion === "string" ? props.termsVersion : undefined;
+  return configuredSettings().acceptTerms ?? recorded;
+}
+
+/** The backend's terms refusal, said as what to do: accept the new terms where this run takes them. */
+function termsRefusal(id: string, props: Inputs, error: ApiError): Error {
+  const current = error.problem.acceptVersion ?? "newer than those this run accepts";
+  const name = resourceNameOf(props.clientReference);
+  const licence = name === undefined ? id : `${name} (${id})`;
+  const where = `acceptTerms: ${JSON.stringify(error.problem.acceptVersion ?? "…")} in the estate, or for a program stack config ${ACCEPT_TERMS_CONFIG} or ${ACCEPT_TERMS_ENV}`;
+  return new Error(`licence ${licence}: the service terms are now ${current}; accept them (${where}) to cancel; the licence was not cancelled`, { cause: error });
+}
 
 function stripIdentity(props: Inputs): Inputs {
   const out: Inputs = {};

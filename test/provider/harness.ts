@@ -4,7 +4,8 @@
  * provider at them (`pbx:endpoint`, secret `pbx:token`). Everything the backend logs is kept, so tests can
  * prove no secret reached it.
  */
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
@@ -16,8 +17,9 @@ export const TERMS = TERMS_VERSION;
 export const NUMBERS = ["+442079460000", "+442079460001", "+442079460002"];
 
 export interface TestBackend extends AsyncDisposable {
-  backend: Backend;
-  url: string;
+  /** The running backend (another object after `restart`). */
+  readonly backend: Backend;
+  readonly url: string;
   token: string;
   accountId: string;
   logs(): string;
@@ -27,7 +29,25 @@ export interface TestBackend extends AsyncDisposable {
   faults(rules: unknown): Promise<void>;
 }
 
-export async function startTestBackend(options: { timeZone?: string; clockStart?: string } = {}): Promise<TestBackend> {
+/** The harness's own backend, which can also be restarted with other settings. */
+export interface HarnessBackend extends TestBackend {
+  /**
+   * Stops the backend and starts it again on the same data, port, account and clock, with `changes` (new
+   * service terms, say): what an operator's redeploy does. Only for a backend started `restartable`.
+   */
+  restart(changes: { termsVersion?: string }): Promise<void>;
+}
+
+export interface TestBackendOptions {
+  timeZone?: string;
+  clockStart?: string;
+  /** The service terms the catalogue names (default: the backend's default, TERMS). */
+  termsVersion?: string;
+  /** Keep the store in a data folder (removed at dispose) so that `restart` finds it again. */
+  restartable?: boolean;
+}
+
+export async function startTestBackend(options: TestBackendOptions = {}): Promise<HarnessBackend> {
   let logs = "";
   const logDestination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -35,14 +55,20 @@ export async function startTestBackend(options: { timeZone?: string; clockStart?
       done();
     },
   });
-  const backend = await startBackend({
-    store: { kind: "embedded", dataDir: null },
-    testHooks: { clock: true, faults: true },
-    clockStart: new Date(options.clockStart ?? "2026-11-14T10:00:00Z"),
-    rateLimit: null,
-    logDestination,
-    logLevel: "info",
-  });
+  const dataRoot = options.restartable ? mkdtempSync(join(tmpdir(), "pbx-backend-")) : null;
+  const launch = (changes: { port?: number; clockStart: Date; termsVersion?: string | undefined }) =>
+    startBackend({
+      store: { kind: "embedded", dataDir: dataRoot === null ? null : join(dataRoot, "data") },
+      testHooks: { clock: true, faults: true },
+      clockStart: changes.clockStart,
+      rateLimit: null,
+      logDestination,
+      logLevel: "info",
+      ...(changes.port === undefined ? {} : { port: changes.port }),
+      ...(changes.termsVersion === undefined ? {} : { termsVersion: changes.termsVersion }),
+    });
+  let termsVersion = options.termsVersion;
+  let backend = await launch({ clockStart: new Date(options.clockStart ?? "2026-11-14T10:00:00Z"), termsVersion });
   const { accountId, token } = await backend.createAccount({
     name: "Acme Telecom Ltd",
     timeZone: options.timeZone ?? "Europe/London",
@@ -58,8 +84,12 @@ export async function startTestBackend(options: { timeZone?: string; clockStart?
     return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
   };
   return {
-    backend,
-    url: backend.url,
+    get backend() {
+      return backend;
+    },
+    get url() {
+      return backend.url;
+    },
     token,
     accountId,
     logs: () => logs,
@@ -72,7 +102,18 @@ export async function startTestBackend(options: { timeZone?: string; clockStart?
       const r = await call("PUT", "/__test/faults", rules);
       if (r.status !== 200) throw new Error(`faults: ${r.status} ${JSON.stringify(r.body)}`);
     },
-    [Symbol.asyncDispose]: () => backend.stop(),
+    restart: async (changes) => {
+      if (dataRoot === null) throw new Error("restart needs a backend started with restartable: true");
+      const { port } = backend;
+      const clockStart = backend.clock.now();
+      await backend.stop();
+      termsVersion = changes.termsVersion ?? termsVersion;
+      backend = await launch({ port, clockStart, termsVersion });
+    },
+    [Symbol.asyncDispose]: async () => {
+      await backend.stop();
+      if (dataRoot !== null) rmSync(dataRoot, { recursive: true, force: true });
+    },
   };
 }
 
