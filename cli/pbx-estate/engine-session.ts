@@ -1,7 +1,8 @@
 /**
  * One estate's stack on the Pulumi engine, run through the Automation API with the estate program inline:
  * the pinned CLI, the state location, and the backend's endpoint and token in the engine's environment
- * (never in stack config, so a refresh uses the credentials given now rather than those recorded in state).
+ * (never in stack config, so a refresh uses the credentials given now rather than those recorded in state),
+ * with the service terms the estate accepts, under which the run's cancellations are made.
  *
  * The workspace folder is scratch, made per session below the package root (where the provider shim
  * resolves `pbx-estate/provider`) and removed afterwards: everything durable is in the state backend,
@@ -23,6 +24,7 @@ import {
 } from "@pulumi/pulumi/automation/index.js";
 import type { ResolvedEstate } from "../../schemas/estate.ts";
 import { ESTATE_PROJECT, estateProgram } from "../../estate-program/program.ts";
+import { ACCEPT_TERMS_ENV } from "../../provider/accepted-terms.ts";
 import { PLANNED_REMOVALS_ENV } from "../../provider/removal-guards.ts";
 import type { EstateAdoption } from "../../sdk/estate.ts";
 import { createEngineWorkspace, engineCli, engineEnvironment, PulumiCliUnavailableError } from "../engine-environment.ts";
@@ -94,6 +96,8 @@ export class EngineSession implements AsyncDisposable {
       PBX_TOKEN: backend.token,
       PBX_READ_TIMEOUT: String(backend.readTimeoutMs / 1000),
       PBX_WRITE_TIMEOUT: String(backend.writeTimeoutMs / 1000),
+      // A delete sees only the terms state recorded; the run's cancellations accept the estate's.
+      [ACCEPT_TERMS_ENV]: target.estate.acceptTerms,
     });
     try {
       const stack = options.mustExist ? await LocalWorkspace.selectStack(args, opts) : await LocalWorkspace.createOrSelectStack(args, opts);

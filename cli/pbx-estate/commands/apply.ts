@@ -11,6 +11,7 @@ import { renderPlanText } from "../plan/render-text.ts";
 import { formatMoney } from "../plan/values.ts";
 import { planEstate } from "../planning.ts";
 import { Progress } from "../progress.ts";
+import { refuseOutdatedTerms } from "../terms.ts";
 
 export const DEFAULT_MAX_DELETIONS = 10;
 export const DEFAULT_PARALLEL = 64;
@@ -51,7 +52,9 @@ on a terminal, plain lines otherwise) and a summary. Objects changed outside pbx
   --parallel N                 resource operations in flight at once (default ${DEFAULT_PARALLEL})
 ${connectionHelp}
 
-Beyond a limit, a terminal asks to confirm; elsewhere the apply is refused unless --yes is given.
+Beyond a limit, a terminal asks to confirm; elsewhere the apply is refused unless --yes is given. Ordering
+and cancelling licences accept the service terms: refused while the estate's acceptTerms is not the current
+version.
 Exit codes: 0 applied (or nothing to do), 1 failure, 3 refused: nothing was changed.`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
@@ -82,6 +85,7 @@ Exit codes: 0 applied (or nothing to do), 1 failure, 3 refused: nothing was chan
       }
       io.out(renderPlanText(plan));
       if (!plan.hasChanges) return EXIT.ok;
+      refuseOutdatedTerms(connection.estate, connection.catalogue, plan, "apply");
 
       const limits: string[] = [];
       const deletions = deletionsIn(plan);

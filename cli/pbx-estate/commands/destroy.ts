@@ -9,6 +9,7 @@ import { buildPlan } from "../plan/build.ts";
 import { renderPlanText } from "../plan/render-text.ts";
 import { estateSteps, removedIds } from "../plan/steps.ts";
 import { Progress } from "../progress.ts";
+import { refuseOutdatedTerms } from "../terms.ts";
 import { DEFAULT_PARALLEL } from "./apply.ts";
 
 export const destroyCommand: Command = {
@@ -20,6 +21,7 @@ Removes every user and device of the estate and cancels their licences: at the e
 account's time zone (no pro-rata refunds), or at once for users whose removal is immediately. Shows the
 cancellations with their dates and the monthly cost effect first, then asks on a terminal; elsewhere
 --yes is required. The files only name the estate (its stack); what is removed is what the stack holds.
+Cancelling accepts the service terms: refused while the estate's acceptTerms is not the current version.
 
   --yes           remove without asking
   --parallel N    resource operations in flight at once (default ${DEFAULT_PARALLEL})
@@ -40,6 +42,7 @@ Exit codes: 0 removed (or nothing to remove), 1 failure, 3 refused: nothing was 
       const plan = buildPlan(steps, { stack: session.stack.name, account, catalogue, now: new Date() });
       io.out(renderPlanText({ ...plan, estate: connection.estate.name }));
       if (!plan.hasChanges) return EXIT.ok;
+      refuseOutdatedTerms(connection.estate, catalogue, plan, "destroy");
       const { users, devices } = plan.counts;
       await confirmOrRefuse(io, {
         yes: values.yes,
