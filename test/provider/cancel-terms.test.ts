@@ -82,7 +82,8 @@ describe("cancelling under new service terms", () => {
 
     engine.setProgram(licences(NEW_TERMS));
     await engine.up();
-    expect((await backend.call<unknown[]>("GET", "/v1/orders")).body).toHaveLength(2);
+    // Declaring new terms changes what state records; every order is still the first up's.
+    expect((await backend.call<{ termsVersion: string }[]>("GET", "/v1/orders")).body.map((o) => o.termsVersion)).not.toContain(NEW_TERMS);
     await engine.destroy();
     expect(await statuses(backend)).toEqual(["cancellation-scheduled", "cancellation-scheduled"]);
     expect(await cancelledUnder(backend)).toEqual([NEW_TERMS, NEW_TERMS]);
