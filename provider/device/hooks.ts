@@ -1,7 +1,9 @@
 /**
  * SipDevice hooks. Every change is staged in the process's change set and returns once applied. The SIP
  * password is known only from a create or rotate answer: it is kept in state as a secret output and
- * carried forward by `read`, since the backend shows only its fingerprint afterwards.
+ * carried forward by `read`, since the backend shows only its fingerprint afterwards. A fingerprint that
+ * moved under a refresh means the password was rotated elsewhere: `read` marks it, and the update that
+ * follows rotates it again (see inputs.ts `PASSWORD_ROTATED_OUTSIDE`).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Device, DeviceWithPassword } from "../../schemas/device.ts";
@@ -11,9 +13,9 @@ import type { Inputs } from "../hooks/check.ts";
 import { confirmGone, outputsFrom, readBack, stateOf } from "../hooks/outcome.ts";
 import { stackOf } from "../references.ts";
 import { decideCreate } from "../identity.ts";
-import { DeviceInputs } from "./inputs.ts";
+import { DeviceInputs, PASSWORD_ROTATED_OUTSIDE } from "./inputs.ts";
 
-function liveFields(d: Device, accountId: string, password: string | undefined): Inputs {
+function liveFields(d: Device, accountId: string, password: string | undefined, rotatedOutside = false): Inputs {
   return {
     name: d.name,
     licenceId: d.licenceId,
@@ -25,7 +27,19 @@ function liveFields(d: Device, accountId: string, password: string | undefined):
     passwordFingerprint: d.passwordFingerprint,
     registrar: d.registrar,
     version: d.version,
+    // Absent on every device but one whose password was rotated elsewhere (lean state: see hooks/outcome.ts).
+    passwordChange: rotatedOutside ? PASSWORD_ROTATED_OUTSIDE : undefined,
   };
+}
+
+/**
+ * Whether the password was rotated outside pbx-estate: the fingerprint recorded when pbx-estate last set or
+ * read it differs from the live one, or an earlier refresh already found so (a failed apply's refresh wrote
+ * the live fingerprint into state, and must not hide it). State without a fingerprint proves nothing.
+ */
+function rotatedOutside(recorded: Inputs | undefined, live: Device): boolean {
+  if (recorded?.passwordChange === PASSWORD_ROTATED_OUTSIDE) return true;
+  return typeof recorded?.passwordFingerprint === "string" && recorded.passwordFingerprint !== live.passwordFingerprint;
 }
 
 function declared(props: Inputs): DeviceInputs {
@@ -92,13 +106,15 @@ export const deviceHooks = {
     // Earlier versions recorded the linked user, which changed under the device whenever a user was linked:
     // every refresh after such an `up` rewrote the device. The link is the user's (`deviceIds`).
     const { userId: _linkedUser, ...recorded } = props ?? {};
-    return { id, props: outputsFrom(recorded, liveFields(d, accountId, known ? (props?.sipPassword as string) : undefined)) };
+    const live = liveFields(d, accountId, known ? (props?.sipPassword as string) : undefined, rotatedOutside(props, d));
+    return { id, props: outputsFrom(recorded, live) };
   },
 
   async update(id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult> {
     const ctx = providerContext();
     const inputs = declared(news);
-    const rotate = news.rotation !== olds.rotation;
+    // A new `rotation`, or a password rotated elsewhere (recorded by the refresh before this update).
+    const rotate = news.rotation !== olds.rotation || olds.passwordChange === PASSWORD_ROTATED_OUTSIDE;
     const version = typeof olds.version === "number" ? olds.version : undefined;
     const { result, answer } = await ctx.batcher.submit(async (cs) => {
       const current = await ctx.api.device(id, cs);

@@ -1,9 +1,11 @@
 /**
  * Drift: a change made in the portal behind the engine's back is found by a refresh preview, named by
- * property, and undone by `up --refresh`. A token of another account is an error on refresh, never a
- * reason to forget the estate.
+ * property, and undone by `up --refresh` (a SIP password rotated in the portal is rotated again). A token
+ * of another account is an error on refresh, never a reason to forget the estate.
  */
 import { describe, expect, it } from "vitest";
+import { passwordFingerprint } from "../../backend/ids.ts";
+import type { Device, DeviceWithPassword } from "../../schemas/device.ts";
 import { EngineRunError } from "../engine/harness.ts";
 import { estateEngine, NUMBERS, startTestBackend, TERMS } from "./harness.ts";
 import { johnEstate } from "./estate.ts";
@@ -61,6 +63,39 @@ describe("drift", () => {
     expect(remade).toMatchObject({ licenceId: desk!.licenceId, userId: desk!.userId });
     expect((await backend.call<unknown[]>("GET", "/v1/orders")).body.length).toBe(ordersBefore);
     await engine.preview({ expectNoChanges: true });
+  });
+
+  it("a SIP password rotated in the portal is rotated again by up, the new one recorded, even after a refresh wrote the live fingerprint", async () => {
+    await using backend = await startTestBackend();
+    await using engine = await estateEngine(backend, async () => {
+      const estate = johnEstate();
+      return { deskPassword: estate.desk.sipPassword };
+    });
+    const first = await engine.up();
+    const password = async () => (await engine.stack.outputs()).deskPassword!.value as string;
+    const original = await password();
+    const [desk] = (await backend.call<Device[]>("GET", "/v1/devices")).body.filter((d) => d.name === "John's Desk Phone");
+    const portal = (await backend.call<DeviceWithPassword>("POST", `/v1/devices/${desk!.id}/rotate-password`)).body.sipPassword;
+
+    // A refresh records the live fingerprint (the old password no longer holds, so it reads back empty)
+    // and marks the password as rotated elsewhere: a plain preview afterwards still plans the rotation.
+    const refreshed = await engine.refresh();
+    const planned = await engine.preview();
+    expect(planned.steps.filter((s) => s.op !== "same").map((s) => [s.op, s.name])).toEqual([["update", "john-desk"]]);
+
+    const rotated = await engine.up();
+    expect(rotated.steps.filter((s) => s.op !== "same").map((s) => [s.op, s.name])).toEqual([["update", "john-desk"]]);
+    const renewed = await password();
+    expect([original, portal, ""]).not.toContain(renewed);
+    const live = (await backend.call<Device>("GET", `/v1/devices/${desk!.id}`)).body;
+    expect(live.passwordFingerprint).toBe(passwordFingerprint(renewed));
+    expect(live.sipUsername).toBe(desk!.sipUsername);
+    await engine.refreshPreview({ expectNoChanges: true });
+    await engine.preview({ expectNoChanges: true });
+    for (const run of [first, refreshed, planned, rotated]) {
+      for (const secret of [original, portal, renewed]) expect(run.output.includes(secret)).toBe(false);
+    }
+    expect(engine.stateFile().includes(renewed)).toBe(false);
   });
 
   it("a token of another account makes refresh fail and marks nothing as deleted", async () => {
