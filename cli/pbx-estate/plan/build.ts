@@ -27,11 +27,20 @@ export interface PlanContext {
   madeByStack?: readonly Subscription[];
 }
 
-/** The estate file's name for a resource property, where they differ. */
-const fieldNames: Record<string, string> = { deviceIds: "devices", licenceId: "licence", termsVersion: "acceptTerms" };
+/** The estate file's name for a resource property, where they differ (live-only fields: what they stand for). */
+const fieldNames: Record<string, string> = {
+  deviceIds: "devices",
+  licenceId: "licence",
+  termsVersion: "acceptTerms",
+  passwordChange: "password",
+  status: "licence status",
+};
 
-/** Licence fields (as named in the estate file) shown on their holder; `claimPending` is the SDK's default. */
-const licenceFields = new Set(["product", "removal", "acceptTerms"]);
+/**
+ * Licence fields (as named above) shown on their holder; `claimPending` is the SDK's default. A licence
+ * scheduled for cancellation outside pbx-estate shows as its status put back to active.
+ */
+const licenceFields = new Set(["product", "removal", "acceptTerms", "licence status"]);
 
 interface Entity {
   main?: EstateStep;
@@ -62,7 +71,8 @@ function fieldChanges(spec: DiffSpec, step: EstateStep | undefined, skip: Readon
   if (!step?.old || !step.new || (step.op !== "update" && step.op !== "replace")) return [];
   const before = step.old.outputs;
   const after = step.new.inputs;
-  const outOfBand = new Set(changedFields(spec, step.old.inputs, before));
+  // A live-only field (a licence's status, a device's password) can only have been changed outside pbx-estate.
+  const outOfBand = new Set([...changedFields(spec, step.old.inputs, before), ...Object.keys(spec.liveMustBe ?? {})]);
   // State leaves out values equal to their default: an absent value reads as its default.
   const valueOf = (values: Record<string, unknown>, field: string) => values[field] ?? spec.defaults?.[field];
   return changedFields(spec, before, after)
