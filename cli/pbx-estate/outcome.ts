@@ -45,6 +45,9 @@ export async function reportOutcome(
     const bought = ordered.length - claimed - adopted;
     lines.push(`  licences: ${ordered.length} added${how.length > 0 ? ` (${[...how, `${bought} ordered`].join(", ")})` : ""}`);
   }
+  for (const r of done.licences.reinstatements) {
+    lines.push(`  ${productName(r.product)} of ${holderText(r.for)} (${r.subscriptionId}): reinstated, its cancellation withdrawn`);
+  }
   for (const c of done.licences.cancellations) {
     const live = await connection.api.subscription(c.subscriptionId);
     const at = live?.cancellationEffectiveAt ?? live?.cancelledAt ?? null;

@@ -114,11 +114,13 @@ export function codeChangesOnly(plan: EstatePlan): EstatePlan {
     for (const c of changes) counts[c.op]++;
     return counts;
   };
+  // A reinstatement is always drift (a licence scheduled for cancellation outside pbx-estate), never code.
   const { orders, cancellations, callPlanChanges } = plan.licences;
   return {
     ...plan,
     users,
     devices,
+    licences: { ...plan.licences, reinstatements: [] },
     counts: { users: count(users), devices: count(devices) },
     hasChanges: users.length + devices.length + orders.length + cancellations.length + callPlanChanges.length > 0,
   };

@@ -64,6 +64,30 @@ describe("licence changes and cost", () => {
     ]);
     expect(changes.callPlanChanges).toEqual([{ user: "upgraded", from: "pay-as-you-go", to: "international", monthlyDeltaMinor: 1500 }]);
     expect(changes.cost).toEqual({ currency: "GBP", currentMonthlyMinor: 2300 + 800 + 1300, monthlyDeltaMinor: 1300 - 2300 + 1500, newMonthlyMinor: 4400 + 500 });
+    expect(changes.reinstatements).toEqual([]);
+  });
+
+  it("counts a licence scheduled for cancellation in the portal again when the apply reinstates it, at its new call plan's price", () => {
+    const scheduled = (callPlan: string, priceMinor: number) => ({
+      product: "user-licence",
+      callPlan,
+      status: "cancellation-scheduled",
+      priceMinor,
+      cancellationEffectiveAt: "2026-12-01T00:00:00.000Z",
+    });
+    const changes = licenceChanges(
+      [
+        licence("kept", "update", scheduled("national-unlimited", 1300), { product: "user-licence", callPlan: "national-unlimited" }),
+        licence("kept-upgraded", "update", scheduled("pay-as-you-go", 800), { product: "user-licence", callPlan: "international" }),
+      ],
+      { catalogue, timeZone: "Europe/London", now: new Date("2026-11-14T10:00:00Z") },
+    );
+    expect(changes.reinstatements).toEqual([
+      { for: { kind: "user", key: "kept" }, product: "user-licence", callPlan: "national-unlimited", subscriptionId: "sub_kept", lastDay: "2026-11-30", monthlyPriceMinor: 1300 },
+      { for: { kind: "user", key: "kept-upgraded" }, product: "user-licence", callPlan: "pay-as-you-go", subscriptionId: "sub_kept-upgraded", lastDay: "2026-11-30", monthlyPriceMinor: 800 },
+    ]);
+    expect(changes.callPlanChanges).toEqual([{ user: "kept-upgraded", from: "pay-as-you-go", to: "international", monthlyDeltaMinor: 1500 }]);
+    expect(changes.cost).toEqual({ currency: "GBP", currentMonthlyMinor: 0, monthlyDeltaMinor: 1300 + 2300, newMonthlyMinor: 3600 });
   });
 });
 

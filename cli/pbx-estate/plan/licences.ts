@@ -1,13 +1,13 @@
 /**
- * The money side of a plan: licences ordered, cancelled (and when each cancellation takes effect) and
- * re-priced by a call-plan change, and the monthly cost before and after, from the catalogue's prices and
- * the prices the live licences carry.
+ * The money side of a plan: licences ordered, reinstated (scheduled for cancellation in the portal),
+ * cancelled (and when each cancellation takes effect) and re-priced by a call-plan change, and the monthly
+ * cost before and after, from the catalogue's prices and the prices the live licences carry.
  */
 import { endOfMonth } from "../../../backend/month-end.ts";
 import { decideCreate } from "../../../provider/identity.ts";
 import type { Catalogue } from "../../../schemas/catalogue.ts";
 import type { Subscription } from "../../../schemas/subscription.ts";
-import type { CallPlanChange, CostDelta, LicenceAdoption, LicenceCancellation, LicenceHolder, LicenceOrder } from "./model.ts";
+import type { CallPlanChange, CostDelta, LicenceAdoption, LicenceCancellation, LicenceHolder, LicenceOrder, LicenceReinstatement } from "./model.ts";
 import type { EstateStep } from "./steps.ts";
 
 export interface PricingContext {
@@ -69,6 +69,7 @@ function isLicence(step: EstateStep): boolean {
 export interface LicenceChanges {
   orders: LicenceOrder[];
   adoptions: LicenceAdoption[];
+  reinstatements: LicenceReinstatement[];
   cancellations: LicenceCancellation[];
   callPlanChanges: CallPlanChange[];
   cost: CostDelta;
@@ -79,6 +80,7 @@ export function licenceChanges(steps: readonly EstateStep[], context: PricingCon
   const licences = steps.filter(isLicence);
   const orders: LicenceOrder[] = [];
   const adoptions: LicenceAdoption[] = [];
+  const reinstatements: LicenceReinstatement[] = [];
   const cancellations: LicenceCancellation[] = [];
   const callPlanChanges: CallPlanChange[] = [];
   let currentMonthlyMinor = 0;
@@ -122,18 +124,32 @@ export function licenceChanges(steps: readonly EstateStep[], context: PricingCon
         monthlyPriceMinor: active ? livePrice : 0,
       });
     }
+    // The update of a licence scheduled for cancellation reinstates it (provider/subscription/hooks.ts).
+    const reinstated = step.op === "update" && before?.status === "cancellation-scheduled";
+    if (reinstated && step.old && before) {
+      const scheduled = str(before.cancellationEffectiveAt);
+      reinstatements.push({
+        for: holderOf(step),
+        product: str(before.product) ?? "",
+        callPlan: str(before.callPlan),
+        subscriptionId: step.old.id,
+        lastDay: scheduled ? localDate(context.timeZone, new Date(Date.parse(scheduled) - 1)) : null,
+        monthlyPriceMinor: livePrice,
+      });
+    }
     if (step.op === "update" && step.new && before) {
       const from = str(before.callPlan);
       const to = str(step.new.inputs.callPlan);
       if (to !== null && from !== to) {
         const price = monthlyPriceMinor(catalogue, str(before.product) ?? "", to);
-        callPlanChanges.push({ user: step.key, from, to, monthlyDeltaMinor: active ? price - livePrice : 0 });
+        callPlanChanges.push({ user: step.key, from, to, monthlyDeltaMinor: active || reinstated ? price - livePrice : 0 });
       }
     }
   }
 
   const monthlyDeltaMinor =
-    orders.reduce((sum, o) => sum + o.monthlyPriceMinor, 0) -
+    orders.reduce((sum, o) => sum + o.monthlyPriceMinor, 0) +
+    reinstatements.reduce((sum, r) => sum + r.monthlyPriceMinor, 0) -
     cancellations.reduce((sum, c) => sum + c.monthlyPriceMinor, 0) +
     callPlanChanges.reduce((sum, c) => sum + c.monthlyDeltaMinor, 0);
   const byHolder = (a: { for: LicenceHolder }, b: { for: LicenceHolder }) =>
@@ -141,6 +157,7 @@ export function licenceChanges(steps: readonly EstateStep[], context: PricingCon
   return {
     orders: orders.sort(byHolder),
     adoptions: adoptions.sort(byHolder),
+    reinstatements: reinstatements.sort(byHolder),
     cancellations: cancellations.sort(byHolder),
     callPlanChanges: callPlanChanges.sort((a, b) => a.user.localeCompare(b.user)),
     cost: {

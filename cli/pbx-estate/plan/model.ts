@@ -61,6 +61,20 @@ export interface LicenceAdoption {
   monthlyPriceMinor: number;
 }
 
+/**
+ * A licence scheduled for cancellation outside pbx-estate (in the portal) that the apply reinstates for its
+ * holder: the same licence runs on, so it counts again in the monthly cost; nothing is ordered.
+ */
+export interface LicenceReinstatement {
+  for: LicenceHolder;
+  product: string;
+  callPlan: string | null;
+  subscriptionId: string;
+  /** The last day it would have run, in the account's time zone. */
+  lastDay: string | null;
+  monthlyPriceMinor: number;
+}
+
 export interface LicenceCancellation {
   for: LicenceHolder;
   product: string;
@@ -103,7 +117,13 @@ export interface EstatePlan {
   account: { id: string; name: string; timeZone: string };
   users: UserChange[];
   devices: DeviceChange[];
-  licences: { orders: LicenceOrder[]; adoptions: LicenceAdoption[]; cancellations: LicenceCancellation[]; callPlanChanges: CallPlanChange[] };
+  licences: {
+    orders: LicenceOrder[];
+    adoptions: LicenceAdoption[];
+    reinstatements: LicenceReinstatement[];
+    cancellations: LicenceCancellation[];
+    callPlanChanges: CallPlanChange[];
+  };
   cost: CostDelta;
   counts: { users: ChangeCounts; devices: ChangeCounts };
   hasChanges: boolean;

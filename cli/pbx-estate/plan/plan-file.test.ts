@@ -82,4 +82,13 @@ describe("plan files", () => {
     const now = { estate: "office", stack: "office", accountId: "acc_1", estateDigest: file.estateDigest, reality: file.reality };
     expect(stalenessOf(file, { ...now, plan: withDay("2026-11-15") })).toEqual([]);
   });
+
+  it("read a plan file written before reinstatements were listed as one that reinstates nothing", () => {
+    const file = saved([user(1)]); // its plan has no `reinstatements`
+    const now = { estate: "office", stack: "office", accountId: "acc_1", estateDigest: file.estateDigest, reality: file.reality };
+    const current = (reinstatements: unknown[]) => ({ ...plan, licences: { ...plan.licences, reinstatements } }) as unknown as EstatePlan;
+    expect(stalenessOf(file, { ...now, plan: current([]) })).toEqual([]);
+    const reinstatement = { for: { kind: "device", key: "desk" }, product: "sip-device-licence", callPlan: null, subscriptionId: "sub_1", lastDay: "2026-11-30", monthlyPriceMinor: 300 };
+    expect(stalenessOf(file, { ...now, plan: current([reinstatement]) })).toEqual(["planning again gives different changes than the plan file holds"]);
+  });
 });

@@ -90,7 +90,9 @@ export function realityFingerprint(steps: readonly EstateStep[]): RealityFingerp
  */
 export function comparablePlan(plan: EstatePlan): string {
   const cancellations = plan.licences.cancellations.map((c) => (c.takesEffectAt === null ? { ...c, lastDay: "" } : c));
-  return canonicalJson({ ...plan, licences: { ...plan.licences, cancellations } });
+  // Plan files written before reinstatements were listed have none: the same as an empty list.
+  const { reinstatements = [] } = plan.licences as Partial<EstatePlan["licences"]>;
+  return canonicalJson({ ...plan, licences: { ...plan.licences, cancellations, reinstatements } });
 }
 
 export function writePlanFile(path: string, file: PlanFile): void {

@@ -61,8 +61,8 @@ export function renderPlanMarkdown(plan: EstatePlan): string {
     }
     lines.push("");
   }
-  const { orders, adoptions, cancellations, callPlanChanges } = plan.licences;
-  if (orders.length + adoptions.length + cancellations.length + callPlanChanges.length > 0) {
+  const { orders, adoptions, reinstatements, cancellations, callPlanChanges } = plan.licences;
+  if (orders.length + adoptions.length + reinstatements.length + cancellations.length + callPlanChanges.length > 0) {
     lines.push("#### Licences", "", "| | licence | for | takes effect | per month |", "| --- | --- | --- | --- | ---: |");
     for (const o of orders) {
       lines.push(`| order | ${licenceMarkdown(o.product, o.callPlan)} | ${cellCode(holderText(o.for))} | when applied | ${formatMoney(o.monthlyPriceMinor, currency, true)} |`);
@@ -70,6 +70,11 @@ export function renderPlanMarkdown(plan: EstatePlan): string {
     for (const a of adoptions) {
       const what = `${licenceMarkdown(a.product, a.callPlan)} ${cellCode(a.subscriptionId)}`;
       lines.push(`| take over | ${what} | ${cellCode(holderText(a.for))} | made by an earlier run, already billed | ${formatMoney(0, currency, true)} |`);
+    }
+    for (const r of reinstatements) {
+      const what = `${licenceMarkdown(r.product, r.callPlan)} ${cellCode(r.subscriptionId)}`;
+      const ending = r.lastDay ? ` (would have ended after ${cellCode(r.lastDay)})` : "";
+      lines.push(`| reinstate | ${what} | ${cellCode(holderText(r.for))} | when applied${ending} | ${formatMoney(r.monthlyPriceMinor, currency, true)} |`);
     }
     for (const c of cancellations) {
       const what = `${licenceMarkdown(c.product, c.callPlan)} ${cellCode(c.subscriptionId)}`;

@@ -35,6 +35,7 @@ const plan: EstatePlan = {
   licences: {
     orders: [{ for: { kind: "device", key: "desk" }, product: "sip-device-licence", callPlan: null, monthlyPriceMinor: 300 }],
     adoptions: [],
+    reinstatements: [],
     cancellations: [],
     callPlanChanges: [],
   },

@@ -50,7 +50,7 @@ export function renderPlanText(plan: EstatePlan): string {
   entity("Users", plan.users);
   entity("Devices", plan.devices);
 
-  const { orders, adoptions, cancellations, callPlanChanges } = plan.licences;
+  const { orders, adoptions, reinstatements, cancellations, callPlanChanges } = plan.licences;
   const currency = plan.cost.currency;
   if (orders.length > 0) {
     lines.push(`Licences to order (${orders.length}; a licence of the same kind pending cancellation is claimed back instead)`);
@@ -63,6 +63,13 @@ export function renderPlanText(plan: EstatePlan): string {
     lines.push(`Licences to take over (${adoptions.length}; made by an earlier run of this estate that stopped before recording them, already billed)`);
     for (const a of adoptions) {
       lines.push(`  ${productName(a.product)}${a.callPlan ? `, ${a.callPlan}` : ""} for ${holderText(a.for)} (${a.subscriptionId}): ${formatMoney(a.monthlyPriceMinor, currency)} a month`);
+    }
+  }
+  if (reinstatements.length > 0) {
+    lines.push(`Licences to reinstate (${reinstatements.length}; scheduled for cancellation outside pbx-estate, they run on)`);
+    for (const r of reinstatements) {
+      const ending = r.lastDay ? `would have ended after ${r.lastDay} (${plan.account.timeZone})` : "was to be cancelled";
+      lines.push(`  ${productName(r.product)}${r.callPlan ? `, ${r.callPlan}` : ""} for ${holderText(r.for)} (${r.subscriptionId}): ${ending}; ${formatMoney(r.monthlyPriceMinor, currency)} a month`);
     }
   }
   if (cancellations.length > 0) {
@@ -80,7 +87,7 @@ export function renderPlanText(plan: EstatePlan): string {
       lines.push(`  user ${c.user}: ${c.from ?? "(none)"} → ${c.to ?? "(none)"}: ${formatMoney(c.monthlyDeltaMinor, currency, true)} a month`);
     }
   }
-  if (orders.length + adoptions.length + cancellations.length + callPlanChanges.length > 0) lines.push("");
+  if (orders.length + adoptions.length + reinstatements.length + cancellations.length + callPlanChanges.length > 0) lines.push("");
   lines.push(costLine(plan), `Users: ${countsText(plan.counts.users)}.`, `Devices: ${countsText(plan.counts.devices)}.`);
   return visibleLines(lines).join("\n");
 }
