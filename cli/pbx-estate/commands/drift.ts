@@ -2,6 +2,7 @@
 import type { Command } from "../command.ts";
 import { parseCommandArgs } from "../command.ts";
 import { withConnection, connectionHelp, connectionOptions } from "../connect.ts";
+import { driftAdvice } from "../drift/advice.ts";
 import { renderDriftMarkdown, renderDriftText } from "../drift/render.ts";
 import { codeChangesOnly, driftOf, type DriftReport } from "../drift/report.ts";
 import { EXIT, UsageError } from "../errors.ts";
@@ -14,8 +15,9 @@ export const driftCommand: Command = {
   help: `Usage: pbx-estate drift <files or folders…> [--json | --markdown]
 
 Reads every object of the estate live (a refresh preview; nothing is written) and reports each field
-changed outside pbx-estate, declared vs live, and objects deleted or cancelled outside it. Changes in the
-estate files not applied yet are reported separately and are not drift.
+changed outside pbx-estate, declared vs live, and objects deleted or cancelled outside it, with what
+\`apply\` would do about each (and its cost). Changes in the estate files not applied yet are reported
+separately and are not drift.
 
 The backend's URL and token come from --endpoint / PBX_ENDPOINT and PBX_TOKEN (never from the state),
 so a scheduled job checks with the credentials it is given.
@@ -35,7 +37,8 @@ another account, no state for the estate): a failure is never reported as drift.
     if (values.json && values.markdown) throw new UsageError("choose one of --json and --markdown");
     return withConnection(positionals, values, io, { mustExist: true }, async (connection) => {
       const { estate, session, account, catalogue } = connection;
-      const drift = driftOf(estateSteps(await session.previewRefresh()));
+      const refreshed = estateSteps(await session.previewRefresh());
+      const drift = driftOf(refreshed);
       const pendingSteps = estateSteps(await session.preview({ refresh: false }));
       const report: DriftReport = {
         estate: estate.name,
@@ -43,6 +46,7 @@ another account, no state for the estate): a failure is never reported as drift.
         account: { id: account.accountId, name: account.name, timeZone: account.timeZone },
         inSync: drift.length === 0,
         drift,
+        advice: driftAdvice(drift, refreshed, { catalogue, timeZone: account.timeZone }),
         pendingCodeChanges: codeChangesOnly(buildPlan(pendingSteps, { estate, stack: session.stack.name, account, catalogue, now: new Date() })),
       };
       io.out(values.json ? JSON.stringify(report, null, 2) : values.markdown ? renderDriftMarkdown(report) : renderDriftText(report));

@@ -5,13 +5,14 @@ import { renderValue } from "../plan/values.ts";
 import { cellCode, inlineCode, visibleLines } from "../safe-text.ts";
 import type { DriftReport } from "./report.ts";
 
-/** What to do about the drift found. */
-function remedy(report: DriftReport): string[] {
-  const lines = ["`pbx-estate apply` with the same files puts the changed fields and deleted objects back as declared."];
-  if (report.drift.some((d) => d.fields.some((f) => f.field === "status"))) {
-    lines.push("A licence scheduled for cancellation is not reinstated by apply yet: reinstate it in the portal.");
-  }
-  return lines;
+/** What to do about the drift found: apply, and what it does (the report's advice, see advice.ts). */
+function remedy(report: DriftReport, bullet: string): string[] {
+  return [
+    "`pbx-estate apply` with the same files puts it right; it:",
+    ...report.advice.map((line) => `${bullet}${line}`),
+    "", // in Markdown, a line straight after the list would continue its last item
+    "Then `pbx-estate drift` finds every object in sync.",
+  ];
 }
 
 export function renderDriftText(report: DriftReport): string {
@@ -23,7 +24,7 @@ export function renderDriftText(report: DriftReport): string {
       lines.push(`  ${entry.kind} ${entry.key} (${entry.label}): ${entry.state === "gone" ? "deleted or cancelled outside pbx-estate" : "changed"}`);
       for (const f of entry.fields) lines.push(`      ${f.field}: declared ${renderValue(f.declared)}, live ${renderValue(f.live)}`);
     }
-    lines.push("", ...remedy(report));
+    lines.push("", ...remedy(report, "  - "));
   }
   lines.push("");
   if (report.pendingCodeChanges.hasChanges) {
@@ -48,7 +49,7 @@ export function renderDriftMarkdown(report: DriftReport): string {
       if (entry.state === "gone") lines.push(`| ${object} | | | **deleted or cancelled** |`);
       for (const f of entry.fields) lines.push(`| ${object} | ${f.field} | ${cellCode(renderValue(f.declared))} | ${cellCode(renderValue(f.live))} |`);
     }
-    lines.push("", ...remedy(report));
+    lines.push("", ...remedy(report, "- "));
   }
   lines.push("");
   if (report.pendingCodeChanges.hasChanges) {

@@ -3,7 +3,9 @@
  * declared them then) and the same objects live now, read by a refresh preview. Code changes not applied
  * yet are not drift; they travel beside it as a plan.
  */
+import { deviceDiff } from "../../../provider/device/inputs.ts";
 import { changedFields, type DiffSpec } from "../../../provider/hooks/diff.ts";
+import { subscriptionDiff } from "../../../provider/subscription/inputs.ts";
 import { userRecordedDefaults } from "../../../provider/user/inputs.ts";
 import type { EntityOp, EstatePlan, FieldChange, LicenceHolder, PlanValue } from "../plan/model.ts";
 import type { EstateResourceKind, EstateStep } from "../plan/steps.ts";
@@ -34,6 +36,8 @@ export interface DriftReport {
   account: { id: string; name: string; timeZone: string };
   inSync: boolean;
   drift: DriftEntry[];
+  /** What `pbx-estate apply` with the same files does about the drift, one line each (see advice.ts); empty when in sync. */
+  advice: string[];
   /** Changes in the estate files not applied yet: reported, but not drift. */
   pendingCodeChanges: EstatePlan;
 }
@@ -41,6 +45,8 @@ export interface DriftReport {
 /**
  * The declared properties compared with their live values, per kind. The declared value is the input the
  * last apply recorded, so a live value a failed apply's refresh already wrote into state is still drift.
+ * Live-only fields that must hold one value (a licence is active; a device's password was not rotated
+ * elsewhere) are the provider's own (`liveMustBe`), so drift flags exactly what `apply` puts right.
  */
 const specs: Record<EstateResourceKind, DiffSpec> = {
   user: {
@@ -48,12 +54,12 @@ const specs: Record<EstateResourceKind, DiffSpec> = {
     unordered: ["deviceIds"],
     defaults: userRecordedDefaults,
   },
-  device: { fields: ["name", "licenceId"] },
-  "user-licence": { fields: ["product", "callPlan"] },
-  "device-licence": { fields: ["product"] },
+  device: { fields: ["name", "licenceId"], liveMustBe: deviceDiff.liveMustBe },
+  "user-licence": { fields: ["product", "callPlan"], liveMustBe: subscriptionDiff.liveMustBe },
+  "device-licence": { fields: ["product"], liveMustBe: subscriptionDiff.liveMustBe },
 };
 
-const fieldNames: Record<string, string> = { deviceIds: "devices", licenceId: "licence" };
+const fieldNames: Record<string, string> = { deviceIds: "devices", licenceId: "licence", passwordChange: "password" };
 
 function labelOf(step: EstateStep): string {
   const o = step.old?.outputs ?? {};
@@ -81,18 +87,18 @@ export function driftOf(steps: readonly EstateStep[]): DriftEntry[] {
       entries.push({ ...base, state: "gone", fields: [] });
       continue;
     }
+    const spec = specs[step.kind];
     const declared = step.old.inputs;
     const live = step.new.outputs;
-    const fields: DriftField[] = changedFields(specs[step.kind], declared, live).map((field) => ({
+    const fields: DriftField[] = changedFields({ ...spec, liveMustBe: {} }, declared, live).map((field) => ({
       field: fieldNames[field] ?? field,
-      declared: shown(field, declared[field] ?? specs[step.kind].defaults?.[field], keys),
-      live: shown(field, live[field] ?? specs[step.kind].defaults?.[field], keys),
+      declared: shown(field, declared[field] ?? spec.defaults?.[field], keys),
+      live: shown(field, live[field] ?? spec.defaults?.[field], keys),
     }));
-    if (step.kind === "device" && step.old.outputs.passwordFingerprint !== live.passwordFingerprint) {
-      fields.push({ field: "password", declared: "as last set by pbx-estate", live: "rotated outside pbx-estate" });
+    // Read live, never declared: a value recorded only when it is not the one it must be.
+    for (const [field, wanted] of Object.entries(spec.liveMustBe ?? {})) {
+      if (live[field] !== undefined && live[field] !== wanted) fields.push({ field: fieldNames[field] ?? field, declared: planValue(wanted), live: planValue(live[field]) });
     }
-    // A managed licence is active; one scheduled for cancellation in the portal stops at the month's end.
-    if (kind === "licence" && live.status !== "active") fields.push({ field: "status", declared: "active", live: planValue(live.status) });
     if (fields.length > 0) entries.push({ ...base, state: "changed", fields });
   }
   return entries.sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));

@@ -50,6 +50,7 @@ const drift: DriftReport = {
   account: plan.account,
   inSync: false,
   drift: [{ resource: "user/john", kind: "user", key: "john", label: `201 ${screenClear}`, state: "changed", fields: [{ field: "name", declared: "John Smith", live: breakout }] }],
+  advice: ["sets the changed fields back to their declared values (user john)"],
   pendingCodeChanges: plan,
 };
 
