@@ -79,9 +79,23 @@ export function isAliveHere(lock: LockHolder): boolean {
   if (lock.hostname !== hostname()) return false;
   try {
     process.kill(lock.pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  return !isZombie(lock.pid);
+}
+
+/**
+ * A killed run's engine can linger as a zombie, dead but not yet reaped (a container's first process often
+ * reaps late or never): it answers signal 0, yet holds nothing. Linux says so in /proc; elsewhere, assume not.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    // The state follows the command name in parentheses, which may itself hold spaces or parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
   }
 }
 
