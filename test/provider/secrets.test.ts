@@ -4,7 +4,7 @@
  * engine's output, the plugin's stderr, the backend's logs or the audit log.
  *
  * Pulumi's own debug log (`-v=7` and above, off by default) traces provider payloads and secret values
- * in plaintext; that is the engine's, for debugging, and not something a provider can redact (the README
+ * in plaintext; that is the engine's, for debugging, and not something a provider can redact (docs/provider.md
  * says so).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
