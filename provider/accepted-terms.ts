@@ -5,20 +5,12 @@
  * PBX_ACCEPT_TERMS (the CLI sets it from the estate's `acceptTerms`). Stack config wins, as for the endpoint.
  */
 import { AcceptedTerms } from "../schemas/catalogue.ts";
-import type { ConfigSource } from "./settings.ts";
+import { configured, type ConfigSource } from "./settings.ts";
 
 export const ACCEPT_TERMS_CONFIG = "pbx:acceptTerms";
 export const ACCEPT_TERMS_ENV = "PBX_ACCEPT_TERMS";
 
 /** The terms this run accepts, or undefined when neither source sets them; a bad value is refused, naming its source. */
 export function acceptedTerms(config: ConfigSource | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  const fromConfig = config?.get(ACCEPT_TERMS_CONFIG);
-  const raw = fromConfig ?? env[ACCEPT_TERMS_ENV];
-  if (raw === undefined || raw === "") return undefined;
-  const parsed = AcceptedTerms.safeParse(raw);
-  if (!parsed.success) {
-    const where = fromConfig !== undefined ? `stack config ${ACCEPT_TERMS_CONFIG}` : ACCEPT_TERMS_ENV;
-    throw new Error(`${where} ${parsed.error.issues[0]?.message ?? "is not valid"}, got ${JSON.stringify(raw)}`);
-  }
-  return parsed.data;
+  return configured({ config: ACCEPT_TERMS_CONFIG, env: ACCEPT_TERMS_ENV }, AcceptedTerms, config, env);
 }

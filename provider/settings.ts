@@ -5,6 +5,7 @@
  * way (`pbx:readTimeout` / PBX_READ_TIMEOUT, `pbx:writeTimeout` / PBX_WRITE_TIMEOUT, in seconds), and so do
  * the service terms the run's cancellations accept (`pbx:acceptTerms` / PBX_ACCEPT_TERMS, see accepted-terms.ts).
  */
+import type { z } from "zod";
 import { timeoutSources, TimeoutSeconds } from "../schemas/timeouts.ts";
 import { acceptedTerms } from "./accepted-terms.ts";
 
@@ -21,18 +22,31 @@ export interface ConfigSource {
   get(key: string): string | undefined;
 }
 
-/** A deadline in milliseconds from its config key or variable; a bad value is refused, naming where it came from. */
-export function timeoutMs(kind: keyof typeof timeoutSources, config: ConfigSource | undefined, env: NodeJS.ProcessEnv): number {
-  const source = timeoutSources[kind];
+/**
+ * A setting from stack config, else its environment variable, checked by `schema`; undefined when neither
+ * is set. A bad value is refused, naming where it came from.
+ */
+export function configured<T>(
+  source: { config: string; env: string },
+  schema: z.ZodType<T>,
+  config: ConfigSource | undefined,
+  env: NodeJS.ProcessEnv,
+): T | undefined {
   const fromConfig = config?.get(source.config);
   const raw = fromConfig ?? env[source.env];
-  if (raw === undefined || raw === "") return source.default * 1000;
-  const parsed = TimeoutSeconds.safeParse(raw);
+  if (raw === undefined || raw === "") return undefined;
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const where = fromConfig !== undefined ? `stack config ${source.config}` : source.env;
     throw new Error(`${where} ${parsed.error.issues[0]?.message ?? "is not valid"}, got ${JSON.stringify(raw)}`);
   }
-  return parsed.data * 1000;
+  return parsed.data;
+}
+
+/** A deadline in milliseconds from its config key or variable, or its default. */
+export function timeoutMs(kind: keyof typeof timeoutSources, config: ConfigSource | undefined, env: NodeJS.ProcessEnv): number {
+  const source = timeoutSources[kind];
+  return (configured(source, TimeoutSeconds, config, env) ?? source.default) * 1000;
 }
 
 export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.ProcessEnv = process.env): Settings {
