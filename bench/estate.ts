@@ -358,6 +358,9 @@ async function runCli(users: number): Promise<{ applySeconds: number; planSecond
   }
 }
 
+// What a run at 1,000 users should show: each operation within 1.3 times the engine's floor (destroy has no
+// target: it makes real cancellations), little added time per resource, applies that batch, and lean state.
+const targets = { ratioAtMost: 1.3, upAddedMsPerResourceAtMost: 5, stateBytesPerResourceAtMost: 4096, providerBytesPerResourceAtMost: 1024 };
 const bySize: Record<string, unknown> = {};
 const report = { parallelism: parallel, checkpoints: values.checkpoints, sizes: bySize };
 for (const users of sizes) {
@@ -374,18 +377,31 @@ for (const users of sizes) {
   if (values.cli) console.error(`[bench] ${users} users: the CLI …`);
   const cli = values.cli ? await runCli(users) : undefined;
   const addedMs = (k: Operation) => Math.round((medianOf(rounds(k, "ours", "floor").map((r) => r.side - r.base)) * 1000 * 100) / measured.resources) / 100;
+  const ratios = { up: ratio("up"), preview: ratio("preview"), refresh: ratio("refresh"), destroy: ratio("destroy") };
+  const addedMsPerResource = { up: addedMs("up"), refresh: addedMs("refresh") };
   bySize[String(users)] = {
     resources: measured.resources,
+    // The targets are set for 1,000 users; `met` is reported at every size so smaller runs show the trend.
+    targets: { ...targets, mutationsPerApplyAtLeast: parallel / 2 },
+    met: {
+      up: ratios.up <= targets.ratioAtMost,
+      preview: ratios.preview <= targets.ratioAtMost,
+      refresh: ratios.refresh <= targets.ratioAtMost,
+      upAddedMsPerResource: addedMsPerResource.up <= targets.upAddedMsPerResourceAtMost,
+      mutationsPerApply: measured.mutationsPerApply >= parallel / 2,
+      stateBytesPerResource: measured.stateBytesPerResource <= targets.stateBytesPerResourceAtMost,
+      providerBytesPerResource: measured.providerBytesPerResource <= targets.providerBytesPerResourceAtMost,
+    },
     parallelism: parallel,
     seconds: measured.seconds,
     samples: measured.samples,
     cpuSeconds: measured.cpuSeconds,
-    ratios: { up: ratio("up"), preview: ratio("preview"), refresh: ratio("refresh"), destroy: ratio("destroy") },
+    ratios,
     roundRatios: roundRatios("ours", "floor"),
     stateFloorRatios: Object.fromEntries(operations.map((op) => [op, ratio(op, "stateFloor")])),
     // Ours over the state floor: what this provider adds to recording its state (the backend calls, the hooks).
     ratiosOverStateFloor: Object.fromEntries(operations.map((op) => [op, ratio(op, "ours", "stateFloor")])),
-    addedMsPerResource: { up: addedMs("up"), refresh: addedMs("refresh") },
+    addedMsPerResource,
     applies: measured.applies,
     mutationsPerApply: measured.mutationsPerApply,
     requestsPerResource: measured.requestsPerResource,
