@@ -1,5 +1,5 @@
 /**
- * `npm run setup:pulumi`: makes the pinned Pulumi CLI available (see README, "The Pulumi CLI").
+ * `npm run setup:pulumi`: makes the pinned Pulumi CLI available (see docs/development.md, "The Pulumi CLI").
  * Exits 0 with the CLI's path on stdout's last line, or 1 with what to install.
  */
 import { buildPulumi, GoMissingError } from "./pulumi-cli/build.ts";
