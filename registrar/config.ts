@@ -4,9 +4,9 @@
  * `pbx_*` tables on every call so a new revision takes effect with no reload.
  *
  * Dial plan, in the order the script checks it:
- *  - 999, 112: emergency, always allowed, to the trunk;
+ *  - an emergency number (999, 112): always allowed, to the trunk;
  *  - a device not linked to a user may dial nothing else (403);
- *  - 2–5 digits: an extension; every registered device of that user rings (parallel fork);
+ *  - an extension (2–5 digits): every registered device of that user rings (parallel fork);
  *  - 6–8 digits, no leading 0: local; the caller's area prefix is put in front, to the trunk;
  *  - leading + or 00: international; leading 0: national; both to the trunk;
  *  - a trunk destination the caller's call plan does not allow is refused with 403 and a reason phrase.
@@ -14,7 +14,8 @@
  * device sent is removed first.
  */
 
-import type { RegistrarDatabase } from "./store.ts";
+import { EMERGENCY_NUMBERS, EXTENSION_PATTERN } from "../schemas/user.ts";
+import type { RegistrarDatabase } from "./store-contract.ts";
 
 export interface KamailioConfigOptions {
   /** Loopback address to listen on, e.g. 127.0.0.1. */
@@ -36,6 +37,19 @@ export interface KamailioConfigOptions {
 
 /** Characters that would end a quoted string or a line in kamailio.cfg. */
 const UNSAFE = /["\\\r\n]/;
+
+/**
+ * A schema pattern as a quoted kamailio.cfg regular expression (POSIX extended, which reads these simple
+ * patterns as JavaScript does). A backslash would be read as an escape in the quoted string: refused.
+ */
+function cfgRegex(pattern: RegExp): string {
+  if (pattern.flags !== "" || UNSAFE.test(pattern.source)) throw new Error(`pattern ${String(pattern)} cannot be written into kamailio.cfg`);
+  return `"${pattern.source}"`;
+}
+
+/** The dialled numbers the dial plan tells apart by the user's rules (schemas/user.ts). */
+const EMERGENCY = cfgRegex(new RegExp(`^(${EMERGENCY_NUMBERS.join("|")})$`));
+const EXTENSION = cfgRegex(EXTENSION_PATTERN);
 
 export function renderKamailioConfig(o: KamailioConfigOptions): string {
   const db = o.database.kind === "sqlite" ? { module: "db_sqlite", url: `sqlite:///${o.database.path}` } : { module: "db_postgres", url: o.database.url };
@@ -176,7 +190,7 @@ route[INVITE] {
 	$var(dest) = $rU;
 	xlog("L_INFO", "INVITE from $var(device) (user $xavp(caller=>uid)) to $var(dest)\\n");
 
-	if ($var(dest) =~ "^(999|112)$") {
+	if ($var(dest) =~ ${EMERGENCY}) {
 		$var(number) = $var(dest);
 		route(TRUNK);
 	}
@@ -184,7 +198,7 @@ route[INVITE] {
 		sl_send_reply("403", "Device Not Linked To A User");
 		exit;
 	}
-	if ($var(dest) =~ "^[0-9]{2,5}$") {
+	if ($var(dest) =~ ${EXTENSION}) {
 		route(EXTENSION);
 	}
 	if ($var(dest) =~ "^[1-9][0-9]{5,7}$") {

@@ -5,10 +5,10 @@
  * publisher holding an older revision writes nothing once a newer one is in.
  */
 import type { Client } from "pg";
+import type { RevisionSnapshot } from "../schemas/revision-snapshot.ts";
 import { DESTINATIONS_BY_CALL_PLAN } from "./snapshot.ts";
-import type { RevisionSnapshot } from "./snapshot.ts";
-import { parseSnapshot, revokedBy } from "./store.ts";
-import type { RegistrarStore, WriteResult } from "./store.ts";
+import { parseSnapshot, revokedBy } from "./store-contract.ts";
+import type { RegistrarStore, WriteResult } from "./store-contract.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS version (

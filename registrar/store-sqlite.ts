@@ -5,10 +5,10 @@
  */
 import { chmodSync, closeSync, openSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
+import type { RevisionSnapshot } from "../schemas/revision-snapshot.ts";
 import { DESTINATIONS_BY_CALL_PLAN } from "./snapshot.ts";
-import type { RevisionSnapshot } from "./snapshot.ts";
-import { parseSnapshot, revokedBy } from "./store.ts";
-import type { RegistrarStore, WriteResult } from "./store.ts";
+import { parseSnapshot, revokedBy } from "./store-contract.ts";
+import type { RegistrarStore, WriteResult } from "./store-contract.ts";
 
 /**
  * Column types are the ones Kamailio's db_sqlite understands (VARCHAR, INTEGER): it maps a column's

@@ -1,57 +1,15 @@
 /**
- * RegistrarStore: writes a revision snapshot into the registrar's tables in one transaction and keeps
- * the list of devices whose live registrations must be dropped until Kamailio has dropped them. Two
- * implementations with one behaviour: SQLite (one registrar beside one backend) and PostgreSQL (shared
- * deployments: several backend processes feed one registrar).
+ * Opens a registrar store (store-contract.ts says what one does): SQLite for one registrar beside one
+ * backend, PostgreSQL for shared deployments. Each implementation is loaded only when asked for, so a
+ * SQLite user never loads `pg`, nor a PostgreSQL user `node:sqlite`.
  */
-import { InvalidSnapshotError } from "./errors.ts";
-import { RevisionSnapshot } from "./snapshot.ts";
+import type { RegistrarDatabase, RegistrarStore } from "./store-contract.ts";
 import { withoutSqliteWarning } from "./sqlite-warning.ts";
 
-/** Where a registrar's tables live. Kamailio reads the same database. */
-export type RegistrarDatabase = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
-
-/** What one `write` did. */
-export interface WriteResult {
-  /** false when the registrar already holds this revision or a later one: nothing was changed. */
-  written: boolean;
-  /** The revision the registrar holds after the call. */
-  revision: number;
-  /** Devices removed or given a new HA1 by this write, whose registrations are now pending drop. */
-  revoked: string[];
-}
-
-export interface RegistrarStore {
-  /**
-   * Replaces the registrar's tables with the snapshot, atomically. Snapshots at or below the stored
-   * revision are ignored (a replayed or out-of-order delivery never rolls the registrar back); concurrent
-   * writers are serialised. Throws `InvalidSnapshotError` and changes nothing when the snapshot is malformed.
-   */
-  write(snapshot: RevisionSnapshot): Promise<WriteResult>;
-  /** The revision the tables hold, or null before the first write. */
-  revision(): Promise<number | null>;
-  /** SIP usernames whose live registrations still have to be dropped. */
-  pendingDrops(): Promise<string[]>;
-  /** Forgets pending drops once Kamailio has dropped those registrations (or restarted without them). */
-  clearPendingDrops(usernames?: readonly string[]): Promise<void>;
-  close(): Promise<void>;
-}
+export type { RegistrarDatabase, RegistrarStore, WriteResult } from "./store-contract.ts";
 
 /** Opens the registrar's tables for writing, creating them if missing. */
 export async function openRegistrarStore(database: RegistrarDatabase, options: { realm: string }): Promise<RegistrarStore> {
   if (database.kind === "sqlite") return (await withoutSqliteWarning(() => import("./store-sqlite.ts"))).openSqliteStore(database.path, options.realm);
   return (await import("./store-postgres.ts")).openPostgresStore(database.url, options.realm);
-}
-
-/** Validates the snapshot; throws `InvalidSnapshotError` listing every problem. */
-export function parseSnapshot(input: RevisionSnapshot): RevisionSnapshot {
-  const parsed = RevisionSnapshot.safeParse(input);
-  if (!parsed.success) throw new InvalidSnapshotError(parsed.error.issues);
-  return parsed.data;
-}
-
-/** Devices whose credentials the new snapshot removes or changes. */
-export function revokedBy(previous: ReadonlyMap<string, string>, snapshot: RevisionSnapshot): string[] {
-  const next = new Map(snapshot.devices.map((d) => [d.sipUsername, d.ha1] as const));
-  return [...previous].filter(([username, ha1]) => next.get(username) !== ha1).map(([username]) => username).sort();
 }

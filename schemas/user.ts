@@ -4,10 +4,16 @@ import { CallPlanId } from "./catalogue.ts";
 import { ClientReference, E164, Id, Instant, Version } from "./common.ts";
 import { lineText, nameText } from "./text.ts";
 
+/** Numbers that always reach the emergency services, whatever the caller's call plan: never an extension. */
+export const EMERGENCY_NUMBERS: readonly string[] = ["999", "112"];
+
+/** An extension's digits; the registrar's dial plan reads a dialled number of this shape as an extension. */
+export const EXTENSION_PATTERN = /^[0-9]{2,5}$/;
+
 export const Extension = z
   .string()
-  .regex(/^[0-9]{2,5}$/, "must be 2 to 5 digits")
-  .refine((e) => e !== "999" && e !== "112", { message: "999 and 112 are emergency numbers", params: { rule: "not-emergency" } });
+  .regex(EXTENSION_PATTERN, "must be 2 to 5 digits")
+  .refine((e) => !EMERGENCY_NUMBERS.includes(e), { message: `${EMERGENCY_NUMBERS.join(" and ")} are emergency numbers`, params: { rule: "not-emergency" } });
 /** A dialling area: an optional trunk 0, then the area code, which does not start with 0 (020, 0161, 20). */
 export const AreaPrefix = z.string().regex(/^0?[1-9][0-9]{0,5}$/, "must be a dialling area of 1 to 7 digits, such as 020: an optional 0, then digits that do not start with 0");
 

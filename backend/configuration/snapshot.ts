@@ -1,13 +1,10 @@
 // The applied configuration of an account as the registrar's revision snapshot (registrar/README.md):
 // devices with their HA1 and owner, users with their dialling settings. Read from the store: only applied
 // state, never a change set's. HA1 is a secret: callers must not log what this returns.
+import type { RevisionSnapshot } from "../../schemas/revision-snapshot.ts";
 import type { Db } from "../store/schema.ts";
 
-export interface RevisionSnapshot {
-  revision: number;
-  devices: { sipUsername: string; ha1: string; userId: string | null }[];
-  users: { id: string; extension: string; areaPrefix: string; callerId: string; callPlan: "pay-as-you-go" | "national-unlimited" | "international" | null }[];
-}
+export type { RevisionSnapshot };
 
 export async function revisionSnapshot(db: Db, accountId: string): Promise<RevisionSnapshot> {
   // Repeatable read: the revision number and the rows come from one committed state (PostgreSQL's default,

@@ -1,6 +1,6 @@
 // The registrar takes a user's dialling area by the same rule as the backend: no lone 0 or 00.
 import { describe, expect, it } from "vitest";
-import { parseSnapshot } from "../../registrar/store.ts";
+import { parseSnapshot } from "../../registrar/store-contract.ts";
 
 const snapshot = (areaPrefix: string) => ({
   revision: 1,
