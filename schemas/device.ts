@@ -1,9 +1,18 @@
 // SIP devices: a registrar login bound to a SIP-device licence.
 import { z } from "zod";
 import { ClientReference, Id, Instant, Version } from "./common.ts";
-import { nameText } from "./text.ts";
+import { checkText, nameText } from "./text.ts";
 
 export const DeviceName = nameText(100);
+
+/** How long a device's `rotation` may be. */
+export const ROTATION_MAX_LENGTH = 200;
+
+/**
+ * A SipDevice's `rotation`: free text, any one line (the empty string is a value like any other); a new
+ * value rotates the device's SIP password. An estate file's is stricter (`Rotation` in ./estate.ts).
+ */
+export const DeviceRotation = z.string().max(ROTATION_MAX_LENGTH).superRefine(checkText("line"));
 
 export const DeviceCreate = z
   .object({ name: DeviceName, licenceId: Id, clientReference: ClientReference.optional() })
@@ -22,6 +31,7 @@ export const Registrar = z.object({
   port: z.number().int(),
   transport: z.enum(["udp", "tcp", "tls"]),
 });
+export type Registrar = z.infer<typeof Registrar>;
 
 export const Device = z
   .object({

@@ -3,11 +3,13 @@
 import { z } from "zod";
 import { CallPlanId } from "./catalogue.ts";
 import { E164 } from "./common.ts";
-import { DeviceName } from "./device.ts";
+import { DeviceName, ROTATION_MAX_LENGTH } from "./device.ts";
 import { OrderCreate } from "./order.ts";
-import { CancelRequest } from "./subscription.ts";
+import { RemovalPolicy } from "./subscription.ts";
 import { AreaPrefix, Extension, MAX_DEVICES_PER_USER, Recording, UserCreate } from "./user.ts";
 import { lineText } from "./text.ts";
+
+export { RemovalPolicy };
 
 export const ESTATE_API_VERSION = "pbx-estate/v1";
 export const SUPPORTED_API_VERSIONS: readonly string[] = [ESTATE_API_VERSION];
@@ -19,12 +21,11 @@ export const EstateKey = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be 1 to 63 lowercase letters, digits or dashes, not starting with a dash");
 
-/** The licence removal policy, the same choice a subscription cancellation takes. */
-export const RemovalPolicy = CancelRequest.shape.effective.unwrap();
-export type RemovalPolicy = z.infer<typeof RemovalPolicy>;
-
-/** Free text; a new value rotates the device's SIP password. */
-export const Rotation = lineText(200);
+/**
+ * A declared device's `rotation`: a SipDevice's (schemas/device.ts), but trimmed and not empty, since an
+ * empty value in a file is a mistake rather than a password version.
+ */
+export const Rotation = lineText(ROTATION_MAX_LENGTH);
 
 const defaultFields = {
   callPlan: CallPlanId.optional().describe("Call plan of the user licence: pay-as-you-go, national-unlimited or international."),

@@ -35,9 +35,16 @@ export const ReinstateRequest = z
   .meta({ id: "ReinstateRequest" });
 export type ReinstateRequest = z.infer<typeof ReinstateRequest>;
 
+/**
+ * When a cancelled licence ends: at the end of the month in the account's time zone (no pro-rata refunds),
+ * or now. A cancellation's `effective`, and the removal policy of a licence an estate or program removes.
+ */
+export const RemovalPolicy = z.enum(["end-of-month", "immediately"]);
+export type RemovalPolicy = z.infer<typeof RemovalPolicy>;
+
 export const CancelRequest = z
   .object({
-    effective: z.enum(["end-of-month", "immediately"]).default("end-of-month"),
+    effective: RemovalPolicy.default("end-of-month"),
     termsVersion: AcceptedTerms.describe(
       "the service terms the cancellation accepts, as an order does: must equal the catalogue's current termsVersion (422 terms-not-accepted, naming it, otherwise)",
     ),

@@ -1,14 +1,12 @@
 /** A PBX user: extension, call plan, dialling area, caller ID, recording, and the SIP devices linked to it. */
 import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
 import type { CallPlanId } from "../schemas/catalogue.ts";
+import type { Recording } from "../schemas/user.ts";
 import { pbxInputs, pbxTypeToken, skipPromiseStackTraces } from "./pbx-resource.ts";
 
-export interface OutboundRecording {
-  enabled: boolean;
-  /** Where recordings of outgoing calls are sent; required when enabled. */
-  email?: string;
-  subject?: string;
-}
+/** Recording of outgoing calls: `{ enabled: false }`, or enabled with the `email` they are sent to and a `subject`. */
+export type OutboundRecording = z.input<typeof Recording>;
 
 export interface PbxUserArgs {
   name: pulumi.Input<string>;

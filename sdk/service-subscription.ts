@@ -1,9 +1,10 @@
 /** A service subscription: one user licence (with its call plan) or one SIP-device licence. */
 import * as pulumi from "@pulumi/pulumi";
 import type { CallPlanId, ProductId } from "../schemas/catalogue.ts";
+import type { RemovalPolicy, SubscriptionStatus } from "../schemas/subscription.ts";
 import { pbxInputs, pbxTypeToken, skipPromiseStackTraces } from "./pbx-resource.ts";
 
-export type RemovalPolicy = "end-of-month" | "immediately";
+export type { RemovalPolicy };
 
 export interface ServiceSubscriptionArgs {
   product: pulumi.Input<ProductId>;
@@ -32,7 +33,7 @@ export interface ServiceSubscriptionArgs {
 export class ServiceSubscription extends pulumi.CustomResource {
   declare readonly product: pulumi.Output<ProductId>;
   declare readonly callPlan: pulumi.Output<CallPlanId | undefined>;
-  declare readonly status: pulumi.Output<"active" | "cancellation-scheduled" | "cancelled">;
+  declare readonly status: pulumi.Output<SubscriptionStatus>;
   /** Monthly price in minor units of `currency` (pence, cents). */
   declare readonly priceMinor: pulumi.Output<number>;
   declare readonly currency: pulumi.Output<string>;

@@ -1,6 +1,9 @@
 /** A SIP device ("John's Desk Phone") with generated SIP credentials, holding one SIP-device licence. */
 import * as pulumi from "@pulumi/pulumi";
+import type { Registrar } from "../schemas/device.ts";
 import { pbxInputs, pbxTypeToken, skipPromiseStackTraces } from "./pbx-resource.ts";
+
+export type { Registrar };
 
 export interface SipDeviceArgs {
   name: pulumi.Input<string>;
@@ -10,12 +13,6 @@ export interface SipDeviceArgs {
   rotation?: pulumi.Input<string>;
   /** Bring an existing device under management; its password stays unknown until the next rotation. */
   adopt?: pulumi.Input<string>;
-}
-
-export interface Registrar {
-  host: string;
-  port: number;
-  transport: "udp" | "tcp" | "tls";
 }
 
 export class SipDevice extends pulumi.CustomResource {

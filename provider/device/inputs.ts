@@ -1,16 +1,14 @@
 /** What a SipDevice declares, validated with the shared schemas. */
 import { z } from "zod";
 import { Id } from "../../schemas/common.ts";
-import { DeviceName } from "../../schemas/device.ts";
-import { checkText } from "../../schemas/text.ts";
+import { DeviceName, DeviceRotation } from "../../schemas/device.ts";
 import type { DiffSpec } from "../hooks/diff.ts";
 
 export const DeviceInputs = z
   .object({
     name: DeviceName,
     licenceId: Id,
-    // Any one-line text up to 200 characters; the empty string is a value like any other.
-    rotation: z.string().max(200).superRefine(checkText("line")).optional(),
+    rotation: DeviceRotation.optional(),
     adopt: Id.optional(),
   })
   .strict();

@@ -3,9 +3,8 @@ import { z } from "zod";
 import { CallPlanId, ProductId } from "../../schemas/catalogue.ts";
 import { Id } from "../../schemas/common.ts";
 import { OrderCreate, OrderItem } from "../../schemas/order.ts";
+import { RemovalPolicy } from "../../schemas/subscription.ts";
 import type { DiffSpec } from "../hooks/diff.ts";
-
-export const RemovalPolicy = z.enum(["end-of-month", "immediately"]);
 
 export const SubscriptionInputs = z
   .object({

@@ -6,7 +6,7 @@
 import { endOfMonth } from "../../../backend/month-end.ts";
 import { decideCreate } from "../../../provider/identity.ts";
 import type { Catalogue } from "../../../schemas/catalogue.ts";
-import type { Subscription } from "../../../schemas/subscription.ts";
+import type { RemovalPolicy, Subscription } from "../../../schemas/subscription.ts";
 import type { CallPlanChange, CostDelta, LicenceAdoption, LicenceCancellation, LicenceHolder, LicenceOrder, LicenceReinstatement } from "./model.ts";
 import type { EstateStep } from "./steps.ts";
 
@@ -50,7 +50,7 @@ export function localDate(timeZone: string, at: Date): string {
  * When a cancellation requested now takes effect: `end-of-month` at the end of the last calendar day of
  * this month in the account's time zone (no pro-rata refunds), `immediately` when it is applied.
  */
-export function cancellationTiming(removal: "end-of-month" | "immediately", timeZone: string, now: Date): { at: string | null; lastDay: string } {
+export function cancellationTiming(removal: RemovalPolicy, timeZone: string, now: Date): { at: string | null; lastDay: string } {
   if (removal === "immediately") return { at: null, lastDay: localDate(timeZone, now) };
   const at = endOfMonth(timeZone, now);
   return { at: at.toISOString(), lastDay: localDate(timeZone, new Date(at.getTime() - 1)) };

@@ -5,6 +5,8 @@
  * secret (a SIP password is never an input) and nothing that changes between two runs over the same code
  * and the same live objects.
  */
+import type { RemovalPolicy } from "../../../schemas/subscription.ts";
+
 export type PlanValue = string | number | boolean | null | PlanValue[] | { [key: string]: PlanValue };
 
 export type EntityOp = "create" | "update" | "replace" | "delete";
@@ -80,7 +82,7 @@ export interface LicenceCancellation {
   product: string;
   callPlan: string | null;
   subscriptionId: string;
-  removal: "end-of-month" | "immediately";
+  removal: RemovalPolicy;
   /** The instant the cancellation takes effect; null for `immediately` (the moment it is applied). */
   takesEffectAt: string | null;
   /** The last day the licence runs, in the account's time zone (today, for `immediately`). */
