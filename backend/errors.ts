@@ -1,8 +1,10 @@
 // Typed errors, classified once: every error the backend raises becomes one RFC 9457 problem document.
 import type { z } from "zod";
+import { fieldIssues } from "../schemas/field-issues.ts";
+import type { FieldRule, ProblemField } from "../schemas/problem.ts";
 
 export interface ProblemExtras {
-  fields?: { path: string; rule: string; message: string }[];
+  fields?: ProblemField[];
   holders?: { kind: "user" | "device"; id: string; name: string }[];
   [key: string]: unknown;
 }
@@ -25,7 +27,7 @@ export class ApiError extends Error {
 export const notFound = (kind: string, id: string): ApiError =>
   new ApiError(404, "not-found", `${kind} ${id} does not exist in this account`);
 
-export const invalidField = (path: string, rule: string, message: string, code = "validation-failed"): ApiError =>
+export const invalidField = (path: string, rule: FieldRule, message: string, code = "validation-failed"): ApiError =>
   new ApiError(422, code, `${path}: ${message}`, { fields: [{ path, rule, message }] });
 
 export const conflict = (code: string, detail: string, extras: ProblemExtras = {}): ApiError =>
@@ -35,19 +37,8 @@ export const preconditionFailed = (kind: string, id: string, current: number): A
   new ApiError(412, "version-mismatch", `${kind} ${id} is at version ${current}; re-read it and retry`, { currentVersion: current });
 
 /** Turns zod issues into the problem document's `fields`, one per offending field (unknown keys one each). */
-export function zodFields(issues: readonly z.core.$ZodIssue[], prefix: string[] = []): { path: string; rule: string; message: string }[] {
-  const out: { path: string; rule: string; message: string }[] = [];
-  for (const issue of issues) {
-    const base = [...prefix, ...issue.path.map(String)];
-    if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) out.push({ path: [...base, key].join("."), rule: "unrecognized_keys", message: `unknown field ${key}` });
-      continue;
-    }
-    const params = (issue as { params?: { rule?: unknown } }).params;
-    const rule = typeof params?.rule === "string" ? params.rule : issue.code;
-    out.push({ path: base.join(".") || "(body)", rule, message: issue.message });
-  }
-  return out;
+export function zodFields(issues: readonly z.core.$ZodIssue[], prefix: string[] = []): ProblemField[] {
+  return fieldIssues(issues).map(({ path, rule, message }) => ({ path: [...prefix, ...path.map(String)].join(".") || "(body)", rule, message }));
 }
 
 export function validationError(issues: readonly z.core.$ZodIssue[], where: string): ApiError {

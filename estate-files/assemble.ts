@@ -1,5 +1,6 @@
 // Validated documents from every file → one resolved estate: exactly one Estate document, identities unique
 // across files, defaults layered, and the fields a user must end up with present.
+import type { EstateFileRule } from "../schemas/problem.ts";
 import type { EstateUser, ResolvedEstate, ResolvedUser, SourceLocation } from "../schemas/estate.ts";
 import type { EstateFileError } from "./errors.ts";
 import { formatLocation } from "./errors.ts";
@@ -99,10 +100,10 @@ function resolveUser(
 class Unique {
   private readonly seen = new Map<string, SourceLocation>();
   private readonly errors: EstateFileError[];
-  private readonly rule: string;
+  private readonly rule: EstateFileRule;
   private readonly what: string;
 
-  constructor(errors: EstateFileError[], rule: string, what: string) {
+  constructor(errors: EstateFileError[], rule: EstateFileRule, what: string) {
     this.errors = errors;
     this.rule = rule;
     this.what = what;
@@ -116,7 +117,7 @@ class Unique {
   }
 }
 
-function duplicate(source: SourceMap, path: FieldPath, firstSource: SourceMap | undefined, firstPath: FieldPath, rule: string, what: string): EstateFileError {
+function duplicate(source: SourceMap, path: FieldPath, firstSource: SourceMap | undefined, firstPath: FieldPath, rule: EstateFileRule, what: string): EstateFileError {
   const earlier = firstSource === undefined ? undefined : where(firstSource, firstPath);
   return {
     ...where(source, path),

@@ -1,5 +1,6 @@
 // The one error shape of the estate-file loader, its text form and its order.
 import type { SourceLocation } from "../schemas/estate.ts";
+import type { EstateFileRule } from "../schemas/problem.ts";
 
 /** One problem in the estate files. Whole-file problems (too large, not UTF-8) have no line and column. */
 export interface EstateFileError {
@@ -11,8 +12,8 @@ export interface EstateFileError {
   column?: number;
   /** Field path inside the document, e.g. `spec.users[2].devices[0].name`; empty for file-level problems. */
   path: string;
-  /** Stable rule name for tools and tests: `pattern`, `required`, `unknown-field`, `duplicate-key`, … */
-  rule: string;
+  /** Stable rule name for tools and tests (schemas/problem.ts lists them): `pattern`, `required`, `unknown-field`, `duplicate-key`, … */
+  rule: EstateFileRule;
   message: string;
   /** The other place involved, e.g. where a duplicated key was first declared. */
   related?: SourceLocation;

@@ -1,8 +1,10 @@
-// zod issues → estate-file errors: a stable rule name, a message for people, and the line:column to blame.
+// zod issues → estate-file errors: the shared rule names, a message for people, and the line:column to blame.
 import type { z } from "zod";
+import { fieldIssues } from "../schemas/field-issues.ts";
+import type { FieldIssue } from "../schemas/field-issues.ts";
 import type { EstateFileError } from "./errors.ts";
 import { formatPath, locate, plainSource } from "./source-map.ts";
-import type { FieldPath, SourceMap } from "./source-map.ts";
+import type { SourceMap } from "./source-map.ts";
 
 type Issue = z.core.$ZodIssue;
 type RawIssue = z.core.$ZodRawIssue;
@@ -29,54 +31,24 @@ export function issueMessage(issue: RawIssue): string | undefined {
   }
 }
 
-/** One error per issue, except an unknown-keys issue, which gives one per unknown field, at its key. */
-export function issueErrors(issue: Issue, document: unknown, source: SourceMap): EstateFileError[] {
-  if (issue.code === "unrecognized_keys")
-    return issue.keys.map((k) => at(source, [...issue.path, k], "key", "unknown-field", `unknown field "${k}"`));
-  const rule = ruleOf(issue, document);
-  return [at(source, issue.path, "value", rule, messageOf(issue, rule, source))];
+/**
+ * The estate-file errors of a document's zod issues: the field issues every edge shares
+ * (schemas/field-issues.ts), each at the line:column of its value, or of its key for an unknown field.
+ */
+export function issueErrors(issues: readonly Issue[], document: unknown, source: SourceMap): EstateFileError[] {
+  return fieldIssues(issues, { value: document }).map((issue) => ({
+    ...(locate(source, issue.path, issue.at) ?? { file: source.file }),
+    path: formatPath(issue.path),
+    rule: issue.rule,
+    message: messageOf(issue, source),
+  }));
 }
 
-function ruleOf(issue: Issue, document: unknown): string {
-  switch (issue.code) {
-    case "invalid_type":
-      return has(document, issue.path) ? "type" : "required";
-    case "too_big":
-      return issue.origin === "string" ? "too-long" : issue.origin === "array" ? "too-many" : "too-big";
-    case "too_small":
-      return issue.origin === "string" ? "too-short" : issue.origin === "array" ? "too-few" : "too-small";
-    case "invalid_format":
-      return issue.format === "regex" ? "pattern" : issue.format;
-    case "invalid_value":
-      return "one-of";
-    case "custom": {
-      const rule = (issue.params as { rule?: unknown } | undefined)?.rule;
-      return typeof rule === "string" ? rule : "custom";
-    }
-    default:
-      return issue.code.replaceAll("_", "-");
-  }
-}
-
-function messageOf(issue: Issue, rule: string, source: SourceMap): string {
-  // YAML reads 201, 020 and yes-like words as numbers and booleans: say how to keep them text.
-  const plain = plainSource(source, issue.path);
-  if (issue.code === "invalid_type" && issue.expected === "string" && rule === "type" && plain !== undefined)
-    return `${issue.message}: quote it, "${plain}"`;
-  return issue.message;
-}
-
-function at(source: SourceMap, path: FieldPath, where: "value" | "key", rule: string, message: string): EstateFileError {
-  return { ...(locate(source, path, where) ?? { file: source.file }), path: formatPath(path), rule, message };
-}
-
-function has(root: unknown, path: FieldPath): boolean {
-  let node = root;
-  for (const p of path) {
-    if (node === null || typeof node !== "object" || !Object.hasOwn(node, p)) return false;
-    node = (node as Record<PropertyKey, unknown>)[p];
-  }
-  return node !== undefined;
+/** YAML reads 201, 020 and yes-like words as numbers and booleans: says how to keep them text. */
+function messageOf({ path, rule, message, issue }: FieldIssue, source: SourceMap): string {
+  const plain = plainSource(source, path);
+  const textExpected = issue.code === "invalid_type" && issue.expected === "string";
+  return textExpected && rule === "type" && plain !== undefined ? `${message}: quote it, "${plain}"` : message;
 }
 
 function article(type: string): string {

@@ -1,5 +1,6 @@
 // Safe YAML parsing: text → documents, each with a source map. Refuses what an estate never needs and an
 // attacker would use: anchors and aliases, prototype-polluting keys, complex keys, deep nesting, many documents.
+import type { EstateFileRule } from "../schemas/problem.ts";
 import { CORE_SCHEMA, EVENT_ID, SCALAR_STYLE, YAMLException, constructFromEvents, getScalarValue, parseEvents } from "js-yaml";
 import type { Event, ScalarEvent } from "js-yaml";
 import type { EstateFileError } from "./errors.ts";
@@ -195,7 +196,7 @@ class Walker {
     this.fail(anchorStart - 1, path, "no-aliases", "aliases (*name) are not allowed in estate files: an estate has no need for anchors and aliases, and aliases can expand into huge documents");
   }
 
-  private fail(offset: number, path: PropertyKey[], rule: string, message: string, related?: EstateFileError["related"]): void {
+  private fail(offset: number, path: PropertyKey[], rule: EstateFileRule, message: string, related?: EstateFileError["related"]): void {
     const at = offset >= 0 ? locationAt(this.file, this.starts, offset) : {};
     this.errors.push({ file: this.file, ...at, path: formatPath(path), rule, message, ...(related === undefined ? {} : { related }) });
   }

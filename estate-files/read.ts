@@ -1,4 +1,5 @@
 // Reading one estate file: bounded in size before it is read, and refused unless it is UTF-8 text.
+import type { EstateFileRule } from "../schemas/problem.ts";
 import { open } from "node:fs/promises";
 import type { EstateFileError } from "./errors.ts";
 import { MAX_FILE_BYTES } from "./limits.ts";
@@ -7,7 +8,7 @@ import { lineStarts, locationAt } from "./source-map.ts";
 export type ReadResult = { ok: true; text: string; bytes: number } | { ok: false; error: EstateFileError };
 
 export async function readEstateFile(file: string, maxBytes: number = MAX_FILE_BYTES): Promise<ReadResult> {
-  const refuse = (rule: string, message: string, at: object = {}): ReadResult => ({ ok: false, error: { file, ...at, path: "", rule, message } });
+  const refuse = (rule: EstateFileRule, message: string, at: object = {}): ReadResult => ({ ok: false, error: { file, ...at, path: "", rule, message } });
   let handle;
   try {
     handle = await open(file, "r");

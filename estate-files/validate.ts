@@ -1,4 +1,5 @@
 // One parsed document → a typed Estate or UserGroup document, or errors located in its file.
+import type { EstateFileRule } from "../schemas/problem.ts";
 import { DOCUMENT_KINDS, EstateDocument, SUPPORTED_API_VERSIONS, UserGroupDocument } from "../schemas/estate.ts";
 import type { DocumentKind } from "../schemas/estate.ts";
 import type { EstateFileError } from "./errors.ts";
@@ -18,7 +19,7 @@ export interface ValidationResult {
 
 export function validateDocument(parsed: ParsedDocument): ValidationResult {
   const { value, source } = parsed;
-  const error = (path: string[], rule: string, message: string): EstateFileError => ({
+  const error = (path: string[], rule: EstateFileRule, message: string): EstateFileError => ({
     ...(locate(source, path) ?? { file: source.file }),
     path: formatPath(path),
     rule,
@@ -44,11 +45,11 @@ export function validateDocument(parsed: ParsedDocument): ValidationResult {
   if (header.kind === "Estate") {
     const r = EstateDocument.safeParse(value, { error: issueMessage });
     if (r.success) return { validated: { kind: "Estate", parsed, document: r.data }, errors: [] };
-    return { validated: { kind: "Estate", parsed, document: null }, errors: r.error.issues.flatMap((i) => issueErrors(i, value, source)) };
+    return { validated: { kind: "Estate", parsed, document: null }, errors: issueErrors(r.error.issues, value, source) };
   }
   const r = UserGroupDocument.safeParse(value, { error: issueMessage });
   if (r.success) return { validated: { kind: "UserGroup", parsed, document: r.data }, errors: [] };
-  return { validated: { kind: "UserGroup", parsed, document: null }, errors: r.error.issues.flatMap((i) => issueErrors(i, value, source)) };
+  return { validated: { kind: "UserGroup", parsed, document: null }, errors: issueErrors(r.error.issues, value, source) };
 }
 
 function isKind(kind: unknown): kind is DocumentKind {

@@ -1,5 +1,6 @@
 // Several API requests in one HTTP request: each is served exactly as if sent alone, with its own status.
 import { z } from "zod";
+import { ruleParams } from "./problem.ts";
 
 /** Headers a request in a batch may carry; the batch's own Authorization applies to every one. */
 export const BATCH_HEADERS = ["pbx-change-set", "if-match", "idempotency-key"] as const;
@@ -19,7 +20,7 @@ export const BatchRequest = z
               // parser leaves as it is (no . or .. segment, encoded or not, no backslash) is taken.
               .refine((path) => new URL(path, "http://batch.invalid").pathname === path.split("?")[0], {
                 message: "must be a plain path: no . or .. segments and no backslashes",
-                params: { rule: "plain-path" },
+                params: ruleParams("plain-path"),
               }),
             headers: z.partialRecord(z.enum(BATCH_HEADERS), z.string().max(200)).optional(),
             body: z.unknown().optional(),

@@ -1,5 +1,6 @@
 // Shared shapes: identifiers, versions, client references, phone numbers. Pure zod, no I/O.
 import { z } from "zod";
+import { ruleParams } from "./problem.ts";
 
 /** Server-assigned object id: a kind prefix and 20 lowercase base32 characters, e.g. `dev_…`. */
 export const Id = z.string().regex(/^[a-z]{2,4}_[a-z0-9]{10,40}$/, "must be an object id such as dev_…");
@@ -29,7 +30,7 @@ export const Instant = z.iso.datetime();
 export const TimeZone = z
   .string()
   .min(1)
-  .refine((tz) => isTimeZone(tz), "must be an IANA time zone such as Europe/London");
+  .refine((tz) => isTimeZone(tz), { message: "must be an IANA time zone such as Europe/London", params: ruleParams("time-zone") });
 
 export function isTimeZone(tz: string): boolean {
   try {

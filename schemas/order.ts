@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { AcceptedTerms, CallPlanId, ProductId } from "./catalogue.ts";
 import { ClientReference, Id, Instant } from "./common.ts";
+import { ruleParams } from "./problem.ts";
 import { Subscription } from "./subscription.ts";
 
 export const OrderItem = z
@@ -13,9 +14,9 @@ export const OrderItem = z
   .strict()
   .superRefine((item, ctx) => {
     if (item.product === "user-licence" && item.callPlan === undefined)
-      ctx.addIssue({ code: "custom", path: ["callPlan"], message: "a user licence needs a call plan", params: { rule: "required" } });
+      ctx.addIssue({ code: "custom", path: ["callPlan"], message: "a user licence needs a call plan", params: ruleParams("required") });
     if (item.product === "sip-device-licence" && item.callPlan !== undefined)
-      ctx.addIssue({ code: "custom", path: ["callPlan"], message: "a SIP-device licence has no call plan", params: { rule: "forbidden" } });
+      ctx.addIssue({ code: "custom", path: ["callPlan"], message: "a SIP-device licence has no call plan", params: ruleParams("forbidden") });
   });
 export type OrderItem = z.infer<typeof OrderItem>;
 

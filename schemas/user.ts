@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { CallPlanId } from "./catalogue.ts";
 import { ClientReference, E164, Id, Instant, Version } from "./common.ts";
+import { ruleParams } from "./problem.ts";
 import { lineText, nameText } from "./text.ts";
 
 /** Numbers that always reach the emergency services, whatever the caller's call plan: never an extension. */
@@ -13,7 +14,7 @@ export const EXTENSION_PATTERN = /^[0-9]{2,5}$/;
 export const Extension = z
   .string()
   .regex(EXTENSION_PATTERN, "must be 2 to 5 digits")
-  .refine((e) => !EMERGENCY_NUMBERS.includes(e), { message: `${EMERGENCY_NUMBERS.join(" and ")} are emergency numbers`, params: { rule: "not-emergency" } });
+  .refine((e) => !EMERGENCY_NUMBERS.includes(e), { message: `${EMERGENCY_NUMBERS.join(" and ")} are emergency numbers`, params: ruleParams("not-emergency") });
 /** A dialling area: an optional trunk 0, then the area code, which does not start with 0 (020, 0161, 20). */
 export const AreaPrefix = z.string().regex(/^0?[1-9][0-9]{0,5}$/, "must be a dialling area of 1 to 7 digits, such as 020: an optional 0, then digits that do not start with 0");
 
@@ -29,9 +30,9 @@ export const Recording = z
   .strict()
   .superRefine((r, ctx) => {
     if (r.enabled && r.email === undefined)
-      ctx.addIssue({ code: "custom", path: ["email"], message: "required when recording is enabled", params: { rule: "required" } });
+      ctx.addIssue({ code: "custom", path: ["email"], message: "required when recording is enabled", params: ruleParams("required") });
     if (r.enabled && r.subject === undefined)
-      ctx.addIssue({ code: "custom", path: ["subject"], message: "required when recording is enabled", params: { rule: "required" } });
+      ctx.addIssue({ code: "custom", path: ["subject"], message: "required when recording is enabled", params: ruleParams("required") });
   });
 export type Recording = z.infer<typeof Recording>;
 
@@ -52,7 +53,7 @@ export const UserCreate = z
     deviceIds: z
       .array(Id)
       .max(MAX_DEVICES_PER_USER)
-      .refine((ids) => new Set(ids).size === ids.length, { message: "lists a device twice", params: { rule: "unique" } })
+      .refine((ids) => new Set(ids).size === ids.length, { message: "lists a device twice", params: ruleParams("unique") })
       .optional()
       .describe("devices to link to the new user, as POST /v1/users/{id}/devices would"),
   })

@@ -7,6 +7,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import { fieldIssues } from "../../schemas/field-issues.ts";
 import { rememberCheck } from "../identity.ts";
 import { withoutDefaults } from "./defaults.ts";
 import { containsUnknown, unknownAt } from "./unknowns.ts";
@@ -14,12 +15,6 @@ import { containsUnknown, unknownAt } from "./unknowns.ts";
 export const internalKeys = ["__provider", "clientReference"] as const;
 
 export type Inputs = Record<string, unknown>;
-
-function ruleOf(issue: z.core.$ZodIssue): string {
-  const params = (issue as { params?: { rule?: unknown } }).params;
-  if (typeof params?.rule === "string") return params.rule;
-  return issue.code;
-}
 
 function stripInternal(inputs: Inputs): Inputs {
   const out: Inputs = { ...inputs };
@@ -37,13 +32,12 @@ export function checkInputs(
   const parsed = schema.safeParse(given);
   const failures: pulumi.dynamic.CheckFailure[] = [];
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      if (unknownAt(given, issue.path)) continue;
-      const keys = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
-      for (const path of keys) {
-        const property = path.map(String).join(".") || "(inputs)";
-        failures.push({ property, reason: `${property}: ${issue.message} [rule: ${ruleOf(issue)}]` });
-      }
+    for (const issue of fieldIssues(parsed.error.issues, { value: given })) {
+      // An unknown field is refused by its parent's shape, whatever its value; any other value unknown in a
+      // preview is checked once it is known.
+      if (unknownAt(given, issue.at === "key" ? issue.path.slice(0, -1) : issue.path)) continue;
+      const property = issue.path.map(String).join(".") || "(inputs)";
+      failures.push({ property, reason: `${property}: ${issue.message} [rule: ${issue.rule}]` });
     }
   }
   const hasOlds = olds !== undefined && Object.keys(olds).length > 0;

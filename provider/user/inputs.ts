@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { CallPlanId } from "../../schemas/catalogue.ts";
 import { E164, Id } from "../../schemas/common.ts";
+import { ruleParams } from "../../schemas/problem.ts";
 import { AreaPrefix, Extension, MAX_DEVICES_PER_USER, Recording, UserCreate } from "../../schemas/user.ts";
 import type { DiffSpec } from "../hooks/diff.ts";
 import { isUnknown } from "../hooks/unknowns.ts";
@@ -23,7 +24,7 @@ export const UserInputs = z
       .refine((ids) => {
         const known = ids.filter((id) => !isUnknown(id));
         return new Set(known).size === known.length;
-      }, { message: "lists a device twice", params: { rule: "unique" } }),
+      }, { message: "lists a device twice", params: ruleParams("unique") }),
     adopt: Id.optional(),
   })
   .strict();

@@ -2,6 +2,7 @@
 // A table of bad inputs: each is answered by a problem document naming the field, and the store is unchanged.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Backend } from "../../backend/server.ts";
+import type { FieldRule } from "../../schemas/problem.ts";
 import { describeEachStore, newAccount, order, start, TERMS, userBody, type Client } from "./harness.ts";
 
 interface Case {
@@ -11,7 +12,7 @@ interface Case {
   body?: unknown;
   field: string;
   /** The rule the problem names for that field, where the case is about one. */
-  rule?: string;
+  rule?: FieldRule;
   status?: number;
 }
 
@@ -23,55 +24,55 @@ const omit = (key: string): Record<string, unknown> => {
 };
 
 const cases: Case[] = [
-  { name: "order without items", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [] }, field: "items" },
-  { name: "order without terms", method: "POST", path: "/v1/orders", body: { items: [{ product: "sip-device-licence" }] }, field: "termsVersion" },
-  { name: "order with unknown product", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "fax-licence" }] }, field: "items.0.product" },
-  { name: "user licence without call plan", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "user-licence" }] }, field: "items.0.callPlan" },
-  { name: "device licence with call plan", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "sip-device-licence", callPlan: "international" }] }, field: "items.0.callPlan" },
+  { name: "order without items", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [] }, field: "items", rule: "too-few" },
+  { name: "order without terms", method: "POST", path: "/v1/orders", body: { items: [{ product: "sip-device-licence" }] }, field: "termsVersion", rule: "required" },
+  { name: "order with unknown product", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "fax-licence" }] }, field: "items.0.product", rule: "one-of" },
+  { name: "user licence without call plan", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "user-licence" }] }, field: "items.0.callPlan", rule: "required" },
+  { name: "device licence with call plan", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "sip-device-licence", callPlan: "international" }] }, field: "items.0.callPlan", rule: "forbidden" },
   { name: "unknown call plan", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "user-licence", callPlan: "galactic" }] }, field: "items.0.callPlan" },
-  { name: "unknown order field", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "sip-device-licence" }], discount: 50 }, field: "discount" },
-  { name: "unknown order item field", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "sip-device-licence", quantity: 2 }] }, field: "items.0.quantity" },
-  { name: "order clientReference with spaces", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "sip-device-licence" }], clientReference: "a b" }, field: "clientReference" },
-  { name: "items not an array", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: "all" }, field: "items" },
-  { name: "outdated terms", method: "POST", path: "/v1/orders", body: { termsVersion: "2000-01", items: [{ product: "sip-device-licence" }] }, field: "termsVersion" },
-  { name: "duplicate item clientReference", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "sip-device-licence", clientReference: "x" }, { product: "sip-device-licence", clientReference: "x" }] }, field: "items.1.clientReference" },
-  { name: "device without name", method: "POST", path: "/v1/devices", body: { licenceId: "{dl2}" }, field: "name" },
-  { name: "device with empty name", method: "POST", path: "/v1/devices", body: { name: "  ", licenceId: "{dl2}" }, field: "name" },
-  { name: "device with a 101-character name", method: "POST", path: "/v1/devices", body: { name: "x".repeat(101), licenceId: "{dl2}" }, field: "name" },
+  { name: "unknown order field", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "sip-device-licence" }], discount: 50 }, field: "discount", rule: "unknown-field" },
+  { name: "unknown order item field", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "sip-device-licence", quantity: 2 }] }, field: "items.0.quantity", rule: "unknown-field" },
+  { name: "order clientReference with spaces", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "sip-device-licence" }], clientReference: "a b" }, field: "clientReference", rule: "pattern" },
+  { name: "items not an array", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: "all" }, field: "items", rule: "type" },
+  { name: "outdated terms", method: "POST", path: "/v1/orders", body: { termsVersion: "2000-01", items: [{ product: "sip-device-licence" }] }, field: "termsVersion", rule: "current-terms" },
+  { name: "duplicate item clientReference", method: "POST", path: "/v1/orders", body: { termsVersion: TERMS, items: [{ product: "sip-device-licence", clientReference: "x" }, { product: "sip-device-licence", clientReference: "x" }] }, field: "items.1.clientReference", rule: "unique" },
+  { name: "device without name", method: "POST", path: "/v1/devices", body: { licenceId: "{dl2}" }, field: "name", rule: "required" },
+  { name: "device with empty name", method: "POST", path: "/v1/devices", body: { name: "  ", licenceId: "{dl2}" }, field: "name", rule: "too-short" },
+  { name: "device with a 101-character name", method: "POST", path: "/v1/devices", body: { name: "x".repeat(101), licenceId: "{dl2}" }, field: "name", rule: "too-long" },
   { name: "device without licence", method: "POST", path: "/v1/devices", body: { name: "Desk" }, field: "licenceId" },
-  { name: "device with malformed licence id", method: "POST", path: "/v1/devices", body: { name: "Desk", licenceId: "42" }, field: "licenceId" },
-  { name: "device with unknown field", method: "POST", path: "/v1/devices", body: { name: "Desk", licenceId: "{dl2}", mac: "00:11" }, field: "mac" },
+  { name: "device with malformed licence id", method: "POST", path: "/v1/devices", body: { name: "Desk", licenceId: "42" }, field: "licenceId", rule: "pattern" },
+  { name: "device with unknown field", method: "POST", path: "/v1/devices", body: { name: "Desk", licenceId: "{dl2}", mac: "00:11" }, field: "mac", rule: "unknown-field" },
   { name: "device with a password", method: "POST", path: "/v1/devices", body: { name: "Desk", licenceId: "{dl2}", sipPassword: "hunter2" }, field: "sipPassword" },
   { name: "device rename to empty", method: "PATCH", path: "/v1/devices/{device}", body: { name: "" }, field: "name" },
   { name: "device update with unknown field", method: "PATCH", path: "/v1/devices/{device}", body: { sipUsername: "mine" }, field: "sipUsername" },
   { name: "user without name", method: "POST", path: "/v1/users", body: omit("name"), field: "name" },
   { name: "user without extension", method: "POST", path: "/v1/users", body: omit("extension"), field: "extension" },
-  { name: "one-digit extension", method: "POST", path: "/v1/users", body: U({ extension: "7" }), field: "extension" },
+  { name: "one-digit extension", method: "POST", path: "/v1/users", body: U({ extension: "7" }), field: "extension", rule: "pattern" },
   { name: "six-digit extension", method: "POST", path: "/v1/users", body: U({ extension: "123456" }), field: "extension" },
   { name: "extension with letters", method: "POST", path: "/v1/users", body: U({ extension: "12a" }), field: "extension" },
-  { name: "emergency number as extension", method: "POST", path: "/v1/users", body: U({ extension: "999" }), field: "extension" },
-  { name: "numeric extension", method: "POST", path: "/v1/users", body: U({ extension: 201 }), field: "extension" },
-  { name: "user without licence", method: "POST", path: "/v1/users", body: omit("licenceId"), field: "licenceId" },
-  { name: "user with unknown call plan", method: "POST", path: "/v1/users", body: U({ callPlan: "free" }), field: "callPlan" },
+  { name: "emergency number as extension", method: "POST", path: "/v1/users", body: U({ extension: "999" }), field: "extension", rule: "not-emergency" },
+  { name: "numeric extension", method: "POST", path: "/v1/users", body: U({ extension: 201 }), field: "extension", rule: "type" },
+  { name: "user without licence", method: "POST", path: "/v1/users", body: omit("licenceId"), field: "licenceId", rule: "required" },
+  { name: "user with unknown call plan", method: "POST", path: "/v1/users", body: U({ callPlan: "free" }), field: "callPlan", rule: "one-of" },
   { name: "area prefix with letters", method: "POST", path: "/v1/users", body: U({ areaPrefix: "0a0" }), field: "areaPrefix" },
   { name: "area prefix too long", method: "POST", path: "/v1/users", body: U({ areaPrefix: "012345678" }), field: "areaPrefix" },
   { name: "area prefix a lone 0", method: "POST", path: "/v1/users", body: U({ areaPrefix: "0" }), field: "areaPrefix" },
   { name: "area prefix 00 (an international prefix, not an area)", method: "POST", path: "/v1/users", body: U({ areaPrefix: "00" }), field: "areaPrefix" },
   { name: "user update to area prefix 0", method: "PATCH", path: "/v1/users/{user}", body: { areaPrefix: "0" }, field: "areaPrefix" },
   { name: "caller ID not E.164", method: "POST", path: "/v1/users", body: U({ outboundCallerId: "02079460000" }), field: "outboundCallerId" },
-  { name: "caller ID not the account's", method: "POST", path: "/v1/users", body: U({ outboundCallerId: "+15555550100" }), field: "outboundCallerId" },
-  { name: "recording enabled without email", method: "POST", path: "/v1/users", body: U({ recording: { enabled: true, subject: "s" } }), field: "recording.email" },
+  { name: "caller ID not the account's", method: "POST", path: "/v1/users", body: U({ outboundCallerId: "+15555550100" }), field: "outboundCallerId", rule: "account-number" },
+  { name: "recording enabled without email", method: "POST", path: "/v1/users", body: U({ recording: { enabled: true, subject: "s" } }), field: "recording.email", rule: "required" },
   { name: "recording enabled without subject", method: "POST", path: "/v1/users", body: U({ recording: { enabled: true, email: "a@example.com" } }), field: "recording.subject" },
-  { name: "recording with a bad email", method: "POST", path: "/v1/users", body: U({ recording: { enabled: true, email: "not-an-email", subject: "s" } }), field: "recording.email" },
+  { name: "recording with a bad email", method: "POST", path: "/v1/users", body: U({ recording: { enabled: true, email: "not-an-email", subject: "s" } }), field: "recording.email", rule: "email" },
   { name: "recording with unknown field", method: "POST", path: "/v1/users", body: U({ recording: { enabled: false, cc: "x" } }), field: "recording.cc" },
-  { name: "recording enabled as a string", method: "POST", path: "/v1/users", body: U({ recording: { enabled: "yes" } }), field: "recording.enabled" },
+  { name: "recording enabled as a string", method: "POST", path: "/v1/users", body: U({ recording: { enabled: "yes" } }), field: "recording.enabled", rule: "type" },
   { name: "user with unknown field", method: "POST", path: "/v1/users", body: U({ voicemail: true }), field: "voicemail" },
   { name: "user update with bad extension", method: "PATCH", path: "/v1/users/{user}", body: { extension: "1" }, field: "extension" },
   { name: "user update with unknown field", method: "PATCH", path: "/v1/users/{user}", body: { id: "usr_x" }, field: "id" },
   { name: "user update turning recording on without email", method: "PATCH", path: "/v1/users/{user}", body: { recording: { enabled: true, subject: "s" } }, field: "recording.email" },
   { name: "link without device id", method: "POST", path: "/v1/users/{user}/devices", body: {}, field: "deviceId" },
-  { name: "link an unknown device", method: "POST", path: "/v1/users/{user}/devices", body: { deviceId: "dev_aaaaaaaaaaaaaaaaaaaa" }, field: "deviceId" },
-  { name: "cancel with unknown effective", method: "POST", path: "/v1/subscriptions/{dl}/cancel", body: { effective: "yesterday", termsVersion: TERMS }, field: "effective" },
+  { name: "link an unknown device", method: "POST", path: "/v1/users/{user}/devices", body: { deviceId: "dev_aaaaaaaaaaaaaaaaaaaa" }, field: "deviceId", rule: "exists" },
+  { name: "cancel with unknown effective", method: "POST", path: "/v1/subscriptions/{dl}/cancel", body: { effective: "yesterday", termsVersion: TERMS }, field: "effective", rule: "one-of" },
   { name: "cancel with unknown field", method: "POST", path: "/v1/subscriptions/{dl}/cancel", body: { refund: true, termsVersion: TERMS }, field: "refund" },
   { name: "cancel terms holding NUL", method: "POST", path: "/v1/subscriptions/{dl}/cancel", body: { termsVersion: `${TERMS}\u0000` }, field: "termsVersion", rule: "control-character" },
   { name: "call plan change to unknown plan", method: "POST", path: "/v1/subscriptions/{ul}/call-plan", body: { callPlan: "free" }, field: "callPlan" },
