@@ -114,27 +114,18 @@ export interface SourceLocation {
   column: number;
 }
 
-export interface ResolvedDevice {
-  key: string;
-  name: string;
-  rotation?: string;
-  location: SourceLocation;
-}
+/** A declared device, where it was declared. */
+export type ResolvedDevice = EstateDevice & { location: SourceLocation };
 
-/** A user with every default applied: built-in ← Estate defaults ← group defaults ← the user's own fields. */
-export interface ResolvedUser {
-  key: string;
-  name: string;
-  extension: string;
-  callPlan: CallPlanId;
-  areaPrefix: string;
-  outboundCallerId: string;
-  recording: Recording;
-  removal: RemovalPolicy;
+/**
+ * A user with every default applied: built-in ← Estate defaults ← group defaults ← the user's own fields.
+ * Derived from EstateUser, so a field added to the file format is a field the loader must resolve.
+ */
+export type ResolvedUser = Omit<EstateUser, keyof EstateDefaults | "devices"> & { [F in keyof EstateDefaults]-?: NonNullable<EstateDefaults[F]> } & {
   devices: ResolvedDevice[];
   /** Where the user was declared; the group is informational, so it travels with the location. */
   location: SourceLocation & { group: string | null };
-}
+};
 
 /** The estate as declared, independent of how it is split into files; users ordered by key. */
 export interface ResolvedEstate {

@@ -1,18 +1,21 @@
-/** What a SipDevice declares, validated with the shared schemas. */
-import { z } from "zod";
+/** What a SipDevice declares: a device as the API creates one (schemas/device.ts), with `rotation` and `adopt`. */
+import type { z } from "zod";
 import { Id } from "../../schemas/common.ts";
-import { DeviceName, DeviceRotation } from "../../schemas/device.ts";
+import { DeviceCreate, DeviceRotation } from "../../schemas/device.ts";
+import type { SipDeviceArgs } from "../../sdk/sip-device.ts";
 import type { DiffSpec } from "../hooks/diff.ts";
+import type { SameFields } from "../../schemas/same-fields.ts";
 
-export const DeviceInputs = z
-  .object({
-    name: DeviceName,
-    licenceId: Id,
+export const DeviceInputs = DeviceCreate.omit({ clientReference: true })
+  .extend({
     rotation: DeviceRotation.optional(),
     adopt: Id.optional(),
   })
   .strict();
 export type DeviceInputs = z.infer<typeof DeviceInputs>;
+
+/** The SDK's arguments are these inputs: a field added to one and not the other does not compile. */
+export const deviceArgsAreInputs: SameFields<SipDeviceArgs, DeviceInputs> = true;
 
 /**
  * `passwordChange` is recorded (by `read`) only on a device whose password was rotated outside pbx-estate
@@ -23,6 +26,6 @@ export type DeviceInputs = z.infer<typeof DeviceInputs>;
 export const PASSWORD_ROTATED_OUTSIDE = "rotated outside pbx-estate";
 
 export const deviceDiff: DiffSpec = {
-  fields: ["name", "licenceId", "rotation"],
+  fields: Object.keys(DeviceInputs.shape).filter((field) => field !== "adopt"),
   liveMustBe: { passwordChange: "set by pbx-estate" },
 };

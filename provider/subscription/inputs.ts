@@ -4,7 +4,9 @@ import { CallPlanId, ProductId } from "../../schemas/catalogue.ts";
 import { Id } from "../../schemas/common.ts";
 import { OrderCreate, OrderItem } from "../../schemas/order.ts";
 import { RemovalPolicy } from "../../schemas/subscription.ts";
+import type { ServiceSubscriptionArgs } from "../../sdk/service-subscription.ts";
 import type { DiffSpec } from "../hooks/diff.ts";
+import type { SameFields } from "../../schemas/same-fields.ts";
 
 export const SubscriptionInputs = z
   .object({
@@ -23,11 +25,14 @@ export const SubscriptionInputs = z
   });
 export type SubscriptionInputs = z.infer<typeof SubscriptionInputs>;
 
+/** The SDK's arguments are these inputs: a field added to one and not the other does not compile. */
+export const subscriptionArgsAreInputs: SameFields<ServiceSubscriptionArgs, SubscriptionInputs> = true;
+
 /** What an omitted field means; recorded inputs and outputs leave these values out (see hooks/defaults.ts). */
 export const subscriptionDefaults = { removal: "end-of-month", claimPending: true };
 
 export const subscriptionDiff: DiffSpec = {
-  fields: ["product", "callPlan", "termsVersion", "removal", "claimPending"],
+  fields: Object.keys(SubscriptionInputs.shape).filter((field) => field !== "adopt"),
   replaceOn: ["product"],
   defaults: subscriptionDefaults,
   // A managed licence is active: one scheduled for cancellation outside pbx-estate is reinstated by `up`.

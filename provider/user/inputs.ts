@@ -1,21 +1,18 @@
-/** What a PbxUser declares, validated with the shared schemas. */
+/**
+ * What a PbxUser declares: a user as the API creates one (schemas/user.ts), so a new user field reaches the
+ * provider with its rule, with the devices given by id (possibly unknown in a preview) and `adopt`.
+ */
 import { z } from "zod";
-import { CallPlanId } from "../../schemas/catalogue.ts";
-import { E164, Id } from "../../schemas/common.ts";
+import { Id } from "../../schemas/common.ts";
 import { ruleParams } from "../../schemas/problem.ts";
-import { AreaPrefix, Extension, MAX_DEVICES_PER_USER, Recording, UserCreate } from "../../schemas/user.ts";
+import { MAX_DEVICES_PER_USER, UserCreate } from "../../schemas/user.ts";
+import type { PbxUserArgs } from "../../sdk/pbx-user.ts";
 import type { DiffSpec } from "../hooks/diff.ts";
 import { isUnknown } from "../hooks/unknowns.ts";
+import type { SameFields } from "../../schemas/same-fields.ts";
 
-export const UserInputs = z
-  .object({
-    name: UserCreate.shape.name,
-    extension: Extension,
-    licenceId: Id,
-    callPlan: CallPlanId.optional(),
-    areaPrefix: AreaPrefix,
-    outboundCallerId: E164,
-    recording: Recording.default({ enabled: false }),
+export const UserInputs = UserCreate.omit({ clientReference: true, deviceIds: true })
+  .extend({
     deviceIds: z
       .array(Id)
       .max(MAX_DEVICES_PER_USER)
@@ -30,6 +27,9 @@ export const UserInputs = z
   .strict();
 export type UserInputs = z.infer<typeof UserInputs>;
 
+/** The SDK's arguments are these inputs: a field added to one and not the other does not compile. */
+export const userArgsAreInputs: SameFields<PbxUserArgs, UserInputs> = true;
+
 /**
  * What an omitted field means; recorded inputs and outputs leave these values out (see hooks/defaults.ts).
  * The device list is not among them: the SDK exposes `deviceIds`, empty or not.
@@ -37,7 +37,7 @@ export type UserInputs = z.infer<typeof UserInputs>;
 export const userRecordedDefaults = { recording: { enabled: false } };
 
 export const userDiff: DiffSpec = {
-  fields: ["name", "extension", "licenceId", "callPlan", "areaPrefix", "outboundCallerId", "recording", "deviceIds"],
+  fields: Object.keys(UserInputs.shape).filter((field) => field !== "adopt"),
   unordered: ["deviceIds"],
   followLiveWhenOmitted: ["callPlan"],
   defaults: { ...userRecordedDefaults, deviceIds: [] },

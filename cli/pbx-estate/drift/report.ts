@@ -6,7 +6,7 @@
 import { deviceDiff } from "../../../provider/device/inputs.ts";
 import { changedFields, type DiffSpec } from "../../../provider/hooks/diff.ts";
 import { subscriptionDiff } from "../../../provider/subscription/inputs.ts";
-import { userRecordedDefaults } from "../../../provider/user/inputs.ts";
+import { userDiff, userRecordedDefaults } from "../../../provider/user/inputs.ts";
 import type { EntityOp, EstatePlan, FieldChange, LicenceHolder, PlanValue } from "../plan/model.ts";
 import type { EstateResourceKind, EstateStep } from "../plan/steps.ts";
 import { planValue } from "../plan/values.ts";
@@ -49,12 +49,10 @@ export interface DriftReport {
  * elsewhere) are the provider's own (`liveMustBe`), so drift flags exactly what `apply` puts right.
  */
 const specs: Record<EstateResourceKind, DiffSpec> = {
-  user: {
-    fields: ["name", "extension", "licenceId", "callPlan", "areaPrefix", "outboundCallerId", "recording", "deviceIds"],
-    unordered: ["deviceIds"],
-    defaults: userRecordedDefaults,
-  },
-  device: { fields: ["name", "licenceId"], liveMustBe: deviceDiff.liveMustBe },
+  // Every field the provider compares; the call plan too, which drift reports even when the program leaves it out.
+  user: { fields: userDiff.fields, unordered: userDiff.unordered, defaults: userRecordedDefaults },
+  // A rotation has no live value to drift from.
+  device: { fields: deviceDiff.fields.filter((field) => field !== "rotation"), liveMustBe: deviceDiff.liveMustBe },
   "user-licence": { fields: ["product", "callPlan"], liveMustBe: subscriptionDiff.liveMustBe },
   "device-licence": { fields: ["product"], liveMustBe: subscriptionDiff.liveMustBe },
 };
