@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ResolvedDevice, ResolvedEstate, ResolvedUser } from "../schemas/estate.ts";
-import { PbxUser } from "./pbx-user.ts";
+import { PbxUser, type PbxUserArgs } from "./pbx-user.ts";
 import { ServiceSubscription } from "./service-subscription.ts";
 import { SipDevice } from "./sip-device.ts";
 
@@ -105,7 +105,8 @@ function declareUser(user: ResolvedUser, termsVersion: string, opts: pulumi.Cust
       recording: user.recording,
       deviceIds: Object.values(devices).map((d) => d.id),
       ...(adopted ? { adopt: adopted.user } : {}),
-    },
+      // Every argument but `adopt` is set from the estate: a new PbxUser argument does not compile until it is.
+    } satisfies Required<Omit<PbxUserArgs, "adopt">> & Pick<PbxUserArgs, "adopt">,
     opts,
   );
   return { user: pbxUser, devices };
