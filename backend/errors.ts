@@ -36,13 +36,16 @@ export const conflict = (code: string, detail: string, extras: ProblemExtras = {
 export const preconditionFailed = (kind: string, id: string, current: number): ApiError =>
   new ApiError(412, "version-mismatch", `${kind} ${id} is at version ${current}; re-read it and retry`, { currentVersion: current });
 
-/** Turns zod issues into the problem document's `fields`, one per offending field (unknown keys one each). */
-export function zodFields(issues: readonly z.core.$ZodIssue[], prefix: string[] = []): ProblemField[] {
-  return fieldIssues(issues).map(({ path, rule, message }) => ({ path: [...prefix, ...path.map(String)].join(".") || "(body)", rule, message }));
+/**
+ * Turns zod issues into the problem document's `fields`, one per offending field (unknown keys one each).
+ * `input`, the value parsed, tells a missing field from a mistyped one (see schemas/field-issues.ts).
+ */
+export function zodFields(issues: readonly z.core.$ZodIssue[], prefix: string[] = [], input?: { value: unknown }): ProblemField[] {
+  return fieldIssues(issues, input).map(({ path, rule, message }) => ({ path: [...prefix, ...path.map(String)].join(".") || "(body)", rule, message }));
 }
 
-export function validationError(issues: readonly z.core.$ZodIssue[], where: string): ApiError {
-  const fields = zodFields(issues);
+export function validationError(issues: readonly z.core.$ZodIssue[], where: string, input?: { value: unknown }): ApiError {
+  const fields = zodFields(issues, [], input);
   const first = fields[0];
   return new ApiError(422, "validation-failed", `invalid ${where}${first ? `: ${first.path}: ${first.message}` : ""}`, { fields });
 }
