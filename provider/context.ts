@@ -1,7 +1,10 @@
 /**
- * Per-process provider state, built on first use inside the dynamic-provider plugin: the HTTP client and
- * its pool, the API, the apply batcher shared by every hook of this engine run, and the account the token
- * belongs to. One plugin process serves one engine run, so this is the unit that group commit batches in.
+ * What the resource hooks work with, passed to them as their first argument: the API, the apply and order
+ * batchers shared by every hook of an engine run, the reads, the account the token belongs to, where
+ * messages go and the service terms this run accepts. One context serves one engine run (one plugin
+ * process), so it is the unit that group commit batches in. `providerContext` builds it on the real HTTP
+ * client (the plugin entry, ./index.ts, binds it); `contextOver` builds it over any API, such as a fake in
+ * unit tests.
  */
 import { ApplyBatcher } from "./apply/batcher.ts";
 import { OrderBatcher } from "./apply/order-batcher.ts";
@@ -9,12 +12,14 @@ import { ApiError } from "./client/errors.ts";
 import { HttpClient } from "./client/http.ts";
 import { PbxApi, type ApplyAnswer, type Whoami } from "./client/pbx-api.ts";
 import { resourceReads, type ResourceReads } from "./client/resource-reads.ts";
+import type { StackReadsOptions } from "./client/stack-reads.ts";
+import { logToEngine } from "./engine-log.ts";
+import type { Inputs } from "./hooks/check.ts";
 import { ReferenceIndex } from "./references.ts";
 import { PendingLicences } from "./subscription/pending.ts";
 import type { Device } from "../schemas/device.ts";
 import type { Subscription } from "../schemas/subscription.ts";
 import type { User } from "../schemas/user.ts";
-import { configuredSettings } from "./configuration.ts";
 import type { Settings } from "./settings.ts";
 
 /**
@@ -27,8 +32,39 @@ const LISTING_MAX_AGE_MS = 5_000;
 /** Refusals of an apply that another change of the same run may resolve (see ApplyBatcher). */
 const ruleConflictCodes = new Set(["extension-taken", "device-link-conflict", "licence-held"]);
 
+/** The calls of the provisioning API that the hooks and their context make. */
+export type ProviderApi = Pick<
+  PbxApi,
+  | "whoami"
+  | "order"
+  | "subscriptions"
+  | "subscription"
+  | "cancel"
+  | "reinstate"
+  | "changeCallPlan"
+  | "openChangeSet"
+  | "changeSet"
+  | "applyChangeSet"
+  | "discardChangeSet"
+  | "createDevice"
+  | "device"
+  | "devicesByIds"
+  | "devicesByReferencePrefix"
+  | "updateDevice"
+  | "rotatePassword"
+  | "deleteDevice"
+  | "createUser"
+  | "user"
+  | "usersByIds"
+  | "usersByReferencePrefix"
+  | "updateUser"
+  | "linkDevice"
+  | "unlinkDevice"
+  | "deleteUser"
+>;
+
 export interface ProviderContext {
-  api: PbxApi;
+  api: ProviderApi;
   /** Reads of single objects: from a listing of the stack's objects, or by id in batches (client/resource-reads.ts). */
   reads: ResourceReads;
   /** Licences pending cancellation that a new licence may claim (see subscription/pending.ts). */
@@ -38,27 +74,38 @@ export interface ProviderContext {
   batcher: ApplyBatcher<ApplyAnswer>;
   /** Licence orders, placed together when they arrive together (see apply/order-batcher.ts). */
   orders: OrderBatcher;
-  /** The token's account, asked once per process. */
+  /** The token's account, asked once per context. */
   account(): Promise<Whoami>;
+  /** The service terms this run accepts when it cancels; undefined: each licence's recorded terms. */
+  acceptTerms: string | undefined;
+  /** A message for the user, in the engine's log (see engine-log.ts). Never a secret. */
+  log(severity: "info" | "warning", message: string): Promise<void>;
 }
 
-let current: { context: ProviderContext; settings: Settings } | undefined;
+/**
+ * One kind's hooks that act on the backend, each taking the context it works in; their answers are the
+ * dynamic provider's (`pulumi.dynamic.CreateResult` …), typed. A read that answers no id: the object is gone.
+ */
+export interface ResourceChanges {
+  create(ctx: ProviderContext, props: Inputs): Promise<{ id: string; outs: Inputs }>;
+  read(ctx: ProviderContext, id: string, props?: Inputs): Promise<{ id?: string; props?: Inputs }>;
+  update(ctx: ProviderContext, id: string, olds: Inputs, news: Inputs): Promise<{ outs: Inputs }>;
+  delete(ctx: ProviderContext, id: string, props: Inputs): Promise<void>;
+}
 
-export function providerContext(): ProviderContext {
-  const settings = configuredSettings();
-  if (current && current.settings.endpoint === settings.endpoint && current.settings.token === settings.token) return current.context;
-  // As many requests in flight as the engine runs hooks (the CLI's parallelism), so the backend's group
-  // commit sees a whole wave of staged writes at once; still a bound, so a bigger run queues here.
-  const http = new HttpClient({
-    endpoint: settings.endpoint,
-    token: settings.token,
-    maxInFlight: 64,
-    readDeadlineMs: settings.readTimeoutMs,
-    writeDeadlineMs: settings.writeTimeoutMs,
-  });
-  const api = new PbxApi(http);
+export interface ContextOptions {
+  /** Names the change sets this context opens, for the backend's audit log. */
+  changeSetDescription: string;
+  /** The writes in flight through the API, which a listing must not be older than (client/stack-reads.ts). */
+  writes: StackReadsOptions["writes"];
+  acceptTerms: string | undefined;
+  log: ProviderContext["log"];
+}
+
+/** A context over `api`: its batchers, reads and indexes are new, shared by every hook given it. */
+export function contextOver(api: ProviderApi, options: ContextOptions): ProviderContext {
   const batcher = new ApplyBatcher<ApplyAnswer>({
-    open: async () => (await api.openChangeSet(`pulumi provider, process ${process.pid}`)).id,
+    open: async () => (await api.openChangeSet(options.changeSetDescription)).id,
     apply: async (id) => {
       try {
         return await api.applyChangeSet(id);
@@ -78,10 +125,10 @@ export function providerContext(): ProviderContext {
     isRefusal: (error) => error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429,
   });
   let account: Promise<Whoami> | undefined;
-  const context: ProviderContext = {
+  return {
     api,
     orders,
-    reads: resourceReads(api, http, { maxAgeMs: LISTING_MAX_AGE_MS }),
+    reads: resourceReads(api, { writes: options.writes }, { maxAgeMs: LISTING_MAX_AGE_MS }),
     pendingLicences: new PendingLicences((product, callPlan) =>
       api.subscriptions({ product, status: "cancellation-scheduled", ...(callPlan ? { callPlan } : {}) }),
     ),
@@ -96,9 +143,29 @@ export function providerContext(): ProviderContext {
       account.catch(() => (account = undefined));
       return account;
     },
+    acceptTerms: options.acceptTerms,
+    log: options.log,
   };
-  current = { context, settings };
-  // Every hook that makes a context needs the account (reads to tell "gone" from a wrong token, writes to
+}
+
+/** The plugin's context: the backend `settings` name, over the HTTP client, messages to the engine's log. */
+export function providerContext(settings: Settings): ProviderContext {
+  // As many requests in flight as the engine runs hooks (the CLI's parallelism), so the backend's group
+  // commit sees a whole wave of staged writes at once; still a bound, so a bigger run queues here.
+  const http = new HttpClient({
+    endpoint: settings.endpoint,
+    token: settings.token,
+    maxInFlight: 64,
+    readDeadlineMs: settings.readTimeoutMs,
+    writeDeadlineMs: settings.writeTimeoutMs,
+  });
+  const context = contextOver(new PbxApi(http), {
+    changeSetDescription: `pulumi provider, process ${process.pid}`,
+    writes: http.writes,
+    acceptTerms: settings.acceptTerms,
+    log: logToEngine,
+  });
+  // Every hook that uses a context needs the account (reads to tell "gone" from a wrong token, writes to
   // record it): ask now, beside the hook's first listing or write, not after it.
   void context.account(); // a rejection is handled inside account(), which asks again at the next call
   return context;

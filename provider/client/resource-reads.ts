@@ -19,7 +19,9 @@ export interface ResourceReads {
 /** Cancelled licences are history that only grows: a read of one goes by id. */
 const listedStatuses = ["active", "cancellation-scheduled"] as const;
 
-export function resourceReads(api: PbxApi, http: HttpClient, options: { maxAgeMs: number; now?: () => number }): ResourceReads {
+type ReadCalls = Pick<PbxApi, "devicesByReferencePrefix" | "devicesByIds" | "usersByReferencePrefix" | "usersByIds" | "subscriptions">;
+
+export function resourceReads(api: ReadCalls, http: Pick<HttpClient, "writes">, options: { maxAgeMs: number; now?: () => number }): ResourceReads {
   const reads = <T extends { id: string }>(list: (prefix: string) => Promise<T[]>, byIds: (ids: string[]) => Promise<T[]>): StackReads<T> => {
     const batched = new ReadBatcher(byIds);
     return new StackReads(list, (id) => batched.get(id), { ...options, writes: http.writes });

@@ -5,10 +5,9 @@
  * moved under a refresh means the password was rotated elsewhere: `read` marks it, and the update that
  * follows rotates it again (see inputs.ts `PASSWORD_ROTATED_OUTSIDE`).
  */
-import type * as pulumi from "@pulumi/pulumi";
 import type { Device, DeviceWithPassword } from "../../schemas/device.ts";
 import type { ApplyAnswer } from "../client/pbx-api.ts";
-import { providerContext, type ProviderContext } from "../context.ts";
+import type { ProviderContext, ResourceChanges } from "../context.ts";
 import type { Inputs } from "../hooks/check.ts";
 import { confirmGone, outputsFrom, readBack, stateOf } from "../hooks/outcome.ts";
 import { stackOf } from "../references.ts";
@@ -63,9 +62,8 @@ async function stageConverge(ctx: ProviderContext, changeSetId: string, d: Devic
   if (Object.keys(patch).length > 0) await ctx.api.updateDevice(changeSetId, d.id, patch, version);
 }
 
-export const deviceHooks = {
-  async create(props: Inputs): Promise<pulumi.dynamic.CreateResult> {
-    const ctx = providerContext();
+export const deviceHooks: ResourceChanges = {
+  async create(ctx, props) {
     const inputs = declared(props);
     const base = String(props.clientReference);
 
@@ -94,8 +92,7 @@ export const deviceHooks = {
     return { id: result.id, outs: await readDevice(ctx, result.id, props, result.sipPassword, answer) };
   },
 
-  async read(id: string, props?: Inputs): Promise<pulumi.dynamic.ReadResult> {
-    const ctx = providerContext();
+  async read(ctx, id, props) {
     const d = await ctx.reads.devices.get(id, stackOf(props));
     if (!d) {
       await confirmGone(ctx, "device", id, props);
@@ -110,8 +107,7 @@ export const deviceHooks = {
     return { id, props: outputsFrom(recorded, live) };
   },
 
-  async update(id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult> {
-    const ctx = providerContext();
+  async update(ctx, id, olds, news) {
     const inputs = declared(news);
     // A new `rotation`, or a password rotated elsewhere (recorded by the refresh before this update).
     const rotate = news.rotation !== olds.rotation || olds.passwordChange === PASSWORD_ROTATED_OUTSIDE;
@@ -126,8 +122,7 @@ export const deviceHooks = {
     return { outs: await readDevice(ctx, id, { ...news, clientReference: olds.clientReference }, password, answer) };
   },
 
-  async delete(id: string, props: Inputs): Promise<void> {
-    const ctx = providerContext();
+  async delete(ctx, id, props) {
     const { result } = await ctx.batcher.submit((cs) => ctx.api.deleteDevice(cs, id));
     if (result === "gone") await confirmGone(ctx, "device", id, props);
   },

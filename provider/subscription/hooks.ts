@@ -3,13 +3,10 @@
  * so no change set is involved. Removal schedules the cancellation (end of month by default), accepting
  * the service terms this run accepts, and says in the engine log when it takes effect.
  */
-import type * as pulumi from "@pulumi/pulumi";
 import type { Subscription } from "../../schemas/subscription.ts";
 import { ApiError } from "../client/errors.ts";
 import { ACCEPT_TERMS_CONFIG, ACCEPT_TERMS_ENV } from "../accepted-terms.ts";
-import { configuredSettings } from "../configuration.ts";
-import { providerContext, type ProviderContext } from "../context.ts";
-import { logToEngine } from "../engine-log.ts";
+import type { ProviderContext, ResourceChanges } from "../context.ts";
 import type { Inputs } from "../hooks/check.ts";
 import { confirmGone, outputsFrom, stateOf } from "../hooks/outcome.ts";
 import { resourceNameOf, stackOf } from "../references.ts";
@@ -69,9 +66,8 @@ async function converge(ctx: ProviderContext, s: Subscription, inputs: Subscript
   return current;
 }
 
-export const subscriptionHooks = {
-  async create(props: Inputs): Promise<pulumi.dynamic.CreateResult> {
-    const ctx = providerContext();
+export const subscriptionHooks: ResourceChanges = {
+  async create(ctx, props) {
     const inputs = SubscriptionInputs.parse(stripIdentity(props));
     const base = String(props.clientReference);
     const { accountId } = await ctx.account();
@@ -101,7 +97,7 @@ export const subscriptionHooks = {
     if (inputs.claimPending) {
       const claimed = await claimPending(ctx, inputs, reference);
       if (claimed) {
-        await logToEngine("info", `claimed licence ${describe(claimed, props.clientReference)}, which was pending cancellation, instead of ordering a new one`);
+        await ctx.log("info", `claimed licence ${describe(claimed, props.clientReference)}, which was pending cancellation, instead of ordering a new one`);
         return { id: claimed.id, outs: outputsFrom(props, liveFields(claimed, accountId, true), subscriptionDefaults) };
       }
     }
@@ -110,8 +106,7 @@ export const subscriptionHooks = {
     return { id: s.id, outs: outputsFrom(props, liveFields(s, accountId, false), subscriptionDefaults) };
   },
 
-  async read(id: string, props?: Inputs): Promise<pulumi.dynamic.ReadResult> {
-    const ctx = providerContext();
+  async read(ctx, id, props) {
     const s = await ctx.reads.subscriptions.get(id, stackOf(props));
     if (!s || s.status === "cancelled") {
       if (!s) await confirmGone(ctx, "subscription", id, props);
@@ -121,8 +116,7 @@ export const subscriptionHooks = {
     return { id, props: outputsFrom(props ?? {}, liveFields(s, accountId, props?.claimedFromPending === true), subscriptionDefaults) };
   },
 
-  async update(id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult> {
-    const ctx = providerContext();
+  async update(ctx, id, olds, news) {
     const inputs = SubscriptionInputs.parse(stripIdentity(news));
     const current = await ctx.api.subscription(id);
     if (!current) throw new Error(`subscription ${id} no longer exists; run \`pulumi refresh\``);
@@ -131,12 +125,11 @@ export const subscriptionHooks = {
     return { outs: outputsFrom({ ...news, clientReference: olds.clientReference }, liveFields(s, accountId, olds.claimedFromPending === true), subscriptionDefaults) };
   },
 
-  async delete(id: string, props: Inputs): Promise<void> {
-    const ctx = providerContext();
+  async delete(ctx, id, props) {
     const effective = props.removal === "immediately" ? "immediately" : "end-of-month";
     let s: Subscription;
     try {
-      s = await ctx.api.cancel(id, { effective, termsVersion: termsForCancelling(props) });
+      s = await ctx.api.cancel(id, { effective, termsVersion: termsForCancelling(ctx, props) });
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
         await confirmGone(ctx, "subscription", id, props);
@@ -151,7 +144,7 @@ export const subscriptionHooks = {
       s.status === "cancelled"
         ? `licence ${describe(s, props.clientReference)} cancelled immediately (${when ?? "now"})`
         : `licence ${describe(s, props.clientReference)}: cancellation scheduled, takes effect ${when} (end of the month in ${account.timeZone}; no pro-rata refund)`;
-    await logToEngine("info", message);
+    await ctx.log("info", message);
   },
 };
 
@@ -161,9 +154,9 @@ export const subscriptionHooks = {
  * state recorded, so terms that changed since can only come from the run. With neither, none are sent and
  * the backend's refusal names the terms to accept.
  */
-function termsForCancelling(props: Inputs): string | undefined {
+function termsForCancelling(ctx: ProviderContext, props: Inputs): string | undefined {
   const recorded = typeof props.termsVersion === "string" ? props.termsVersion : undefined;
-  return configuredSettings().acceptTerms ?? recorded;
+  return ctx.acceptTerms ?? recorded;
 }
 
 /** The backend's terms refusal, said as what to do: accept the new terms where this run takes them. */

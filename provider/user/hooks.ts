@@ -2,10 +2,9 @@
  * PbxUser hooks. A user's fields and its device links are staged together in the process's change set,
  * so a user and its links go live in one revision or not at all.
  */
-import type * as pulumi from "@pulumi/pulumi";
 import type { User, UserUpdate } from "../../schemas/user.ts";
 import type { ApplyAnswer } from "../client/pbx-api.ts";
-import { providerContext, type ProviderContext } from "../context.ts";
+import type { ProviderContext, ResourceChanges } from "../context.ts";
 import type { Inputs } from "../hooks/check.ts";
 import { changedFields } from "../hooks/diff.ts";
 import { confirmGone, outputsFrom, readBack, stateOf } from "../hooks/outcome.ts";
@@ -58,9 +57,8 @@ function readUser(ctx: ProviderContext, id: string, props: Inputs, answer: Apply
   return readBack(ctx, "user", id, props, applied, () => ctx.api.user(id), liveFields, { defaults: userRecordedDefaults });
 }
 
-export const userHooks = {
-  async create(props: Inputs): Promise<pulumi.dynamic.CreateResult> {
-    const ctx = providerContext();
+export const userHooks: ResourceChanges = {
+  async create(ctx, props) {
     const inputs = declared(props);
     const base = String(props.clientReference);
 
@@ -90,8 +88,7 @@ export const userHooks = {
     return { id, outs: await readUser(ctx, id, props, answer) };
   },
 
-  async read(id: string, props?: Inputs): Promise<pulumi.dynamic.ReadResult> {
-    const ctx = providerContext();
+  async read(ctx, id, props) {
     const u = await ctx.reads.users.get(id, stackOf(props));
     if (!u) {
       await confirmGone(ctx, "user", id, props);
@@ -101,8 +98,7 @@ export const userHooks = {
     return { id, props: outputsFrom(props ?? {}, liveFields(u, accountId), userRecordedDefaults) };
   },
 
-  async update(id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult> {
-    const ctx = providerContext();
+  async update(ctx, id, olds, news) {
     const inputs = declared(news);
     const version = typeof olds.version === "number" ? olds.version : undefined;
     const { answer } = await ctx.batcher.submit(async (cs) => {
@@ -113,8 +109,7 @@ export const userHooks = {
     return { outs: await readUser(ctx, id, { ...news, clientReference: olds.clientReference }, answer) };
   },
 
-  async delete(id: string, props: Inputs): Promise<void> {
-    const ctx = providerContext();
+  async delete(ctx, id, props) {
     const { result } = await ctx.batcher.submit((cs) => ctx.api.deleteUser(cs, id));
     if (result === "gone") await confirmGone(ctx, "user", id, props);
   },
