@@ -3,7 +3,8 @@
 import type { Compilable } from "kysely";
 import type { Db, Tx } from "../store/schema.ts";
 import type { Clock } from "../clock.ts";
-import { lockAccount, type Principal } from "../accounts/store.ts";
+import { lockAccount } from "../accounts/store.ts";
+import type { Caller } from "../accounts/caller.ts";
 import { auditInsert, auditInsertMany, writeAudit, type AuditRecord } from "../audit/store.ts";
 import { runBatch } from "../store/batch.ts";
 import { GroupCommit } from "../store/group-commit.ts";
@@ -17,10 +18,6 @@ import { appendOpsQuery, insertChangeSet, listChangeSets, listRevisions } from "
 import type { RevisionNotifier } from "./notifier.ts";
 import { outboxInsert } from "../outbox/store.ts";
 import type { ChangeSet } from "../../schemas/change-set.ts";
-
-export interface Caller extends Principal {
-  requestId: string;
-}
 
 /** What a write produced: the configuration after it (live, or the change set's projection), and where. */
 export interface WriteResult<T> {

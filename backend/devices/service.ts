@@ -1,6 +1,7 @@
 // SIP devices: every write is planned against the caller's view and goes through the change-set engine.
 import { referenceMatches, type ReferenceFilter } from "../client-reference.ts";
-import type { ChangeSetService, Caller, WriteResult } from "../change-sets/service.ts";
+import type { Caller } from "../accounts/caller.ts";
+import type { ChangeSetService, WriteResult } from "../change-sets/service.ts";
 import type { Device, DeviceCreate, DeviceUpdate, DeviceWithPassword } from "../../schemas/device.ts";
 import { deviceUsers, type Config } from "../configuration/model.ts";
 import { deviceView, type Registrar } from "../configuration/views.ts";

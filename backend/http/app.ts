@@ -4,7 +4,7 @@ import { OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import type { Context, Env as HonoEnv } from "hono";
 import type { HttpBindings } from "@hono/node-server";
 import type { Logger } from "pino";
-import type { Caller } from "../change-sets/service.ts";
+import type { Caller } from "../accounts/caller.ts";
 import { ApiError } from "../errors.ts";
 import { limitBodies, maxBodyBytes } from "./body-limit.ts";
 import { problemResponse } from "./problem.ts";

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import type { Db } from "../store/schema.ts";
 import type { Clock } from "../clock.ts";
 import type { Order, OrderCreate } from "../../schemas/order.ts";
-import type { Caller } from "../change-sets/service.ts";
+import type { Caller } from "../accounts/caller.ts";
 import { lockAccount } from "../accounts/store.ts";
 import { actorOf, writeAudit } from "../audit/store.ts";
 import { ApiError, notFound } from "../errors.ts";

@@ -4,7 +4,7 @@ import { holdersIn } from "../configuration/model.ts";
 import { likePrefix } from "../client-reference.ts";
 import type { Db, Tx } from "../store/schema.ts";
 import type { Clock } from "../clock.ts";
-import type { Caller } from "../change-sets/service.ts";
+import type { Caller } from "../accounts/caller.ts";
 import type { Subscription, SubscriptionQuery, CancelRequestAsSent, ReinstateRequest } from "../../schemas/subscription.ts";
 import type { CallPlanId, ProductId } from "../../schemas/catalogue.ts";
 import { lockAccount } from "../accounts/store.ts";

@@ -1,6 +1,7 @@
 // PBX users: create, update, delete, link and unlink devices — planned against the caller's view.
 import { referenceMatches, type ReferenceFilter } from "../client-reference.ts";
-import type { ChangeSetService, Caller, WriteResult } from "../change-sets/service.ts";
+import type { Caller } from "../accounts/caller.ts";
+import type { ChangeSetService, WriteResult } from "../change-sets/service.ts";
 import type { User, UserCreate, UserUpdate } from "../../schemas/user.ts";
 import { userView } from "../configuration/views.ts";
 import { newId } from "../ids.ts";
