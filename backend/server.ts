@@ -31,7 +31,7 @@ import { userRoutes } from "./users/routes.ts";
 import { auditRoutes } from "./audit/routes.ts";
 import { batchRoutes } from "./batch/routes.ts";
 import { openApiDocument } from "./openapi.ts";
-import type { Registrar } from "./configuration/views.ts";
+import type { Registrar } from "./devices/view.ts";
 import { MemoryCache, NoCache } from "./configuration/cache.ts";
 import { revisionSnapshot, type RevisionSnapshot } from "./configuration/snapshot.ts";
 import { ApiError } from "./errors.ts";

@@ -6,7 +6,8 @@ import { idParam, ok, problems } from "../http/openapi.ts";
 import { body, query } from "../http/validate.ts";
 import { notFound } from "../errors.ts";
 import type { ChangeSetService } from "./service.ts";
-import { deviceView, userView, type Registrar } from "../configuration/views.ts";
+import { deviceView, type Registrar } from "../devices/view.ts";
+import { userView } from "../users/view.ts";
 
 const listQuery = z.object({ status: z.enum(["open", "applied", "discarded"]).optional() }).strict();
 

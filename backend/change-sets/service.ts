@@ -9,7 +9,9 @@ import { auditInsert, auditInsertMany, writeAudit, type AuditRecord } from "../a
 import { runBatch } from "../store/batch.ts";
 import { GroupCommit } from "../store/group-commit.ts";
 import { newId } from "../ids.ts";
-import { applyOp, isApiError, replay, type Config, type Context, type Op } from "../configuration/model.ts";
+import type { Config, Context } from "../configuration/model.ts";
+import { applyOp, replay, touchedBy, type Op } from "../configuration/operations.ts";
+import { ApiError } from "../errors.ts";
 import { addPending, loadConfig, loadContext, loadOpenChangeSets, loadOps, loadPending, pendingOf, persistConfig } from "../configuration/store.ts";
 import { anyDue, settleDue } from "../subscriptions/store.ts";
 import type { LiveCache, LiveEntry, OpenChangeSet } from "../configuration/cache.ts";
@@ -38,17 +40,6 @@ export interface Applied {
   pending: Map<string, string[]>;
   /** Users and devices the change set's operations named (some may be gone: deleted by it). */
   touched: { users: string[]; devices: string[] };
-}
-
-function touchedBy(ops: readonly Op[]): Applied["touched"] {
-  const users = new Set<string>();
-  const devices = new Set<string>();
-  for (const op of ops) {
-    if (op.op.startsWith("user.")) users.add(op.id);
-    else devices.add(op.id);
-    if (op.op === "user.link" || op.op === "user.unlink") devices.add(op.deviceId);
-  }
-  return { users: [...users], devices: [...devices] };
 }
 
 /** Decides the operation from the current view, or answers without writing (e.g. a clientReference already used). */
@@ -251,7 +242,7 @@ export class ChangeSetService {
             itemOps = [planned.op, ...(planned.then ?? [])];
             for (const op of itemOps) applyOp(projected, ctx, op);
           } catch (error) {
-            if (!isApiError(error)) throw error;
+            if (!(error instanceof ApiError)) throw error;
             projected = replay(live, ctx, [...ops, ...stagedSoFar], false); // as before this write
             outcomes.push({ item, error });
             continue;

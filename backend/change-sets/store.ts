@@ -2,7 +2,7 @@
 import type { Compilable } from "kysely";
 import type { Db, Tx } from "../store/schema.ts";
 import type { ChangeSet } from "../../schemas/change-set.ts";
-import type { Op } from "../configuration/model.ts";
+import type { Op } from "../configuration/operations.ts";
 
 export async function insertChangeSet(db: Db, row: { id: string; accountId: string; tokenId: string; description: string | null; now: Date }): Promise<void> {
   await db

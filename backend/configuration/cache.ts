@@ -6,7 +6,8 @@
 // transaction, which the embedded store's single connection serializes), and installs its result after
 // commit only if nothing else touched the account meanwhile (setIfUnchanged). A reader that loads installs
 // its result the same way. So a write never plans against state older than the last commit.
-import type { Config, Context, Licence, Op } from "./model.ts";
+import type { Config, Context, Licence } from "./model.ts";
+import type { Op } from "./operations.ts";
 
 /** An open change set as a writer needs it: whose it is and what is staged in it, in order. */
 export interface OpenChangeSet {

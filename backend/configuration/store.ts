@@ -1,7 +1,8 @@
 // Loads the live configuration of an account and writes back what a replay changed.
 import type { Compilable } from "kysely";
 import type { Db, Tx } from "../store/schema.ts";
-import { deviceUsers, type Config, type Context, type DeviceState, type Licence, type Op, type UserState } from "./model.ts";
+import { deviceUsers, type Config, type Context, type DeviceState, type Licence, type UserState } from "./model.ts";
+import type { Op } from "./operations.ts";
 import type { OpenChangeSet } from "./cache.ts";
 
 /** The live configuration; `only` narrows it to one object and what it links to (single reads). */

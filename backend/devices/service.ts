@@ -3,8 +3,8 @@ import { referenceMatches, type ReferenceFilter } from "../client-reference.ts";
 import type { Caller } from "../accounts/caller.ts";
 import type { ChangeSetService, WriteResult } from "../change-sets/service.ts";
 import type { Device, DeviceCreate, DeviceUpdate, DeviceWithPassword } from "../../schemas/device.ts";
-import { deviceUsers, type Config } from "../configuration/model.ts";
-import { deviceView, type Registrar } from "../configuration/views.ts";
+import { deviceUsers } from "../configuration/model.ts";
+import { deviceView, type Registrar } from "./view.ts";
 import { newId, newSipCredentials } from "../ids.ts";
 import { notFound } from "../errors.ts";
 import { existingDeviceByReference } from "./validator.ts";
@@ -85,5 +85,3 @@ export class DeviceService {
       .map((d) => deviceView(v.config, d, v.pending, this.registrar, owners));
   }
 }
-
-export type { Config };

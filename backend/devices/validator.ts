@@ -1,10 +1,17 @@
-// Device rules that need the configuration. The licence and link rules live in configuration/model.ts,
-// where staging and apply both run them.
-import type { Config } from "../configuration/model.ts";
+// Device rules that need the configuration. Its licence rules are shared with users (subscriptions/holding.ts);
+// a device linked to two users is a live-configuration rule (configuration/live-rules.ts).
+import { conflict } from "../errors.ts";
+import { usersOfDevice, type Config, type DeviceState } from "../configuration/model.ts";
 
 /** The device already made under this clientReference, if any: a retried create answers with it. */
 export function existingDeviceByReference(view: Config, clientReference: string | undefined): string | null {
   if (clientReference === undefined) return null;
   for (const d of view.devices.values()) if (d.clientReference === clientReference) return d.id;
   return null;
+}
+
+/** A device linked to a user is not deleted: the problem names the users to unlink it from. */
+export function checkNotLinked(c: Config, d: DeviceState): void {
+  const holders = usersOfDevice(c, d.id).map((id) => ({ kind: "user" as const, id, name: c.users.get(id)?.name ?? "" }));
+  if (holders.length > 0) throw conflict("device-linked", `device ${d.id} is linked to user ${holders.map((h) => h.id).join(", ")}; unlink it first`, { holders });
 }

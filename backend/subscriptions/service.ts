@@ -1,6 +1,6 @@
 // Subscriptions: list and read (settling due cancellations first), cancel, reinstate, change call plan.
 import { LicenceWrite, licenceOf } from "../configuration/cache.ts";
-import { holdersIn } from "../configuration/model.ts";
+import { holdersIn } from "./holding.ts";
 import { likePrefix } from "../client-reference.ts";
 import type { Db, Tx } from "../store/schema.ts";
 import type { Clock } from "../clock.ts";

@@ -3,7 +3,7 @@ import { referenceMatches, type ReferenceFilter } from "../client-reference.ts";
 import type { Caller } from "../accounts/caller.ts";
 import type { ChangeSetService, WriteResult } from "../change-sets/service.ts";
 import type { User, UserCreate, UserUpdate } from "../../schemas/user.ts";
-import { userView } from "../configuration/views.ts";
+import { userView } from "./view.ts";
 import { newId } from "../ids.ts";
 import { notFound } from "../errors.ts";
 import { existingUserByReference } from "./validator.ts";

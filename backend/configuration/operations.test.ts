@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../errors.ts";
-import { replay, type Config, type Context, type Op } from "./model.ts";
+import type { Config, Context } from "./model.ts";
+import { replay, type Op } from "./operations.ts";
 
 function live(): { config: Config; ctx: Context } {
   const user = (id: string, extension: string, licenceId: string) => ({
