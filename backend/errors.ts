@@ -1,11 +1,11 @@
 // Typed errors, classified once: every error the backend raises becomes one RFC 9457 problem document.
 import type { z } from "zod";
 import { fieldIssues } from "../schemas/field-issues.ts";
-import type { FieldRule, ProblemField } from "../schemas/problem.ts";
+import type { FieldRule, Holder, ProblemField } from "../schemas/problem.ts";
 
 export interface ProblemExtras {
   fields?: ProblemField[];
-  holders?: { kind: "user" | "device"; id: string; name: string }[];
+  holders?: z.infer<typeof Holder>[];
   [key: string]: unknown;
 }
 

@@ -3,6 +3,7 @@ import type { Db, Tx, SubscriptionsTable } from "../store/schema.ts";
 import type { Selectable } from "kysely";
 import type { Subscription } from "../../schemas/subscription.ts";
 import type { CallPlanId, ProductId } from "../../schemas/catalogue.ts";
+import type { Holder } from "./holding.ts";
 
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 
@@ -25,7 +26,7 @@ export function anyDue(licences: Iterable<{ status: string; cancellationEffectiv
 }
 
 /** Holders by licence id: of every licence of the account, or only of `licenceIds`. */
-export async function holdersOf(db: Db | Tx, accountId: string, licenceIds?: readonly string[]): Promise<Map<string, { kind: "user" | "device"; id: string; name: string }>> {
+export async function holdersOf(db: Db | Tx, accountId: string, licenceIds?: readonly string[]): Promise<Map<string, Holder>> {
   let dq = db.selectFrom("devices").select(["id", "name", "licence_id"]).where("account_id", "=", accountId);
   let uq = db.selectFrom("users").select(["id", "name", "licence_id"]).where("account_id", "=", accountId);
   if (licenceIds !== undefined) {
@@ -35,21 +36,21 @@ export async function holdersOf(db: Db | Tx, accountId: string, licenceIds?: rea
   }
   const devices = await dq.execute();
   const users = await uq.execute();
-  const out = new Map<string, { kind: "user" | "device"; id: string; name: string }>();
+  const out = new Map<string, Holder>();
   for (const d of devices) out.set(d.licence_id, { kind: "device", id: d.id, name: d.name });
   for (const u of users) out.set(u.licence_id, { kind: "user", id: u.id, name: u.name });
   return out;
 }
 
 /** The holder of one licence (both tables have a unique index on licence_id). */
-export async function holderOf(db: Db | Tx, accountId: string, licenceId: string): Promise<{ kind: "user" | "device"; id: string; name: string } | null> {
+export async function holderOf(db: Db | Tx, accountId: string, licenceId: string): Promise<Holder | null> {
   const device = await db.selectFrom("devices").select(["id", "name"]).where("account_id", "=", accountId).where("licence_id", "=", licenceId).executeTakeFirst();
   if (device) return { kind: "device", ...device };
   const user = await db.selectFrom("users").select(["id", "name"]).where("account_id", "=", accountId).where("licence_id", "=", licenceId).executeTakeFirst();
   return user ? { kind: "user", ...user } : null;
 }
 
-export function subscriptionView(r: SubscriptionRow, holder: { kind: "user" | "device"; id: string; name: string } | null): Subscription {
+export function subscriptionView(r: SubscriptionRow, holder: Holder | null): Subscription {
   return {
     id: r.id,
     version: r.version,

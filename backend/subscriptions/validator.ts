@@ -3,12 +3,13 @@
 import { ApiError, conflict, preconditionFailed } from "../errors.ts";
 import type { Tx } from "../store/schema.ts";
 import type { SubscriptionRow } from "./store.ts";
+import type { Holder } from "./holding.ts";
 
 export function checkVersion(row: SubscriptionRow, ifVersion: number | undefined): void {
   if (ifVersion !== undefined && row.version !== ifVersion) throw preconditionFailed("subscription", row.id, row.version);
 }
 
-export function validateCancel(row: SubscriptionRow, holder: { kind: "user" | "device"; id: string; name: string } | null): void {
+export function validateCancel(row: SubscriptionRow, holder: Holder | null): void {
   if (row.status === "cancelled") throw conflict("licence-cancelled", `subscription ${row.id} is already cancelled`);
   if (holder)
     throw conflict("licence-held", `subscription ${row.id} is held by ${holder.kind} ${holder.id} (${holder.name}); remove it from the configuration first`, {
