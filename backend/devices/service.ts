@@ -1,7 +1,8 @@
 // SIP devices: every write is planned against the caller's view and goes through the change-set engine.
 import { referenceMatches, type ReferenceFilter } from "../client-reference.ts";
 import type { Caller } from "../accounts/caller.ts";
-import type { ChangeSetService, WriteResult } from "../change-sets/service.ts";
+import type { ChangeSetService } from "../change-sets/service.ts";
+import type { WriteResult } from "../change-sets/planner.ts";
 import type { Device, DeviceCreate, DeviceUpdate, DeviceWithPassword } from "../../schemas/device.ts";
 import { deviceUsers } from "../configuration/model.ts";
 import { deviceView, type Registrar } from "./view.ts";

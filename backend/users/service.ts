@@ -1,7 +1,8 @@
 // PBX users: create, update, delete, link and unlink devices — planned against the caller's view.
 import { referenceMatches, type ReferenceFilter } from "../client-reference.ts";
 import type { Caller } from "../accounts/caller.ts";
-import type { ChangeSetService, WriteResult } from "../change-sets/service.ts";
+import type { ChangeSetService } from "../change-sets/service.ts";
+import type { WriteResult } from "../change-sets/planner.ts";
 import type { User, UserCreate, UserUpdate } from "../../schemas/user.ts";
 import { userView } from "./view.ts";
 import { newId } from "../ids.ts";
