@@ -5,14 +5,12 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { pino, type Logger, type DestinationStream } from "pino";
-import { z } from "zod";
 import { openStore, type Store, type StoreOptions } from "./store/index.ts";
 import { SettableClock, systemClock, type Clock } from "./clock.ts";
 import { createApp, route, type App } from "./http/app.ts";
 import { RateLimiter, type RateLimitOptions } from "./http/rate-limit.ts";
 import { Faults } from "./http/faults.ts";
-import { enabledHooks, refuseNonLoopback, requireTestToken, testHookToken, type TestHookOptions } from "./http/test-hooks.ts";
-import { body } from "./http/validate.ts";
+import { enabledHooks, refuseNonLoopback, testHookRoutes, testHookToken, type TestHookOptions } from "./http/test-hooks.ts";
 import { findPrincipal, insertAccount, type Principal } from "./accounts/store.ts";
 import { accountRoutes } from "./accounts/routes.ts";
 import { catalogueRoutes } from "./catalogue/routes.ts";
@@ -34,7 +32,6 @@ import { openApiDocument } from "./openapi.ts";
 import type { Registrar } from "./devices/view.ts";
 import { MemoryCache, NoCache } from "./configuration/cache.ts";
 import { revisionSnapshot, type RevisionSnapshot } from "./configuration/snapshot.ts";
-import { ApiError } from "./errors.ts";
 import { RegistrarPublisher } from "./outbox/publisher.ts";
 import { attachBackendRegistrar, startBackendRegistrar, type BackendRegistrar, type RegistrarAttachOptions, type RegistrarProcessOptions } from "./outbox/registrar.ts";
 import type { RunningRegistrar } from "../registrar/index.ts";
@@ -200,42 +197,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   app.get("/openapi.json", (c) => c.json(document));
 
   const testHooksToken = hooks.length > 0 && options.testHooks ? testHookToken(options.testHooks) : null;
-  if (testHooksToken !== null) app.use("/__test/*", requireTestToken(testHooksToken));
-  if (hooks.includes("clock")) {
-    app.put("/__test/clock", async (c) => {
-      const { now } = await body(c, z.object({ now: z.iso.datetime() }).strict());
-      if (!(clock instanceof SettableClock)) throw new ApiError(409, "clock-not-settable", "start the backend with a clock start to move it");
-      clock.set(new Date(now));
-      return c.json({ now: clock.now().toISOString() });
-    });
-  }
-  if (hooks.includes("faults")) {
-    app.put("/__test/faults", async (c) => {
-      const input = await body(
-        c,
-        z.object({
-          rules: z.array(z.object({ method: z.string(), path: z.string(), action: z.enum(["hold", "drop", "unavailable"]), times: z.number().int().min(1).optional() }).strict()).default([]),
-          errorShare: z.object({ status: z.union([z.literal(503), z.literal(429)]), every: z.number().int().min(1), retryAfterSeconds: z.number().int().min(0) }).strict().nullable().default(null),
-        }).strict(),
-      );
-      faults?.set(input.rules, input.errorShare);
-      return c.json({ ok: true });
-    });
-    app.post("/__test/faults/release", (c) => {
-      faults?.releaseAll();
-      return c.json({ ok: true });
-    });
-  }
-  if (hooks.includes("publisher")) {
-    // Holds registrar publishing (before claiming): lets a test stop the process between commit and publish.
-    app.put("/__test/publisher", async (c) => {
-      const { hold } = await body(c, z.object({ hold: z.boolean() }).strict());
-      if (!publisher) throw new ApiError(409, "no-registrar", "start the backend with a registrar to hold its publisher");
-      if (hold) publisher.hold();
-      else publisher.release();
-      return c.json({ hold });
-    });
-  }
+  if (testHooksToken !== null) testHookRoutes(app, hooks, testHooksToken, { clock, faults, publisher });
 
   const createAccount = async (input: { name: string; timeZone: string; numbers: string[] }): Promise<{ accountId: string; token: string }> => {
     const r = await insertAccount(db, input, clock.now());

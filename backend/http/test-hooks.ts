@@ -1,10 +1,15 @@
-// The /__test routes: each hook on only by its own option, every call carrying a token only the starter can read.
+// Test hooks: each on only by its own option, every /__test call carrying a token only the starter can read.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { MiddlewareHandler } from "hono";
+import { z } from "zod";
 import { ApiError } from "../errors.ts";
+import { SettableClock, type Clock } from "../clock.ts";
+import type { App } from "./app.ts";
+import type { Faults } from "./faults.ts";
+import { body } from "./validate.ts";
 
 export interface TestHookOptions {
   /** PUT /__test/clock moves the clock (needs `clockStart`). */
@@ -60,4 +65,52 @@ export function requireTestToken(token: string): MiddlewareHandler {
       throw new ApiError(401, "test-token-required", `test hooks need the token the server wrote at start, in the ${TEST_TOKEN_HEADER} header`);
     await next();
   };
+}
+
+export interface TestHookTargets {
+  clock: Clock;
+  faults: Faults | null;
+  /** The registrar outbox's publisher; null without a registrar. */
+  publisher: { hold(): void; release(): void } | null;
+}
+
+/** Serves the enabled hooks under /__test, each call refused without `token`. */
+export function testHookRoutes(app: App, hooks: readonly TestHook[], token: string, targets: TestHookTargets): void {
+  const { clock, faults, publisher } = targets;
+  app.use("/__test/*", requireTestToken(token));
+  if (hooks.includes("clock")) {
+    app.put("/__test/clock", async (c) => {
+      const { now } = await body(c, z.object({ now: z.iso.datetime() }).strict());
+      if (!(clock instanceof SettableClock)) throw new ApiError(409, "clock-not-settable", "start the backend with a clock start to move it");
+      clock.set(new Date(now));
+      return c.json({ now: clock.now().toISOString() });
+    });
+  }
+  if (hooks.includes("faults")) {
+    app.put("/__test/faults", async (c) => {
+      const input = await body(
+        c,
+        z.object({
+          rules: z.array(z.object({ method: z.string(), path: z.string(), action: z.enum(["hold", "drop", "unavailable"]), times: z.number().int().min(1).optional() }).strict()).default([]),
+          errorShare: z.object({ status: z.union([z.literal(503), z.literal(429)]), every: z.number().int().min(1), retryAfterSeconds: z.number().int().min(0) }).strict().nullable().default(null),
+        }).strict(),
+      );
+      faults?.set(input.rules, input.errorShare);
+      return c.json({ ok: true });
+    });
+    app.post("/__test/faults/release", (c) => {
+      faults?.releaseAll();
+      return c.json({ ok: true });
+    });
+  }
+  if (hooks.includes("publisher")) {
+    // Holds registrar publishing (before claiming): lets a test stop the process between commit and publish.
+    app.put("/__test/publisher", async (c) => {
+      const { hold } = await body(c, z.object({ hold: z.boolean() }).strict());
+      if (!publisher) throw new ApiError(409, "no-registrar", "start the backend with a registrar to hold its publisher");
+      if (hold) publisher.hold();
+      else publisher.release();
+      return c.json({ hold });
+    });
+  }
 }
