@@ -7,7 +7,8 @@ import { serve } from "@hono/node-server";
 import { pino, type Logger, type DestinationStream } from "pino";
 import { openStore, type Store, type StoreOptions } from "./store/index.ts";
 import { SettableClock, systemClock, type Clock } from "./clock.ts";
-import { createApp, route, type App } from "./http/app.ts";
+import { createApp, type App } from "./http/app.ts";
+import { healthRoute } from "./http/health.ts";
 import { RateLimiter, type RateLimitOptions } from "./http/rate-limit.ts";
 import { Faults } from "./http/faults.ts";
 import { enabledHooks, refuseNonLoopback, testHookRoutes, testHookToken, type TestHookOptions } from "./http/test-hooks.ts";
@@ -28,7 +29,7 @@ import { UserService } from "./users/service.ts";
 import { userRoutes } from "./users/routes.ts";
 import { auditRoutes } from "./audit/routes.ts";
 import { batchRoutes } from "./batch/routes.ts";
-import { openApiDocument } from "./openapi.ts";
+import { serveOpenApiDocument } from "./http/openapi-document.ts";
 import type { Registrar } from "./devices/view.ts";
 import { MemoryCache, NoCache } from "./configuration/cache.ts";
 import { revisionSnapshot, type RevisionSnapshot } from "./configuration/snapshot.ts";
@@ -179,10 +180,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     },
   });
 
-  route(app, { method: "get", path: "/health", summary: "Liveness and store check", responses: { 200: { description: "ok" } } }, async (c) => {
-    await db.selectFrom("accounts").select("id").limit(1).execute();
-    return c.json({ status: "ok", store: store.kind });
-  });
+  healthRoute(app, store);
   accountRoutes(app);
   const termsVersion = options.termsVersion ?? TERMS_VERSION;
   catalogueRoutes(app, termsVersion);
@@ -193,8 +191,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   userRoutes(app, new UserService({ changes }));
   auditRoutes(app, db);
   batchRoutes(app);
-  const document = openApiDocument(app);
-  app.get("/openapi.json", (c) => c.json(document));
+  const document = serveOpenApiDocument(app);
 
   const testHooksToken = hooks.length > 0 && options.testHooks ? testHookToken(options.testHooks) : null;
   if (testHooksToken !== null) testHookRoutes(app, hooks, testHooksToken, { clock, faults, publisher });

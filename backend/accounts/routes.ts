@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { Whoami } from "../../schemas/account.ts";
 import { caller, route, type App } from "../http/app.ts";
-import { ok, problems } from "../http/openapi.ts";
+import { ok, problems } from "../http/route-description.ts";
 
 export function accountRoutes(app: App): void {
   route(app, { method: "get", path: "/v1/whoami", summary: "The account of this token", responses: { 200: ok(Whoami, "the account"), ...problems() } }, async (c) => {

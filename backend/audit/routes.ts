@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { AuditEntry } from "../../schemas/audit.ts";
 import { caller, route, type App } from "../http/app.ts";
-import { ok, problems } from "../http/openapi.ts";
+import { ok, problems } from "../http/route-description.ts";
 import { query } from "../http/validate.ts";
 import type { Db } from "../store/schema.ts";
 import { listAudit } from "./store.ts";

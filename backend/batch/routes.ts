@@ -3,7 +3,7 @@
 // each answers with its own status. A batch is not atomic: it saves round trips, not a change set.
 import { BatchRequest, BatchResponse, BATCH_HEADERS } from "../../schemas/batch.ts";
 import { route, type App } from "../http/app.ts";
-import { ok, problems } from "../http/openapi.ts";
+import { ok, problems } from "../http/route-description.ts";
 import { body } from "../http/validate.ts";
 
 /** Headers of an answer a client acts on (versions, retry hints, new objects). */

@@ -1,7 +1,7 @@
 // GET /v1/catalogue: products, call plans, current terms version.
 import { Catalogue } from "../../schemas/catalogue.ts";
 import { route, type App } from "../http/app.ts";
-import { ok, problems } from "../http/openapi.ts";
+import { ok, problems } from "../http/route-description.ts";
 import { catalogueWith } from "./service.ts";
 
 export function catalogueRoutes(app: App, termsVersion: string): void {

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { ApplyResult, ChangeSet, ChangeSetCreate, Revision } from "../../schemas/change-set.ts";
 import { caller, route, type App } from "../http/app.ts";
-import { idParam, ok, problems } from "../http/openapi.ts";
+import { idParam, ok, problems } from "../http/route-description.ts";
 import { body, query } from "../http/validate.ts";
 import { notFound } from "../errors.ts";
 import type { ChangeSetService } from "./service.ts";

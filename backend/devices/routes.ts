@@ -3,7 +3,7 @@ import { z } from "zod";
 import { Device, DeviceCreate, DeviceUpdate, DeviceWithPassword } from "../../schemas/device.ts";
 import { caller, route, type App, type Ctx } from "../http/app.ts";
 import { changeSetHeader, etag, ifMatch } from "../http/headers.ts";
-import { idParam, ok, problems, readHeaders, refQuery, writeHeaders } from "../http/openapi.ts";
+import { idParam, ok, problems, readHeaders, refQuery, writeHeaders } from "../http/route-description.ts";
 import { body, query } from "../http/validate.ts";
 import type { DeviceAnswer, DeviceService } from "./service.ts";
 

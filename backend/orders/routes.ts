@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { Order, OrderCreate } from "../../schemas/order.ts";
 import { caller, route, type App } from "../http/app.ts";
-import { idParam, ok, problems, refQuery } from "../http/openapi.ts";
+import { idParam, ok, problems, refQuery } from "../http/route-description.ts";
 import { body, query } from "../http/validate.ts";
 import { ApiError } from "../errors.ts";
 import type { OrderService } from "./service.ts";

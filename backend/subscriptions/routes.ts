@@ -3,7 +3,7 @@ import { z } from "zod";
 import { CallPlanChange, CancelRequest, CancelRequestAsSent, ReinstateRequest, Subscription, SubscriptionQuery } from "../../schemas/subscription.ts";
 import { caller, route, type App } from "../http/app.ts";
 import { etag, ifMatch, requireIfMatch } from "../http/headers.ts";
-import { idParam, ok, problems, writeHeaders } from "../http/openapi.ts";
+import { idParam, ok, problems, writeHeaders } from "../http/route-description.ts";
 import { body, query } from "../http/validate.ts";
 import type { SubscriptionService } from "./service.ts";
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DeviceLink, User, UserCreate, UserUpdate } from "../../schemas/user.ts";
 import { caller, route, type App, type Ctx } from "../http/app.ts";
 import { changeSetHeader, etag, ifMatch } from "../http/headers.ts";
-import { idParam, ok, problems, readHeaders, refQuery, writeHeaders } from "../http/openapi.ts";
+import { idParam, ok, problems, readHeaders, refQuery, writeHeaders } from "../http/route-description.ts";
 import { body, query } from "../http/validate.ts";
 import type { UserAnswer, UserService } from "./service.ts";
 

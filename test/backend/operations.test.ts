@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { generateOpenApi, OPENAPI_PATH } from "../../backend/cli/openapi.ts";
+import { generateOpenApi, OPENAPI_PATH } from "../../backend/cli/write-openapi.ts";
 import { Client, newAccount, order, start, storeCases, testHookHeaders, userBody } from "./harness.ts";
 
 const embedded = storeCases()[0]!;

@@ -1,4 +1,4 @@
-// Small builders for the OpenAPI description of routes.
+// Builders for describing routes in the OpenAPI document: answers, problem answers, shared parameters.
 import { IdList } from "../../schemas/common.ts";
 import { z } from "zod";
 import { Problem } from "../../schemas/problem.ts";
