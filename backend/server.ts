@@ -32,6 +32,7 @@ import { batchRoutes } from "./batch/routes.ts";
 import { serveOpenApiDocument } from "./http/openapi-document.ts";
 import type { Registrar } from "./devices/view.ts";
 import { MemoryCache, NoCache } from "./configuration/cache.ts";
+import { PostCommit } from "./configuration/post-commit.ts";
 import { revisionSnapshot, type RevisionSnapshot } from "./configuration/snapshot.ts";
 import { RegistrarPublisher } from "./outbox/publisher.ts";
 import { attachBackendRegistrar, startBackendRegistrar, type BackendRegistrar, type RegistrarAttachOptions, type RegistrarProcessOptions } from "./outbox/registrar.ts";
@@ -145,7 +146,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const notifier = new RevisionNotifier(log);
   // The embedded store has one process (its data-dir lock), so that process may cache live state.
   const cache = store.kind === "embedded" ? new MemoryCache() : new NoCache();
-  const changes = new ChangeSetService({ db, clock, notifier, cache });
+  const postCommit = new PostCommit(cache, notifier);
+  const changes = new ChangeSetService({ db, clock, cache, postCommit });
   const faults = hooks.includes("faults") ? new Faults() : null;
   const rateLimit = options.rateLimit === undefined ? { perSecond: 100, burst: 500 } : options.rateLimit;
   const unauthenticatedRateLimit = options.unauthenticatedRateLimit === undefined ? { perSecond: 10, burst: 50 } : options.unauthenticatedRateLimit;
@@ -184,8 +186,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   accountRoutes(app);
   const termsVersion = options.termsVersion ?? TERMS_VERSION;
   catalogueRoutes(app, termsVersion);
-  orderRoutes(app, new OrderService({ db, clock, cache, termsVersion }));
-  subscriptionRoutes(app, new SubscriptionService({ db, clock, cache, termsVersion }));
+  orderRoutes(app, new OrderService({ db, clock, cache, postCommit, termsVersion }));
+  subscriptionRoutes(app, new SubscriptionService({ db, clock, cache, postCommit, termsVersion }));
   changeSetRoutes(app, changes, registrar);
   deviceRoutes(app, new DeviceService({ changes, registrar, realm }));
   userRoutes(app, new UserService({ changes }));

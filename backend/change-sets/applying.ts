@@ -8,7 +8,7 @@ import type { LiveCache } from "../configuration/cache.ts";
 import { replay, touchedBy } from "../configuration/operations.ts";
 import { pendingOf } from "../configuration/store.ts";
 import { liveForWrite } from "./live-state.ts";
-import type { Committed, PostCommit } from "./post-commit.ts";
+import type { Committed, PostCommit } from "../configuration/post-commit.ts";
 import type { ConfigurationView, Planner, WriteResult } from "./planner.ts";
 import { commitRevision } from "./revision.ts";
 import { openChangeSetIn } from "./validator.ts";

@@ -8,12 +8,11 @@ import type { Caller } from "../accounts/caller.ts";
 import { lockAccount } from "../accounts/store.ts";
 import { actorOf, writeAudit } from "../audit/store.ts";
 import type { LiveCache } from "../configuration/cache.ts";
+import type { PostCommit } from "../configuration/post-commit.ts";
 import { newId } from "../ids.ts";
 import type { ChangeSet } from "../../schemas/change-set.ts";
 import { Applying, type Applied } from "./applying.ts";
-import type { RevisionNotifier } from "./notifier.ts";
 import type { ConfigurationView, Planner, WriteResult } from "./planner.ts";
-import { PostCommit } from "./post-commit.ts";
 import { Staging } from "./staging.ts";
 import { insertChangeSet, listChangeSets, listRevisions } from "./store.ts";
 import { openChangeSetOf } from "./validator.ts";
@@ -26,13 +25,12 @@ export class ChangeSetService {
   private readonly staging: Staging;
   private readonly applying: Applying;
   private readonly views: ConfigurationViews;
-  constructor(deps: { db: Db; clock: Clock; notifier: RevisionNotifier; cache: LiveCache }) {
+  constructor(deps: { db: Db; clock: Clock; cache: LiveCache; postCommit: PostCommit }) {
     this.db = deps.db;
     this.clock = deps.clock;
     this.cache = deps.cache;
-    const postCommit = new PostCommit(deps.cache, deps.notifier);
-    this.staging = new Staging({ ...deps, postCommit });
-    this.applying = new Applying({ ...deps, postCommit });
+    this.staging = new Staging(deps);
+    this.applying = new Applying(deps);
     this.views = new ConfigurationViews(deps);
   }
 

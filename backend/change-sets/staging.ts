@@ -11,7 +11,7 @@ import { ApiError } from "../errors.ts";
 import { runBatch } from "../store/batch.ts";
 import { GroupCommit } from "../store/group-commit.ts";
 import { liveForWrite } from "./live-state.ts";
-import type { Committed, PostCommit } from "./post-commit.ts";
+import type { Committed, PostCommit } from "../configuration/post-commit.ts";
 import type { ConfigurationView, Planner, WriteResult } from "./planner.ts";
 import { appendOpsQuery } from "./store.ts";
 import { openChangeSetIn } from "./validator.ts";

@@ -8,6 +8,7 @@
 // its result the same way. So a write never plans against state older than the last commit.
 import type { Config, Context, Licence } from "./model.ts";
 import type { Op } from "./operations.ts";
+import type { PostCommit } from "./post-commit.ts";
 
 /** An open change set as a writer needs it: whose it is and what is staged in it, in order. */
 export interface OpenChangeSet {
@@ -96,17 +97,19 @@ export function licenceOf(s: { id: string; product: string; callPlan: string | n
 /**
  * A licence-changing write's hold on the cached entry (orders, cancellations, reinstatements, call-plan
  * changes). `take` it inside the transaction, after the account lock: the entry is invalidated at once. After
- * commit `settle` reinstalls it with the licences the write `changed`, unless another write touched the
- * account meanwhile; on failure the account stays invalidated.
+ * commit `settle` reinstalls it with the licences the write `changed` through the post-commit step, unless
+ * another write touched the account meanwhile; on failure the account stays invalidated.
  */
 export class LicenceWrite {
   private readonly cache: LiveCache;
+  private readonly postCommit: PostCommit;
   private readonly accountId: string;
   private entry: LiveEntry | undefined;
   private generation = 0;
 
-  constructor(cache: LiveCache, accountId: string) {
-    this.cache = cache;
+  constructor(deps: { cache: LiveCache; postCommit: PostCommit }, accountId: string) {
+    this.cache = deps.cache;
+    this.postCommit = deps.postCommit;
     this.accountId = accountId;
   }
 
@@ -125,14 +128,9 @@ export class LicenceWrite {
     this.entry = undefined;
   }
 
-  async settle<T>(transaction: Promise<T>): Promise<T> {
-    try {
-      const result = await transaction;
-      if (this.entry) this.cache.setIfUnchanged(this.accountId, this.generation, this.entry);
-      return result;
-    } catch (error) {
-      this.cache.invalidate(this.accountId);
-      throw error;
-    }
+  settle<T>(transaction: Promise<T>): Promise<T> {
+    // The entry is read once the transaction has committed: every licence it changed is in it by then.
+    const committed = transaction.then((value) => ({ value, entry: this.entry ?? null, generation: this.generation, published: null }));
+    return this.postCommit.after(this.accountId, committed);
   }
 }

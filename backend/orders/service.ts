@@ -13,6 +13,7 @@ import { monthlyPrice } from "../catalogue/service.ts";
 import { subscriptionView } from "../subscriptions/store.ts";
 import { validateOrder } from "./validator.ts";
 import type { LiveCache } from "../configuration/cache.ts";
+import type { PostCommit } from "../configuration/post-commit.ts";
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
@@ -25,12 +26,14 @@ export class OrderService {
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly cache: LiveCache;
+  private readonly postCommit: PostCommit;
   /** The catalogue's current terms, which every order accepts. */
   private readonly termsVersion: string;
-  constructor(deps: { db: Db; clock: Clock; cache: LiveCache; termsVersion: string }) {
+  constructor(deps: { db: Db; clock: Clock; cache: LiveCache; postCommit: PostCommit; termsVersion: string }) {
     this.db = deps.db;
     this.clock = deps.clock;
     this.cache = deps.cache;
+    this.postCommit = deps.postCommit;
     this.termsVersion = deps.termsVersion;
   }
 
@@ -38,7 +41,7 @@ export class OrderService {
   async create(caller: Caller, input: OrderCreate, idempotencyKey: string | null): Promise<{ status: number; order: Order }> {
     const accountId = caller.account.id;
     const hash = createHash("sha256").update(canonical(input)).digest("hex");
-    const licences = new LicenceWrite(this.cache, accountId);
+    const licences = new LicenceWrite({ cache: this.cache, postCommit: this.postCommit }, accountId);
     return licences.settle(this.db.transaction().execute(async (tx) => {
       await lockAccount(tx, accountId);
       licences.take();

@@ -16,6 +16,7 @@ import { monthlyPrice } from "../catalogue/service.ts";
 import { requireCurrentTerms } from "../catalogue/terms.ts";
 import { anyDue, holderOf, holdersOf, settleDue, subscriptionView, type SubscriptionRow } from "./store.ts";
 import type { LiveCache } from "../configuration/cache.ts";
+import type { PostCommit } from "../configuration/post-commit.ts";
 import { checkVersion, requireFound, requireReferencesFree, validateCallPlanChange, validateCancel, validateReinstate } from "./validator.ts";
 
 interface SubscriptionChange {
@@ -35,12 +36,14 @@ export class SubscriptionService {
   private readonly changes = new GroupCommit<SubscriptionChange>((accountId, batch) => this.mutateTogether(accountId, batch));
   private readonly clock: Clock;
   private readonly cache: LiveCache;
+  private readonly postCommit: PostCommit;
   /** The catalogue's current terms, which every cancellation accepts. */
   private readonly termsVersion: string;
-  constructor(deps: { db: Db; clock: Clock; cache: LiveCache; termsVersion: string }) {
+  constructor(deps: { db: Db; clock: Clock; cache: LiveCache; postCommit: PostCommit; termsVersion: string }) {
     this.db = deps.db;
     this.clock = deps.clock;
     this.cache = deps.cache;
+    this.postCommit = deps.postCommit;
     this.termsVersion = deps.termsVersion;
   }
 
@@ -126,7 +129,7 @@ export class SubscriptionService {
   }
 
   private async mutateTogether(accountId: string, batch: SubscriptionChange[]): Promise<void> {
-    const licences = new LicenceWrite(this.cache, accountId);
+    const licences = new LicenceWrite({ cache: this.cache, postCommit: this.postCommit }, accountId);
     const outcomes: { item: SubscriptionChange; answer?: Subscription; error?: unknown }[] = [];
     try {
       await licences.settle(
