@@ -1,5 +1,5 @@
 // Orders: validate, persist the order and its subscriptions, remember the answer under the Idempotency-Key.
-import { LicenceWrite, licenceOf } from "../configuration/cache.ts";
+import { LicenceWrite, licenceOf } from "../configuration/licence-write.ts";
 import { createHash } from "node:crypto";
 import type { Db } from "../store/schema.ts";
 import type { Clock } from "../clock.ts";

@@ -1,5 +1,5 @@
 // Subscriptions: list and read (settling due cancellations first), cancel, reinstate, change call plan.
-import { LicenceWrite, licenceOf } from "../configuration/cache.ts";
+import { LicenceWrite, licenceOf } from "../configuration/licence-write.ts";
 import { holdersIn } from "./holding.ts";
 import { likePrefix } from "../client-reference.ts";
 import type { Db, Tx } from "../store/schema.ts";
