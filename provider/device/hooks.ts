@@ -8,8 +8,8 @@
 import type { Device, DeviceWithPassword } from "../../schemas/device.ts";
 import type { ApplyAnswer } from "../client/pbx-api.ts";
 import type { ProviderContext, ResourceChanges } from "../context.ts";
-import type { Inputs } from "../hooks/check.ts";
-import { confirmGone, outputsFrom, readBack, stateOf } from "../hooks/outcome.ts";
+import type { Inputs } from "../hook-helpers/check.ts";
+import { confirmGone, outputsFrom, readBack, stateOf } from "../hook-helpers/outcome.ts";
 import { stackOf } from "../references.ts";
 import { decideCreate } from "../identity.ts";
 import { DeviceInputs, PASSWORD_ROTATED_OUTSIDE } from "./inputs.ts";

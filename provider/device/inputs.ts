@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { Id } from "../../schemas/common.ts";
 import { DeviceCreate, DeviceRotation } from "../../schemas/device.ts";
 import type { SipDeviceArgs } from "../../sdk/sip-device.ts";
-import type { DiffSpec } from "../hooks/diff.ts";
+import type { DiffSpec } from "../hook-helpers/diff.ts";
 import type { SameFields } from "../../schemas/same-fields.ts";
 
 export const DeviceInputs = DeviceCreate.omit({ clientReference: true })

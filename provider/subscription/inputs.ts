@@ -5,7 +5,7 @@ import { Id } from "../../schemas/common.ts";
 import { OrderCreate, OrderItem } from "../../schemas/order.ts";
 import { RemovalPolicy } from "../../schemas/subscription.ts";
 import type { ServiceSubscriptionArgs } from "../../sdk/service-subscription.ts";
-import type { DiffSpec } from "../hooks/diff.ts";
+import type { DiffSpec } from "../hook-helpers/diff.ts";
 import type { SameFields } from "../../schemas/same-fields.ts";
 
 export const SubscriptionInputs = z

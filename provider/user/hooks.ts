@@ -5,9 +5,9 @@
 import type { User, UserUpdate } from "../../schemas/user.ts";
 import type { ApplyAnswer } from "../client/pbx-api.ts";
 import type { ProviderContext, ResourceChanges } from "../context.ts";
-import type { Inputs } from "../hooks/check.ts";
-import { changedFields } from "../hooks/diff.ts";
-import { confirmGone, outputsFrom, readBack, stateOf } from "../hooks/outcome.ts";
+import type { Inputs } from "../hook-helpers/check.ts";
+import { changedFields } from "../hook-helpers/diff.ts";
+import { confirmGone, outputsFrom, readBack, stateOf } from "../hook-helpers/outcome.ts";
 import { stackOf } from "../references.ts";
 import { decideCreate } from "../identity.ts";
 import { userDiff, UserInputs, userRecordedDefaults } from "./inputs.ts";

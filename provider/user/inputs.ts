@@ -7,8 +7,8 @@ import { Id } from "../../schemas/common.ts";
 import { ruleParams } from "../../schemas/problem.ts";
 import { MAX_DEVICES_PER_USER, UserCreate } from "../../schemas/user.ts";
 import type { PbxUserArgs } from "../../sdk/pbx-user.ts";
-import type { DiffSpec } from "../hooks/diff.ts";
-import { isUnknown } from "../hooks/unknowns.ts";
+import type { DiffSpec } from "../hook-helpers/diff.ts";
+import { isUnknown } from "../hook-helpers/unknowns.ts";
 import type { SameFields } from "../../schemas/same-fields.ts";
 
 export const UserInputs = UserCreate.omit({ clientReference: true, deviceIds: true })

@@ -4,7 +4,7 @@
  * yet are not drift; they travel beside it as a plan.
  */
 import { deviceDiff } from "../../../provider/device/inputs.ts";
-import { changedFields, type DiffSpec } from "../../../provider/hooks/diff.ts";
+import { changedFields, type DiffSpec } from "../../../provider/hook-helpers/diff.ts";
 import { subscriptionDiff } from "../../../provider/subscription/inputs.ts";
 import { userDiff, userRecordedDefaults } from "../../../provider/user/inputs.ts";
 import type { EntityOp, EstatePlan, FieldChange, LicenceHolder, PlanValue } from "../plan/model.ts";

@@ -1,6 +1,6 @@
 /**
- * What state records: a field left out means its default, in inputs (hooks/check.ts) and outputs
- * (hooks/outcome.ts) alike, and diffs read an absent field back as that default (hooks/diff.ts).
+ * What state records: a field left out means its default, in inputs (hook-helpers/check.ts) and outputs
+ * (hook-helpers/outcome.ts) alike, and diffs read an absent field back as that default (hook-helpers/diff.ts).
  */
 import { isDeepStrictEqual } from "node:util";
 import type { Inputs } from "./check.ts";

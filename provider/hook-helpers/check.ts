@@ -48,7 +48,7 @@ export function checkInputs(
   };
   if (typeof identity.clientReference === "string") rememberCheck(identity.clientReference, hasOlds);
   // With every value known, hand on the normalised inputs so state holds one form: a field equal to its
-  // default is left out, as in the outputs (hooks/outcome.ts), since every recorded field is paid for on
+  // default is left out, as in the outputs (hook-helpers/outcome.ts), since every recorded field is paid for on
   // each read, diff and checkpoint of every resource. The hooks parse the inputs again, defaults and all.
   // A default the old inputs recorded (state written by an earlier version) stays: the engine lists every
   // input that changes in an update, and a user should not see a dropped `claimPending: true` among them.
