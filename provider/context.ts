@@ -14,7 +14,7 @@ import { PbxApi, type ApplyAnswer, type Whoami } from "./client/pbx-api.ts";
 import { resourceReads, type ResourceReads } from "./client/resource-reads.ts";
 import type { StackReadsOptions } from "./client/stack-reads.ts";
 import { logToEngine } from "./engine-log.ts";
-import type { Inputs } from "./hooks/check.ts";
+import type { Inputs } from "./hook-helpers/inputs.ts";
 import { ReferenceIndex } from "./references.ts";
 import { PendingLicences } from "./subscription/pending.ts";
 import type { Device } from "../schemas/device.ts";

@@ -8,7 +8,7 @@
 import type { Device, DeviceWithPassword } from "../../schemas/device.ts";
 import type { ApplyAnswer } from "../client/pbx-api.ts";
 import type { ProviderContext, ResourceChanges } from "../context.ts";
-import type { Inputs } from "../hook-helpers/check.ts";
+import type { Inputs } from "../hook-helpers/inputs.ts";
 import { confirmGone, outputsFrom, readBack, stateOf } from "../hook-helpers/outcome.ts";
 import { stackOf } from "../references.ts";
 import { decideCreate } from "../identity.ts";

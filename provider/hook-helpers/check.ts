@@ -10,11 +10,11 @@ import type { z } from "zod";
 import { fieldIssues } from "../../schemas/field-issues.ts";
 import { rememberCheck } from "../identity.ts";
 import { withoutDefaults } from "./defaults.ts";
+import type { Inputs } from "./inputs.ts";
 import { containsUnknown, unknownAt } from "./unknowns.ts";
 
 export const internalKeys = ["__provider", "clientReference"] as const;
 
-export type Inputs = Record<string, unknown>;
 
 function stripInternal(inputs: Inputs): Inputs {
   const out: Inputs = { ...inputs };

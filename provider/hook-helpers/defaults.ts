@@ -3,7 +3,7 @@
  * (hook-helpers/outcome.ts) alike, and diffs read an absent field back as that default (hook-helpers/diff.ts).
  */
 import { isDeepStrictEqual } from "node:util";
-import type { Inputs } from "./check.ts";
+import type { Inputs } from "./inputs.ts";
 
 /** `values` without absent values (null or undefined) and without fields equal to their default. */
 export function withoutDefaults(values: Inputs, defaults: Inputs): Inputs {

@@ -6,7 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import deepDiff from "deep-diff";
 import { containsUnknown } from "./unknowns.ts";
-import type { Inputs } from "./check.ts";
+import type { Inputs } from "./inputs.ts";
 
 export interface DiffSpec {
   /** Input fields the resource manages; anything else in state (ids, status, versions) is ignored. */

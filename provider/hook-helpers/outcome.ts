@@ -4,7 +4,7 @@
  */
 import type { ProviderContext } from "../context.ts";
 import { hadState } from "../identity.ts";
-import type { Inputs } from "./check.ts";
+import type { Inputs } from "./inputs.ts";
 import { withoutDefaults } from "./defaults.ts";
 
 /**

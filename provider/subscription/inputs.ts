@@ -28,7 +28,7 @@ export type SubscriptionInputs = z.infer<typeof SubscriptionInputs>;
 /** The SDK's arguments are these inputs: a field added to one and not the other does not compile. */
 export const subscriptionArgsAreInputs: SameFields<ServiceSubscriptionArgs, SubscriptionInputs> = true;
 
-/** What an omitted field means; recorded inputs and outputs leave these values out (see hooks/defaults.ts). */
+/** What an omitted field means; recorded inputs and outputs leave these values out (see hook-helpers/defaults.ts). */
 export const subscriptionDefaults = { removal: "end-of-month", claimPending: true };
 
 export const subscriptionDiff: DiffSpec = {

@@ -5,7 +5,7 @@
 import type { User, UserUpdate } from "../../schemas/user.ts";
 import type { ApplyAnswer } from "../client/pbx-api.ts";
 import type { ProviderContext, ResourceChanges } from "../context.ts";
-import type { Inputs } from "../hook-helpers/check.ts";
+import type { Inputs } from "../hook-helpers/inputs.ts";
 import { changedFields } from "../hook-helpers/diff.ts";
 import { confirmGone, outputsFrom, readBack, stateOf } from "../hook-helpers/outcome.ts";
 import { stackOf } from "../references.ts";

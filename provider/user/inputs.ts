@@ -31,7 +31,7 @@ export type UserInputs = z.infer<typeof UserInputs>;
 export const userArgsAreInputs: SameFields<PbxUserArgs, UserInputs> = true;
 
 /**
- * What an omitted field means; recorded inputs and outputs leave these values out (see hooks/defaults.ts).
+ * What an omitted field means; recorded inputs and outputs leave these values out (see hook-helpers/defaults.ts).
  * The device list is not among them: the SDK exposes `deviceIds`, empty or not.
  */
 export const userRecordedDefaults = { recording: { enabled: false } };
