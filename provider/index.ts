@@ -8,7 +8,7 @@
  * context as an argument (./context.ts); here they are given the plugin's.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { configuredSettings, configureProvider } from "./configuration.ts";
+import { configuredSettings, configureProvider } from "./settings.ts";
 import type { ProviderContext, ResourceChanges } from "./context.ts";
 import { DeviceInputs, deviceDiff } from "./device/inputs.ts";
 import { checkInputs } from "./hook-helpers/check.ts";

@@ -24,7 +24,7 @@ import {
 } from "@pulumi/pulumi/automation/index.js";
 import type { ResolvedEstate } from "../../schemas/estate.ts";
 import { ESTATE_PROJECT, estateProgram } from "../../estate-program/program.ts";
-import { ACCEPT_TERMS_ENV } from "../../provider/accepted-terms.ts";
+import { ACCEPT_TERMS_ENV } from "../../provider/settings.ts";
 import { PLANNED_REMOVALS_ENV } from "../../provider/removal-guards.ts";
 import type { EstateAdoption } from "../../sdk/estate.ts";
 import { createEngineWorkspace, engineCli, engineEnvironment, PulumiCliUnavailableError } from "../engine-environment.ts";

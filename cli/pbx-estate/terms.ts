@@ -1,9 +1,9 @@
 /**
  * The service terms a run accepts. Ordering a licence and cancelling one both accept the catalogue's
  * current terms, and the backend refuses anything else; the estate's `acceptTerms` is what this run
- * accepts (the provider cancels under it, see provider/accepted-terms.ts). A run that orders or cancels
- * while the estate accepts older terms is refused before the engine starts, so nothing is half done: a
- * destroy would otherwise remove users and devices and then fail at their licences.
+ * accepts (the provider cancels under it, see `acceptedTerms` in provider/settings.ts). A run that orders
+ * or cancels while the estate accepts older terms is refused before the engine starts, so nothing is half
+ * done: a destroy would otherwise remove users and devices and then fail at their licences.
  */
 import type { Catalogue } from "../../schemas/catalogue.ts";
 import type { ResolvedEstate } from "../../schemas/estate.ts";

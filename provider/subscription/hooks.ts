@@ -5,7 +5,7 @@
  */
 import type { Subscription } from "../../schemas/subscription.ts";
 import { ApiError } from "../client/errors.ts";
-import { ACCEPT_TERMS_CONFIG, ACCEPT_TERMS_ENV } from "../accepted-terms.ts";
+import { ACCEPT_TERMS_CONFIG, ACCEPT_TERMS_ENV } from "../settings.ts";
 import type { ProviderContext, ResourceChanges } from "../context.ts";
 import type { Inputs } from "../hook-helpers/inputs.ts";
 import { confirmGone, outputsFrom, stateOf } from "../hook-helpers/outcome.ts";
