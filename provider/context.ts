@@ -8,11 +8,9 @@
  */
 import { ApplyBatcher } from "./apply/batcher.ts";
 import { OrderBatcher } from "./apply/order-batcher.ts";
-import { ApiError } from "./client/errors.ts";
-import { HttpClient } from "./client/http.ts";
-import { PbxApi, type ApplyAnswer, type Whoami } from "./client/pbx-api.ts";
-import { resourceReads, type ResourceReads } from "./client/resource-reads.ts";
-import type { StackReadsOptions } from "./client/stack-reads.ts";
+import { ApiError, HttpClient, PbxApi, type ApplyAnswer, type Whoami } from "../api-client/index.ts";
+import { resourceReads, type ResourceReads } from "./reads/resource-reads.ts";
+import type { StackReadsOptions } from "./reads/stack-reads.ts";
 import { logToEngine } from "./engine-log.ts";
 import type { Inputs } from "./hook-helpers/inputs.ts";
 import { ReferenceIndex } from "./references.ts";
@@ -23,7 +21,7 @@ import type { User } from "../schemas/user.ts";
 import type { Settings } from "./settings.ts";
 
 /**
- * How long one listing of the stack's objects may answer reads (see client/stack-reads.ts): long enough
+ * How long one listing of the stack's objects may answer reads (see reads/stack-reads.ts): long enough
  * that a refresh of thousands of resources lists each kind a few times, short enough that what a refresh
  * reports is never older than this.
  */
@@ -65,7 +63,7 @@ export type ProviderApi = Pick<
 
 export interface ProviderContext {
   api: ProviderApi;
-  /** Reads of single objects: from a listing of the stack's objects, or by id in batches (client/resource-reads.ts). */
+  /** Reads of single objects: from a listing of the stack's objects, or by id in batches (reads/resource-reads.ts). */
   reads: ResourceReads;
   /** Licences pending cancellation that a new licence may claim (see subscription/pending.ts). */
   pendingLicences: PendingLicences;
@@ -96,7 +94,7 @@ export interface ResourceChanges {
 export interface ContextOptions {
   /** Names the change sets this context opens, for the backend's audit log. */
   changeSetDescription: string;
-  /** The writes in flight through the API, which a listing must not be older than (client/stack-reads.ts). */
+  /** The writes in flight through the API, which a listing must not be older than (reads/stack-reads.ts). */
   writes: StackReadsOptions["writes"];
   acceptTerms: string | undefined;
   log: ProviderContext["log"];

@@ -1,15 +1,19 @@
 /**
  * What the CLI itself asks the provisioning backend (the account, the catalogue's prices, a cancelled
- * licence's date), through the provider's one HTTP client, with its failures turned into CLI errors that
+ * licence's date), through the one API client (api-client/), with its failures turned into CLI errors that
  * say whether the backend was unreachable, refused the token or kept throttling.
  */
-import type { Catalogue } from "../../schemas/catalogue.ts";
-import type { Device } from "../../schemas/device.ts";
-import type { Subscription } from "../../schemas/subscription.ts";
-import type { User } from "../../schemas/user.ts";
-import { ApiError, TransportError } from "../../provider/client/errors.ts";
-import { HttpClient } from "../../provider/client/http.ts";
-import { PbxApi, type Whoami } from "../../provider/client/pbx-api.ts";
+import {
+  ApiError,
+  HttpClient,
+  PbxApi,
+  TransportError,
+  type Catalogue,
+  type Device,
+  type Subscription,
+  type User,
+  type Whoami,
+} from "../../api-client/index.ts";
 import { timeoutMs } from "../../provider/settings.ts";
 import { CliError } from "./errors.ts";
 

@@ -6,7 +6,7 @@
  * follows rotates it again (see inputs.ts `PASSWORD_ROTATED_OUTSIDE`).
  */
 import type { Device, DeviceWithPassword } from "../../schemas/device.ts";
-import type { ApplyAnswer } from "../client/pbx-api.ts";
+import type { ApplyAnswer } from "../../api-client/index.ts";
 import type { ProviderContext, ResourceChanges } from "../context.ts";
 import type { Inputs } from "../hook-helpers/inputs.ts";
 import { confirmGone, outputsFrom, readBack, stateOf } from "../hook-helpers/outcome.ts";

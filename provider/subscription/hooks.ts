@@ -4,7 +4,7 @@
  * the service terms this run accepts, and says in the engine log when it takes effect.
  */
 import type { Subscription } from "../../schemas/subscription.ts";
-import { ApiError } from "../client/errors.ts";
+import { ApiError } from "../../api-client/index.ts";
 import { ACCEPT_TERMS_CONFIG, ACCEPT_TERMS_ENV } from "../settings.ts";
 import type { ProviderContext, ResourceChanges } from "../context.ts";
 import type { Inputs } from "../hook-helpers/inputs.ts";

@@ -12,8 +12,8 @@ import type { Device, DeviceCreate, DeviceUpdate, DeviceWithPassword } from "../
 import type { Order, OrderCreate } from "../../schemas/order.ts";
 import type { CancelRequestAsSent, Subscription, SubscriptionQuery } from "../../schemas/subscription.ts";
 import type { User, UserCreate, UserUpdate } from "../../schemas/user.ts";
-import { ApiError } from "../client/errors.ts";
-import type { ApplyAnswer } from "../client/pbx-api.ts";
+import { ApiError } from "../../api-client/index.ts";
+import type { ApplyAnswer } from "../../api-client/index.ts";
 import { contextOver, type ProviderApi, type ProviderContext } from "../context.ts";
 
 export const FAKE_ACCOUNT: Whoami = { accountId: "acc_fakeaccount0001", name: "Acme Telecom Ltd", timeZone: "Europe/London", numbers: ["+442079460000"] };

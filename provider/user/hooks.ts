@@ -3,7 +3,7 @@
  * so a user and its links go live in one revision or not at all.
  */
 import type { User, UserUpdate } from "../../schemas/user.ts";
-import type { ApplyAnswer } from "../client/pbx-api.ts";
+import type { ApplyAnswer } from "../../api-client/index.ts";
 import type { ProviderContext, ResourceChanges } from "../context.ts";
 import type { Inputs } from "../hook-helpers/inputs.ts";
 import { changedFields } from "../hook-helpers/diff.ts";

@@ -3,9 +3,7 @@
  * the real backend: one HTTP request, each write with its own answer, and a retry per write.
  */
 import { describe, expect, it } from "vitest";
-import { HttpClient } from "../../provider/client/http.ts";
-import { ApiError } from "../../provider/client/errors.ts";
-import { PbxApi } from "../../provider/client/pbx-api.ts";
+import { ApiError, HttpClient, PbxApi } from "../../api-client/index.ts";
 import { startTestBackend, TERMS } from "./harness.ts";
 
 describe("batched requests", () => {

@@ -4,9 +4,7 @@
  * while a call is out leave together in the next call instead of one call each.
  */
 import { describe, expect, it } from "vitest";
-import { HttpClient } from "../../provider/client/http.ts";
-import { PbxApi } from "../../provider/client/pbx-api.ts";
-import { ReadBatcher } from "../../provider/client/read-batcher.ts";
+import { HttpClient, PbxApi, ReadBatcher } from "../../api-client/index.ts";
 import { startTestBackend, TERMS } from "./harness.ts";
 
 describe("batched reads", () => {

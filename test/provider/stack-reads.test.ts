@@ -4,9 +4,8 @@
  * and no read answers from a listing older than this process's own write or than the window.
  */
 import { describe, expect, it } from "vitest";
-import { HttpClient } from "../../provider/client/http.ts";
-import { PbxApi } from "../../provider/client/pbx-api.ts";
-import { resourceReads } from "../../provider/client/resource-reads.ts";
+import { HttpClient, PbxApi } from "../../api-client/index.ts";
+import { resourceReads } from "../../provider/reads/resource-reads.ts";
 import type { Subscription, SubscriptionQuery } from "../../schemas/subscription.ts";
 import { startTestBackend, TERMS, type TestBackend } from "./harness.ts";
 

@@ -1,13 +1,11 @@
 /**
  * How `read` finds each kind of object: first in a listing of what the stack made (./stack-reads.ts), then
- * by id, in `?ids=` calls that group reads arriving together (./read-batcher.ts).
+ * by id, in `?ids=` calls that group reads arriving together (api-client/read-batcher.ts).
  */
 import type { Device } from "../../schemas/device.ts";
 import type { Subscription } from "../../schemas/subscription.ts";
 import type { User } from "../../schemas/user.ts";
-import type { HttpClient } from "./http.ts";
-import type { PbxApi } from "./pbx-api.ts";
-import { ReadBatcher } from "./read-batcher.ts";
+import { ReadBatcher, type HttpClient, type PbxApi } from "../../api-client/index.ts";
 import { StackReads } from "./stack-reads.ts";
 
 export interface ResourceReads {

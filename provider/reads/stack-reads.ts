@@ -2,7 +2,7 @@
  * Reads answered from one listing of what the stack made. A refresh reads every resource of a stack at
  * once; client references start with a prefix naming the stack (`pbx:<stack>:`, see
  * sdk/client-reference.ts), so one listing per kind answers thousands of reads where `?ids=` calls
- * (./read-batcher.ts) would take hundreds.
+ * (api-client/read-batcher.ts) would take hundreds.
  *
  * A listing answers only reads that arrive within `maxAgeMs` of asking for it, and none once this process
  * has started a write since; none is asked for while a write of this process is unanswered. So a read

@@ -3,7 +3,7 @@
  * (`ApiError`, carrying the stable `code`, the field or holder it names) or no usable answer at all
  * (`TransportError`). Messages are for people running `pulumi up` and never contain the token.
  */
-import type { Problem } from "../../schemas/problem.ts";
+import type { Problem } from "../schemas/problem.ts";
 
 export type { Problem };
 

@@ -1,14 +1,14 @@
 /**
- * The provisioning API as the provider uses it: one typed method per call, all going through the one
- * HTTP client. Configuration writes carry the change set they are staged in; versions travel as If-Match.
+ * The provisioning API as pbx-estate uses it: one typed method per call, all going through the one HTTP
+ * client. Configuration writes carry the change set they are staged in; versions travel as If-Match.
  */
-import type { Whoami } from "../../schemas/account.ts";
-import type { Catalogue } from "../../schemas/catalogue.ts";
-import type { ApplyResult, ChangeSet } from "../../schemas/change-set.ts";
-import type { Device, DeviceCreate, DeviceUpdate, DeviceWithPassword } from "../../schemas/device.ts";
-import type { Order, OrderCreate } from "../../schemas/order.ts";
-import type { CancelRequestAsSent, Subscription, SubscriptionQuery } from "../../schemas/subscription.ts";
-import type { User, UserCreate, UserUpdate } from "../../schemas/user.ts";
+import type { Whoami } from "../schemas/account.ts";
+import type { Catalogue } from "../schemas/catalogue.ts";
+import type { ApplyResult, ChangeSet } from "../schemas/change-set.ts";
+import type { Device, DeviceCreate, DeviceUpdate, DeviceWithPassword } from "../schemas/device.ts";
+import type { Order, OrderCreate } from "../schemas/order.ts";
+import type { CancelRequestAsSent, Subscription, SubscriptionQuery } from "../schemas/subscription.ts";
+import type { User, UserCreate, UserUpdate } from "../schemas/user.ts";
 import type { z } from "zod";
 import type { HttpClient } from "./http.ts";
 
@@ -19,8 +19,6 @@ const changeSetHeader = (changeSetId: string | undefined): Record<string, string
 const ifMatch = (version: number | undefined): Record<string, string> =>
   version === undefined ? {} : { "if-match": `"${version}"` };
 const enc = encodeURIComponent;
-
-export type { Whoami };
 
 export class PbxApi {
   readonly http: HttpClient;

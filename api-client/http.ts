@@ -4,8 +4,8 @@
  * translation of problem documents into typed errors. Callers never see a token in an error message.
  */
 import { Agent, type Dispatcher, request } from "undici";
-import { BATCH_HEADERS, type BatchResponse } from "../../schemas/batch.ts";
-import { DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_WRITE_TIMEOUT_SECONDS } from "../../schemas/timeouts.ts";
+import { BATCH_HEADERS, type BatchResponse } from "../schemas/batch.ts";
+import { DEFAULT_READ_TIMEOUT_SECONDS, DEFAULT_WRITE_TIMEOUT_SECONDS } from "../schemas/timeouts.ts";
 import { ApiError, TransportError } from "./errors.ts";
 import { RequestBatcher, type BatchedAnswer, type BatchedRequest } from "./request-batcher.ts";
 
@@ -108,7 +108,7 @@ export class HttpClient {
   private readonly userAgent: string;
   /** Requests sent, retries included: the benchmark's requests-per-resource figure. */
   requestsSent = 0;
-  /** Writes (requests other than GET) started so far and those not answered yet: see ./stack-reads.ts. */
+  /** Writes (requests other than GET) started so far and those not answered yet (see provider/reads/stack-reads.ts). */
   readonly writes = { started: 0, inFlight: 0 };
   private readonly batcher = new RequestBatcher((requests) => this.sendTogether(requests));
   /** Off once the backend answers that it has no batch route (an older version): requests then go alone. */
