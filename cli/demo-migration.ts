@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation/index.js";
 import { engineCli, engineEnvironment } from "./engine-environment.ts";
+import { settingsEnvironment } from "../provider/contract.ts";
 import type { StateLocation } from "./pbx-estate/state-location.ts";
 
 const OLD = { project: "small-office", stack: "demo" };
@@ -32,8 +33,7 @@ export async function removeOldDemoStack(state: StateLocation, backend: { endpoi
           ...engineEnvironment({ workDir, binDir, pulumiHome: state.pulumiHome }),
           PULUMI_BACKEND_URL: state.backendUrl,
           ...state.secretsEnv,
-          PBX_ENDPOINT: backend.endpoint,
-          PBX_TOKEN: backend.token,
+          ...settingsEnvironment({ endpoint: backend.endpoint, token: backend.token }),
         },
       },
     );

@@ -14,7 +14,7 @@ import {
   type User,
   type Whoami,
 } from "../../api-client/index.ts";
-import { timeoutMs } from "../../provider/settings.ts";
+import { timeoutMs } from "../../provider/contract.ts";
 import { CliError } from "./errors.ts";
 
 export interface BackendCredentials {

@@ -24,8 +24,7 @@ import {
 } from "@pulumi/pulumi/automation/index.js";
 import type { ResolvedEstate } from "../../schemas/estate.ts";
 import { ESTATE_PROJECT, estateProgram } from "../../estate-program/program.ts";
-import { ACCEPT_TERMS_ENV } from "../../provider/settings.ts";
-import { PLANNED_REMOVALS_ENV } from "../../provider/removal-guards.ts";
+import { PLANNED_REMOVALS_ENV, settingsEnvironment } from "../../provider/contract.ts";
 import type { EstateAdoption } from "../../sdk/estate.ts";
 import { createEngineWorkspace, engineCli, engineEnvironment, PulumiCliUnavailableError } from "../engine-environment.ts";
 import { isolateSdkChannels } from "../sdk-channels.ts";
@@ -91,14 +90,19 @@ export class EngineSession implements AsyncDisposable {
     const { backend } = target;
     const program = estateProgram(target.estate, target.adopt);
     const args = { projectName: ESTATE_PROJECT, stackName: target.stackName, program };
-    const opts = workspaceOptions(target.state, workDir, cli, {
-      PBX_ENDPOINT: backend.endpoint,
-      PBX_TOKEN: backend.token,
-      PBX_READ_TIMEOUT: String(backend.readTimeoutMs / 1000),
-      PBX_WRITE_TIMEOUT: String(backend.writeTimeoutMs / 1000),
-      // A delete sees only the terms state recorded; the run's cancellations accept the estate's.
-      [ACCEPT_TERMS_ENV]: target.estate.acceptTerms,
-    });
+    const opts = workspaceOptions(
+      target.state,
+      workDir,
+      cli,
+      settingsEnvironment({
+        endpoint: backend.endpoint,
+        token: backend.token,
+        readTimeoutMs: backend.readTimeoutMs,
+        writeTimeoutMs: backend.writeTimeoutMs,
+        // A delete sees only the terms state recorded; the run's cancellations accept the estate's.
+        acceptTerms: target.estate.acceptTerms,
+      }),
+    );
     try {
       const stack = options.mustExist ? await LocalWorkspace.selectStack(args, opts) : await LocalWorkspace.createOrSelectStack(args, opts);
       return new EngineSession(stack, target, program, workDir);

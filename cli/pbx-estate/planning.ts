@@ -4,7 +4,7 @@ import { buildPlan } from "./plan/build.ts";
 import type { EstatePlan } from "./plan/model.ts";
 import { estateDigest, realityFingerprint, type CurrentPlan } from "./plan/plan-file.ts";
 import { estateSteps, removedIds, type EstateStep } from "./plan/steps.ts";
-import { stackPrefixOf } from "../../provider/references.ts";
+import { stackPrefixOf } from "../../provider/contract.ts";
 import type { Subscription } from "../../schemas/subscription.ts";
 
 export interface Planned extends CurrentPlan {

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
-import { PROGRAM_MARK_ENV } from "../../provider/removal-guards.ts";
+import { PROGRAM_MARK_ENV } from "../../provider/contract.ts";
 
 export class ProgramMark implements Disposable {
   readonly path: string;

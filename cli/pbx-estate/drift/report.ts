@@ -3,10 +3,7 @@
  * declared them then) and the same objects live now, read by a refresh preview. Code changes not applied
  * yet are not drift; they travel beside it as a plan.
  */
-import { deviceDiff } from "../../../provider/device/inputs.ts";
-import { changedFields, type DiffSpec } from "../../../provider/hook-helpers/diff.ts";
-import { subscriptionDiff } from "../../../provider/subscription/inputs.ts";
-import { userDiff, userRecordedDefaults } from "../../../provider/user/inputs.ts";
+import { changedFields, deviceDiff, subscriptionDiff, userDiff, userRecordedDefaults, type DiffSpec } from "../../../provider/contract.ts";
 import type { EntityOp, EstatePlan, FieldChange, LicenceHolder, PlanValue } from "../plan/model.ts";
 import type { EstateResourceKind, EstateStep } from "../plan/steps.ts";
 import { planValue } from "../plan/values.ts";

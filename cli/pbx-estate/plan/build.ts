@@ -3,10 +3,7 @@
  * that change (the provider's own diff rules decide what counts as a change), with each licence's changes
  * folded into its holder, device links shown as device keys, and the licences and cost beside them.
  */
-import { changedFields, type DiffSpec } from "../../../provider/hook-helpers/diff.ts";
-import { deviceDiff } from "../../../provider/device/inputs.ts";
-import { subscriptionDiff } from "../../../provider/subscription/inputs.ts";
-import { userDiff } from "../../../provider/user/inputs.ts";
+import { changedFields, deviceDiff, subscriptionDiff, userDiff, type DiffSpec } from "../../../provider/contract.ts";
 import type { Whoami } from "../../../schemas/account.ts";
 import type { Catalogue } from "../../../schemas/catalogue.ts";
 import type { Subscription } from "../../../schemas/subscription.ts";

@@ -4,7 +4,7 @@
  * cost before and after, from the catalogue's prices and the prices the live licences carry.
  */
 import { endOfMonth } from "../../../backend/month-end.ts";
-import { decideCreate } from "../../../provider/identity.ts";
+import { decideCreate } from "../../../provider/contract.ts";
 import type { Catalogue } from "../../../schemas/catalogue.ts";
 import type { RemovalPolicy, Subscription } from "../../../schemas/subscription.ts";
 import type { CallPlanChange, CostDelta, LicenceAdoption, LicenceCancellation, LicenceHolder, LicenceOrder, LicenceReinstatement } from "./model.ts";

@@ -1,5 +1,5 @@
 /** Values in a plan: engine values made plan-safe, and their text form. */
-import { isUnknown } from "../../../provider/hook-helpers/unknowns.ts";
+import { isUnknown } from "../../../provider/contract.ts";
 import type { PlanValue } from "./model.ts";
 
 /** How a value the engine will only know after the apply (a new object's id) shows in a plan. */

@@ -1,0 +1,20 @@
+/**
+ * What the provider shares with the programs that run it: the `pbx-estate` CLI and the demo import provider
+ * code only from here (eslint.config.js holds them to it), so what they rely on is in one place.
+ *
+ * - The environment that hands the plugin process its settings, and the deadlines read the same way.
+ * - The variables of the removal guards (removal-guards.ts).
+ * - How `diff` compares each kind, and how a preview's unknown value looks: a plan names exactly the fields
+ *   an apply changes, and a drift report the fields a refresh found changed.
+ * - How `create` decides between adopting and making (identity.ts), so a plan says which licences a new
+ *   one claims back; and the prefix that names a stack in client references (references.ts).
+ */
+export { settingsEnvironment, timeoutMs } from "./settings.ts";
+export { PLANNED_REMOVALS_ENV, PROGRAM_MARK_ENV } from "./removal-guards.ts";
+export { changedFields, type DiffSpec } from "./hook-helpers/diff.ts";
+export { isUnknown } from "./hook-helpers/unknowns.ts";
+export { deviceDiff } from "./device/inputs.ts";
+export { subscriptionDiff } from "./subscription/inputs.ts";
+export { userDiff, userRecordedDefaults } from "./user/inputs.ts";
+export { decideCreate } from "./identity.ts";
+export { stackPrefixOf } from "./references.ts";
