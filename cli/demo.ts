@@ -16,7 +16,7 @@ import { RegistrarNotInstalledError } from "../registrar/index.ts";
 import { formatError, loadEstate } from "../estate-files/index.ts";
 import { engineCli, packageRoot } from "./engine-environment.ts";
 import { removeOldDemoStack } from "./demo-migration.ts";
-import { backendCredentials } from "./pbx-estate/backend-api.ts";
+import { BackendApi, backendCredentials } from "./pbx-estate/backend-api.ts";
 import { EngineSession } from "./pbx-estate/engine-session.ts";
 import { processIo } from "./pbx-estate/io.ts";
 import { estateSteps } from "./pbx-estate/plan/steps.ts";
@@ -49,10 +49,9 @@ const backend = await startBackend({ ...backendOptions, registrar: { dataDir: pa
   return startBackend(backendOptions);
 });
 const token = readFileSync(paths.token, "utf8").trim();
-const account = (await (await fetch(`${backend.url}/v1/whoami`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
-  name: string;
-  numbers: string[];
-};
+const credentials = backendCredentials(backend.url, token, process.env);
+const api = new BackendApi(credentials);
+const account = await api.whoami();
 console.log(`provisioning backend: ${backend.url} (embedded store in ${paths.data})`);
 console.log(
   backend.registrar
@@ -63,7 +62,6 @@ console.log(
 const loaded = await loadEstate([paths.estate]);
 if (!loaded.ok) throw new Error(`examples/small-office does not load:\n${loaded.errors.map(formatError).join("\n")}`);
 const estate = loaded.estate;
-const credentials = backendCredentials(backend.url, token, process.env);
 await removeOldDemoStack(state, credentials, (line) => console.log(line));
 
 console.log("applying examples/small-office with the Pulumi engine …");
@@ -79,21 +77,9 @@ try {
 const changed = estateSteps(events).filter((s) => s.op !== "same").length;
 console.log(changed === 0 ? "no changes: the estate was already applied" : `applied: ${changed} resources changed`);
 
-interface LiveUser {
-  name: string;
-  extension: string;
-  deviceIds: string[];
-}
-interface LiveDevice {
-  id: string;
-  name: string;
-  sipUsername: string;
-  registrar: { host: string; port: number; transport: string };
-}
-const get = async <T>(path: string): Promise<T> =>
-  (await (await fetch(`${backend.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
-const users = await get<LiveUser[]>("/v1/users");
-const devices = await get<LiveDevice[]>("/v1/devices");
+const users = await api.users();
+const devices = await api.devices();
+await api[Symbol.asyncDispose]();
 
 console.log(`\n${account.name}`);
 for (const user of users.sort((a, b) => a.extension.localeCompare(b.extension))) {

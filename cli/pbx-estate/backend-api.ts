@@ -60,11 +60,21 @@ export class BackendApi implements AsyncDisposable {
     return this.call("read the catalogue", () => this.api.catalogue());
   }
 
+  /** The account's live users. */
+  users(): Promise<User[]> {
+    return this.call("list the users", () => this.api.users());
+  }
+
+  /** The account's live devices. */
+  devices(): Promise<Device[]> {
+    return this.call("list the devices", () => this.api.devices());
+  }
+
   /** Everything an export needs: the account's live users and devices and its licences. */
   async liveObjects(): Promise<{ users: User[]; devices: Device[]; subscriptions: Subscription[] }> {
     return {
-      users: await this.call("list the users", () => this.api.users()),
-      devices: await this.call("list the devices", () => this.api.devices()),
+      users: await this.users(),
+      devices: await this.devices(),
       subscriptions: await this.call("list the licences", () => this.api.subscriptions()),
     };
   }
