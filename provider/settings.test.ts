@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveSettings } from "./settings.ts";
+import { resolveSettings, settingsEnvironment } from "./settings.ts";
 
 const env = { PBX_ENDPOINT: "http://127.0.0.1:8080", PBX_TOKEN: "pbx_t" };
 const config = (values: Record<string, string>) => ({ get: (key: string) => values[key] });
@@ -31,5 +31,22 @@ describe("the service terms a run's cancellations accept", () => {
   it("refuse text the terms field refuses, naming where it was set", () => {
     expect(() => resolveSettings(config({ "pbx:acceptTerms": "2025-07\u0000" }), env)).toThrow(/^stack config pbx:acceptTerms holds the control character U\+0000/);
     expect(() => resolveSettings(undefined, { ...env, PBX_ACCEPT_TERMS: "x".repeat(51) })).toThrow(/^PBX_ACCEPT_TERMS /);
+  });
+});
+
+describe("the environment a runner hands the plugin", () => {
+  it("gives the plugin exactly the settings the runner resolved", () => {
+    const settings = { endpoint: "http://127.0.0.1:9", token: "pbx_t2", readTimeoutMs: 1_500, writeTimeoutMs: 90_000, acceptTerms: "2025-07" };
+    expect(settingsEnvironment(settings)).toEqual({
+      PBX_ENDPOINT: "http://127.0.0.1:9",
+      PBX_TOKEN: "pbx_t2",
+      PBX_READ_TIMEOUT: "1.5",
+      PBX_WRITE_TIMEOUT: "90",
+      PBX_ACCEPT_TERMS: "2025-07",
+    });
+    expect(resolveSettings(undefined, settingsEnvironment(settings))).toEqual(settings);
+  });
+  it("leaves out what the runner does not set", () => {
+    expect(settingsEnvironment({ endpoint: "http://127.0.0.1:9", token: "pbx_t2" })).toEqual({ PBX_ENDPOINT: "http://127.0.0.1:9", PBX_TOKEN: "pbx_t2" });
   });
 });
