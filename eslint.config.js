@@ -36,7 +36,7 @@ export default tseslint.config(
   {
     // The CLI and the demo reach the provider through its contract only (rule options do not merge, so the
     // API client's pattern is repeated).
-    files: ["cli/**"],
+    files: ["cli/**", "demo/**"],
     rules: { "no-restricted-imports": ["error", { patterns: [apiClientEntryOnly, providerContractOnly] }] },
   },
   {

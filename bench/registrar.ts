@@ -13,10 +13,10 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import type { PhaseResult } from "../registrar/bench-client.ts";
+import type { PhaseResult } from "./register-client.ts";
 import { startBackend } from "../backend/server.ts";
 import { TERMS_VERSION } from "../backend/catalogue/service.ts";
-import { percentile, phase, RegisterClient, round } from "../registrar/bench-client.ts";
+import { percentile, phase, RegisterClient, round } from "./register-client.ts";
 
 interface ClientData {
   host: string;

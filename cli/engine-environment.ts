@@ -13,7 +13,7 @@ import { locatePulumi, NamedPulumiUnusableError, pinnedPulumiVersion, PULUMI_BIN
 import { nodeBinDir, pulumiSdkRoot } from "./engine-workspace.ts";
 
 export { createEngineWorkspace } from "./engine-workspace.ts";
-export { packageRoot } from "./package-info.ts";
+export { packageRoot } from "../runtime/package-info.ts";
 
 export class PulumiCliUnavailableError extends Error {}
 

@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { packageRoot } from "./package-info.ts";
+import { packageRoot } from "../runtime/package-info.ts";
 
 const require = createRequire(import.meta.url);
 

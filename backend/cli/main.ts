@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // `pbx-estate-backend`: the provisioning backend's commands (serve, create-account, add-token).
-import "../../cli/node-version.ts";
+import "../../runtime/node-version.ts";
 import { addTokenCommand, createAccountCommand } from "./admin.ts";
 import { UsageError, type BackendCommand } from "./options.ts";
 import { serveCommand } from "./serve.ts";
-import { packageVersion } from "../../cli/package-info.ts";
+import { packageVersion } from "../../runtime/package-info.ts";
 
 const commands: BackendCommand[] = [serveCommand, createAccountCommand, addTokenCommand];
 

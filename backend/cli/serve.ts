@@ -9,7 +9,7 @@
 import { resolve } from "node:path";
 import { startBackend } from "../server.ts";
 import { parseCommandArgs, storeFrom, UsageError, type BackendCommand } from "./options.ts";
-import { keepPrivate } from "../../cli/private-files.ts";
+import { keepPrivate } from "../../runtime/private-files.ts";
 
 const DEFAULT_REGISTRAR_DIR = ".pbx-estate/registrar";
 

@@ -6,7 +6,7 @@ import { commands } from "./commands.ts";
 import { eachOptions, EACH_COMMANDS, runEach } from "./each-estate.ts";
 import { EXIT, exitCodeFor, messageOf, UsageError } from "./errors.ts";
 import type { Io } from "./io.ts";
-import { packageVersion } from "../package-info.ts";
+import { packageVersion } from "../../runtime/package-info.ts";
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

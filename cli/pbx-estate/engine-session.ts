@@ -23,7 +23,7 @@ import {
   StackNotFoundError,
 } from "@pulumi/pulumi/automation/index.js";
 import type { ResolvedEstate } from "../../schemas/estate.ts";
-import { ESTATE_PROJECT, estateProgram } from "../../estate-program/program.ts";
+import { ESTATE_PROJECT, estateProgram } from "../../estate/program/program.ts";
 import { PLANNED_REMOVALS_ENV, settingsEnvironment } from "../../provider/contract.ts";
 import type { EstateAdoption } from "../../sdk/estate.ts";
 import { createEngineWorkspace, engineCli, engineEnvironment, PulumiCliUnavailableError } from "../engine-environment.ts";

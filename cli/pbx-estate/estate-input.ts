@@ -1,6 +1,6 @@
 /** Loading the estate named on the command line, failing with every problem as `file:line:column: …`. */
-import { formatError, loadEstate } from "../../estate-files/index.ts";
-import type { ResolvedEstate } from "../../estate-files/index.ts";
+import { formatError, loadEstate } from "../../estate/files/index.ts";
+import type { ResolvedEstate } from "../../estate/files/index.ts";
 import { CliError, UsageError } from "./errors.ts";
 
 export async function estateFrom(paths: readonly string[]): Promise<ResolvedEstate> {

@@ -9,7 +9,7 @@ import { homedir, hostname } from "node:os";
 import { join, resolve } from "node:path";
 import pg from "pg";
 import { z } from "zod";
-import { ESTATE_PROJECT } from "../../estate-program/program.ts";
+import { ESTATE_PROJECT } from "../../estate/program/program.ts";
 
 /** A lock object as the engine writes it. */
 const LockContent = z.object({ pid: z.number().int(), username: z.string(), hostname: z.string(), timestamp: z.string() });

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { makePrivate } from "../private-files.ts";
+import { makePrivate } from "../../runtime/private-files.ts";
 import { join, resolve } from "node:path";
 import { CliError } from "./errors.ts";
 

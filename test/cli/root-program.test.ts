@@ -1,11 +1,11 @@
 /**
- * The root Pulumi.yaml's program (estate-program/main.ts), run inline because the Node.js language host
+ * The root Pulumi.yaml's program (estate/program/main.ts), run inline because the Node.js language host
  * is not available here: it reads the estate's files from `pbx-estate:paths` and insists on the stack
  * named after the estate, as the CLI names it.
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import estateMain from "../../estate-program/main.ts";
+import estateMain from "../../estate/program/main.ts";
 import { EngineRunError, EngineWorkspace, repoRoot } from "../engine/harness.ts";
 import { startTestBackend } from "../provider/harness.ts";
 

@@ -5,9 +5,9 @@
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { estateFromAccount } from "../../../estate-export/from-account.ts";
-import { slug } from "../../../estate-export/keys.ts";
-import { estateYaml } from "../../../estate-export/yaml.ts";
+import { estateFromAccount } from "../../../estate/export/from-account.ts";
+import { slug } from "../../../estate/export/keys.ts";
+import { estateYaml } from "../../../estate/export/yaml.ts";
 import { packageRoot } from "../../engine-environment.ts";
 import { BackendApi, backendCredentials } from "../backend-api.ts";
 import type { Command } from "../command.ts";

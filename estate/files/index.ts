@@ -1,5 +1,5 @@
 // Reading an estate from YAML files: the one entry point, and the error format.
-import type { ResolvedEstate } from "../schemas/estate.ts";
+import type { ResolvedEstate } from "../../schemas/estate.ts";
 import { assembleEstate } from "./assemble.ts";
 import { compareErrors } from "./errors.ts";
 import type { EstateFileError } from "./errors.ts";
@@ -12,7 +12,7 @@ import type { ValidatedDocument } from "./validate.ts";
 
 export { formatError, formatLocation } from "./errors.ts";
 export type { EstateFileError } from "./errors.ts";
-export type { ResolvedDevice, ResolvedEstate, ResolvedUser, SourceLocation } from "../schemas/estate.ts";
+export type { ResolvedDevice, ResolvedEstate, ResolvedUser, SourceLocation } from "../../schemas/estate.ts";
 
 export type LoadResult = { ok: true; estate: ResolvedEstate } | { ok: false; errors: EstateFileError[] };
 

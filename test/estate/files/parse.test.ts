@@ -1,9 +1,9 @@
 /** The YAML layer on its own: locations of keys and values, and input that must never get through. */
 import { describe, expect, it } from "vitest";
-import { parseEstateYaml } from "../../estate-files/parse.ts";
-import type { ParsedDocument } from "../../estate-files/parse.ts";
-import { formatError } from "../../estate-files/index.ts";
-import { formatPath, locate } from "../../estate-files/source-map.ts";
+import { parseEstateYaml } from "../../../estate/files/parse.ts";
+import type { ParsedDocument } from "../../../estate/files/parse.ts";
+import { formatError } from "../../../estate/files/index.ts";
+import { formatPath, locate } from "../../../estate/files/source-map.ts";
 
 function parseOk(text: string): ParsedDocument[] {
   const r = parseEstateYaml("f.yaml", text);

@@ -1,5 +1,5 @@
 /**
- * The REGISTER load generator shared by the registrar benchmarks (registrar/bench.ts, bench/registrar.ts): a
+ * The REGISTER load generator shared by the registrar benchmarks (bench/registrar-nonstop.ts, bench/registrar.ts): a
  * minimal digest-authenticating UDP user agent with many transactions in flight, and a phase runner that
  * reports throughput and latency percentiles. sipp 3.6 reports response times in whole milliseconds, too
  * coarse for sub-millisecond REGISTERs.

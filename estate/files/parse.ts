@@ -1,6 +1,6 @@
 // Safe YAML parsing: text → documents, each with a source map. Refuses what an estate never needs and an
 // attacker would use: anchors and aliases, prototype-polluting keys, complex keys, deep nesting, many documents.
-import type { EstateFileRule } from "../schemas/problem.ts";
+import type { EstateFileRule } from "../../schemas/problem.ts";
 import { CORE_SCHEMA, EVENT_ID, SCALAR_STYLE, YAMLException, constructFromEvents, getScalarValue, parseEvents } from "js-yaml";
 import type { Event, ScalarEvent } from "js-yaml";
 import type { EstateFileError } from "./errors.ts";

@@ -1,11 +1,11 @@
 /** The example estates in examples/ load, and resolve to what their files say. */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { TERMS_VERSION } from "../../backend/catalogue/service.ts";
-import { formatError, loadEstate } from "../../estate-files/index.ts";
-import type { ResolvedEstate } from "../../estate-files/index.ts";
+import { TERMS_VERSION } from "../../../backend/catalogue/service.ts";
+import { formatError, loadEstate } from "../../../estate/files/index.ts";
+import type { ResolvedEstate } from "../../../estate/files/index.ts";
 
-const repoRoot = join(import.meta.dirname, "..", "..");
+const repoRoot = join(import.meta.dirname, "..", "..", "..");
 
 async function load(dir: string): Promise<ResolvedEstate> {
   const result = await loadEstate([join(repoRoot, "examples", dir)]);

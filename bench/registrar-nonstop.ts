@@ -3,7 +3,7 @@
  * while 1,000-user revisions are published back to back (in a worker thread, as a backend process would).
  * Target: p99 while publishing ≤ 3 × idle p99, and no timeouts.
  *
- *   npx node registrar/bench.ts [--requests 20000] [--concurrency 8] [--users 1000] [--database sqlite|postgres]
+ *   node bench/registrar-nonstop.ts [--requests 20000] [--concurrency 8] [--users 1000] [--database sqlite|postgres]
  *
  * PostgreSQL needs PBX_TEST_POSTGRES_URL; the benchmark creates its own database in that cluster and drops
  * it afterwards. Prints one JSON document.
@@ -16,12 +16,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { publishSnapshot } from "./publish.ts";
-import type { RegistrarTarget } from "./publish.ts";
-import { REGISTRAR_REALM, sipHa1 } from "./snapshot.ts";
-import type { RevisionSnapshot } from "./snapshot.ts";
-import { startRegistrar } from "./supervisor.ts";
-import { phase, percentile, RegisterClient, round } from "./bench-client.ts";
+import { publishSnapshot } from "../registrar/publish.ts";
+import type { RegistrarTarget } from "../registrar/publish.ts";
+import { REGISTRAR_REALM, sipHa1 } from "../registrar/snapshot.ts";
+import type { RevisionSnapshot } from "../registrar/snapshot.ts";
+import { startRegistrar } from "../registrar/supervisor.ts";
+import { phase, percentile, RegisterClient, round } from "./register-client.ts";
 
 
 function bulkSnapshot(revision: number, users: number): RevisionSnapshot {

@@ -1,5 +1,5 @@
 // Where each value and key of a parsed document sits in its file: field paths to 1-based line:column.
-import type { SourceLocation } from "../schemas/estate.ts";
+import type { SourceLocation } from "../../schemas/estate.ts";
 
 export type FieldPath = readonly PropertyKey[];
 

@@ -13,15 +13,15 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startBackend, type BackendOptions } from "../backend/server.ts";
 import { RegistrarNotInstalledError } from "../registrar/index.ts";
-import { formatError, loadEstate } from "../estate-files/index.ts";
-import { engineCli, packageRoot } from "./engine-environment.ts";
-import { removeOldDemoStack } from "./demo-migration.ts";
-import { BackendApi, backendCredentials } from "./pbx-estate/backend-api.ts";
-import { EngineSession } from "./pbx-estate/engine-session.ts";
-import { processIo } from "./pbx-estate/io.ts";
-import { estateSteps } from "./pbx-estate/plan/steps.ts";
-import { Progress } from "./pbx-estate/progress.ts";
-import { resolveStateLocation } from "./pbx-estate/state-location.ts";
+import { formatError, loadEstate } from "../estate/files/index.ts";
+import { engineCli, packageRoot } from "../cli/engine-environment.ts";
+import { removeOldDemoStack } from "./migration.ts";
+import { BackendApi, backendCredentials } from "../cli/pbx-estate/backend-api.ts";
+import { EngineSession } from "../cli/pbx-estate/engine-session.ts";
+import { processIo } from "../cli/pbx-estate/io.ts";
+import { estateSteps } from "../cli/pbx-estate/plan/steps.ts";
+import { Progress } from "../cli/pbx-estate/progress.ts";
+import { resolveStateLocation } from "../cli/pbx-estate/state-location.ts";
 
 const { values } = parseArgs({ options: { once: { type: "boolean", default: false }, port: { type: "string", default: "8080" } } });
 

@@ -8,9 +8,9 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation/index.js";
-import { engineCli, engineEnvironment } from "./engine-environment.ts";
+import { engineCli, engineEnvironment } from "../cli/engine-environment.ts";
 import { settingsEnvironment } from "../provider/contract.ts";
-import type { StateLocation } from "./pbx-estate/state-location.ts";
+import type { StateLocation } from "../cli/pbx-estate/state-location.ts";
 
 const OLD = { project: "small-office", stack: "demo" };
 

@@ -3,8 +3,8 @@
  * stack applied by one is seen unchanged by the others.
  */
 import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
-import type { ResolvedEstate } from "../schemas/estate.ts";
-import { Estate, type EstateAdoption } from "../sdk/estate.ts";
+import type { ResolvedEstate } from "../../schemas/estate.ts";
+import { Estate, type EstateAdoption } from "../../sdk/estate.ts";
 
 /** The project name every estate stack lives in; client references are derived from it. */
 export const ESTATE_PROJECT = "pbx-estate";

@@ -1,6 +1,6 @@
 // The one error shape of the estate-file loader, its text form and its order.
-import type { SourceLocation } from "../schemas/estate.ts";
-import type { EstateFileRule } from "../schemas/problem.ts";
+import type { SourceLocation } from "../../schemas/estate.ts";
+import type { EstateFileRule } from "../../schemas/problem.ts";
 
 /** One problem in the estate files. Whole-file problems (too large, not UTF-8) have no line and column. */
 export interface EstateFileError {

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { formatError, loadEstate } from "../../estate-files/index.ts";
-import type { ResolvedEstate } from "../../estate-files/index.ts";
+import { formatError, loadEstate } from "../../../estate/files/index.ts";
+import type { ResolvedEstate } from "../../../estate/files/index.ts";
 
 let scratch: string;
 beforeEach(() => {
@@ -114,9 +114,9 @@ describe("the same estate however the files are arranged", () => {
     estate.users.map(({ location: _l, devices, ...user }) => ({ ...user, devices: devices.map(({ location: _d, ...device }) => device) }));
 
   it("moving users between files and reordering them changes only source locations", async () => {
-    const original = await loadOk(join(import.meta.dirname, "..", "..", "examples", "multi-site"));
+    const original = await loadOk(join(import.meta.dirname, "..", "..", "..", "examples", "multi-site"));
     const dir = join(scratch, "rearranged");
-    cpSync(join(import.meta.dirname, "..", "..", "examples", "multi-site"), dir, { recursive: true });
+    cpSync(join(import.meta.dirname, "..", "..", "..", "examples", "multi-site"), dir, { recursive: true });
 
     const estate = read(dir, "estate.yaml");
     const london = read(dir, "london.yaml");

@@ -5,7 +5,7 @@
  * it, so both see the same stack and the same client references.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { formatError, loadEstate } from "../estate-files/index.ts";
+import { formatError, loadEstate } from "../files/index.ts";
 import { estateProgram } from "./program.ts";
 
 export default async () => {

@@ -1,6 +1,6 @@
 /** The exported estate as a YAML file an editor can check (the schema modeline first). */
 import { dump } from "js-yaml";
-import type { EstateDocument } from "../schemas/estate.ts";
+import type { EstateDocument } from "../../schemas/estate.ts";
 
 export function estateYaml(document: EstateDocument, schemaPath: string): string {
   const header = [

@@ -1,5 +1,5 @@
 // Reading one estate file: bounded in size before it is read, and refused unless it is UTF-8 text.
-import type { EstateFileRule } from "../schemas/problem.ts";
+import type { EstateFileRule } from "../../schemas/problem.ts";
 import { open } from "node:fs/promises";
 import type { EstateFileError } from "./errors.ts";
 import { MAX_FILE_BYTES } from "./limits.ts";

@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { formatError, formatLocation, loadEstate } from "../../estate-files/index.ts";
-import type { EstateFileError } from "../../estate-files/index.ts";
-import { MAX_DOCUMENTS_PER_FILE, MAX_FILE_BYTES, MAX_TOTAL_BYTES } from "../../estate-files/limits.ts";
+import { formatError, formatLocation, loadEstate } from "../../../estate/files/index.ts";
+import type { EstateFileError } from "../../../estate/files/index.ts";
+import { MAX_DOCUMENTS_PER_FILE, MAX_FILE_BYTES, MAX_TOTAL_BYTES } from "../../../estate/files/limits.ts";
 
 const BAD = join(import.meta.dirname, "bad");
 

@@ -1,5 +1,5 @@
 // Effective values of a user: built-in defaults ← Estate defaults ← group defaults ← the user's own fields.
-import type { EstateDefaults } from "../schemas/estate.ts";
+import type { EstateDefaults } from "../../schemas/estate.ts";
 
 export const BUILT_IN_DEFAULTS: EstateDefaults = { recording: { enabled: false }, removal: "end-of-month" };
 

@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadEstate } from "../../estate-files/index.ts";
-import { estateFromAccount, type LiveAccount } from "../../estate-export/from-account.ts";
-import { estateYaml } from "../../estate-export/yaml.ts";
-import type { Device } from "../../schemas/device.ts";
-import type { Subscription } from "../../schemas/subscription.ts";
-import type { User } from "../../schemas/user.ts";
+import { loadEstate } from "../../../estate/files/index.ts";
+import { estateFromAccount, type LiveAccount } from "../../../estate/export/from-account.ts";
+import { estateYaml } from "../../../estate/export/yaml.ts";
+import type { Device } from "../../../schemas/device.ts";
+import type { Subscription } from "../../../schemas/subscription.ts";
+import type { User } from "../../../schemas/user.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "pbx-export-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 // zod issues → estate-file errors: the shared rule names, a message for people, and the line:column to blame.
 import type { z } from "zod";
-import { fieldIssues } from "../schemas/field-issues.ts";
-import type { FieldIssue } from "../schemas/field-issues.ts";
+import { fieldIssues } from "../../schemas/field-issues.ts";
+import type { FieldIssue } from "../../schemas/field-issues.ts";
 import type { EstateFileError } from "./errors.ts";
 import { formatPath, locate, plainSource } from "./source-map.ts";
 import type { SourceMap } from "./source-map.ts";

@@ -1,7 +1,7 @@
 // Validated documents from every file → one resolved estate: exactly one Estate document, identities unique
 // across files, defaults layered, and the fields a user must end up with present.
-import type { EstateFileRule } from "../schemas/problem.ts";
-import type { EstateUser, ResolvedEstate, ResolvedUser, SourceLocation } from "../schemas/estate.ts";
+import type { EstateFileRule } from "../../schemas/problem.ts";
+import type { EstateUser, ResolvedEstate, ResolvedUser, SourceLocation } from "../../schemas/estate.ts";
 import type { EstateFileError } from "./errors.ts";
 import { formatLocation } from "./errors.ts";
 import { BUILT_IN_DEFAULTS, layerDefaults } from "./layering.ts";

@@ -1,7 +1,7 @@
 // One parsed document → a typed Estate or UserGroup document, or errors located in its file.
-import type { EstateFileRule } from "../schemas/problem.ts";
-import { DOCUMENT_KINDS, EstateDocument, SUPPORTED_API_VERSIONS, UserGroupDocument } from "../schemas/estate.ts";
-import type { DocumentKind } from "../schemas/estate.ts";
+import type { EstateFileRule } from "../../schemas/problem.ts";
+import { DOCUMENT_KINDS, EstateDocument, SUPPORTED_API_VERSIONS, UserGroupDocument } from "../../schemas/estate.ts";
+import type { DocumentKind } from "../../schemas/estate.ts";
 import type { EstateFileError } from "./errors.ts";
 import { issueErrors, issueMessage } from "./issues.ts";
 import type { ParsedDocument } from "./parse.ts";

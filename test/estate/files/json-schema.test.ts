@@ -1,7 +1,7 @@
 /** schemas/estate.schema.json is generated from the zod schemas; a stale committed copy fails here. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ESTATE_JSON_SCHEMA_PATH, generateEstateJsonSchema } from "../../schemas/cli/estate-json-schema.ts";
+import { ESTATE_JSON_SCHEMA_PATH, generateEstateJsonSchema } from "../../../schemas/cli/estate-json-schema.ts";
 
 describe("the estate JSON Schema", () => {
   it("is committed as generated: run npm run schemas after changing the estate schemas", () => {

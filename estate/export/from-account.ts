@@ -2,13 +2,13 @@
  * An account built by hand → an estate document and the adoption map that binds each key to the objects
  * that already exist. Values most users share become the estate's defaults, so the file stays short.
  */
-import type { CallPlanId } from "../schemas/catalogue.ts";
-import type { Device } from "../schemas/device.ts";
-import type { EstateDefaults, EstateDocument, EstateUser } from "../schemas/estate.ts";
-import { ESTATE_API_VERSION } from "../schemas/estate.ts";
-import type { Subscription } from "../schemas/subscription.ts";
-import type { User } from "../schemas/user.ts";
-import type { EstateAdoption } from "../sdk/estate.ts";
+import type { CallPlanId } from "../../schemas/catalogue.ts";
+import type { Device } from "../../schemas/device.ts";
+import type { EstateDefaults, EstateDocument, EstateUser } from "../../schemas/estate.ts";
+import { ESTATE_API_VERSION } from "../../schemas/estate.ts";
+import type { Subscription } from "../../schemas/subscription.ts";
+import type { User } from "../../schemas/user.ts";
+import type { EstateAdoption } from "../../sdk/estate.ts";
 import { KeyAllocator } from "./keys.ts";
 
 /** Which existing objects each key adopts (ids never go into the estate files: they are not code). */
