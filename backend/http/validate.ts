@@ -19,12 +19,13 @@ export async function body<S extends z.ZodType>(c: Context, schema: S): Promise<
       throw new ApiError(400, "malformed-json", "the request body is not JSON");
     }
   const r = schema.safeParse(raw);
-  if (!r.success) throw validationError(r.error.issues, "body");
+  if (!r.success) throw validationError(r.error.issues, "body", { value: raw });
   return r.data;
 }
 
 export function query<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
-  const r = schema.safeParse(c.req.query());
-  if (!r.success) throw validationError(r.error.issues, "query");
+  const raw = c.req.query();
+  const r = schema.safeParse(raw);
+  if (!r.success) throw validationError(r.error.issues, "query", { value: raw });
   return r.data;
 }
