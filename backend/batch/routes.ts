@@ -4,7 +4,6 @@
 import { BatchRequest, BatchResponse, BATCH_HEADERS } from "../../schemas/batch.ts";
 import { route, type App } from "../http/app.ts";
 import { ok, problems } from "../http/route-description.ts";
-import { body } from "../http/validate.ts";
 
 /** Headers of an answer a client acts on (versions, retry hints, new objects). */
 const ANSWER_HEADERS = ["etag", "retry-after", "location"];
@@ -19,8 +18,8 @@ export function batchRoutes(app: App): void {
       request: { body: { content: { "application/json": { schema: BatchRequest } } } },
       responses: { 200: ok(BatchResponse, "one answer per request, in order"), ...problems(422) },
     },
-    async (c) => {
-      const { requests } = await body(c, BatchRequest);
+    async (c, input) => {
+      const { requests } = await input.body();
       const authorization = c.req.header("authorization") ?? "";
       const requestId = c.get("requestId");
       const responses = await Promise.all(

@@ -3,7 +3,6 @@ import { z } from "zod";
 import { ApplyResult, ChangeSet, ChangeSetCreate, Revision } from "../../schemas/change-set.ts";
 import { caller, route, type App } from "../http/app.ts";
 import { idParam, ok, problems } from "../http/route-description.ts";
-import { body, query } from "../http/validate.ts";
 import { notFound } from "../errors.ts";
 import type { ChangeSetService } from "./service.ts";
 import { deviceView, type Registrar } from "../devices/view.ts";
@@ -15,10 +14,10 @@ export function changeSetRoutes(app: App, changes: ChangeSetService, registrar: 
   route(
     app,
     { method: "post", path: "/v1/change-sets", summary: "Open a change set owned by this token", request: { body: { content: { "application/json": { schema: ChangeSetCreate } } } }, responses: { 201: ok(ChangeSet, "opened"), ...problems(422) } },
-    async (c) => c.json(await changes.open(caller(c), (await body(c, ChangeSetCreate)).description ?? null), 201),
+    async (c, input) => c.json(await changes.open(caller(c), (await input.body()).description ?? null), 201),
   );
-  route(app, { method: "get", path: "/v1/change-sets", request: { query: listQuery }, responses: { 200: ok(z.array(ChangeSet), "change sets"), ...problems(422) } }, async (c) =>
-    c.json(await changes.list(caller(c), query(c, listQuery).status)),
+  route(app, { method: "get", path: "/v1/change-sets", request: { query: listQuery }, responses: { 200: ok(z.array(ChangeSet), "change sets"), ...problems(422) } }, async (c, input) =>
+    c.json(await changes.list(caller(c), input.query().status)),
   );
   route(app, { method: "get", path: "/v1/change-sets/{id}", request: { params: idParam }, responses: { 200: ok(ChangeSet, "the change set"), ...problems(404) } }, async (c) => {
     const id = c.req.param("id") ?? "";

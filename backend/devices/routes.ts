@@ -4,7 +4,6 @@ import { Device, DeviceCreate, DeviceUpdate, DeviceWithPassword } from "../../sc
 import { caller, route, type App, type Ctx } from "../http/app.ts";
 import { changeSetHeader, etag, ifMatch } from "../http/headers.ts";
 import { idParam, ok, problems, readHeaders, refQuery, writeHeaders } from "../http/route-description.ts";
-import { body, query } from "../http/validate.ts";
 import type { DeviceAnswer, DeviceService } from "./service.ts";
 
 function answer(c: Ctx, a: DeviceAnswer, status: 200 | 201 = 200): Response {
@@ -23,13 +22,13 @@ export function deviceRoutes(app: App, devices: DeviceService): void {
       request: { headers: writeHeaders.pick({ "pbx-change-set": true }), body: { content: { "application/json": { schema: DeviceCreate } } } },
       responses: { 201: ok(DeviceWithPassword, "created"), 200: ok(Device, "a device with this clientReference exists (no password)"), ...problems(403, 404, 409, 422) },
     },
-    async (c) => {
-      const a = await devices.create(caller(c), changeSetHeader(c), await body(c, DeviceCreate));
+    async (c, input) => {
+      const a = await devices.create(caller(c), changeSetHeader(c), await input.body());
       return answer(c, a, a.created ? 201 : 200);
     },
   );
-  route(app, { method: "get", path: "/v1/devices", request: { query: refQuery, headers: readHeaders }, responses: { 200: ok(z.array(Device), "devices"), ...problems(422) } }, async (c) =>
-    c.json(await devices.list(caller(c), changeSetHeader(c), query(c, refQuery.strict()))),
+  route(app, { method: "get", path: "/v1/devices", request: { query: refQuery.strict(), headers: readHeaders }, responses: { 200: ok(z.array(Device), "devices"), ...problems(422) } }, async (c, input) =>
+    c.json(await devices.list(caller(c), changeSetHeader(c), input.query())),
   );
   route(app, { method: "get", path: "/v1/devices/{id}", request: { params: idParam, headers: readHeaders }, responses: { 200: ok(Device, "the device"), ...problems(404) } }, async (c) => {
     const d = await devices.get(caller(c), changeSetHeader(c), c.req.param("id") ?? "");
@@ -45,7 +44,7 @@ export function deviceRoutes(app: App, devices: DeviceService): void {
       request: { params: idParam, headers: writeHeaders, body: { content: { "application/json": { schema: DeviceUpdate } } } },
       responses: { 200: ok(Device, "updated"), ...problems(404, 409, 412, 422) },
     },
-    async (c) => answer(c, await devices.update(caller(c), changeSetHeader(c), c.req.param("id") ?? "", await body(c, DeviceUpdate), ifMatch(c))),
+    async (c, input) => answer(c, await devices.update(caller(c), changeSetHeader(c), c.req.param("id") ?? "", await input.body(), ifMatch(c))),
   );
   route(
     app,

@@ -4,12 +4,14 @@ import { OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import type { Context, Env as HonoEnv } from "hono";
 import type { HttpBindings } from "@hono/node-server";
 import type { Logger } from "pino";
+import { z } from "zod";
 import type { Caller } from "../accounts/caller.ts";
 import { ApiError } from "../errors.ts";
 import { limitBodies, maxBodyBytes } from "./body-limit.ts";
 import { problemResponse } from "./problem.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import type { Faults } from "./faults.ts";
+import { body as parseBody, query as parseQuery } from "./validate.ts";
 
 export interface Env extends HonoEnv {
   /** `batchOf`: the request id of the batch a request came in (backend/batch/). */
@@ -36,14 +38,44 @@ function clientAddress(forwardedFor: string | undefined, socketAddress: string |
   return forwarded || (socketAddress ?? "unknown");
 }
 
+type JsonBodyOf<C extends RouteConfig> = C["request"] extends { body: { content: { "application/json": { schema: infer S } } } } ? S : never;
+type QueryOf<C extends RouteConfig> = C["request"] extends { query: infer Q } ? Q : never;
+type Parsed<S> = S extends z.ZodType ? z.output<S> : never;
+
+/** What a handler reads from a request, parsed with the schemas its route description names. */
+export interface RouteInput<C extends RouteConfig> {
+  /**
+   * The body, parsed with the described schema; `as` parses it with another on purpose (a schema looser than
+   * the document, so that a rule of the service's own answers rather than schema validation).
+   */
+  body(): Promise<Parsed<JsonBodyOf<C>>>;
+  body<S extends z.ZodType>(as: S): Promise<z.output<S>>;
+  query(): Parsed<QueryOf<C>>;
+}
+
 /**
- * Registers `config` in the OpenAPI document and serves it with `handler` (validation done by the handler).
- * A route that takes a body states its size limit (`x-max-body-bytes`).
+ * Registers `config` in the OpenAPI document and serves it with `handler`, which reads the body and query
+ * through `input`, parsed with the schemas `config` names: each route names its schema once. A route that
+ * takes a body states its size limit (`x-max-body-bytes`).
  */
-export function route(app: App, config: RouteConfig, handler: (c: Ctx) => Promise<Response>): void {
+export function route<C extends RouteConfig>(app: App, config: C, handler: (c: Ctx, input: RouteInput<C>) => Promise<Response>): void {
   const limit = config.request?.body ? { "x-max-body-bytes": maxBodyBytes(config.path) } : {};
   app.openAPIRegistry.registerPath({ security: config.path.startsWith("/v1/") ? [{ bearer: [] }] : [], ...limit, ...config });
-  app.on(config.method.toUpperCase(), config.path.replace(/\{(\w+)\}/g, ":$1"), handler);
+  const json = config.request?.body?.content["application/json"] as { schema?: unknown } | undefined;
+  const described = { body: json?.schema, query: config.request?.query };
+  app.on(config.method.toUpperCase(), config.path.replace(/\{(\w+)\}/g, ":$1"), (c: Ctx) => {
+    // The overloads of RouteInput hold the types; at run time both read through the same parser.
+    const input = {
+      body: (as?: z.ZodType) => parseBody(c, as ?? zodSchema(described.body, config, "body")),
+      query: () => parseQuery(c, zodSchema(described.query, config, "query")),
+    } as RouteInput<C>;
+    return handler(c, input);
+  });
+}
+
+function zodSchema(schema: unknown, config: RouteConfig, what: string): z.ZodType {
+  if (schema instanceof z.ZodType) return schema;
+  throw new Error(`${config.method.toUpperCase()} ${config.path} describes no zod ${what} schema`);
 }
 
 export function caller(c: Ctx): Caller {

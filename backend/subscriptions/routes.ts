@@ -4,7 +4,6 @@ import { CallPlanChange, CancelRequest, CancelRequestAsSent, ReinstateRequest, S
 import { caller, route, type App } from "../http/app.ts";
 import { etag, ifMatch, requireIfMatch } from "../http/headers.ts";
 import { idParam, ok, problems, writeHeaders } from "../http/route-description.ts";
-import { body, query } from "../http/validate.ts";
 import type { SubscriptionService } from "./service.ts";
 
 export function subscriptionRoutes(app: App, subs: SubscriptionService): void {
@@ -12,8 +11,8 @@ export function subscriptionRoutes(app: App, subs: SubscriptionService): void {
     c.header("ETag", etag(s.version));
     return c.json(s);
   };
-  route(app, { method: "get", path: "/v1/subscriptions", request: { query: SubscriptionQuery }, responses: { 200: ok(z.array(Subscription), "subscriptions"), ...problems(422) } }, async (c) =>
-    c.json(await subs.list(caller(c), query(c, SubscriptionQuery))),
+  route(app, { method: "get", path: "/v1/subscriptions", request: { query: SubscriptionQuery }, responses: { 200: ok(z.array(Subscription), "subscriptions"), ...problems(422) } }, async (c, input) =>
+    c.json(await subs.list(caller(c), input.query())),
   );
   route(app, { method: "get", path: "/v1/subscriptions/{id}", request: { params: idParam }, responses: { 200: ok(Subscription, "the subscription"), ...problems(404) } }, async (c) =>
     one(c, await subs.get(caller(c), c.req.param("id") ?? "")),
@@ -27,7 +26,7 @@ export function subscriptionRoutes(app: App, subs: SubscriptionService): void {
       request: { params: idParam, headers: writeHeaders.pick({ "if-match": true }), body: { content: { "application/json": { schema: CancelRequest } } } },
       responses: { 200: ok(Subscription, "cancellation scheduled or done"), ...problems(404, 409, 412, 422) },
     },
-    async (c) => one(c, await subs.cancel(caller(c), c.req.param("id") ?? "", await body(c, CancelRequestAsSent), ifMatch(c))),
+    async (c, input) => one(c, await subs.cancel(caller(c), c.req.param("id") ?? "", await input.body(CancelRequestAsSent), ifMatch(c))),
   );
   route(
     app,
@@ -38,9 +37,9 @@ export function subscriptionRoutes(app: App, subs: SubscriptionService): void {
       request: { params: idParam, headers: writeHeaders.pick({ "if-match": true }), body: { content: { "application/json": { schema: ReinstateRequest } } } },
       responses: { 200: ok(Subscription, "active again, carrying the given clientReference if one was sent"), ...problems(404, 409, 412, 422, 428) },
     },
-    async (c) => {
+    async (c, input) => {
       const v = requireIfMatch(c);
-      return one(c, await subs.reinstate(caller(c), c.req.param("id") ?? "", v, await body(c, ReinstateRequest)));
+      return one(c, await subs.reinstate(caller(c), c.req.param("id") ?? "", v, await input.body()));
     },
   );
   route(
@@ -52,6 +51,6 @@ export function subscriptionRoutes(app: App, subs: SubscriptionService): void {
       request: { params: idParam, headers: writeHeaders.pick({ "if-match": true }), body: { content: { "application/json": { schema: CallPlanChange } } } },
       responses: { 200: ok(Subscription, "changed"), ...problems(404, 409, 412, 422) },
     },
-    async (c) => one(c, await subs.changeCallPlan(caller(c), c.req.param("id") ?? "", (await body(c, CallPlanChange)).callPlan, ifMatch(c))),
+    async (c, input) => one(c, await subs.changeCallPlan(caller(c), c.req.param("id") ?? "", (await input.body()).callPlan, ifMatch(c))),
   );
 }

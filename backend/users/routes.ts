@@ -4,7 +4,6 @@ import { DeviceLink, User, UserCreate, UserUpdate } from "../../schemas/user.ts"
 import { caller, route, type App, type Ctx } from "../http/app.ts";
 import { changeSetHeader, etag, ifMatch } from "../http/headers.ts";
 import { idParam, ok, problems, readHeaders, refQuery, writeHeaders } from "../http/route-description.ts";
-import { body, query } from "../http/validate.ts";
 import type { UserAnswer, UserService } from "./service.ts";
 
 function answer(c: Ctx, a: UserAnswer, status: 200 | 201 = 200): Response {
@@ -23,13 +22,13 @@ export function userRoutes(app: App, users: UserService): void {
       request: { headers: writeHeaders.pick({ "pbx-change-set": true }), body: { content: { "application/json": { schema: UserCreate } } } },
       responses: { 201: ok(User, "created"), 200: ok(User, "a user with this clientReference exists"), ...problems(403, 404, 409, 422) },
     },
-    async (c) => {
-      const a = await users.create(caller(c), changeSetHeader(c), await body(c, UserCreate));
+    async (c, input) => {
+      const a = await users.create(caller(c), changeSetHeader(c), await input.body());
       return answer(c, a, a.created ? 201 : 200);
     },
   );
-  route(app, { method: "get", path: "/v1/users", request: { query: refQuery, headers: readHeaders }, responses: { 200: ok(z.array(User), "users"), ...problems(422) } }, async (c) =>
-    c.json(await users.list(caller(c), changeSetHeader(c), query(c, refQuery.strict()))),
+  route(app, { method: "get", path: "/v1/users", request: { query: refQuery.strict(), headers: readHeaders }, responses: { 200: ok(z.array(User), "users"), ...problems(422) } }, async (c, input) =>
+    c.json(await users.list(caller(c), changeSetHeader(c), input.query())),
   );
   route(app, { method: "get", path: "/v1/users/{id}", request: { params: idParam, headers: readHeaders }, responses: { 200: ok(User, "the user"), ...problems(404) } }, async (c) => {
     const u = await users.get(caller(c), changeSetHeader(c), c.req.param("id") ?? "");
@@ -44,7 +43,7 @@ export function userRoutes(app: App, users: UserService): void {
       request: { params: idParam, headers: writeHeaders, body: { content: { "application/json": { schema: UserUpdate } } } },
       responses: { 200: ok(User, "updated"), ...problems(404, 409, 412, 422) },
     },
-    async (c) => answer(c, await users.update(caller(c), changeSetHeader(c), c.req.param("id") ?? "", await body(c, UserUpdate), ifMatch(c))),
+    async (c, input) => answer(c, await users.update(caller(c), changeSetHeader(c), c.req.param("id") ?? "", await input.body(), ifMatch(c))),
   );
   route(
     app,
@@ -64,7 +63,7 @@ export function userRoutes(app: App, users: UserService): void {
       request: { params: idParam, headers: writeHeaders, body: { content: { "application/json": { schema: DeviceLink } } } },
       responses: { 200: ok(User, "linked"), ...problems(404, 409, 412, 422) },
     },
-    async (c) => answer(c, await users.link(caller(c), changeSetHeader(c), c.req.param("id") ?? "", (await body(c, DeviceLink)).deviceId, ifMatch(c))),
+    async (c, input) => answer(c, await users.link(caller(c), changeSetHeader(c), c.req.param("id") ?? "", (await input.body()).deviceId, ifMatch(c))),
   );
   route(
     app,
