@@ -6,7 +6,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   // Suites test the sources: "pbx-estate" (an example's import) is the SDK's source, not the build in dist/,
   // which test/package tests as users install it.
-  resolve: { alias: [{ find: /^pbx-estate$/, replacement: fileURLToPath(new URL("./sdk/index.ts", import.meta.url)) }] },
+  resolve: {
+    alias: [{ find: /^pbx-estate$/, replacement: fileURLToPath(new URL("./sdk/index.ts", import.meta.url)) }],
+  },
   test: {
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", "dist/**"],

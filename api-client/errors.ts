@@ -25,11 +25,17 @@ export class ApiError extends Error {
   }
 
   static from(method: string, path: string, status: number, body: unknown): ApiError {
-    const problem: Partial<Problem> = isProblem(body) ? body : { status, detail: typeof body === "string" ? body : undefined };
+    const problem: Partial<Problem> = isProblem(body)
+      ? body
+      : { status, detail: typeof body === "string" ? body : undefined };
     const fields = (problem.fields ?? []).map((f) => `${f.path}: ${f.message} [${f.rule}]`);
     const what = problem.detail ?? problem.title ?? `HTTP ${status}`;
     const suffix = fields.length ? ` (${fields.join("; ")})` : "";
-    return new ApiError(`${method} ${path} → ${status} ${problem.code ?? ""}: ${what}${suffix}`.replace(/ +:/, ":"), status, problem);
+    return new ApiError(
+      `${method} ${path} → ${status} ${problem.code ?? ""}: ${what}${suffix}`.replace(/ +:/, ":"),
+      status,
+      problem,
+    );
   }
 }
 
@@ -39,16 +45,24 @@ const closedCodes = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_C
 
 function isTimeout(cause: unknown): boolean {
   const error = cause as { code?: unknown; name?: unknown } | undefined;
-  return error?.name === "TimeoutError" || error?.name === "AbortError" || (typeof error?.code === "string" && timeoutCodes.has(error.code));
+  return (
+    error?.name === "TimeoutError" ||
+    error?.name === "AbortError" ||
+    (typeof error?.code === "string" && timeoutCodes.has(error.code))
+  );
 }
 
 /** What went wrong, in words: never an internal code such as `23` or `UND_ERR_SOCKET`. */
 function inWords(cause: unknown, waitedMs: number | undefined): string {
   const error = cause as { code?: unknown; message?: unknown } | undefined;
   const code = typeof error?.code === "string" ? error.code : undefined;
-  const seconds = waitedMs === undefined ? undefined : waitedMs >= 1000 ? Math.round(waitedMs / 1000) : Math.round(waitedMs / 100) / 10;
-  if (isTimeout(cause))
-    return seconds === undefined ? "did not answer in time" : `did not answer within ${seconds} s`;
+  const seconds =
+    waitedMs === undefined
+      ? undefined
+      : waitedMs >= 1000
+        ? Math.round(waitedMs / 1000)
+        : Math.round(waitedMs / 100) / 10;
+  if (isTimeout(cause)) return seconds === undefined ? "did not answer in time" : `did not answer within ${seconds} s`;
   if (code === "ECONNREFUSED") return "refused the connection (nothing is listening there)";
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "could not be found (its host name does not resolve)";
   if (code === "UND_ERR_CONNECT_TIMEOUT") return "could not be connected to in time";

@@ -49,7 +49,8 @@ export class GroupCommitQueue<I, O> {
       this.inFlight++;
       void this.send(batch.map((w) => w.item))
         .then((answers) => {
-          if (answers.length !== batch.length) throw new Error(`a batch of ${batch.length} items was answered ${answers.length} times`);
+          if (answers.length !== batch.length)
+            throw new Error(`a batch of ${batch.length} items was answered ${answers.length} times`);
           batch.forEach((w, i) => w.resolve(answers[i]!));
         })
         .catch((error: unknown) => batch.forEach((w) => w.reject(error)))

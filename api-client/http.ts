@@ -148,7 +148,11 @@ export class HttpClient {
     };
   }
 
-  async request<T>(method: Dispatcher.HttpMethod, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
+  async request<T>(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<HttpResponse<T>> {
     if (method === "GET") return this.send<T>(method, path, options);
     this.writes.started++;
     this.writes.inFlight++;
@@ -159,7 +163,11 @@ export class HttpClient {
     }
   }
 
-  private async send<T>(method: Dispatcher.HttpMethod, path: string, options: RequestOptions): Promise<HttpResponse<T>> {
+  private async send<T>(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    options: RequestOptions,
+  ): Promise<HttpResponse<T>> {
     const idempotent = options.idempotent ?? method !== "POST";
     const url = this.url(path);
     const headers = this.headers(options.headers, options.body !== undefined);
@@ -168,7 +176,11 @@ export class HttpClient {
       ? {
           method,
           path,
-          headers: Object.fromEntries(BATCH_HEADERS.flatMap((name) => (options.headers?.[name] === undefined ? [] : [[name, options.headers[name]]]))),
+          headers: Object.fromEntries(
+            BATCH_HEADERS.flatMap((name) =>
+              options.headers?.[name] === undefined ? [] : [[name, options.headers[name]]],
+            ),
+          ),
           ...(options.body === undefined ? {} : { body: options.body }),
         }
       : undefined;
@@ -186,7 +198,9 @@ export class HttpClient {
           start();
           response = (await this.batcher.submit(batched)) as HttpResponse<T>;
         } else {
-          response = await this.once<T>(method, url, headers, payload, () => Math.max(1, Math.floor(Math.min(this.timeoutMs, remaining()))));
+          response = await this.once<T>(method, url, headers, payload, () =>
+            Math.max(1, Math.floor(Math.min(this.timeoutMs, remaining()))),
+          );
         }
       } catch (error) {
         const transport = new TransportError(method, url.pathname, error, {
@@ -202,8 +216,10 @@ export class HttpClient {
       }
       if (response.status < 400 || options.accept?.includes(response.status)) return response;
       const retryable = retryableStatuses.has(response.status) && (idempotent || response.status === 429);
-      const wait = parseRetryAfter(response.headers["retry-after"]) ?? backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs);
-      if (!retryable || last || remaining() <= wait) throw ApiError.from(method, url.pathname, response.status, response.body);
+      const wait =
+        parseRetryAfter(response.headers["retry-after"]) ?? backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs);
+      if (!retryable || last || remaining() <= wait)
+        throw ApiError.from(method, url.pathname, response.status, response.body);
       await sleep(wait);
     }
   }
@@ -247,10 +263,21 @@ export class HttpClient {
   /** Several requests as one `POST /v1/batch` (one alone as itself); each answer as if it had gone alone. */
   private async sendTogether(requests: BatchedRequest[]): Promise<BatchedAnswer[]> {
     const alone = (r: BatchedRequest) =>
-      this.once(r.method, this.url(r.path), this.headers(r.headers, r.body !== undefined), r.body === undefined ? undefined : JSON.stringify(r.body));
+      this.once(
+        r.method,
+        this.url(r.path),
+        this.headers(r.headers, r.body !== undefined),
+        r.body === undefined ? undefined : JSON.stringify(r.body),
+      );
     if (requests.length === 1 || !this.batching) return Promise.all(requests.map(alone));
-    const outer = await this.once<BatchResponse>("POST", this.url("/v1/batch"), this.headers(undefined, true), JSON.stringify({ requests }));
-    if (outer.status === 200) return outer.body.responses.map((r) => ({ status: r.status, body: r.body ?? undefined, headers: r.headers }));
+    const outer = await this.once<BatchResponse>(
+      "POST",
+      this.url("/v1/batch"),
+      this.headers(undefined, true),
+      JSON.stringify({ requests }),
+    );
+    if (outer.status === 200)
+      return outer.body.responses.map((r) => ({ status: r.status, body: r.body ?? undefined, headers: r.headers }));
     if (outer.status === 404 && (outer.body as { code?: unknown } | undefined)?.code === "no-route") {
       this.batching = false;
       return Promise.all(requests.map(alone));
@@ -262,4 +289,3 @@ export class HttpClient {
     await this.agent.close();
   }
 }
-

@@ -104,7 +104,8 @@ export class PbxApi {
   }
 
   async applyChangeSet(id: string): Promise<ApplyAnswer> {
-    return (await this.http.request<ApplyAnswer>("POST", `/v1/change-sets/${enc(id)}/apply`, { idempotent: true })).body;
+    return (await this.http.request<ApplyAnswer>("POST", `/v1/change-sets/${enc(id)}/apply`, { idempotent: true }))
+      .body;
   }
 
   async discardChangeSet(id: string): Promise<void> {
@@ -112,7 +113,10 @@ export class PbxApi {
   }
 
   /** Creates (or, for a reference already used, returns without password) a device. */
-  async createDevice(changeSetId: string, input: DeviceCreate): Promise<{ device: Device | DeviceWithPassword; created: boolean }> {
+  async createDevice(
+    changeSetId: string,
+    input: DeviceCreate,
+  ): Promise<{ device: Device | DeviceWithPassword; created: boolean }> {
     const r = await this.http.request<DeviceWithPassword>("POST", "/v1/devices", {
       batchable: true,
       body: input,
@@ -184,7 +188,11 @@ export class PbxApi {
   }
 
   async user(id: string, changeSetId?: string): Promise<User | undefined> {
-    const r = await this.http.request<User>("GET", `/v1/users/${enc(id)}`, { batchable: true, headers: changeSetHeader(changeSetId), accept: [404] });
+    const r = await this.http.request<User>("GET", `/v1/users/${enc(id)}`, {
+      batchable: true,
+      headers: changeSetHeader(changeSetId),
+      accept: [404],
+    });
     return r.status === 404 ? undefined : r.body;
   }
 
@@ -231,7 +239,11 @@ export class PbxApi {
   }
 
   async deleteUser(changeSetId: string, id: string): Promise<"deleted" | "gone"> {
-    const r = await this.http.request("DELETE", `/v1/users/${enc(id)}`, { batchable: true, headers: changeSetHeader(changeSetId), accept: [404] });
+    const r = await this.http.request("DELETE", `/v1/users/${enc(id)}`, {
+      batchable: true,
+      headers: changeSetHeader(changeSetId),
+      accept: [404],
+    });
     return r.status === 404 ? "gone" : "deleted";
   }
 }

@@ -31,7 +31,10 @@ export class RequestBatcher {
   private readonly queue: GroupCommitQueue<BatchedRequest, BatchedAnswer>;
 
   constructor(send: SendRequests, options: RequestBatcherOptions = {}) {
-    this.queue = new GroupCommitQueue(send, { maxItems: options.maxItems ?? 100, maxInFlight: options.maxBatchesInFlight ?? 2 });
+    this.queue = new GroupCommitQueue(send, {
+      maxItems: options.maxItems ?? 100,
+      maxInFlight: options.maxBatchesInFlight ?? 2,
+    });
   }
 
   submit(request: BatchedRequest): Promise<BatchedAnswer> {

@@ -15,7 +15,13 @@ export class ApiError extends Error {
   readonly code: string;
   readonly extras: ProblemExtras;
   readonly headers: Record<string, string>;
-  constructor(status: number, code: string, detail: string, extras: ProblemExtras = {}, headers: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    code: string,
+    detail: string,
+    extras: ProblemExtras = {},
+    headers: Record<string, string> = {},
+  ) {
     super(detail);
     this.status = status;
     this.code = code;
@@ -34,18 +40,34 @@ export const conflict = (code: string, detail: string, extras: ProblemExtras = {
   new ApiError(409, code, detail, extras);
 
 export const preconditionFailed = (kind: string, id: string, current: number): ApiError =>
-  new ApiError(412, "version-mismatch", `${kind} ${id} is at version ${current}; re-read it and retry`, { currentVersion: current });
+  new ApiError(412, "version-mismatch", `${kind} ${id} is at version ${current}; re-read it and retry`, {
+    currentVersion: current,
+  });
 
 /**
  * Turns zod issues into the problem document's `fields`, one per offending field (unknown keys one each).
  * `input`, the value parsed, tells a missing field from a mistyped one (see schemas/field-issues.ts).
  */
-export function zodFields(issues: readonly z.core.$ZodIssue[], prefix: string[] = [], input?: { value: unknown }): ProblemField[] {
-  return fieldIssues(issues, input).map(({ path, rule, message }) => ({ path: [...prefix, ...path.map(String)].join(".") || "(body)", rule, message }));
+export function zodFields(
+  issues: readonly z.core.$ZodIssue[],
+  prefix: string[] = [],
+  input?: { value: unknown },
+): ProblemField[] {
+  return fieldIssues(issues, input).map(({ path, rule, message }) => ({
+    path: [...prefix, ...path.map(String)].join(".") || "(body)",
+    rule,
+    message,
+  }));
 }
 
-export function validationError(issues: readonly z.core.$ZodIssue[], where: string, input?: { value: unknown }): ApiError {
+export function validationError(
+  issues: readonly z.core.$ZodIssue[],
+  where: string,
+  input?: { value: unknown },
+): ApiError {
   const fields = zodFields(issues, [], input);
   const first = fields[0];
-  return new ApiError(422, "validation-failed", `invalid ${where}${first ? `: ${first.path}: ${first.message}` : ""}`, { fields });
+  return new ApiError(422, "validation-failed", `invalid ${where}${first ? `: ${first.path}: ${first.message}` : ""}`, {
+    fields,
+  });
 }

@@ -26,7 +26,10 @@ export function sha256Hex(value: string): string {
 const passwordAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
 
 /** SIP credentials: a username unique across accounts (96 random bits) and a 24-character password. */
-export function newSipCredentials(realm: string, sipUsername = `s${randomBytes(12).toString("hex")}`): { sipUsername: string; sipPassword: string; ha1: string; fingerprint: string } {
+export function newSipCredentials(
+  realm: string,
+  sipUsername = `s${randomBytes(12).toString("hex")}`,
+): { sipUsername: string; sipPassword: string; ha1: string; fingerprint: string } {
   let sipPassword = "";
   for (let i = 0; i < 24; i++) sipPassword += passwordAlphabet[randomInt(passwordAlphabet.length)];
   // HA1 = MD5(username:realm:password) is what a SIP registrar stores for digest authentication.

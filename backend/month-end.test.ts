@@ -38,23 +38,35 @@ describe("endOfMonth", () => {
   });
   it("uses the account's zone: UTC+13 months end 13 hours before UTC's", () => {
     // Pacific/Tongatapu is UTC+13 all year.
-    expect(endOfMonth("Pacific/Tongatapu", new Date("2025-06-14T00:00:00Z")).toISOString()).toBe("2025-06-30T11:00:00.000Z");
+    expect(endOfMonth("Pacific/Tongatapu", new Date("2025-06-14T00:00:00Z")).toISOString()).toBe(
+      "2025-06-30T11:00:00.000Z",
+    );
   });
   it("counts a UTC instant that is already next month locally as that month", () => {
     // 2025-06-30T12:00Z is 2025-07-01 01:00 in Tonga: the month that ends is July.
-    expect(endOfMonth("Pacific/Tongatapu", new Date("2025-06-30T12:00:00Z")).toISOString()).toBe("2025-07-31T11:00:00.000Z");
+    expect(endOfMonth("Pacific/Tongatapu", new Date("2025-06-30T12:00:00Z")).toISOString()).toBe(
+      "2025-07-31T11:00:00.000Z",
+    );
   });
   it("handles a DST month in London (BST in October, GMT in November)", () => {
-    expect(endOfMonth("Europe/London", new Date("2025-10-10T12:00:00Z")).toISOString()).toBe("2025-11-01T00:00:00.000Z");
-    expect(endOfMonth("Europe/London", new Date("2025-03-10T12:00:00Z")).toISOString()).toBe("2025-03-31T23:00:00.000Z");
+    expect(endOfMonth("Europe/London", new Date("2025-10-10T12:00:00Z")).toISOString()).toBe(
+      "2025-11-01T00:00:00.000Z",
+    );
+    expect(endOfMonth("Europe/London", new Date("2025-03-10T12:00:00Z")).toISOString()).toBe(
+      "2025-03-31T23:00:00.000Z",
+    );
   });
   it("ends the month when daylight saving skips midnight on the 1st: at the skip, not an hour before", () => {
     // America/Asuncion went from 2023-09-30 23:59:59 -04 to 2023-10-01 01:00 -03.
-    expect(endOfMonth("America/Asuncion", new Date("2023-09-15T12:00:00Z")).toISOString()).toBe("2023-10-01T04:00:00.000Z");
+    expect(endOfMonth("America/Asuncion", new Date("2023-09-15T12:00:00Z")).toISOString()).toBe(
+      "2023-10-01T04:00:00.000Z",
+    );
   });
   it("ends the month at the second midnight when the clocks go back across it", () => {
     // America/Goose_Bay went from 2009-11-01 00:01 -03 back to 2009-10-31 23:01 -04: October ends at 00:00 -04.
-    expect(endOfMonth("America/Goose_Bay", new Date("2009-10-15T12:00:00Z")).toISOString()).toBe("2009-11-01T04:00:00.000Z");
+    expect(endOfMonth("America/Goose_Bay", new Date("2009-10-15T12:00:00Z")).toISOString()).toBe(
+      "2009-11-01T04:00:00.000Z",
+    );
   });
   it("is right in every IANA time zone for every month from 2000 to 2030, against a scan of local dates", async () => {
     const wrong: string[] = [];
@@ -65,13 +77,18 @@ describe("endOfMonth", () => {
         for (let month = 1; month <= 12; month++) {
           const expected = endOfMonthByScan(tz, year, month);
           const got = endOfMonth(tz, new Date(expected - 10 * 24 * 60 * MINUTE)).getTime();
-          if (got !== expected) wrong.push(`${tz} ${year}-${month}: ${new Date(got).toISOString()}, not ${new Date(expected).toISOString()}`);
+          if (got !== expected)
+            wrong.push(
+              `${tz} ${year}-${month}: ${new Date(got).toISOString()}, not ${new Date(expected).toISOString()}`,
+            );
         }
       }
     }
     expect(wrong).toEqual([]);
   }, 600_000); // CPU-bound: on a shared, loaded machine it can take several times its usual half minute
   it("rolls December over into the next year", () => {
-    expect(endOfMonth("America/New_York", new Date("2025-12-20T12:00:00Z")).toISOString()).toBe("2026-01-01T05:00:00.000Z");
+    expect(endOfMonth("America/New_York", new Date("2025-12-20T12:00:00Z")).toISOString()).toBe(
+      "2026-01-01T05:00:00.000Z",
+    );
   });
 });

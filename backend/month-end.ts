@@ -64,7 +64,7 @@ export function startOfLocalDay(tz: string, year: number, month: number, day: nu
   const reached = (ms: number): boolean => localDate(tz, ms) >= target;
   const end = Date.UTC(year, month - 1, day) + 36 * HOUR;
   let start = bisect(Date.UTC(year, month - 1, day) - 36 * HOUR, end, reached);
-  for (let from = start; from < end && offsetAt(tz, from) !== offsetAt(tz, end); ) {
+  for (let from = start; from < end && offsetAt(tz, from) !== offsetAt(tz, end);) {
     const offset = offsetAt(tz, from);
     const change = bisect(from, end, (ms) => offsetAt(tz, ms) !== offset);
     if (!reached(change)) start = bisect(change, end, reached);

@@ -11,7 +11,13 @@ import { createApp, type App } from "./http/app.ts";
 import { healthRoute } from "./http/health.ts";
 import { RateLimiter, type RateLimitOptions } from "./http/rate-limit.ts";
 import { Faults } from "./http/faults.ts";
-import { enabledHooks, refuseNonLoopback, testHookRoutes, testHookToken, type TestHookOptions } from "./http/test-hooks.ts";
+import {
+  enabledHooks,
+  refuseNonLoopback,
+  testHookRoutes,
+  testHookToken,
+  type TestHookOptions,
+} from "./http/test-hooks.ts";
 import { findPrincipal, insertAccount, type Principal } from "./accounts/store.ts";
 import { accountRoutes } from "./accounts/routes.ts";
 import { catalogueRoutes } from "./catalogue/routes.ts";
@@ -35,7 +41,13 @@ import { MemoryCache, NoCache } from "./configuration/cache.ts";
 import { PostCommit } from "./configuration/post-commit.ts";
 import { revisionSnapshot, type RevisionSnapshot } from "./configuration/snapshot.ts";
 import { RegistrarPublisher } from "./outbox/publisher.ts";
-import { attachBackendRegistrar, startBackendRegistrar, type BackendRegistrar, type RegistrarAttachOptions, type RegistrarProcessOptions } from "./outbox/registrar.ts";
+import {
+  attachBackendRegistrar,
+  startBackendRegistrar,
+  type BackendRegistrar,
+  type RegistrarAttachOptions,
+  type RegistrarProcessOptions,
+} from "./outbox/registrar.ts";
 import type { RunningRegistrar } from "../registrar/index.ts";
 
 export interface BackendOptions {
@@ -103,7 +115,11 @@ export interface Backend {
    */
   revisionSnapshot(accountId: string): Promise<RevisionSnapshot>;
   /** Creates an account and returns its token (tests and the admin command). */
-  createAccount(input: { name: string; timeZone: string; numbers: string[] }): Promise<{ accountId: string; token: string }>;
+  createAccount(input: {
+    name: string;
+    timeZone: string;
+    numbers: string[];
+  }): Promise<{ accountId: string; token: string }>;
   /** Stops accepting, finishes in-flight requests, closes the store. */
   stop(): Promise<void>;
 }
@@ -114,7 +130,19 @@ export function createLogger(destination?: DestinationStream, level = "info"): L
       level,
       base: { service: "pbx-backend" },
       redact: {
-        paths: ["req.headers.authorization", "headers.authorization", "authorization", "token", "*.token", "password", "*.password", "sipPassword", "*.sipPassword", "ha1", "*.ha1"],
+        paths: [
+          "req.headers.authorization",
+          "headers.authorization",
+          "authorization",
+          "token",
+          "*.token",
+          "password",
+          "*.password",
+          "sipPassword",
+          "*.sipPassword",
+          "ha1",
+          "*.ha1",
+        ],
         censor: "[redacted]",
       },
     },
@@ -136,13 +164,17 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const sipOptions = options.registrar;
   if (sipOptions !== undefined && ("dataDir" in sipOptions || "attach" in sipOptions)) {
     try {
-      sip = "attach" in sipOptions ? await attachBackendRegistrar(sipOptions, { realm, log }) : await startBackendRegistrar(sipOptions, { realm, log });
+      sip =
+        "attach" in sipOptions
+          ? await attachBackendRegistrar(sipOptions, { realm, log })
+          : await startBackendRegistrar(sipOptions, { realm, log });
     } catch (e) {
       await store.close();
       throw e;
     }
   }
-  const registrar: Registrar = sip !== null ? sip.address : sipOptions !== undefined && "transport" in sipOptions ? sipOptions : defaultRegistrar;
+  const registrar: Registrar =
+    sip !== null ? sip.address : sipOptions !== undefined && "transport" in sipOptions ? sipOptions : defaultRegistrar;
   const notifier = new RevisionNotifier(log);
   // The embedded store has one process (its data-dir lock), so that process may cache live state.
   const cache = store.kind === "embedded" ? new MemoryCache() : new NoCache();
@@ -150,7 +182,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const changes = new ChangeSetService({ db, clock, cache, postCommit });
   const faults = hooks.includes("faults") ? new Faults() : null;
   const rateLimit = options.rateLimit === undefined ? { perSecond: 100, burst: 500 } : options.rateLimit;
-  const unauthenticatedRateLimit = options.unauthenticatedRateLimit === undefined ? { perSecond: 10, burst: 50 } : options.unauthenticatedRateLimit;
+  const unauthenticatedRateLimit =
+    options.unauthenticatedRateLimit === undefined ? { perSecond: 10, burst: 50 } : options.unauthenticatedRateLimit;
 
   const publisher =
     sip === null
@@ -169,7 +202,9 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const app = createApp({
     log,
     rateLimiter: rateLimit ? new RateLimiter(rateLimit) : null,
-    unauthenticatedLimiter: unauthenticatedRateLimit ? new RateLimiter(unauthenticatedRateLimit, "requests without a valid token from this address") : null,
+    unauthenticatedLimiter: unauthenticatedRateLimit
+      ? new RateLimiter(unauthenticatedRateLimit, "requests without a valid token from this address")
+      : null,
     trustProxy: options.trustProxy ?? false,
     faults,
     authenticate: async (token) => {
@@ -198,13 +233,21 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const testHooksToken = hooks.length > 0 && options.testHooks ? testHookToken(options.testHooks) : null;
   if (testHooksToken !== null) testHookRoutes(app, hooks, testHooksToken, { clock, faults, publisher });
 
-  const createAccount = async (input: { name: string; timeZone: string; numbers: string[] }): Promise<{ accountId: string; token: string }> => {
+  const createAccount = async (input: {
+    name: string;
+    timeZone: string;
+    numbers: string[];
+  }): Promise<{ accountId: string; token: string }> => {
     const r = await insertAccount(db, input, clock.now());
     return { accountId: r.account.id, token: r.token };
   };
 
   if (options.demoTokenFile !== undefined && !existsSync(options.demoTokenFile)) {
-    const { token } = await createAccount({ name: "Demo account", timeZone: "Europe/London", numbers: ["+442079460000", "+442079460001"] });
+    const { token } = await createAccount({
+      name: "Demo account",
+      timeZone: "Europe/London",
+      numbers: ["+442079460000", "+442079460001"],
+    });
     mkdirSync(dirname(options.demoTokenFile), { recursive: true });
     writeFileSync(options.demoTokenFile, `${token}\n`, { mode: 0o600 });
   } else if (options.demoTokenFile !== undefined) {
@@ -212,7 +255,9 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   }
 
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: options.host ?? "127.0.0.1" }, () => resolve(s as Server));
+    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: options.host ?? "127.0.0.1" }, () =>
+      resolve(s as Server),
+    );
   });
   const port = (server.address() as AddressInfo).port;
   publisher?.start();

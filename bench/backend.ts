@@ -11,7 +11,9 @@ import { Agent, request } from "undici";
 import { startBackend, type Backend } from "../backend/server.ts";
 import type { StoreOptions } from "../backend/store/index.ts";
 
-const { values } = parseArgs({ options: { seconds: { type: "string", default: "4" }, clients: { type: "string", default: "16" } } });
+const { values } = parseArgs({
+  options: { seconds: { type: "string", default: "4" }, clients: { type: "string", default: "16" } },
+});
 const seconds = Number(values.seconds);
 const clients = Number(values.clients);
 
@@ -44,26 +46,48 @@ async function phase(op: (client: number, i: number) => Promise<void>): Promise<
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const round = (n: number): number => Math.round(n * 100) / 100;
-  return { perSecond: round(latencies.length / elapsed), p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), count: latencies.length };
+  return {
+    perSecond: round(latencies.length / elapsed),
+    p50Ms: round(percentile(latencies, 50)),
+    p99Ms: round(percentile(latencies, 99)),
+    count: latencies.length,
+  };
 }
 
 async function benchStore(name: string, store: StoreOptions): Promise<Record<string, number>> {
   const backend: Backend = await startBackend({ store, rateLimit: null, logLevel: "silent" });
   const agent = new Agent({ connections: clients, pipelining: 1 });
   try {
-    const { token } = await backend.createAccount({ name: `bench-${name}`, timeZone: "UTC", numbers: ["+442079460000"] });
+    const { token } = await backend.createAccount({
+      name: `bench-${name}`,
+      timeZone: "UTC",
+      numbers: ["+442079460000"],
+    });
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     const call = async (method: "GET" | "POST" | "PATCH", path: string, body?: unknown): Promise<unknown> => {
-      const r = await request(`${backend.url}${path}`, { method, headers, body: body === undefined ? null : JSON.stringify(body), dispatcher: agent });
+      const r = await request(`${backend.url}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+        dispatcher: agent,
+      });
       const json = await r.body.json();
       if (r.statusCode >= 300) throw new Error(`${method} ${path}: ${r.statusCode} ${JSON.stringify(json)}`);
       return json;
     };
     const items = Array.from({ length: clients }, () => ({ product: "user-licence", callPlan: "pay-as-you-go" }));
-    const ordered = (await call("POST", "/v1/orders", { termsVersion: "2025-01", items })) as { subscriptions: { id: string }[] };
+    const ordered = (await call("POST", "/v1/orders", { termsVersion: "2025-01", items })) as {
+      subscriptions: { id: string }[];
+    };
     const users: string[] = [];
     for (const [i, s] of ordered.subscriptions.entries()) {
-      const u = (await call("POST", "/v1/users", { name: `Bench ${i}`, extension: String(200 + i), licenceId: s.id, areaPrefix: "020", outboundCallerId: "+442079460000" })) as { id: string };
+      const u = (await call("POST", "/v1/users", {
+        name: `Bench ${i}`,
+        extension: String(200 + i),
+        licenceId: s.id,
+        areaPrefix: "020",
+        outboundCallerId: "+442079460000",
+      })) as { id: string };
       users.push(u.id);
     }
     const userOf = (client: number): string => users[client % users.length] ?? "";

@@ -44,8 +44,10 @@ const sizes = values.sizes.split(",").map(Number);
 const parallel = Number(values.parallel);
 const repeat = Number(values.repeat);
 if (!Number.isInteger(repeat) || repeat < 1) throw new Error("--repeat must be a whole number of at least 1");
-if (values.checkpoints !== "final-only" && values.checkpoints !== "every-step") throw new Error("--checkpoints must be final-only or every-step");
-const checkpointEnv: Record<string, string> = values.checkpoints === "final-only" ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {};
+if (values.checkpoints !== "final-only" && values.checkpoints !== "every-step")
+  throw new Error("--checkpoints must be final-only or every-step");
+const checkpointEnv: Record<string, string> =
+  values.checkpoints === "final-only" ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {};
 const NUMBER = "+442079460000";
 isolateSdkChannels(); // dozens of inline runs in this process: see cli/sdk-channels.ts
 
@@ -56,19 +58,33 @@ function estate(users: number, make: Makers): void {
     const devices = Array.from({ length: i % 2 === 0 ? 2 : 1 }, (_, d) =>
       make.device(`u${i}-device${d}`, make.licence(`u${i}-device${d}-licence`, "sip-device-licence").id),
     );
-    make.user(`u${i}`, String(1000 + i), licence.id, devices.map((d) => d.id));
+    make.user(
+      `u${i}`,
+      String(1000 + i),
+      licence.id,
+      devices.map((d) => d.id),
+    );
   }
 }
 
 interface Makers {
   licence(name: string, product: "user-licence" | "sip-device-licence"): pulumi.CustomResource;
   device(name: string, licenceId: pulumi.Output<string>): pulumi.CustomResource;
-  user(name: string, extension: string, licenceId: pulumi.Output<string>, deviceIds: pulumi.Output<string>[]): pulumi.CustomResource;
+  user(
+    name: string,
+    extension: string,
+    licenceId: pulumi.Output<string>,
+    deviceIds: pulumi.Output<string>[],
+  ): pulumi.CustomResource;
 }
 
 const ours: Makers = {
   licence: (name, product) =>
-    new ServiceSubscription(name, { product, ...(product === "user-licence" ? { callPlan: "national-unlimited" as const } : {}), termsVersion: TERMS_VERSION }),
+    new ServiceSubscription(name, {
+      product,
+      ...(product === "user-licence" ? { callPlan: "national-unlimited" as const } : {}),
+      termsVersion: TERMS_VERSION,
+    }),
   device: (name, licenceId) => new SipDevice(name, { name, licenceId }),
   user: (name, extension, licenceId, deviceIds) =>
     new PbxUser(name, { name, extension, licenceId, areaPrefix: "020", outboundCallerId: NUMBER, deviceIds }),
@@ -83,12 +99,25 @@ class Floor extends pulumi.CustomResource {
   }
 }
 /** The estate's resources as `Resource` (a floor's class), with the same declared inputs as ours. */
-const makersOf = (Resource: new (type: string, name: string, props: pulumi.Inputs) => pulumi.CustomResource): Makers => ({
+const makersOf = (
+  Resource: new (type: string, name: string, props: pulumi.Inputs) => pulumi.CustomResource,
+): Makers => ({
   licence: (name, product) =>
-    new Resource("ServiceSubscription", name, { product, ...(product === "user-licence" ? { callPlan: "national-unlimited" } : {}), termsVersion: TERMS_VERSION }),
+    new Resource("ServiceSubscription", name, {
+      product,
+      ...(product === "user-licence" ? { callPlan: "national-unlimited" } : {}),
+      termsVersion: TERMS_VERSION,
+    }),
   device: (name, licenceId) => new Resource("SipDevice", name, { name, licenceId }),
   user: (name, extension, licenceId, deviceIds) =>
-    new Resource("PbxUser", name, { name, extension, licenceId, areaPrefix: "020", outboundCallerId: NUMBER, deviceIds }),
+    new Resource("PbxUser", name, {
+      name,
+      extension,
+      licenceId,
+      areaPrefix: "020",
+      outboundCallerId: NUMBER,
+      deviceIds,
+    }),
 });
 const floor = makersOf(Floor);
 
@@ -97,7 +126,12 @@ const stateFloorProvider = `exports.handler=()=>require(${JSON.stringify(join(pa
 class StateFloor extends pulumi.CustomResource {
   constructor(type: string, name: string, props: pulumi.Inputs) {
     const device = type === "SipDevice";
-    super(`pulumi-nodejs:dynamic/state-floor:${type}`, name, { ...props, __provider: stateFloorProvider, ...(device ? { sipPassword: undefined } : {}) }, device ? { additionalSecretOutputs: ["sipPassword"] } : {});
+    super(
+      `pulumi-nodejs:dynamic/state-floor:${type}`,
+      name,
+      { ...props, __provider: stateFloorProvider, ...(device ? { sipPassword: undefined } : {}) },
+      device ? { additionalSecretOutputs: ["sipPassword"] } : {},
+    );
   }
 }
 const stateFloor = makersOf(StateFloor);
@@ -114,16 +148,36 @@ interface Backend {
 const routeOf = (method: string, path: string) => `${method} ${path.replace(/\/[a-z]{2,4}_[a-z0-9]+/g, "/{id}")}`;
 
 /** The busiest routes of a period: count and mean milliseconds, for finding where the time goes. */
-function routeSummary(routes: Map<string, { count: number; ms: number }>): Record<string, { count: number; meanMs: number }> {
+function routeSummary(
+  routes: Map<string, { count: number; ms: number }>,
+): Record<string, { count: number; meanMs: number }> {
   return Object.fromEntries(
-    [...routes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8).map(([route, r]) => [route, { count: r.count, meanMs: Math.round((r.ms / r.count) * 10) / 10 }]),
+    [...routes]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .slice(0, 8)
+      .map(([route, r]) => [route, { count: r.count, meanMs: Math.round((r.ms / r.count) * 10) / 10 }]),
   );
 }
 
 async function startServe(dir: string): Promise<Backend> {
-  const child = spawn(process.execPath, [join(packageRoot, "backend/cli/main.ts"), "serve", "--port", "0", "--database", join(dir, "data"), "--rate-limit", "off", "--token-file", join(dir, "token")], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      join(packageRoot, "backend/cli/main.ts"),
+      "serve",
+      "--port",
+      "0",
+      "--database",
+      join(dir, "data"),
+      "--rate-limit",
+      "off",
+      "--token-file",
+      join(dir, "token"),
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const backend: Backend = { url: "", token: "", child, requests: 0, routes: new Map() };
   let buffer = "";
   await new Promise<void>((resolve, reject) => {
@@ -140,8 +194,7 @@ async function startServe(dir: string): Promise<Backend> {
           const route = routeOf(r.method, r.path);
           const seen = backend.routes.get(route) ?? { count: 0, ms: 0 };
           backend.routes.set(route, { count: seen.count + 1, ms: seen.ms + r.ms });
-        }
-        else if (line.includes('"tokenFile"')) {
+        } else if (line.includes('"tokenFile"')) {
           backend.url = (JSON.parse(line) as { url: string }).url;
           resolve();
         }
@@ -152,7 +205,11 @@ async function startServe(dir: string): Promise<Backend> {
   return backend;
 }
 
-async function workspace(name: string, program: PulumiFn, env: Record<string, string>): Promise<{ stack: Stack; workDir: string; stateDir: string; cleanup: () => void }> {
+async function workspace(
+  name: string,
+  program: PulumiFn,
+  env: Record<string, string>,
+): Promise<{ stack: Stack; workDir: string; stateDir: string; cleanup: () => void }> {
   const { command, binDir } = await engineCli();
   const temp = mkdtempSync(join(tmpdir(), `pbx-bench-${name}-`));
   const stateDir = join(temp, "state");
@@ -174,15 +231,27 @@ async function workspace(name: string, program: PulumiFn, env: Record<string, st
       },
     },
   );
-  return { stack, workDir, stateDir, cleanup: () => [temp, workDir].forEach((d) => rmSync(d, { recursive: true, force: true })) };
+  return {
+    stack,
+    workDir,
+    stateDir,
+    cleanup: () => [temp, workDir].forEach((d) => rmSync(d, { recursive: true, force: true })),
+  };
 }
 
 /** What a process under the benchmark is, from its command line. */
 const processKind = (cmdline: string): string =>
-  cmdline.includes("dynamic-provider") ? "plugin" : cmdline.includes("serve.ts") ? "backend" : /\/pulumi\s/.test(cmdline) ? "engine" : "other";
+  cmdline.includes("dynamic-provider")
+    ? "plugin"
+    : cmdline.includes("serve.ts")
+      ? "backend"
+      : /\/pulumi\s/.test(cmdline)
+        ? "engine"
+        : "other";
 
 /** The run with the median time (of an odd count; the faster middle one of an even count). */
-const median = <T extends { result: number }>(runs: T[]): T => [...runs].sort((a, b) => a.result - b.result)[Math.floor((runs.length - 1) / 2)]!;
+const median = <T extends { result: number }>(runs: T[]): T =>
+  [...runs].sort((a, b) => a.result - b.result)[Math.floor((runs.length - 1) / 2)]!;
 
 /** The median of numbers (the mean of the middle two of an even count). */
 function medianOf(values: number[]): number {
@@ -223,12 +292,18 @@ const run = (stack: Stack, op: Operation): Promise<unknown> =>
 async function runSize(users: number) {
   const dir = mkdtempSync(join(tmpdir(), "pbx-bench-backend-"));
   const backend = await startServe(dir);
-  const ws = await workspace(`ours-${users}`, async () => estate(users, ours), { PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token });
+  const ws = await workspace(`ours-${users}`, async () => estate(users, ours), {
+    PBX_ENDPOINT: backend.url,
+    PBX_TOKEN: backend.token,
+  });
   const floorWs = await workspace(`floor-${users}`, async () => estate(users, floor), {});
   const stateFloorWs = await workspace(`state-floor-${users}`, async () => estate(users, stateFloor), {});
   try {
     const oursSeconds = { up: 0, preview: 0, refresh: 0, destroy: 0 };
-    const cpuSeconds: Record<"ours" | "floor", Partial<Record<Operation, Record<string, number>>>> = { ours: {}, floor: {} };
+    const cpuSeconds: Record<"ours" | "floor", Partial<Record<Operation, Record<string, number>>>> = {
+      ours: {},
+      floor: {},
+    };
     const floorSeconds = { up: 0, preview: 0, refresh: 0, destroy: 0 };
     const stateFloorSeconds = { up: 0, preview: 0, refresh: 0, destroy: 0 };
     let pluginPeak = 0;
@@ -236,7 +311,11 @@ async function runSize(users: number) {
     const routesByOperation: Partial<Record<Operation, ReturnType<typeof routeSummary>>> = {};
     let state = "";
     let revisions: { changeSetId: string | null; operations: number }[] = [];
-    const samples: Record<"ours" | "floor" | "stateFloor", Partial<Record<Operation, number[]>>> = { ours: {}, floor: {}, stateFloor: {} };
+    const samples: Record<"ours" | "floor" | "stateFloor", Partial<Record<Operation, number[]>>> = {
+      ours: {},
+      floor: {},
+      stateFloor: {},
+    };
     for (const op of operations) {
       console.error(`[bench] ${users} users: ${op} …`);
       const before = backend.requests;
@@ -257,7 +336,9 @@ async function runSize(users: number) {
             .filter((f) => f.endsWith(".json"))
             .map((f) => readFileSync(join(ws.stateDir, ".pulumi", "stacks", f), "utf8"))
             .join("");
-          revisions = (await (await fetch(`${backend.url}/v1/revisions`, { headers: { authorization: `Bearer ${backend.token}` } })).json()) as typeof revisions;
+          revisions = (await (
+            await fetch(`${backend.url}/v1/revisions`, { headers: { authorization: `Bearer ${backend.token}` } })
+          ).json()) as typeof revisions;
         }
         floorRuns.push(await cpuByProcessKind(processKind, () => seconds(() => run(floorWs.stack, op))));
         stateFloorRuns.push(await seconds(() => run(stateFloorWs.stack, op)));
@@ -273,9 +354,18 @@ async function runSize(users: number) {
       samples.stateFloor[op] = stateFloorRuns;
       stateFloorSeconds[op] = median(stateFloorRuns.map((result) => ({ result }))).result;
     }
-    const deployment = JSON.parse(state) as { checkpoint: { latest: { resources: { type: string; inputs?: { __provider?: string }; outputs?: { __provider?: string } }[] } } };
-    const ourResources = deployment.checkpoint.latest.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/pbx:"));
-    const providerBytes = ourResources.reduce((n, r) => n + (r.inputs?.__provider?.length ?? 0) + (r.outputs?.__provider?.length ?? 0), 0);
+    const deployment = JSON.parse(state) as {
+      checkpoint: {
+        latest: { resources: { type: string; inputs?: { __provider?: string }; outputs?: { __provider?: string } }[] };
+      };
+    };
+    const ourResources = deployment.checkpoint.latest.resources.filter((r) =>
+      r.type.startsWith("pulumi-nodejs:dynamic/pbx:"),
+    );
+    const providerBytes = ourResources.reduce(
+      (n, r) => n + (r.inputs?.__provider?.length ?? 0) + (r.outputs?.__provider?.length ?? 0),
+      0,
+    );
     const applied = revisions.filter((r) => r.changeSetId !== null);
     return {
       resources: ourResources.length,
@@ -283,7 +373,8 @@ async function runSize(users: number) {
       samples,
       cpuSeconds,
       applies: applied.length,
-      mutationsPerApply: Math.round((applied.reduce((n, r) => n + r.operations, 0) / Math.max(1, applied.length)) * 10) / 10,
+      mutationsPerApply:
+        Math.round((applied.reduce((n, r) => n + r.operations, 0) / Math.max(1, applied.length)) * 10) / 10,
       requestsPerResource: Math.round((upRequests / Math.max(1, ourResources.length)) * 100) / 100,
       peakRssMb: { plugin: pluginPeak, backend: Math.round(peakRssOf(backend.child.pid ?? 0)) },
       stateBytesPerResource: Math.round(state.length / Math.max(1, ourResources.length)),
@@ -315,17 +406,33 @@ function estateYaml(users: number): string {
     "  users:",
   ];
   for (let i = 0; i < users; i++) {
-    lines.push(`    - key: u${i}`, `      name: User ${i}`, `      extension: "${1000 + i}"`, "      devices:", `        - key: u${i}-desk`, `          name: Desk ${i}`);
+    lines.push(
+      `    - key: u${i}`,
+      `      name: User ${i}`,
+      `      extension: "${1000 + i}"`,
+      "      devices:",
+      `        - key: u${i}-desk`,
+      `          name: Desk ${i}`,
+    );
     if (i % 2 === 0) lines.push(`        - key: u${i}-soft`, `          name: Softphone ${i}`);
   }
   return `${lines.join("\n")}\n`;
 }
 
 /** Runs `pbx-estate` (the package's bin) in `cwd`; resolves to seconds taken, rejects on a failing exit code. */
-function cliSeconds(cwd: string, args: string[], env: Record<string, string>, okCodes: number[] = [0]): Promise<number> {
+function cliSeconds(
+  cwd: string,
+  args: string[],
+  env: Record<string, string>,
+  okCodes: number[] = [0],
+): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(packageRoot, "cli", "pbx-estate", "main.ts"), ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [join(packageRoot, "cli", "pbx-estate", "main.ts"), ...args], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
     child.on("close", (code) => {
@@ -339,7 +446,9 @@ function cliSeconds(cwd: string, args: string[], env: Record<string, string>, ok
  * The CLI on an estate file of `users` users: apply it, then time a no-change `plan` and an in-sync `drift`
  * (what a pull request and the nightly job run), then destroy.
  */
-async function runCli(users: number): Promise<{ applySeconds: number; planSeconds: number; driftSeconds: number; destroySeconds: number }> {
+async function runCli(
+  users: number,
+): Promise<{ applySeconds: number; planSeconds: number; driftSeconds: number; destroySeconds: number }> {
   const dir = mkdtempSync(join(tmpdir(), "pbx-bench-cli-"));
   const backend = await startServe(join(dir, "backend"));
   const project = join(dir, "project");
@@ -347,10 +456,18 @@ async function runCli(users: number): Promise<{ applySeconds: number; planSecond
   writeFileSync(join(project, "estate.yaml"), estateYaml(users));
   const env = { PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token, ...checkpointEnv };
   try {
-    const applySeconds = await cliSeconds(project, ["apply", "estate.yaml", "--yes", "--parallel", String(parallel)], env);
+    const applySeconds = await cliSeconds(
+      project,
+      ["apply", "estate.yaml", "--yes", "--parallel", String(parallel)],
+      env,
+    );
     const planSeconds = await cliSeconds(project, ["plan", "estate.yaml", "--json"], env);
     const driftSeconds = await cliSeconds(project, ["drift", "estate.yaml", "--json"], env);
-    const destroySeconds = await cliSeconds(project, ["destroy", "estate.yaml", "--yes", "--parallel", String(parallel)], env);
+    const destroySeconds = await cliSeconds(
+      project,
+      ["destroy", "estate.yaml", "--yes", "--parallel", String(parallel)],
+      env,
+    );
     return { applySeconds, planSeconds, driftSeconds, destroySeconds };
   } finally {
     backend.child.kill("SIGTERM");
@@ -360,7 +477,12 @@ async function runCli(users: number): Promise<{ applySeconds: number; planSecond
 
 // What a run at 1,000 users should show: each operation within 1.3 times the engine's floor (destroy has no
 // target: it makes real cancellations), little added time per resource, applies that batch, and lean state.
-const targets = { ratioAtMost: 1.3, upAddedMsPerResourceAtMost: 5, stateBytesPerResourceAtMost: 4096, providerBytesPerResourceAtMost: 1024 };
+const targets = {
+  ratioAtMost: 1.3,
+  upAddedMsPerResourceAtMost: 5,
+  stateBytesPerResourceAtMost: 4096,
+  providerBytesPerResourceAtMost: 1024,
+};
 const bySize: Record<string, unknown> = {};
 const report = { parallelism: parallel, checkpoints: values.checkpoints, sizes: bySize };
 for (const users of sizes) {
@@ -369,14 +491,19 @@ for (const users of sizes) {
   // Each round measures the sides one after the other, so a round's ratio is taken under one load of the
   // machine; the median of the rounds' ratios is reported (not the ratio of two medians, which may come
   // from different rounds).
-  const rounds = (k: Operation, side: Side, base: Side) => measured.samples[side][k]!.map((s, i) => ({ side: s, base: measured.samples[base][k]![i]! }));
+  const rounds = (k: Operation, side: Side, base: Side) =>
+    measured.samples[side][k]!.map((s, i) => ({ side: s, base: measured.samples[base][k]![i]! }));
   const ratio = (k: Operation, side: Side = "ours", base: Side = "floor") =>
     Math.round(medianOf(rounds(k, side, base).map((r) => r.side / r.base)) * 100) / 100;
   const roundRatios = (side: Side, base: Side) =>
-    Object.fromEntries(operations.map((op) => [op, rounds(op, side, base).map((r) => Math.round((r.side / r.base) * 100) / 100)]));
+    Object.fromEntries(
+      operations.map((op) => [op, rounds(op, side, base).map((r) => Math.round((r.side / r.base) * 100) / 100)]),
+    );
   if (values.cli) console.error(`[bench] ${users} users: the CLI …`);
   const cli = values.cli ? await runCli(users) : undefined;
-  const addedMs = (k: Operation) => Math.round((medianOf(rounds(k, "ours", "floor").map((r) => r.side - r.base)) * 1000 * 100) / measured.resources) / 100;
+  const addedMs = (k: Operation) =>
+    Math.round((medianOf(rounds(k, "ours", "floor").map((r) => r.side - r.base)) * 1000 * 100) / measured.resources) /
+    100;
   const ratios = { up: ratio("up"), preview: ratio("preview"), refresh: ratio("refresh"), destroy: ratio("destroy") };
   const addedMsPerResource = { up: addedMs("up"), refresh: addedMs("refresh") };
   bySize[String(users)] = {

@@ -22,7 +22,11 @@ export function peakRssOf(pid: number): number {
 }
 
 /** `known`: kinds already read, so a process's command line is read once (the sampler runs in the program's process). */
-function readProcess(pid: number, classify: (cmdline: string) => string, known: Map<number, string>): Sample | undefined {
+function readProcess(
+  pid: number,
+  classify: (cmdline: string) => string,
+  known: Map<number, string>,
+): Sample | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Fields after the parenthesised command name, which may itself hold spaces.
@@ -80,7 +84,8 @@ export async function cpuByProcessKind<T>(
     const result = await work();
     sample();
     const cpuSeconds: Record<string, number> = {};
-    for (const { kind, ticks, first } of lastTicks.values()) cpuSeconds[kind] = (cpuSeconds[kind] ?? 0) + (ticks - first) / TICKS_PER_SECOND;
+    for (const { kind, ticks, first } of lastTicks.values())
+      cpuSeconds[kind] = (cpuSeconds[kind] ?? 0) + (ticks - first) / TICKS_PER_SECOND;
     const self = process.cpuUsage(selfBefore);
     cpuSeconds.program = (self.user + self.system) / 1e6;
     for (const kind of Object.keys(cpuSeconds)) cpuSeconds[kind] = Math.round((cpuSeconds[kind] ?? 0) * 100) / 100;

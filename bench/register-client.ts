@@ -62,7 +62,11 @@ export class RegisterClient {
   }
 
   /** One registration: challenge, then the authenticated REGISTER, whose round trip is returned (ms). */
-  async register(username: string, password: string, timeoutMs: number): Promise<{ ms: number; status: number } | "timeout"> {
+  async register(
+    username: string,
+    password: string,
+    timeoutMs: number,
+  ): Promise<{ ms: number; status: number } | "timeout"> {
     const n = ++this.sequence;
     const uri = `sip:${this.host}:${this.port}`;
     const callId = `bench-${process.pid}-${n}`;
@@ -86,7 +90,9 @@ export class RegisterClient {
     const realm = /realm="([^"]+)"/.exec(challenge)?.[1] ?? "";
     const nonce = /nonce="([^"]+)"/.exec(challenge)?.[1] ?? "";
     const cnonce = randomBytes(8).toString("hex");
-    const response = md5(`${md5(`${username}:${realm}:${password}`)}:${nonce}:00000001:${cnonce}:auth:${md5(`REGISTER:${uri}`)}`);
+    const response = md5(
+      `${md5(`${username}:${realm}:${password}`)}:${nonce}:00000001:${cnonce}:auth:${md5(`REGISTER:${uri}`)}`,
+    );
     const auth =
       `Authorization: Digest username="${username}", realm="${realm}", nonce="${nonce}", uri="${uri}", ` +
       `response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="${cnonce}"`;
@@ -111,7 +117,9 @@ export interface PhaseResult {
 }
 
 export const percentile = (sorted: readonly number[], p: number): number =>
-  sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN);
+  sorted.length === 0
+    ? Number.NaN
+    : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN);
 export const round = (n: number): number => Math.round(n * 1000) / 1000;
 
 /** `requests` REGISTERs, `concurrency` at a time, cycling over the credentials `credentials(i)` for i < users. */
@@ -120,7 +128,10 @@ export async function phase(
   requests: number,
   concurrency: number,
   users: number,
-  credentials: (i: number) => { username: string; password: string } = (i) => ({ username: `bench-${i}`, password: `pw-${i}` }),
+  credentials: (i: number) => { username: string; password: string } = (i) => ({
+    username: `bench-${i}`,
+    password: `pw-${i}`,
+  }),
 ): Promise<PhaseResult> {
   const latencies: number[] = [];
   let refused = 0;
@@ -153,4 +164,3 @@ export async function phase(
     maxMs: round(latencies.at(-1) ?? Number.NaN),
   };
 }
-

@@ -23,7 +23,6 @@ import type { RevisionSnapshot } from "../registrar/snapshot.ts";
 import { startRegistrar } from "../registrar/supervisor.ts";
 import { phase, percentile, RegisterClient, round } from "./register-client.ts";
 
-
 function bulkSnapshot(revision: number, users: number): RevisionSnapshot {
   return {
     revision,
@@ -90,7 +89,11 @@ async function main(): Promise<void> {
     if (warmup.ok === 0) throw new Error(`no REGISTER succeeded while warming up: ${JSON.stringify(warmup)}`);
     const idle = await phase(client, requests, concurrency, users);
 
-    const target: RegistrarTarget = { database: registrar.database, ctlSocket: registrar.ctlSocket, realm: registrar.realm };
+    const target: RegistrarTarget = {
+      database: registrar.database,
+      ctlSocket: registrar.ctlSocket,
+      realm: registrar.realm,
+    };
     const worker = new Worker(new URL(import.meta.url), {
       workerData: { target, users, firstRevision: first.revision + 1 } satisfies PublisherData,
     });
@@ -116,7 +119,11 @@ async function main(): Promise<void> {
             publishMaxMs: round(durations.at(-1) ?? Number.NaN),
           },
           p99Ratio: round(ratio),
-          target: { p99RatioAtMost: 3, timeouts: 0, met: ratio <= 3 && publishing.timeouts === 0 && idle.timeouts === 0 },
+          target: {
+            p99RatioAtMost: 3,
+            timeouts: 0,
+            met: ratio <= 3 && publishing.timeouts === 0 && idle.timeouts === 0,
+          },
         },
         null,
         2,

@@ -35,7 +35,9 @@ async function clientWorker(data: ClientData): Promise<void> {
       parentPort?.close();
       return;
     }
-    void phase(client, m.requests, data.concurrency, data.credentials.length, (i) => data.credentials[i]!).then((r) => parentPort?.postMessage(r));
+    void phase(client, m.requests, data.concurrency, data.credentials.length, (i) => data.credentials[i]!).then((r) =>
+      parentPort?.postMessage(r),
+    );
   });
 }
 
@@ -45,11 +47,11 @@ else await main();
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-        users: { type: "string", default: "1000" },
-        requests: { type: "string", default: "10000" },
-        "publishing-requests": { type: "string", default: "40000" },
-        concurrency: { type: "string", default: "8" },
-      },
+      users: { type: "string", default: "1000" },
+      requests: { type: "string", default: "10000" },
+      "publishing-requests": { type: "string", default: "40000" },
+      concurrency: { type: "string", default: "8" },
+    },
   });
   const users = Number(values.users);
   const requests = Number(values.requests);
@@ -61,21 +63,37 @@ async function main(): Promise<void> {
   const publishMs: number[] = [];
   const logDestination = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split("\n").filter((l) => l.includes('"registrar.published"')))
+      for (const line of chunk
+        .toString()
+        .split("\n")
+        .filter((l) => l.includes('"registrar.published"')))
         publishMs.push((JSON.parse(line) as { ms: number }).ms);
       done();
     },
   });
 
   const dir = mkdtempSync(join(tmpdir(), "pbx-bench-registrar-"));
-  const backend = await startBackend({ store: { kind: "embedded", dataDir: null }, rateLimit: null, logLevel: "info", logDestination, registrar: { dataDir: join(dir, "registrar") } });
+  const backend = await startBackend({
+    store: { kind: "embedded", dataDir: null },
+    rateLimit: null,
+    logLevel: "info",
+    logDestination,
+    registrar: { dataDir: join(dir, "registrar") },
+  });
   const registrar = backend.registrar!;
-  const { accountId, token } = await backend.createAccount({ name: "Bench", timeZone: "Europe/London", numbers: [NUMBER] });
+  const { accountId, token } = await backend.createAccount({
+    name: "Bench",
+    timeZone: "Europe/London",
+    numbers: [NUMBER],
+  });
 
   async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${backend.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: body === undefined ? null : JSON.stringify(body),
     });
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
@@ -85,9 +103,11 @@ async function main(): Promise<void> {
   /** Runs `task(i)` for i < n, `width` at a time. */
   async function pool(n: number, width: number, task: (i: number) => Promise<void>): Promise<void> {
     let next = 0;
-    await Promise.all(Array.from({ length: width }, async () => {
-      while (next < n) await task(next++);
-    }));
+    await Promise.all(
+      Array.from({ length: width }, async () => {
+        while (next < n) await task(next++);
+      }),
+    );
   }
 
   async function registrarRevision(): Promise<number> {
@@ -110,7 +130,10 @@ async function main(): Promise<void> {
       const size = Math.min(CHUNK, users - start);
       const order = await api<{ subscriptions: { id: string }[] }>("POST", "/v1/orders", {
         termsVersion: TERMS_VERSION,
-        items: [...Array.from({ length: size }, () => ({ product: "user-licence", callPlan: "national-unlimited" })), ...Array.from({ length: size }, () => ({ product: "sip-device-licence" }))],
+        items: [
+          ...Array.from({ length: size }, () => ({ product: "user-licence", callPlan: "national-unlimited" })),
+          ...Array.from({ length: size }, () => ({ product: "sip-device-licence" })),
+        ],
       });
       ids.push(...order.subscriptions.map((s) => s.id));
     }
@@ -120,7 +143,10 @@ async function main(): Promise<void> {
       const chunk = Math.floor(i / CHUNK);
       const size = Math.min(CHUNK, users - chunk * CHUNK);
       const offset = chunk * 2 * CHUNK + (i % CHUNK);
-      const device = await api<{ id: string; sipUsername: string; sipPassword: string }>("POST", "/v1/devices", { name: `Phone ${i}`, licenceId: ids[offset + size]! });
+      const device = await api<{ id: string; sipUsername: string; sipPassword: string }>("POST", "/v1/devices", {
+        name: `Phone ${i}`,
+        licenceId: ids[offset + size]!,
+      });
       const user = await api<{ id: string }>("POST", "/v1/users", {
         name: `User ${i}`,
         extension: String(10_000 + i),
@@ -138,7 +164,9 @@ async function main(): Promise<void> {
     while ((await registrarRevision()) < revision) await new Promise((r) => setTimeout(r, 50));
     const setupSeconds = (performance.now() - setupStarted) / 1000;
 
-    const worker = new Worker(new URL(import.meta.url), { workerData: { host: registrar.host, port: registrar.port, credentials, concurrency } satisfies ClientData });
+    const worker = new Worker(new URL(import.meta.url), {
+      workerData: { host: registrar.host, port: registrar.port, credentials, concurrency } satisfies ClientData,
+    });
     const run = (n: number): Promise<PhaseResult> =>
       new Promise((resolve, reject) => {
         worker.once("message", (r: PhaseResult) => resolve(r));
@@ -178,7 +206,10 @@ async function main(): Promise<void> {
         ...publishing,
         revisionsApplied: applied,
         publications: publishMs.length - before,
-        publishP50Ms: percentile(publishMs.slice(before).sort((a, b) => a - b), 50),
+        publishP50Ms: percentile(
+          publishMs.slice(before).sort((a, b) => a - b),
+          50,
+        ),
         publishMaxMs: Math.max(...publishMs.slice(before)),
         // Share of the phase the publisher spent publishing (sum of delivery times / phase time).
         publishingShare: round(publishMs.slice(before).reduce((a, b) => a + b, 0) / 1000 / publishing.seconds),

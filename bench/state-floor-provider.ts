@@ -16,7 +16,14 @@ const kindOf = (p: Props): Kind => ("product" in p ? "subscription" : "extension
 
 /** Outputs beyond the inputs, as our hooks record them (defaults and empty values left out). */
 const liveExtras: Record<Kind, () => Props> = {
-  subscription: () => ({ accountId: `acc_${hex(20)}`, status: "active", priceMinor: 1300, currency: "GBP", version: 1, claimedFromPending: false }),
+  subscription: () => ({
+    accountId: `acc_${hex(20)}`,
+    status: "active",
+    priceMinor: 1300,
+    currency: "GBP",
+    version: 1,
+    claimedFromPending: false,
+  }),
   device: () => ({
     accountId: `acc_${hex(20)}`,
     sipUsername: `s${hex(24)}`,

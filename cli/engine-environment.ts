@@ -9,7 +9,12 @@ import { existsSync, mkdirSync, renameSync, symlinkSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { basename, delimiter, dirname, join } from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation/index.js";
-import { locatePulumi, NamedPulumiUnusableError, pinnedPulumiVersion, PULUMI_BINARY_VARIABLE } from "../tools/pulumi-cli/locate.ts";
+import {
+  locatePulumi,
+  NamedPulumiUnusableError,
+  pinnedPulumiVersion,
+  PULUMI_BINARY_VARIABLE,
+} from "../tools/pulumi-cli/locate.ts";
 import { nodeBinDir, pulumiSdkRoot } from "./engine-workspace.ts";
 
 export { createEngineWorkspace } from "./engine-workspace.ts";
@@ -48,7 +53,10 @@ export async function engineCli(): Promise<EngineCli> {
  */
 function commandRoot(binary: string): string {
   if (basename(binary) === "pulumi" && basename(dirname(binary)) === "bin") return dirname(dirname(binary));
-  const root = join(tmpdir(), `pbx-estate-pulumi-${process.getuid?.() ?? 0}-${createHash("sha256").update(binary).digest("hex").slice(0, 16)}`);
+  const root = join(
+    tmpdir(),
+    `pbx-estate-pulumi-${process.getuid?.() ?? 0}-${createHash("sha256").update(binary).digest("hex").slice(0, 16)}`,
+  );
   const link = join(root, "bin", "pulumi");
   if (!existsSync(link)) {
     mkdirSync(join(root, "bin"), { recursive: true });
@@ -84,6 +92,8 @@ export function engineEnvironment(options: EngineEnvironmentOptions): Record<str
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     // The dynamic-provider plugin is a fresh Node process per engine run and compiles its modules (the
     // TypeScript compiler among them, via @pulumi/pulumi) every time; V8's cache of them saves a second or two.
-    NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pbx-estate", "node-compile-cache"),
+    NODE_COMPILE_CACHE:
+      process.env.NODE_COMPILE_CACHE ??
+      join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pbx-estate", "node-compile-cache"),
   };
 }

@@ -10,6 +10,8 @@
 import { createRequire } from "node:module";
 
 export function isolateSdkChannels(): void {
-  const settings = createRequire(import.meta.url)("@pulumi/pulumi/runtime/settings.js") as { grpcClientOptions?: Record<string, unknown> };
+  const settings = createRequire(import.meta.url)("@pulumi/pulumi/runtime/settings.js") as {
+    grpcClientOptions?: Record<string, unknown>;
+  };
   if (settings.grpcClientOptions) settings.grpcClientOptions["grpc.use_local_subchannel_pool"] = 1;
 }

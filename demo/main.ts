@@ -23,7 +23,9 @@ import { estateSteps } from "../cli/pbx-estate/plan/steps.ts";
 import { Progress } from "../cli/pbx-estate/progress.ts";
 import { resolveStateLocation } from "../cli/pbx-estate/state-location.ts";
 
-const { values } = parseArgs({ options: { once: { type: "boolean", default: false }, port: { type: "string", default: "8080" } } });
+const { values } = parseArgs({
+  options: { once: { type: "boolean", default: false }, port: { type: "string", default: "8080" } },
+});
 
 const home = join(packageRoot, ".pbx-estate");
 const paths = {
@@ -43,11 +45,13 @@ const backendOptions: BackendOptions = {
 };
 // A real SIP registrar (Kamailio on loopback) when it is installed; the demo works without it.
 let missingRegistrar = "";
-const backend = await startBackend({ ...backendOptions, registrar: { dataDir: paths.registrar } }).catch((e: unknown) => {
-  if (!(e instanceof RegistrarNotInstalledError)) throw e;
-  missingRegistrar = e.message;
-  return startBackend(backendOptions);
-});
+const backend = await startBackend({ ...backendOptions, registrar: { dataDir: paths.registrar } }).catch(
+  (e: unknown) => {
+    if (!(e instanceof RegistrarNotInstalledError)) throw e;
+    missingRegistrar = e.message;
+    return startBackend(backendOptions);
+  },
+);
 const token = readFileSync(paths.token, "utf8").trim();
 const credentials = backendCredentials(backend.url, token, process.env);
 const api = new BackendApi(credentials);
@@ -65,7 +69,10 @@ const estate = loaded.estate;
 await removeOldDemoStack(state, credentials, (line) => console.log(line));
 
 console.log("applying examples/small-office with the Pulumi engine …");
-const session = await EngineSession.open({ estate, stackName: estate.name, state, backend: credentials }, { mustExist: false });
+const session = await EngineSession.open(
+  { estate, stackName: estate.name, state, backend: credentials },
+  { mustExist: false },
+);
 let events;
 try {
   const progress = new Progress(processIo(), 0);
@@ -91,7 +98,11 @@ for (const user of users.sort((a, b) => a.extension.localeCompare(b.extension)))
 }
 const { binDir } = await engineCli();
 const shellWord = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`; // the state URL has a "?"
-const pulumiEnv = Object.entries({ PULUMI_HOME: state.pulumiHome, PULUMI_BACKEND_URL: state.backendUrl, ...state.secretsEnv })
+const pulumiEnv = Object.entries({
+  PULUMI_HOME: state.pulumiHome,
+  PULUMI_BACKEND_URL: state.backendUrl,
+  ...state.secretsEnv,
+})
   .map(([k, v]) => `${k}=${shellWord(v)}`)
   .join(" ");
 console.log(`

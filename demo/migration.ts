@@ -14,10 +14,17 @@ import type { StateLocation } from "../cli/pbx-estate/state-location.ts";
 
 const OLD = { project: "small-office", stack: "demo" };
 
-export async function removeOldDemoStack(state: StateLocation, backend: { endpoint: string; token: string }, log: (line: string) => void): Promise<void> {
+export async function removeOldDemoStack(
+  state: StateLocation,
+  backend: { endpoint: string; token: string },
+  log: (line: string) => void,
+): Promise<void> {
   const stateDir = state.localStateDir;
-  if (stateDir === undefined || !existsSync(join(stateDir, ".pulumi", "stacks", OLD.project, `${OLD.stack}.json`))) return;
-  log(`removing the earlier demo's stack ${OLD.project}/${OLD.stack} (examples/typescript) before applying examples/small-office …`);
+  if (stateDir === undefined || !existsSync(join(stateDir, ".pulumi", "stacks", OLD.project, `${OLD.stack}.json`)))
+    return;
+  log(
+    `removing the earlier demo's stack ${OLD.project}/${OLD.stack} (examples/typescript) before applying examples/small-office …`,
+  );
   const { command, binDir } = await engineCli();
   // The earlier demo's workspace (with the stack's config) beside the state, removed once the stack is gone.
   const workDir = join(dirname(stateDir), "workspace");
@@ -40,7 +47,10 @@ export async function removeOldDemoStack(state: StateLocation, backend: { endpoi
     await stack.destroy();
     await stack.workspace.removeStack(OLD.stack);
   } catch (error) {
-    throw new Error(`could not remove the earlier demo's stack ${OLD.project}/${OLD.stack}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(
+      `could not remove the earlier demo's stack ${OLD.project}/${OLD.stack}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   rmSync(workDir, { recursive: true, force: true });
 }

@@ -68,7 +68,11 @@ export interface ProviderContext {
   /** Licences pending cancellation that a new licence may claim (see subscription/pending.ts). */
   pendingLicences: PendingLicences;
   /** What the stack's earlier runs made, per kind (see references.ts). */
-  references: { devices: ReferenceIndex<Device>; users: ReferenceIndex<User>; subscriptions: ReferenceIndex<Subscription> };
+  references: {
+    devices: ReferenceIndex<Device>;
+    users: ReferenceIndex<User>;
+    subscriptions: ReferenceIndex<Subscription>;
+  };
   batcher: ApplyBatcher<ApplyAnswer>;
   /** Licence orders, placed together when they arrive together (see apply/order-batcher.ts). */
   orders: OrderBatcher;
@@ -111,7 +115,8 @@ export function contextOver(api: ProviderApi, options: ContextOptions): Provider
         // An apply whose answer was lost may have happened: the change set says so. Its objects are then
         // not at hand, and each hook reads its own back.
         const set = await api.changeSet(id).catch(() => undefined);
-        if (set?.status === "applied" && set.appliedRevision !== null) return { revision: set.appliedRevision, changeSetId: id, users: [], devices: [] };
+        if (set?.status === "applied" && set.appliedRevision !== null)
+          return { revision: set.appliedRevision, changeSetId: id, users: [], devices: [] };
         throw error;
       }
     },
@@ -120,7 +125,8 @@ export function contextOver(api: ProviderApi, options: ContextOptions): Provider
   });
   const orders = new OrderBatcher({
     order: (input, key) => api.order(input, key),
-    isRefusal: (error) => error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429,
+    isRefusal: (error) =>
+      error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429,
   });
   let account: Promise<Whoami> | undefined;
   return {

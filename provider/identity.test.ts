@@ -26,7 +26,9 @@ describe("client references and the adopt-or-create decision", () => {
   });
 
   it("a first create after the old objects were removed makes a new generation instead of reviving them", () => {
-    expect(decideCreate(base, false, [obj("sub_a", 1, false), obj("sub_b", 2, false)])).toEqual({ create: `${base}/g3` });
+    expect(decideCreate(base, false, [obj("sub_a", 1, false), obj("sub_b", 2, false)])).toEqual({
+      create: `${base}/g3`,
+    });
   });
 
   it("a forced replacement makes a new object even though the old one is live", () => {

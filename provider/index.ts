@@ -30,15 +30,28 @@ type Hooks = Required<Omit<pulumi.dynamic.ResourceProvider<Inputs, Inputs>, "con
 };
 
 /** Per kind: its input schema, the defaults state leaves out, its diff and (loaded at first use) its changes. */
-const declared: Record<ResourceKind, { schema: z.ZodType; defaults: Inputs; diff: DiffSpec; changes: () => Promise<ResourceChanges> }> = {
+const declared: Record<
+  ResourceKind,
+  { schema: z.ZodType; defaults: Inputs; diff: DiffSpec; changes: () => Promise<ResourceChanges> }
+> = {
   subscription: {
     schema: SubscriptionInputs,
     defaults: subscriptionDefaults,
     diff: subscriptionDiff,
     changes: async () => (await import("./subscription/hooks.ts")).subscriptionHooks,
   },
-  device: { schema: DeviceInputs, defaults: {}, diff: deviceDiff, changes: async () => (await import("./device/hooks.ts")).deviceHooks },
-  user: { schema: UserInputs, defaults: userRecordedDefaults, diff: userDiff, changes: async () => (await import("./user/hooks.ts")).userHooks },
+  device: {
+    schema: DeviceInputs,
+    defaults: {},
+    diff: deviceDiff,
+    changes: async () => (await import("./device/hooks.ts")).deviceHooks,
+  },
+  user: {
+    schema: UserInputs,
+    defaults: userRecordedDefaults,
+    diff: userDiff,
+    changes: async () => (await import("./user/hooks.ts")).userHooks,
+  },
 };
 
 let context: { settings: Settings; context: Promise<ProviderContext> } | undefined;

@@ -32,7 +32,9 @@ export class ReferenceIndex<T extends { clientReference: string | null }> {
       this.snapshots.set(prefix, snapshot);
       snapshot.catch(() => this.snapshots.delete(prefix)); // a failed listing is asked again next time
     }
-    return (await snapshot).filter((o) => o.clientReference === base || o.clientReference?.startsWith(`${base}/g`) === true);
+    return (await snapshot).filter(
+      (o) => o.clientReference === base || o.clientReference?.startsWith(`${base}/g`) === true,
+    );
   }
 }
 
@@ -41,7 +43,9 @@ export class ReferenceIndex<T extends { clientReference: string | null }> {
  * `.`, `_` and `-` made `-`, at most 40), for messages: the dynamic provider never sees the URN.
  */
 export function resourceNameOf(reference: unknown): string | undefined {
-  return typeof reference === "string" ? /^pbx:[0-9a-f]{8}:(.+)\.[0-9a-f]{20}(?:\/g\d+)?$/.exec(reference)?.[1] : undefined;
+  return typeof reference === "string"
+    ? /^pbx:[0-9a-f]{8}:(.+)\.[0-9a-f]{20}(?:\/g\d+)?$/.exec(reference)?.[1]
+    : undefined;
 }
 
 /** The stack prefix of the client reference recorded in a resource's state, if it has one. */

@@ -26,7 +26,9 @@ function plannedRemovals(path: string): ReadonlySet<string> {
     try {
       ids = JSON.parse(readFileSync(path, "utf8"));
     } catch (error) {
-      throw new Error(`refused to remove: the apply's planned removals cannot be read from ${path}: ${String(error)}`, { cause: error });
+      throw new Error(`refused to remove: the apply's planned removals cannot be read from ${path}: ${String(error)}`, {
+        cause: error,
+      });
     }
     if (!Array.isArray(ids) || !ids.every((id) => typeof id === "string")) {
       throw new Error(`refused to remove: the apply's planned removals in ${path} are not a list of ids`);

@@ -53,7 +53,11 @@ export function configured<T>(
 }
 
 /** A deadline in milliseconds from its config key or variable, or its default. */
-export function timeoutMs(kind: keyof typeof timeoutSources, config: ConfigSource | undefined, env: NodeJS.ProcessEnv): number {
+export function timeoutMs(
+  kind: keyof typeof timeoutSources,
+  config: ConfigSource | undefined,
+  env: NodeJS.ProcessEnv,
+): number {
   const source = timeoutSources[kind];
   return (configured(source, TimeoutSeconds, config, env) ?? source.default) * 1000;
 }
@@ -79,7 +83,8 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
   if (missing.length > 0 || !endpoint || !token) {
     throw new Error(`pbx-estate provider is not configured: set ${missing.join(" and ")}`);
   }
-  if (!/^https?:\/\//.test(endpoint)) throw new Error(`pbx:endpoint must be an http(s) URL, got ${JSON.stringify(endpoint)}`);
+  if (!/^https?:\/\//.test(endpoint))
+    throw new Error(`pbx:endpoint must be an http(s) URL, got ${JSON.stringify(endpoint)}`);
   return {
     endpoint,
     token,

@@ -43,7 +43,8 @@ const UNSAFE = /["\\\r\n]/;
  * patterns as JavaScript does). A backslash would be read as an escape in the quoted string: refused.
  */
 function cfgRegex(pattern: RegExp): string {
-  if (pattern.flags !== "" || UNSAFE.test(pattern.source)) throw new Error(`pattern ${String(pattern)} cannot be written into kamailio.cfg`);
+  if (pattern.flags !== "" || UNSAFE.test(pattern.source))
+    throw new Error(`pattern ${String(pattern)} cannot be written into kamailio.cfg`);
   return `"${pattern.source}"`;
 }
 
@@ -52,8 +53,16 @@ const EMERGENCY = cfgRegex(new RegExp(`^(${EMERGENCY_NUMBERS.join("|")})$`));
 const EXTENSION = cfgRegex(EXTENSION_PATTERN);
 
 export function renderKamailioConfig(o: KamailioConfigOptions): string {
-  const db = o.database.kind === "sqlite" ? { module: "db_sqlite", url: `sqlite:///${o.database.path}` } : { module: "db_postgres", url: o.database.url };
-  for (const [name, value] of Object.entries({ host: o.host, realm: o.realm, database: db.url, ctlSocket: o.ctlSocket })) {
+  const db =
+    o.database.kind === "sqlite"
+      ? { module: "db_sqlite", url: `sqlite:///${o.database.path}` }
+      : { module: "db_postgres", url: o.database.url };
+  for (const [name, value] of Object.entries({
+    host: o.host,
+    realm: o.realm,
+    database: db.url,
+    ctlSocket: o.ctlSocket,
+  })) {
     if (UNSAFE.test(value)) throw new Error(`${name} must not contain quotes, backslashes or line breaks`);
   }
   if (!/^[A-Za-z0-9.-]+$/.test(o.realm)) throw new Error(`realm must be a host-like name: ${o.realm}`);

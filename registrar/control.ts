@@ -9,12 +9,14 @@ import { RegistrarControlError } from "./errors.ts";
 export async function rpc(ctlSocket: string, args: readonly string[]): Promise<string> {
   const out = await new Promise<string>((resolve, reject) => {
     execFile("kamcmd", ["-s", `unix:${ctlSocket}`, ...args], { timeout: 10_000 }, (error, stdout, stderr) => {
-      if (error !== null) reject(new RegistrarControlError(`kamcmd ${args.join(" ")} failed: ${error.message} ${stderr}`.trim()));
+      if (error !== null)
+        reject(new RegistrarControlError(`kamcmd ${args.join(" ")} failed: ${error.message} ${stderr}`.trim()));
       else resolve(`${stdout}${stderr}`);
     });
   });
   const failure = /^error: (\d+) - (.*)$/m.exec(out);
-  if (failure !== null) throw new RegistrarControlError(`kamcmd ${args.join(" ")}: ${failure[1]} ${failure[2]}`, { cause: out });
+  if (failure !== null)
+    throw new RegistrarControlError(`kamcmd ${args.join(" ")}: ${failure[1]} ${failure[2]}`, { cause: out });
   return out;
 }
 

@@ -29,7 +29,9 @@ export class InvalidSnapshotError extends Error {
   override name = "InvalidSnapshotError";
   readonly issues: readonly { path: PropertyKey[]; message: string }[];
   constructor(issues: readonly { path: PropertyKey[]; message: string }[]) {
-    super(`invalid revision snapshot: ${issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`);
+    super(
+      `invalid revision snapshot: ${issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`,
+    );
     this.issues = issues;
   }
 }

@@ -15,4 +15,9 @@ export type { RegistrarDatabase, RegistrarStore, WriteResult } from "./store.ts"
 export { dropRegistrations, registeredContacts } from "./control.ts";
 export { RevisionSnapshot, sipHa1, REGISTRAR_REALM, CALL_PLANS, DESTINATIONS_BY_CALL_PLAN } from "./snapshot.ts";
 export type { CallPlan, SnapshotDevice, SnapshotUser, TrunkDestination } from "./snapshot.ts";
-export { InvalidSnapshotError, RegistrarControlError, RegistrarNotInstalledError, RegistrarStartError } from "./errors.ts";
+export {
+  InvalidSnapshotError,
+  RegistrarControlError,
+  RegistrarNotInstalledError,
+  RegistrarStartError,
+} from "./errors.ts";

@@ -40,10 +40,15 @@ export async function publishSnapshot(target: RegistrarTarget, snapshot: Revisio
 }
 
 /** `publishSnapshot` through a store the caller keeps open (a backend process publishing often). */
-export async function publishWith(store: RegistrarStore, ctlSocket: string, snapshot: RevisionSnapshot): Promise<PublishResult> {
+export async function publishWith(
+  store: RegistrarStore,
+  ctlSocket: string,
+  snapshot: RevisionSnapshot,
+): Promise<PublishResult> {
   const result = await store.write(snapshot);
   const pending = await store.pendingDrops();
-  if (pending.length === 0 || !existsSync(ctlSocket)) return { written: result.written, revision: result.revision, dropped: [] };
+  if (pending.length === 0 || !existsSync(ctlSocket))
+    return { written: result.written, revision: result.revision, dropped: [] };
   await dropRegistrations(ctlSocket, pending);
   await store.clearPendingDrops(pending);
   return { written: result.written, revision: result.revision, dropped: pending };

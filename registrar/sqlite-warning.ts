@@ -9,7 +9,8 @@ export async function withoutSqliteWarning<T>(load: () => Promise<T>): Promise<T
   const filtered = function (warning: string | Error, ...rest: unknown[]): void {
     const text = typeof warning === "string" ? warning : warning.message;
     const options = rest[0] as string | { type?: string } | undefined;
-    const type = typeof options === "string" ? options : (options?.type ?? (warning instanceof Error ? warning.name : undefined));
+    const type =
+      typeof options === "string" ? options : (options?.type ?? (warning instanceof Error ? warning.name : undefined));
     if (type === "ExperimentalWarning" && text.startsWith("SQLite is an experimental feature")) return;
     // Passed on as given: emitWarning's overloads cannot be restated for a rest argument.
     emitWarning(warning, ...rest);

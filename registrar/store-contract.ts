@@ -51,5 +51,8 @@ export function parseSnapshot(input: RevisionSnapshot): RevisionSnapshot {
 /** Devices whose credentials the new snapshot removes or changes. */
 export function revokedBy(previous: ReadonlyMap<string, string>, snapshot: RevisionSnapshot): string[] {
   const next = new Map(snapshot.devices.map((d) => [d.sipUsername, d.ha1] as const));
-  return [...previous].filter(([username, ha1]) => next.get(username) !== ha1).map(([username]) => username).sort();
+  return [...previous]
+    .filter(([username, ha1]) => next.get(username) !== ha1)
+    .map(([username]) => username)
+    .sort();
 }

@@ -86,9 +86,9 @@ export async function openPostgresStore(url: string, realm: string): Promise<Reg
       return revision < 0 ? null : revision;
     },
     pendingDrops: async () =>
-      (await client.query<{ sip_username: string }>("SELECT sip_username FROM pbx_pending_drop ORDER BY sip_username")).rows.map(
-        (r) => r.sip_username,
-      ),
+      (
+        await client.query<{ sip_username: string }>("SELECT sip_username FROM pbx_pending_drop ORDER BY sip_username")
+      ).rows.map((r) => r.sip_username),
     clearPendingDrops: async (usernames) => {
       if (usernames === undefined) await client.query("DELETE FROM pbx_pending_drop");
       else await client.query("DELETE FROM pbx_pending_drop WHERE sip_username = ANY($1::text[])", [usernames]);
@@ -100,7 +100,9 @@ export async function openPostgresStore(url: string, realm: string): Promise<Reg
 async function writeSnapshot(client: Client, realm: string, input: RevisionSnapshot): Promise<WriteResult> {
   const snapshot = parseSnapshot(input);
   return inTransaction(client, async () => {
-    const locked = await client.query<{ revision: string }>("SELECT revision FROM pbx_revision WHERE id = 1 FOR UPDATE");
+    const locked = await client.query<{ revision: string }>(
+      "SELECT revision FROM pbx_revision WHERE id = 1 FOR UPDATE",
+    );
     const current = Number(locked.rows[0]?.revision ?? -1);
     if (current >= 0 && snapshot.revision <= current) return { written: false, revision: current, revoked: [] };
 
@@ -111,12 +113,20 @@ async function writeSnapshot(client: Client, realm: string, input: RevisionSnaps
     );
     const revoked = revokedBy(previous, snapshot);
 
-    await client.query("DELETE FROM pbx_device; DELETE FROM pbx_user; DELETE FROM subscriber; DELETE FROM pbx_call_plan_destination");
+    await client.query(
+      "DELETE FROM pbx_device; DELETE FROM pbx_user; DELETE FROM subscriber; DELETE FROM pbx_call_plan_destination",
+    );
     const { users, devices } = snapshot;
     await client.query(
       "INSERT INTO pbx_user (id, extension, area_prefix, caller_id, call_plan) " +
         "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])",
-      [users.map((u) => u.id), users.map((u) => u.extension), users.map((u) => u.areaPrefix), users.map((u) => u.callerId), users.map((u) => u.callPlan)],
+      [
+        users.map((u) => u.id),
+        users.map((u) => u.extension),
+        users.map((u) => u.areaPrefix),
+        users.map((u) => u.callerId),
+        users.map((u) => u.callPlan),
+      ],
     );
     await client.query("INSERT INTO pbx_device (sip_username, user_id) SELECT * FROM unnest($1::text[], $2::text[])", [
       devices.map((d) => d.sipUsername),
@@ -127,10 +137,10 @@ async function writeSnapshot(client: Client, realm: string, input: RevisionSnaps
       [devices.map((d) => d.sipUsername), realm, devices.map((d) => d.ha1)],
     );
     const plans = Object.entries(DESTINATIONS_BY_CALL_PLAN).flatMap(([plan, ds]) => ds.map((d) => [plan, d] as const));
-    await client.query("INSERT INTO pbx_call_plan_destination (call_plan, destination) SELECT * FROM unnest($1::text[], $2::text[])", [
-      plans.map(([p]) => p),
-      plans.map(([, d]) => d),
-    ]);
+    await client.query(
+      "INSERT INTO pbx_call_plan_destination (call_plan, destination) SELECT * FROM unnest($1::text[], $2::text[])",
+      [plans.map(([p]) => p), plans.map(([, d]) => d)],
+    );
     await client.query(
       "INSERT INTO pbx_pending_drop (sip_username, revision) SELECT u, $2 FROM unnest($1::text[]) AS t (u) " +
         "ON CONFLICT (sip_username) DO UPDATE SET revision = excluded.revision",

@@ -124,13 +124,17 @@ function writeSnapshot(db: DatabaseSync, realm: string, input: RevisionSnapshot)
     );
     const revoked = revokedBy(previous, snapshot);
 
-    db.exec("DELETE FROM pbx_device; DELETE FROM pbx_user; DELETE FROM subscriber; DELETE FROM pbx_call_plan_destination");
+    db.exec(
+      "DELETE FROM pbx_device; DELETE FROM pbx_user; DELETE FROM subscriber; DELETE FROM pbx_call_plan_destination",
+    );
     const insertUser = db.prepare(
       "INSERT INTO pbx_user (id, extension, area_prefix, caller_id, call_plan) VALUES (?, ?, ?, ?, ?)",
     );
     for (const u of snapshot.users) insertUser.run(u.id, u.extension, u.areaPrefix, u.callerId, u.callPlan);
     const insertDevice = db.prepare("INSERT INTO pbx_device (sip_username, user_id) VALUES (?, ?)");
-    const insertSubscriber = db.prepare("INSERT INTO subscriber (username, domain, password, ha1) VALUES (?, ?, '', ?)");
+    const insertSubscriber = db.prepare(
+      "INSERT INTO subscriber (username, domain, password, ha1) VALUES (?, ?, '', ?)",
+    );
     for (const d of snapshot.devices) {
       insertDevice.run(d.sipUsername, d.userId);
       insertSubscriber.run(d.sipUsername, realm, d.ha1);

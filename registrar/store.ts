@@ -9,7 +9,14 @@ import { withoutSqliteWarning } from "./sqlite-warning.ts";
 export type { RegistrarDatabase, RegistrarStore, WriteResult } from "./store-contract.ts";
 
 /** Opens the registrar's tables for writing, creating them if missing. */
-export async function openRegistrarStore(database: RegistrarDatabase, options: { realm: string }): Promise<RegistrarStore> {
-  if (database.kind === "sqlite") return (await withoutSqliteWarning(() => import("./store-sqlite.ts"))).openSqliteStore(database.path, options.realm);
+export async function openRegistrarStore(
+  database: RegistrarDatabase,
+  options: { realm: string },
+): Promise<RegistrarStore> {
+  if (database.kind === "sqlite")
+    return (await withoutSqliteWarning(() => import("./store-sqlite.ts"))).openSqliteStore(
+      database.path,
+      options.realm,
+    );
   return (await import("./store-postgres.ts")).openPostgresStore(database.url, options.realm);
 }

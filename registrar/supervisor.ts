@@ -76,7 +76,8 @@ export async function startRegistrar(options: StartRegistrarOptions): Promise<Ru
   const host = options.host ?? "127.0.0.1";
   if (!LOOPBACK.test(host)) throw new Error(`the registrar listens on loopback only, not ${host}`);
   const binary = options.kamailioBinary ?? findOnPath("kamailio");
-  if (binary === undefined || !isExecutable(binary)) throw new RegistrarNotInstalledError("Kamailio (kamailio)", REGISTRAR_PACKAGES);
+  if (binary === undefined || !isExecutable(binary))
+    throw new RegistrarNotInstalledError("Kamailio (kamailio)", REGISTRAR_PACKAGES);
   if (findOnPath("kamcmd") === undefined) throw new RegistrarNotInstalledError("kamcmd", ["kamailio"]);
 
   const dataDir = resolve(options.dataDir);
@@ -138,7 +139,8 @@ export async function startRegistrar(options: StartRegistrarOptions): Promise<Ru
     const args = ["-DD", "-E", "-f", cfgPath, "-Y", dataDir, "-P", pidFile, "-w", dataDir, "-m", "32"];
     // setpriv (util-linux) execs Kamailio asking the kernel to send it SIGTERM when this process dies, even
     // by SIGKILL; Kamailio then stops its workers. Without setpriv only a clean exit stops it.
-    const [command, argv] = setpriv === undefined ? [binary, args] : [setpriv, ["--pdeathsig", "TERM", "--", binary, ...args]];
+    const [command, argv] =
+      setpriv === undefined ? [binary, args] : [setpriv, ["--pdeathsig", "TERM", "--", binary, ...args]];
     const proc = spawn(command, argv, {
       detached: true, // its own process group, so its workers can be stopped with it
       stdio: ["ignore", "pipe", "pipe"],
@@ -198,7 +200,10 @@ export async function startRegistrar(options: StartRegistrarOptions): Promise<Ru
         render();
         continue;
       }
-      throw new RegistrarStartError(`kamailio did not start: ${(error as Error).message}`, output.slice(-30).join("\n"));
+      throw new RegistrarStartError(
+        `kamailio did not start: ${(error as Error).message}`,
+        output.slice(-30).join("\n"),
+      );
     }
   }
 
@@ -315,7 +320,12 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
  * Sends SIP OPTIONS to the registrar until it answers 200, the deadline passes, or `gaveUp` says the
  * process is gone. Each probe is a new transaction (new branch and Call-ID).
  */
-export async function waitUntilAnswering(host: string, port: number, gaveUp: () => boolean, timeoutMs: number): Promise<void> {
+export async function waitUntilAnswering(
+  host: string,
+  port: number,
+  gaveUp: () => boolean,
+  timeoutMs: number,
+): Promise<void> {
   const socket = createSocket(host.includes(":") ? "udp6" : "udp4");
   const answered = new Promise<void>((done) => {
     socket.on("message", (msg) => {

@@ -16,6 +16,7 @@ export function packageVersion(): string {
 /** The lowest Node version package.json's `engines` accepts (it is written `>=X.Y.Z`). */
 export function minimumNodeVersion(): string {
   const match = /^>=\s*(\d+\.\d+\.\d+)$/.exec(manifest.engines.node);
-  if (!match?.[1]) throw new Error(`package.json engines.node must read ">=X.Y.Z", not ${JSON.stringify(manifest.engines.node)}`);
+  if (!match?.[1])
+    throw new Error(`package.json engines.node must read ">=X.Y.Z", not ${JSON.stringify(manifest.engines.node)}`);
   return match[1];
 }

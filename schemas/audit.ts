@@ -15,7 +15,9 @@ export const AuditEntry = z
     detailFormat: z
       .number()
       .int()
-      .describe("2: every value in detail as the API shows it; 1: a subscription change's detail names database columns and shows its dates as {} (their values were not kept)"),
+      .describe(
+        "2: every value in detail as the API shows it; 1: a subscription change's detail names database columns and shows its dates as {} (their values were not kept)",
+      ),
   })
   .meta({ id: "AuditEntry" });
 export type AuditEntry = z.infer<typeof AuditEntry>;

@@ -40,7 +40,9 @@ export const BatchResponse = z
       .array(
         z.object({
           status: z.number().int(),
-          headers: z.record(z.string(), z.string()).describe("ETag, Retry-After and Location when the request's answer had them"),
+          headers: z
+            .record(z.string(), z.string())
+            .describe("ETag, Retry-After and Location when the request's answer had them"),
           body: z.unknown(),
         }),
       )

@@ -19,7 +19,10 @@ export const ClientReference = z
 /** `a,b,c`: up to 100 object ids, so a client reading many objects asks once. */
 export const IdList = z
   .string()
-  .regex(/^[a-z]{2,4}_[a-z0-9]{10,40}(,[a-z]{2,4}_[a-z0-9]{10,40}){0,99}$/, "must be 1 to 100 comma-separated object ids");
+  .regex(
+    /^[a-z]{2,4}_[a-z0-9]{10,40}(,[a-z]{2,4}_[a-z0-9]{10,40}){0,99}$/,
+    "must be 1 to 100 comma-separated object ids",
+  );
 
 export const E164 = z.string().regex(/^\+[1-9][0-9]{7,14}$/, "must be an E.164 number such as +442079460000");
 
@@ -30,7 +33,10 @@ export const Instant = z.iso.datetime();
 export const TimeZone = z
   .string()
   .min(1)
-  .refine((tz) => isTimeZone(tz), { message: "must be an IANA time zone such as Europe/London", params: ruleParams("time-zone") });
+  .refine((tz) => isTimeZone(tz), {
+    message: "must be an IANA time zone such as Europe/London",
+    params: ruleParams("time-zone"),
+  });
 
 export function isTimeZone(tz: string): boolean {
   try {

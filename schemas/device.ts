@@ -42,7 +42,9 @@ export const Device = z
     licenceId: Id,
     userId: Id.nullable().describe("the user this device is linked to"),
     sipUsername: z.string(),
-    passwordFingerprint: z.string().describe("sha256:<first 16 hex> of the password; the password itself is never shown again"),
+    passwordFingerprint: z
+      .string()
+      .describe("sha256:<first 16 hex> of the password; the password itself is never shown again"),
     registrar: Registrar,
     live: z.boolean().describe("false while the device exists only in a change set"),
     pending: z.boolean(),

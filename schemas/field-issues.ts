@@ -24,7 +24,13 @@ export interface FieldIssue {
 export function fieldIssues(issues: readonly z.core.$ZodIssue[], input?: { value: unknown }): FieldIssue[] {
   return issues.flatMap((issue): FieldIssue[] => {
     if (issue.code === "unrecognized_keys")
-      return issue.keys.map((key) => ({ path: [...issue.path, key], rule: "unknown-field", message: `unknown field "${key}"`, at: "key", issue }));
+      return issue.keys.map((key) => ({
+        path: [...issue.path, key],
+        rule: "unknown-field",
+        message: `unknown field "${key}"`,
+        at: "key",
+        issue,
+      }));
     return [{ path: issue.path, rule: ruleOf(issue, input), message: issue.message, at: "value", issue }];
   });
 }
@@ -32,15 +38,31 @@ export function fieldIssues(issues: readonly z.core.$ZodIssue[], input?: { value
 function ruleOf(issue: z.core.$ZodIssue, input: { value: unknown } | undefined): FieldRule {
   switch (issue.code) {
     case "invalid_type":
-      return (input === undefined ? issue.message.endsWith("received undefined") : !has(input.value, issue.path)) ? "required" : "type";
+      return (input === undefined ? issue.message.endsWith("received undefined") : !has(input.value, issue.path))
+        ? "required"
+        : "type";
     case "too_big":
-      return issue.origin === "string" ? "too-long" : issue.origin === "array" || issue.origin === "set" ? "too-many" : "too-big";
+      return issue.origin === "string"
+        ? "too-long"
+        : issue.origin === "array" || issue.origin === "set"
+          ? "too-many"
+          : "too-big";
     case "too_small":
-      return issue.origin === "string" ? "too-short" : issue.origin === "array" || issue.origin === "set" ? "too-few" : "too-small";
+      return issue.origin === "string"
+        ? "too-short"
+        : issue.origin === "array" || issue.origin === "set"
+          ? "too-few"
+          : "too-small";
     case "not_multiple_of":
       return "not-multiple-of";
     case "invalid_format":
-      return issue.format === "regex" ? "pattern" : issue.format === "email" ? "email" : issue.format === "datetime" ? "datetime" : "format";
+      return issue.format === "regex"
+        ? "pattern"
+        : issue.format === "email"
+          ? "email"
+          : issue.format === "datetime"
+            ? "datetime"
+            : "format";
     case "invalid_value":
       return "one-of";
     case "invalid_union":

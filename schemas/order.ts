@@ -14,9 +14,19 @@ export const OrderItem = z
   .strict()
   .superRefine((item, ctx) => {
     if (item.product === "user-licence" && item.callPlan === undefined)
-      ctx.addIssue({ code: "custom", path: ["callPlan"], message: "a user licence needs a call plan", params: ruleParams("required") });
+      ctx.addIssue({
+        code: "custom",
+        path: ["callPlan"],
+        message: "a user licence needs a call plan",
+        params: ruleParams("required"),
+      });
     if (item.product === "sip-device-licence" && item.callPlan !== undefined)
-      ctx.addIssue({ code: "custom", path: ["callPlan"], message: "a SIP-device licence has no call plan", params: ruleParams("forbidden") });
+      ctx.addIssue({
+        code: "custom",
+        path: ["callPlan"],
+        message: "a SIP-device licence has no call plan",
+        params: ruleParams("forbidden"),
+      });
   });
 export type OrderItem = z.infer<typeof OrderItem>;
 

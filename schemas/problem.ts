@@ -82,7 +82,9 @@ const FIELD_RULE_MEANINGS: Record<FieldRule, string> = {
 
 export const FieldRule = z
   .enum(FIELD_RULES)
-  .describe(`the rule broken, kebab-case and stable: ${FIELD_RULES.map((r) => `${r} (${FIELD_RULE_MEANINGS[r]})`).join("; ")}`);
+  .describe(
+    `the rule broken, kebab-case and stable: ${FIELD_RULES.map((r) => `${r} (${FIELD_RULE_MEANINGS[r]})`).join("; ")}`,
+  );
 
 /** The `params` of a schema's own refinement: names its rule, from the one vocabulary. */
 export function ruleParams(rule: FieldRule): { rule: FieldRule } {

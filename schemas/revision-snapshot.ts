@@ -46,18 +46,39 @@ export const RevisionSnapshot = z
     const userIds = new Set<string>();
     const extensions = new Set<string>();
     s.users.forEach((u, i) => {
-      if (userIds.has(u.id)) ctx.addIssue({ code: "custom", path: ["users", i, "id"], message: `duplicate user id ${u.id}`, params: ruleParams("unique") });
+      if (userIds.has(u.id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["users", i, "id"],
+          message: `duplicate user id ${u.id}`,
+          params: ruleParams("unique"),
+        });
       if (extensions.has(u.extension))
-        ctx.addIssue({ code: "custom", path: ["users", i, "extension"], message: `extension ${u.extension} is used twice`, params: ruleParams("unique") });
+        ctx.addIssue({
+          code: "custom",
+          path: ["users", i, "extension"],
+          message: `extension ${u.extension} is used twice`,
+          params: ruleParams("unique"),
+        });
       userIds.add(u.id);
       extensions.add(u.extension);
     });
     const usernames = new Set<string>();
     s.devices.forEach((d, i) => {
       if (usernames.has(d.sipUsername))
-        ctx.addIssue({ code: "custom", path: ["devices", i, "sipUsername"], message: `duplicate SIP username ${d.sipUsername}`, params: ruleParams("unique") });
+        ctx.addIssue({
+          code: "custom",
+          path: ["devices", i, "sipUsername"],
+          message: `duplicate SIP username ${d.sipUsername}`,
+          params: ruleParams("unique"),
+        });
       if (d.userId !== null && !userIds.has(d.userId))
-        ctx.addIssue({ code: "custom", path: ["devices", i, "userId"], message: `links to user ${d.userId}, which the snapshot lacks`, params: ruleParams("exists") });
+        ctx.addIssue({
+          code: "custom",
+          path: ["devices", i, "userId"],
+          message: `links to user ${d.userId}, which the snapshot lacks`,
+          params: ruleParams("exists"),
+        });
       usernames.add(d.sipUsername);
     });
   });

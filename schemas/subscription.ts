@@ -66,7 +66,9 @@ export type CallPlanChange = z.infer<typeof CallPlanChange>;
 
 export const SubscriptionQuery = z
   .object({
-    ids: IdList.optional().describe("only these subscriptions: comma-separated ids, at most 100; unknown ids are left out"),
+    ids: IdList.optional().describe(
+      "only these subscriptions: comma-separated ids, at most 100; unknown ids are left out",
+    ),
     product: ProductId.optional(),
     callPlan: CallPlanId.optional(),
     status: SubscriptionStatus.optional(),

@@ -30,17 +30,29 @@ function codePoint(character: string): string {
 export function checkText(kind: TextKind) {
   return (value: string, ctx: z.RefinementCtx): void => {
     if (hasUnpairedSurrogate(value)) {
-      ctx.addIssue({ code: "custom", message: "holds an unpaired surrogate: not well-formed Unicode text", params: ruleParams("ill-formed-unicode") });
+      ctx.addIssue({
+        code: "custom",
+        message: "holds an unpaired surrogate: not well-formed Unicode text",
+        params: ruleParams("ill-formed-unicode"),
+      });
       return;
     }
     const control = (kind === "lines" ? CONTROL_BUT_LINE_BREAKS : CONTROL).exec(value)?.[0];
     if (control !== undefined) {
       const allowed = kind === "lines" ? " (only tabs and line breaks are allowed)" : "";
-      ctx.addIssue({ code: "custom", message: `holds the control character ${codePoint(control)}${allowed}`, params: ruleParams("control-character") });
+      ctx.addIssue({
+        code: "custom",
+        message: `holds the control character ${codePoint(control)}${allowed}`,
+        params: ruleParams("control-character"),
+      });
     }
     const bidi = kind === "name" ? BIDI_CONTROL.exec(value)?.[0] : undefined;
     if (bidi !== undefined) {
-      ctx.addIssue({ code: "custom", message: `holds the bidirectional control ${codePoint(bidi)}, which reorders what a reader sees`, params: ruleParams("bidi-control") });
+      ctx.addIssue({
+        code: "custom",
+        message: `holds the bidirectional control ${codePoint(bidi)}, which reorders what a reader sees`,
+        params: ruleParams("bidi-control"),
+      });
     }
   };
 }

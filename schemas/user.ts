@@ -14,9 +14,17 @@ export const EXTENSION_PATTERN = /^[0-9]{2,5}$/;
 export const Extension = z
   .string()
   .regex(EXTENSION_PATTERN, "must be 2 to 5 digits")
-  .refine((e) => !EMERGENCY_NUMBERS.includes(e), { message: `${EMERGENCY_NUMBERS.join(" and ")} are emergency numbers`, params: ruleParams("not-emergency") });
+  .refine((e) => !EMERGENCY_NUMBERS.includes(e), {
+    message: `${EMERGENCY_NUMBERS.join(" and ")} are emergency numbers`,
+    params: ruleParams("not-emergency"),
+  });
 /** A dialling area: an optional trunk 0, then the area code, which does not start with 0 (020, 0161, 20). */
-export const AreaPrefix = z.string().regex(/^0?[1-9][0-9]{0,5}$/, "must be a dialling area of 1 to 7 digits, such as 020: an optional 0, then digits that do not start with 0");
+export const AreaPrefix = z
+  .string()
+  .regex(
+    /^0?[1-9][0-9]{0,5}$/,
+    "must be a dialling area of 1 to 7 digits, such as 020: an optional 0, then digits that do not start with 0",
+  );
 
 /** The most devices one user may have linked, wherever a whole list is given and on every link. */
 export const MAX_DEVICES_PER_USER = 20;
@@ -30,9 +38,19 @@ export const Recording = z
   .strict()
   .superRefine((r, ctx) => {
     if (r.enabled && r.email === undefined)
-      ctx.addIssue({ code: "custom", path: ["email"], message: "required when recording is enabled", params: ruleParams("required") });
+      ctx.addIssue({
+        code: "custom",
+        path: ["email"],
+        message: "required when recording is enabled",
+        params: ruleParams("required"),
+      });
     if (r.enabled && r.subject === undefined)
-      ctx.addIssue({ code: "custom", path: ["subject"], message: "required when recording is enabled", params: ruleParams("required") });
+      ctx.addIssue({
+        code: "custom",
+        path: ["subject"],
+        message: "required when recording is enabled",
+        params: ruleParams("required"),
+      });
   });
 export type Recording = z.infer<typeof Recording>;
 
@@ -53,7 +71,10 @@ export const UserCreate = z
     deviceIds: z
       .array(Id)
       .max(MAX_DEVICES_PER_USER)
-      .refine((ids) => new Set(ids).size === ids.length, { message: "lists a device twice", params: ruleParams("unique") })
+      .refine((ids) => new Set(ids).size === ids.length, {
+        message: "lists a device twice",
+        params: ruleParams("unique"),
+      })
       .optional()
       .describe("devices to link to the new user, as POST /v1/users/{id}/devices would"),
   })

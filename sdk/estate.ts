@@ -24,7 +24,9 @@ export const estateNames = {
 };
 
 /** What a logical name of an estate resource stands for, or undefined for anything else. */
-export function parseEstateName(name: string): { kind: "user" | "user-licence" | "device" | "device-licence"; key: string } | undefined {
+export function parseEstateName(
+  name: string,
+): { kind: "user" | "user-licence" | "device" | "device-licence"; key: string } | undefined {
   const match = /^(user|device)\/([a-z0-9][a-z0-9-]*)(\/licence)?$/.exec(name);
   if (!match) return undefined;
   const [, entity, key, licence] = match;
@@ -70,25 +72,52 @@ export class Estate extends pulumi.ComponentResource {
   }
 }
 
-function declareDevice(device: ResolvedDevice, user: ResolvedUser, termsVersion: string, opts: pulumi.CustomResourceOptions, adopt?: EstateAdoption): SipDevice {
+function declareDevice(
+  device: ResolvedDevice,
+  user: ResolvedUser,
+  termsVersion: string,
+  opts: pulumi.CustomResourceOptions,
+  adopt?: EstateAdoption,
+): SipDevice {
   const adopted = adopt?.devices[device.key];
   const licence = new ServiceSubscription(
     estateNames.deviceLicence(device.key),
-    { product: "sip-device-licence", termsVersion, removal: user.removal, ...(adopted ? { adopt: adopted.licence } : {}) },
+    {
+      product: "sip-device-licence",
+      termsVersion,
+      removal: user.removal,
+      ...(adopted ? { adopt: adopted.licence } : {}),
+    },
     opts,
   );
   return new SipDevice(
     estateNames.device(device.key),
-    { name: device.name, licenceId: licence.id, ...(device.rotation === undefined ? {} : { rotation: device.rotation }), ...(adopted ? { adopt: adopted.device } : {}) },
+    {
+      name: device.name,
+      licenceId: licence.id,
+      ...(device.rotation === undefined ? {} : { rotation: device.rotation }),
+      ...(adopted ? { adopt: adopted.device } : {}),
+    },
     opts,
   );
 }
 
-function declareUser(user: ResolvedUser, termsVersion: string, opts: pulumi.CustomResourceOptions, adopt?: EstateAdoption) {
+function declareUser(
+  user: ResolvedUser,
+  termsVersion: string,
+  opts: pulumi.CustomResourceOptions,
+  adopt?: EstateAdoption,
+) {
   const adopted = adopt?.users[user.key];
   const licence = new ServiceSubscription(
     estateNames.userLicence(user.key),
-    { product: "user-licence", callPlan: user.callPlan, termsVersion, removal: user.removal, ...(adopted ? { adopt: adopted.licence } : {}) },
+    {
+      product: "user-licence",
+      callPlan: user.callPlan,
+      termsVersion,
+      removal: user.removal,
+      ...(adopted ? { adopt: adopted.licence } : {}),
+    },
     opts,
   );
   const devices: Record<string, SipDevice> = {};

@@ -3,4 +3,10 @@ export { ServiceSubscription, type ServiceSubscriptionArgs, type RemovalPolicy }
 export { SipDevice, type SipDeviceArgs, type Registrar } from "./sip-device.ts";
 export { PbxUser, type PbxUserArgs, type OutboundRecording } from "./pbx-user.ts";
 export { Estate, type EstateArgs, ESTATE_TYPE, estateNames, parseEstateName } from "./estate.ts";
-export { loadEstate, formatError, type LoadResult, type EstateFileError, type ResolvedEstate } from "../estate/files/index.ts";
+export {
+  loadEstate,
+  formatError,
+  type LoadResult,
+  type EstateFileError,
+  type ResolvedEstate,
+} from "../estate/files/index.ts";

@@ -30,7 +30,9 @@ export function pbxInputs(kind: ResourceKind, type: PbxType, name: string, props
 function refuseUnpairedSurrogates(type: PbxType, name: string, value: unknown, path: string[]): void {
   if (typeof value === "string") {
     if (hasUnpairedSurrogate(value)) {
-      throw new Error(`pbx:${type} ${name}: ${path.join(".")}: holds an unpaired surrogate: not well-formed Unicode text [rule: ill-formed-unicode]`);
+      throw new Error(
+        `pbx:${type} ${name}: ${path.join(".")}: holds an unpaired surrogate: not well-formed Unicode text [rule: ill-formed-unicode]`,
+      );
     }
   } else if (Array.isArray(value)) {
     value.forEach((item, index) => refuseUnpairedSurrogates(type, name, item, [...path, String(index)]));

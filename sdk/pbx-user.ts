@@ -36,7 +36,10 @@ export class PbxUser extends pulumi.CustomResource {
     try {
       // Directly under CustomResource, so that the declaring line recorded is the caller's (./pbx-resource.ts).
       // A replacement keeps the extension and the licence, which only one user may hold: the old user goes first.
-      super(pbxTypeToken("PbxUser"), name, pbxInputs("user", "PbxUser", name, { ...args }), { deleteBeforeReplace: true, ...opts });
+      super(pbxTypeToken("PbxUser"), name, pbxInputs("user", "PbxUser", name, { ...args }), {
+        deleteBeforeReplace: true,
+        ...opts,
+      });
     } finally {
       restoreStackTraces();
     }

@@ -45,7 +45,12 @@ export class ServiceSubscription extends pulumi.CustomResource {
     const restoreStackTraces = skipPromiseStackTraces();
     try {
       // Directly under CustomResource, so that the declaring line recorded is the caller's (./pbx-resource.ts).
-      super(pbxTypeToken("ServiceSubscription"), name, pbxInputs("subscription", "ServiceSubscription", name, { ...args, ...outputs }), opts);
+      super(
+        pbxTypeToken("ServiceSubscription"),
+        name,
+        pbxInputs("subscription", "ServiceSubscription", name, { ...args, ...outputs }),
+        opts,
+      );
     } finally {
       restoreStackTraces();
     }

@@ -23,7 +23,12 @@ export class SipDevice extends pulumi.CustomResource {
   declare readonly registrar: pulumi.Output<Registrar>;
 
   constructor(name: string, args: SipDeviceArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputs = { sipUsername: undefined, sipPassword: undefined, passwordFingerprint: undefined, registrar: undefined };
+    const outputs = {
+      sipUsername: undefined,
+      sipPassword: undefined,
+      passwordFingerprint: undefined,
+      registrar: undefined,
+    };
     const restoreStackTraces = skipPromiseStackTraces();
     try {
       // Directly under CustomResource, so that the declaring line recorded is the caller's (./pbx-resource.ts).

@@ -28,7 +28,9 @@ export async function buildProvider(): Promise<void> {
     // Loaded at run time from the program's own node_modules (provider/engine-log.ts): the plugin's instances.
     external: ["@pulumi/pulumi", "@grpc/grpc-js"],
     // The CommonJS packages inside (undici) call `require` for Node's built-in modules.
-    banner: { js: 'import { createRequire as __pbxCreateRequire } from "node:module"; const require = __pbxCreateRequire(import.meta.url);' },
+    banner: {
+      js: 'import { createRequire as __pbxCreateRequire } from "node:module"; const require = __pbxCreateRequire(import.meta.url);',
+    },
     // @pulumi/pulumi installs source-map-support in the plugin, which parsed this module's 3.5 MB map
     // (0.4 s of CPU) the first time an error's stack was taken, such as an idle socket's timeout.
     sourcemap: false,

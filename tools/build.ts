@@ -19,7 +19,11 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 export async function buildPackage(): Promise<void> {
   writeVersionModule();
   rmSync(`${root}dist`, { recursive: true, force: true });
-  const tsc = spawnSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", `${root}tsconfig.build.json`], { stdio: "inherit" });
+  const tsc = spawnSync(
+    process.execPath,
+    [`${root}node_modules/typescript/bin/tsc`, "-p", `${root}tsconfig.build.json`],
+    { stdio: "inherit" },
+  );
   if (tsc.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${tsc.status ?? tsc.signal})`);
   await buildProvider();
 }

@@ -3,7 +3,13 @@
  * Exits 0 with the CLI's path on stdout's last line, or 1 with what to install.
  */
 import { buildPulumi, GoMissingError } from "./pulumi-cli/build.ts";
-import { cliVersion, locatePulumi, NamedPulumiUnusableError, pinnedPulumiVersion, PULUMI_BINARY_VARIABLE } from "./pulumi-cli/locate.ts";
+import {
+  cliVersion,
+  locatePulumi,
+  NamedPulumiUnusableError,
+  pinnedPulumiVersion,
+  PULUMI_BINARY_VARIABLE,
+} from "./pulumi-cli/locate.ts";
 
 const sourceNames = { variable: PULUMI_BINARY_VARIABLE, path: "PATH", cache: "the build cache" } as const;
 const quiet = process.argv.includes("--quiet-when-ready");

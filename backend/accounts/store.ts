@@ -16,13 +16,30 @@ export interface Principal {
   tokenId: string;
 }
 
-export async function insertAccount(db: Db, input: { name: string; timeZone: string; numbers: string[] }, now: Date): Promise<{ account: AccountRow; token: string; tokenId: string }> {
+export async function insertAccount(
+  db: Db,
+  input: { name: string; timeZone: string; numbers: string[] },
+  now: Date,
+): Promise<{ account: AccountRow; token: string; tokenId: string }> {
   const id = newId("acc");
   const token = newToken();
   const tokenId = newId("tok");
   await db.transaction().execute(async (tx) => {
-    await tx.insertInto("accounts").values({ id, name: input.name, time_zone: input.timeZone, numbers: JSON.stringify(input.numbers), revision: 0, created_at: now }).execute();
-    await tx.insertInto("tokens").values({ id: tokenId, account_id: id, digest: sha256Hex(token), created_at: now }).execute();
+    await tx
+      .insertInto("accounts")
+      .values({
+        id,
+        name: input.name,
+        time_zone: input.timeZone,
+        numbers: JSON.stringify(input.numbers),
+        revision: 0,
+        created_at: now,
+      })
+      .execute();
+    await tx
+      .insertInto("tokens")
+      .values({ id: tokenId, account_id: id, digest: sha256Hex(token), created_at: now })
+      .execute();
   });
   return { account: { id, name: input.name, timeZone: input.timeZone, numbers: input.numbers }, token, tokenId };
 }
@@ -30,7 +47,10 @@ export async function insertAccount(db: Db, input: { name: string; timeZone: str
 export async function addToken(db: Db, accountId: string, now: Date): Promise<{ token: string; tokenId: string }> {
   const token = newToken();
   const tokenId = newId("tok");
-  await db.insertInto("tokens").values({ id: tokenId, account_id: accountId, digest: sha256Hex(token), created_at: now }).execute();
+  await db
+    .insertInto("tokens")
+    .values({ id: tokenId, account_id: accountId, digest: sha256Hex(token), created_at: now })
+    .execute();
   return { token, tokenId };
 }
 
@@ -39,13 +59,23 @@ export async function findPrincipal(db: Db, token: string): Promise<Principal | 
   const row = await db
     .selectFrom("tokens")
     .innerJoin("accounts", "accounts.id", "tokens.account_id")
-    .select(["tokens.id as token_id", "tokens.digest", "accounts.id", "accounts.name", "accounts.time_zone", "accounts.numbers"])
+    .select([
+      "tokens.id as token_id",
+      "tokens.digest",
+      "accounts.id",
+      "accounts.name",
+      "accounts.time_zone",
+      "accounts.numbers",
+    ])
     .where("tokens.digest", "=", digest)
     .executeTakeFirst();
   if (!row) return null;
   // The lookup is by digest; the constant-time comparison keeps the final check free of timing leaks.
   if (!timingSafeEqual(Buffer.from(row.digest), Buffer.from(digest))) return null;
-  return { tokenId: row.token_id, account: { id: row.id, name: row.name, timeZone: row.time_zone, numbers: row.numbers } };
+  return {
+    tokenId: row.token_id,
+    account: { id: row.id, name: row.name, timeZone: row.time_zone, numbers: row.numbers },
+  };
 }
 
 /** Locks the account row for the rest of `tx`: every write of one account is serialized, across processes too. */

@@ -15,7 +15,11 @@ function scrub(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(scrub);
   if (value !== null && typeof value === "object")
-    return Object.fromEntries(Object.entries(value).filter(([k]) => !secretKeys.has(k)).map(([k, v]) => [k, scrub(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => !secretKeys.has(k))
+        .map(([k, v]) => [k, scrub(v)]),
+    );
   return value;
 }
 
@@ -24,7 +28,15 @@ export function actorOf(caller: { account: { id: string }; tokenId: string; requ
   return { accountId: caller.account.id, tokenId: caller.tokenId, requestId: caller.requestId };
 }
 
-export async function writeAudit(tx: Tx, actor: Actor, at: Date, action: string, objectKind: string, objectId: string | null, detail: Record<string, unknown>): Promise<void> {
+export async function writeAudit(
+  tx: Tx,
+  actor: Actor,
+  at: Date,
+  action: string,
+  objectKind: string,
+  objectId: string | null,
+  detail: Record<string, unknown>,
+): Promise<void> {
   await auditInsert(tx, actor, at, action, objectKind, objectId, detail).execute();
 }
 
@@ -53,7 +65,15 @@ const auditRow = (r: AuditRecord) => ({
 const CURRENT_DETAIL_FORMAT = 2;
 
 /** The audit row as an unexecuted insert, to batch with the change it records. */
-export function auditInsert(tx: Tx, actor: Actor, at: Date, action: string, objectKind: string, objectId: string | null, detail: Record<string, unknown>) {
+export function auditInsert(
+  tx: Tx,
+  actor: Actor,
+  at: Date,
+  action: string,
+  objectKind: string,
+  objectId: string | null,
+  detail: Record<string, unknown>,
+) {
   return tx.insertInto("audit").values(auditRow({ actor, at, action, objectKind, objectId, detail }));
 }
 

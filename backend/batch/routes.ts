@@ -34,14 +34,21 @@ export function batchRoutes(app: App): void {
             payload = JSON.stringify(r.body);
             headers["content-type"] = "application/json";
           }
-          const answer = await app.fetch(new Request(new URL(r.path, c.req.url), { method: r.method, headers, body: payload }), { ...c.env, batchOf: requestId });
+          const answer = await app.fetch(
+            new Request(new URL(r.path, c.req.url), { method: r.method, headers, body: payload }),
+            { ...c.env, batchOf: requestId },
+          );
           const text = await answer.text();
           const answerHeaders: Record<string, string> = {};
           for (const name of ANSWER_HEADERS) {
             const value = answer.headers.get(name);
             if (value !== null) answerHeaders[name] = value;
           }
-          return { status: answer.status, headers: answerHeaders, body: text === "" ? null : (JSON.parse(text) as unknown) };
+          return {
+            status: answer.status,
+            headers: answerHeaders,
+            body: text === "" ? null : (JSON.parse(text) as unknown),
+          };
         }),
       );
       return c.json({ responses });

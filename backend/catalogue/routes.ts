@@ -6,5 +6,14 @@ import { catalogueWith } from "./service.ts";
 
 export function catalogueRoutes(app: App, termsVersion: string): void {
   const catalogue = catalogueWith(termsVersion);
-  route(app, { method: "get", path: "/v1/catalogue", summary: "Products, call plans and terms version", responses: { 200: ok(Catalogue, "the catalogue"), ...problems() } }, async (c) => c.json(catalogue));
+  route(
+    app,
+    {
+      method: "get",
+      path: "/v1/catalogue",
+      summary: "Products, call plans and terms version",
+      responses: { 200: ok(Catalogue, "the catalogue"), ...problems() },
+    },
+    async (c) => c.json(catalogue),
+  );
 }

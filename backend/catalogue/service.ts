@@ -8,8 +8,18 @@ export const TERMS_VERSION = "2025-01";
 export const catalogue: Catalogue = {
   termsVersion: TERMS_VERSION,
   products: [
-    { id: "user-licence", name: "User licence", monthlyPrice: { amountMinor: 800, currency: "GBP" }, carriesCallPlan: true },
-    { id: "sip-device-licence", name: "SIP-device licence", monthlyPrice: { amountMinor: 300, currency: "GBP" }, carriesCallPlan: false },
+    {
+      id: "user-licence",
+      name: "User licence",
+      monthlyPrice: { amountMinor: 800, currency: "GBP" },
+      carriesCallPlan: true,
+    },
+    {
+      id: "sip-device-licence",
+      name: "SIP-device licence",
+      monthlyPrice: { amountMinor: 300, currency: "GBP" },
+      carriesCallPlan: false,
+    },
   ],
   callPlans: [
     { id: "pay-as-you-go", name: "Pay as you go", monthlyPrice: { amountMinor: 0, currency: "GBP" } },
@@ -24,7 +34,10 @@ export function catalogueWith(termsVersion: string): Catalogue {
 }
 
 /** Monthly price in minor units of a licence: the product's price plus its call plan's. */
-export function monthlyPrice(product: ProductId, callPlan: CallPlanId | null): { amountMinor: number; currency: string } {
+export function monthlyPrice(
+  product: ProductId,
+  callPlan: CallPlanId | null,
+): { amountMinor: number; currency: string } {
   const p = catalogue.products.find((x) => x.id === product);
   const cp = callPlan === null ? undefined : catalogue.callPlans.find((x) => x.id === callPlan);
   return { amountMinor: (p?.monthlyPrice.amountMinor ?? 0) + (cp?.monthlyPrice.amountMinor ?? 0), currency: "GBP" };

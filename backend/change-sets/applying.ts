@@ -44,15 +44,39 @@ export class Applying {
         const { config: live, ctx, pending, account } = current;
         const planned = plan(live, ctx);
         if ("existing" in planned)
-          return { value: { config: live, ctx, pending, revision: null, changeSetId: null, value: planned.existing }, entry: current, generation: current.generation, published: null };
+          return {
+            value: { config: live, ctx, pending, revision: null, changeSetId: null, value: planned.existing },
+            entry: current,
+            generation: current.generation,
+            published: null,
+          };
         const applied = [planned.op, ...(planned.then ?? [])];
         const after = replay(live, ctx, applied, true);
-        const written = await commitRevision(tx, { accountId, before: live, after, now, changeSetId: null, operations: applied.length, current: account.revision }, (revision) =>
-          applied.map((op) => auditInsert(tx, actorOf(caller), now, op.op, op.op.split(".")[0] ?? "", op.id, { revision, op })),
+        const written = await commitRevision(
+          tx,
+          {
+            accountId,
+            before: live,
+            after,
+            now,
+            changeSetId: null,
+            operations: applied.length,
+            current: account.revision,
+          },
+          (revision) =>
+            applied.map((op) =>
+              auditInsert(tx, actorOf(caller), now, op.op, op.op.split(".")[0] ?? "", op.id, { revision, op }),
+            ),
         );
         return {
           value: { config: after, ctx, pending, revision: written.revision, changeSetId: null, value: planned.value },
-          entry: { config: after, ctx, pending, openChangeSets: current.openChangeSets, account: { numbers: account.numbers, revision: written.revision } },
+          entry: {
+            config: after,
+            ctx,
+            pending,
+            openChangeSets: current.openChangeSets,
+            account: { numbers: account.numbers, revision: written.revision },
+          },
           generation: current.generation,
           published: written,
         };
@@ -74,22 +98,45 @@ export class Applying {
         let published: { revision: number; changed: string[] } | null = null;
         if (ops.length > 0) {
           const after = replay(current.config, current.ctx, ops, true);
-          published = await commitRevision(tx, { accountId, before: current.config, after, now, changeSetId, operations: ops.length, current: revision }, (next) => [
-            tx.updateTable("change_sets").set({ status: "applied", applied_revision: next }).where("id", "=", changeSetId),
-            auditInsert(tx, actorOf(caller), now, "change-set.apply", "change-set", changeSetId, { revision: next, operations: ops.length }),
-          ]);
+          published = await commitRevision(
+            tx,
+            { accountId, before: current.config, after, now, changeSetId, operations: ops.length, current: revision },
+            (next) => [
+              tx
+                .updateTable("change_sets")
+                .set({ status: "applied", applied_revision: next })
+                .where("id", "=", changeSetId),
+              auditInsert(tx, actorOf(caller), now, "change-set.apply", "change-set", changeSetId, {
+                revision: next,
+                operations: ops.length,
+              }),
+            ],
+          );
           revision = published.revision;
           config = after;
         } else {
-          await tx.updateTable("change_sets").set({ status: "applied", applied_revision: revision }).where("id", "=", changeSetId).execute();
-          await writeAudit(tx, actorOf(caller), now, "change-set.apply", "change-set", changeSetId, { revision, operations: 0 });
+          await tx
+            .updateTable("change_sets")
+            .set({ status: "applied", applied_revision: revision })
+            .where("id", "=", changeSetId)
+            .execute();
+          await writeAudit(tx, actorOf(caller), now, "change-set.apply", "change-set", changeSetId, {
+            revision,
+            operations: 0,
+          });
         }
         const openChangeSets = new Map(current.openChangeSets);
         openChangeSets.delete(changeSetId);
         const pending = pendingOf(openChangeSets);
         return {
           value: { revision, changeSetId, config, ctx: current.ctx, pending, touched: touchedBy(ops) },
-          entry: { config, ctx: current.ctx, pending, openChangeSets, account: { numbers: current.account.numbers, revision } },
+          entry: {
+            config,
+            ctx: current.ctx,
+            pending,
+            openChangeSets,
+            account: { numbers: current.account.numbers, revision },
+          },
           generation: current.generation,
           published,
         };

@@ -25,5 +25,12 @@ export async function liveForWrite(tx: Tx, cache: LiveCache, accountId: string, 
   const config = await loadConfig(tx, accountId);
   const ctx = await loadContext(tx, accountId, account.numbers);
   const openChangeSets = await loadOpenChangeSets(tx, accountId);
-  return { config, ctx, pending: pendingOf(openChangeSets), openChangeSets, account: { numbers: account.numbers, revision: account.revision }, generation };
+  return {
+    config,
+    ctx,
+    pending: pendingOf(openChangeSets),
+    openChangeSets,
+    account: { numbers: account.numbers, revision: account.revision },
+    generation,
+  };
 }

@@ -16,7 +16,10 @@ export class RevisionNotifier {
     this.log = log;
   }
   published(e: RevisionApplied): void {
-    this.log.info({ event: "revision.published", accountId: e.accountId, revision: e.revision, changed: e.changed.length }, "registrar configuration published");
+    this.log.info(
+      { event: "revision.published", accountId: e.accountId, revision: e.revision, changed: e.changed.length },
+      "registrar configuration published",
+    );
     this.events.emit("revision", e);
   }
 }

@@ -19,11 +19,23 @@ export interface RevisionWrite {
 }
 
 /** Writes the configuration changes, the revision row, its outbox row and `extra(revision)` as one statement. */
-export async function commitRevision(tx: Tx, w: RevisionWrite, extra: (revision: number) => Compilable | Compilable[]): Promise<{ revision: number; changed: string[] }> {
+export async function commitRevision(
+  tx: Tx,
+  w: RevisionWrite,
+  extra: (revision: number) => Compilable | Compilable[],
+): Promise<{ revision: number; changed: string[] }> {
   const { changed, versioned, queries } = persistConfig(tx, w.accountId, w.before, w.after, w.now);
   const revision = w.current + 1;
   queries.push(tx.updateTable("accounts").set({ revision }).where("id", "=", w.accountId));
-  queries.push(tx.insertInto("revisions").values({ account_id: w.accountId, revision, change_set_id: w.changeSetId, applied_at: w.now, operations: w.operations }));
+  queries.push(
+    tx.insertInto("revisions").values({
+      account_id: w.accountId,
+      revision,
+      change_set_id: w.changeSetId,
+      applied_at: w.now,
+      operations: w.operations,
+    }),
+  );
   // The outbox row commits with the revision, so a crash before publishing loses nothing (backend/outbox/).
   queries.push(outboxInsert(tx, w.accountId, revision, w.now));
   queries.push(...[extra(revision)].flat());
@@ -31,7 +43,10 @@ export async function commitRevision(tx: Tx, w: RevisionWrite, extra: (revision:
   // The in-memory result now mirrors the store: versions and stamps of what changed, on new objects
   // (the old ones may be shared with the configuration before this revision).
   const bumped = new Set(versioned);
-  const stamped = <O extends { liveVersion: number | null; createdAt: Date | null; updatedAt: Date | null }>(id: string, o: O): O => ({
+  const stamped = <O extends { liveVersion: number | null; createdAt: Date | null; updatedAt: Date | null }>(
+    id: string,
+    o: O,
+  ): O => ({
     ...o,
     liveVersion: bumped.has(id) ? (o.liveVersion ?? 0) + 1 : o.liveVersion,
     createdAt: o.createdAt ?? w.now,

@@ -13,21 +13,49 @@ const listQuery = z.object({ status: z.enum(["open", "applied", "discarded"]).op
 export function changeSetRoutes(app: App, changes: ChangeSetService, registrar: Registrar): void {
   route(
     app,
-    { method: "post", path: "/v1/change-sets", summary: "Open a change set owned by this token", request: { body: { content: { "application/json": { schema: ChangeSetCreate } } } }, responses: { 201: ok(ChangeSet, "opened"), ...problems(422) } },
+    {
+      method: "post",
+      path: "/v1/change-sets",
+      summary: "Open a change set owned by this token",
+      request: { body: { content: { "application/json": { schema: ChangeSetCreate } } } },
+      responses: { 201: ok(ChangeSet, "opened"), ...problems(422) },
+    },
     async (c, input) => c.json(await changes.open(caller(c), (await input.body()).description ?? null), 201),
   );
-  route(app, { method: "get", path: "/v1/change-sets", request: { query: listQuery }, responses: { 200: ok(z.array(ChangeSet), "change sets"), ...problems(422) } }, async (c, input) =>
-    c.json(await changes.list(caller(c), input.query().status)),
-  );
-  route(app, { method: "get", path: "/v1/change-sets/{id}", request: { params: idParam }, responses: { 200: ok(ChangeSet, "the change set"), ...problems(404) } }, async (c) => {
-    const id = c.req.param("id") ?? "";
-    const cs = await changes.get(caller(c), id);
-    if (!cs) throw notFound("change set", id);
-    return c.json(cs);
-  });
   route(
     app,
-    { method: "post", path: "/v1/change-sets/{id}/apply", summary: "Make the change set live as one revision", request: { params: idParam }, responses: { 200: ok(ApplyResult, "applied"), ...problems(403, 404, 409, 412, 422) } },
+    {
+      method: "get",
+      path: "/v1/change-sets",
+      request: { query: listQuery },
+      responses: { 200: ok(z.array(ChangeSet), "change sets"), ...problems(422) },
+    },
+    async (c, input) => c.json(await changes.list(caller(c), input.query().status)),
+  );
+  route(
+    app,
+    {
+      method: "get",
+      path: "/v1/change-sets/{id}",
+      request: { params: idParam },
+      responses: { 200: ok(ChangeSet, "the change set"), ...problems(404) },
+    },
+    async (c) => {
+      const id = c.req.param("id") ?? "";
+      const cs = await changes.get(caller(c), id);
+      if (!cs) throw notFound("change set", id);
+      return c.json(cs);
+    },
+  );
+  route(
+    app,
+    {
+      method: "post",
+      path: "/v1/change-sets/{id}/apply",
+      summary: "Make the change set live as one revision",
+      request: { params: idParam },
+      responses: { 200: ok(ApplyResult, "applied"), ...problems(403, 404, 409, 412, 422) },
+    },
     async (c) => {
       const applied = await changes.apply(caller(c), c.req.param("id") ?? "");
       const { config, ctx, pending, touched } = applied;
@@ -42,9 +70,27 @@ export function changeSetRoutes(app: App, changes: ChangeSetService, registrar: 
       return c.json({ revision: applied.revision, changeSetId: applied.changeSetId, users, devices });
     },
   );
-  route(app, { method: "delete", path: "/v1/change-sets/{id}", summary: "Discard an open change set", request: { params: idParam }, responses: { 204: { description: "discarded" }, ...problems(403, 404, 409) } }, async (c) => {
-    await changes.discard(caller(c), c.req.param("id") ?? "");
-    return c.body(null, 204);
-  });
-  route(app, { method: "get", path: "/v1/revisions", responses: { 200: ok(z.array(Revision), "applied revisions"), ...problems() } }, async (c) => c.json(await changes.revisions(caller(c))));
+  route(
+    app,
+    {
+      method: "delete",
+      path: "/v1/change-sets/{id}",
+      summary: "Discard an open change set",
+      request: { params: idParam },
+      responses: { 204: { description: "discarded" }, ...problems(403, 404, 409) },
+    },
+    async (c) => {
+      await changes.discard(caller(c), c.req.param("id") ?? "");
+      return c.body(null, 204);
+    },
+  );
+  route(
+    app,
+    {
+      method: "get",
+      path: "/v1/revisions",
+      responses: { 200: ok(z.array(Revision), "applied revisions"), ...problems() },
+    },
+    async (c) => c.json(await changes.revisions(caller(c))),
+  );
 }

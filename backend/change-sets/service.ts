@@ -60,7 +60,11 @@ export class ChangeSetService {
   /** A newly opened change set joins the cached state, so staging into it needs no load. */
   private trackOpened(accountId: string, changeSetId: string, tokenId: string): void {
     const entry = this.cache.get(accountId);
-    if (entry?.openChangeSets) this.cache.set(accountId, { ...entry, openChangeSets: new Map(entry.openChangeSets).set(changeSetId, { tokenId, ops: [] }) });
+    if (entry?.openChangeSets)
+      this.cache.set(accountId, {
+        ...entry,
+        openChangeSets: new Map(entry.openChangeSets).set(changeSetId, { tokenId, ops: [] }),
+      });
     else this.cache.invalidate(accountId); // a writer holding the entry must not reinstall it without this set
   }
 

@@ -48,7 +48,13 @@ export class Staging {
    */
   stage<T>(caller: Caller, changeSetId: string, plan: Planner<T>): Promise<WriteResult<T>> {
     return new Promise<WriteResult<T>>((resolve, reject) => {
-      const item: StagedWrite = { caller, changeSetId, plan, resolve: resolve as (r: WriteResult<unknown>) => void, reject };
+      const item: StagedWrite = {
+        caller,
+        changeSetId,
+        plan,
+        resolve: resolve as (r: WriteResult<unknown>) => void,
+        reject,
+      };
       this.queue.submit(`${caller.account.id}/${caller.tokenId}/${changeSetId}`, item);
     });
   }
@@ -58,7 +64,10 @@ export class Staging {
     const changeSetId = batch[0]!.changeSetId;
     let staged: { view: ConfigurationView; outcomes: Outcome[] };
     try {
-      staged = await this.postCommit.after(first.account.id, this.db.transaction().execute((tx) => this.stageIn(tx, first, changeSetId, batch)));
+      staged = await this.postCommit.after(
+        first.account.id,
+        this.db.transaction().execute((tx) => this.stageIn(tx, first, changeSetId, batch)),
+      );
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;
@@ -69,7 +78,12 @@ export class Staging {
     }
   }
 
-  private async stageIn(tx: Tx, first: Caller, changeSetId: string, batch: StagedWrite[]): Promise<Committed<{ view: ConfigurationView; outcomes: Outcome[] }>> {
+  private async stageIn(
+    tx: Tx,
+    first: Caller,
+    changeSetId: string,
+    batch: StagedWrite[],
+  ): Promise<Committed<{ view: ConfigurationView; outcomes: Outcome[] }>> {
     const now = this.clock.now();
     const current = await liveForWrite(tx, this.cache, first.account.id, now);
     const { config: live, ctx, account } = current;
@@ -98,16 +112,27 @@ export class Staging {
         continue;
       }
       for (const op of itemOps) {
-        audit.push({ actor: actorOf(item.caller), at: now, action: `stage:${op.op}`, objectKind: op.op.split(".")[0] ?? "", objectId: op.id, detail: { changeSetId, op } });
+        audit.push({
+          actor: actorOf(item.caller),
+          at: now,
+          action: `stage:${op.op}`,
+          objectKind: op.op.split(".")[0] ?? "",
+          objectId: op.id,
+          detail: { changeSetId, op },
+        });
         stagedSoFar.push(op);
       }
       outcomes.push({ item, value: planned.value });
     }
     // The whole batch is one statement: on the embedded store each statement costs about a millisecond.
-    if (stagedSoFar.length > 0) await runBatch(tx, [appendOpsQuery(tx, changeSetId, ops.length + 1, stagedSoFar), auditInsertMany(tx, audit)]);
+    if (stagedSoFar.length > 0)
+      await runBatch(tx, [appendOpsQuery(tx, changeSetId, ops.length + 1, stagedSoFar), auditInsertMany(tx, audit)]);
     const pending = new Map(current.pending);
     addPending(pending, changeSetId, stagedSoFar);
-    const openChangeSets = new Map(current.openChangeSets).set(changeSetId, { tokenId: first.tokenId, ops: [...ops, ...stagedSoFar] });
+    const openChangeSets = new Map(current.openChangeSets).set(changeSetId, {
+      tokenId: first.tokenId,
+      ops: [...ops, ...stagedSoFar],
+    });
     // Staging leaves the live configuration as it was: the entry stays valid with the new pending map.
     return {
       value: { view: { config: projected, ctx, pending }, outcomes },

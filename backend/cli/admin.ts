@@ -35,9 +35,20 @@ ${databaseHelp}
     const input = AccountCreate.safeParse({
       name: values.name,
       timeZone: values["time-zone"],
-      numbers: values.numbers === undefined ? [] : values.numbers.split(",").map((n) => n.trim()).filter((n) => n !== ""),
+      numbers:
+        values.numbers === undefined
+          ? []
+          : values.numbers
+              .split(",")
+              .map((n) => n.trim())
+              .filter((n) => n !== ""),
     });
-    if (!input.success) throw new UsageError(zodFields(input.error.issues).map((f) => `${f.path}: ${f.message}`).join("\n"));
+    if (!input.success)
+      throw new UsageError(
+        zodFields(input.error.issues)
+          .map((f) => `${f.path}: ${f.message}`)
+          .join("\n"),
+      );
     const store = await openStore(storeFrom(values.database));
     try {
       const r = await insertAccount(store.db, input.data, new Date());

@@ -46,7 +46,9 @@ async function main(argv: string[]): Promise<number> {
     return await command.run(rest, packageVersion());
   } catch (error) {
     // RegistrarNotInstalledError's message names the Debian packages to install.
-    process.stderr.write(`pbx-estate-backend ${command.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `pbx-estate-backend ${command.name}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     if (error instanceof UsageError) {
       process.stderr.write(`\n${command.help}\n`);
       return 2;

@@ -65,28 +65,43 @@ export const serveCommand: BackendCommand = {
       trunk: { type: "string" },
     });
     const store = storeFrom(values.database);
-    const besideData = (name: string) => (store.kind === "embedded" && store.dataDir !== null ? resolve(store.dataDir, "..", name) : undefined);
+    const besideData = (name: string) =>
+      store.kind === "embedded" && store.dataDir !== null ? resolve(store.dataDir, "..", name) : undefined;
     const tokenFile = values["token-file"] ?? besideData("demo-token");
     const rate = values["rate-limit"];
     const clockStart = values["test-clock"] === undefined ? undefined : new Date(values["test-clock"]);
-    if (clockStart !== undefined && Number.isNaN(clockStart.getTime())) throw new Error(`--test-clock must be an ISO instant, got ${values["test-clock"]}`);
-    const testHooks = { clock: clockStart !== undefined, faults: values["test-faults"], publisher: values["test-publisher"] };
+    if (clockStart !== undefined && Number.isNaN(clockStart.getTime()))
+      throw new Error(`--test-clock must be an ISO instant, got ${values["test-clock"]}`);
+    const testHooks = {
+      clock: clockStart !== undefined,
+      faults: values["test-faults"],
+      publisher: values["test-publisher"],
+    };
     const hooksOn = testHooks.clock || testHooks.faults || testHooks.publisher;
     const hooksTokenFile = values["test-hooks-token-file"];
-    if (hooksOn && hooksTokenFile === undefined) throw new UsageError("test hooks need --test-hooks-token-file PATH: every /__test call must send the token written there");
+    if (hooksOn && hooksTokenFile === undefined)
+      throw new UsageError(
+        "test hooks need --test-hooks-token-file PATH: every /__test call must send the token written there",
+      );
 
     const trunk = values.trunk === undefined ? undefined : /^([^:]+):(\d+)$/.exec(values.trunk);
     if (trunk === null) throw new Error(`--trunk must be HOST:PORT, got ${values.trunk}`);
     const registrarDir = resolve(values["registrar-dir"] ?? besideData("registrar") ?? DEFAULT_REGISTRAR_DIR);
-    keepPrivate([...(store.kind === "embedded" && store.dataDir !== null ? [store.dataDir] : []), ...(values.registrar ? [registrarDir] : [])]);
+    keepPrivate([
+      ...(store.kind === "embedded" && store.dataDir !== null ? [store.dataDir] : []),
+      ...(values.registrar ? [registrarDir] : []),
+    ]);
 
     const backend = await startBackend({
       store,
       port: Number(values.port),
       host: values.host,
       ...(clockStart ? { clockStart } : {}),
-      ...(hooksOn && hooksTokenFile !== undefined ? { testHooks: { ...testHooks, tokenFile: resolve(hooksTokenFile) } } : {}),
-      rateLimit: rate === "off" ? null : rate === undefined ? undefined : { perSecond: Number(rate), burst: Number(rate) * 5 },
+      ...(hooksOn && hooksTokenFile !== undefined
+        ? { testHooks: { ...testHooks, tokenFile: resolve(hooksTokenFile) } }
+        : {}),
+      rateLimit:
+        rate === "off" ? null : rate === undefined ? undefined : { perSecond: Number(rate), burst: Number(rate) * 5 },
       ...(rate === "off" ? { unauthenticatedRateLimit: null } : {}),
       trustProxy: values["trust-proxy"],
       logLevel: values["log-level"],
@@ -102,10 +117,24 @@ export const serveCommand: BackendCommand = {
           }
         : {}),
     });
-    const sip = backend.registrar && { host: backend.registrar.host, port: backend.registrar.port, transport: backend.registrar.transport };
-    const ready = { url: backend.url, port: backend.port, tokenFile: tokenFile ?? null, registrar: sip, version, node: process.version };
+    const sip = backend.registrar && {
+      host: backend.registrar.host,
+      port: backend.registrar.port,
+      transport: backend.registrar.transport,
+    };
+    const ready = {
+      url: backend.url,
+      port: backend.port,
+      tokenFile: tokenFile ?? null,
+      registrar: sip,
+      version,
+      node: process.version,
+    };
     process.stdout.write(`${JSON.stringify(ready)}\n`);
-    if (sip) process.stderr.write(`SIP registrar (Kamailio): ${sip.transport}:${sip.host}:${sip.port}, data in ${registrarDir}\n`);
+    if (sip)
+      process.stderr.write(
+        `SIP registrar (Kamailio): ${sip.transport}:${sip.host}:${sip.port}, data in ${registrarDir}\n`,
+      );
     if (tokenFile !== undefined) process.stderr.write(`demo account token: ${tokenFile} (mode 0600)\n`);
     const stop = (): void => {
       void backend.stop().then(() => process.exit(0));

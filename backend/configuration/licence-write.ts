@@ -12,7 +12,13 @@ function withLicences(entry: LiveEntry, licences: Licence[]): LiveEntry {
 }
 
 /** A subscription as the configuration's licence context holds it. */
-export function licenceOf(s: { id: string; product: string; callPlan: string | null; status: string; cancellationEffectiveAt: string | null }): Licence {
+export function licenceOf(s: {
+  id: string;
+  product: string;
+  callPlan: string | null;
+  status: string;
+  cancellationEffectiveAt: string | null;
+}): Licence {
   return {
     id: s.id,
     product: s.product,
@@ -58,7 +64,12 @@ export class LicenceWrite {
 
   settle<T>(transaction: Promise<T>): Promise<T> {
     // The entry is read once the transaction has committed: every licence it changed is in it by then.
-    const committed = transaction.then((value) => ({ value, entry: this.entry ?? null, generation: this.generation, published: null }));
+    const committed = transaction.then((value) => ({
+      value,
+      entry: this.entry ?? null,
+      generation: this.generation,
+      published: null,
+    }));
     return this.postCommit.after(this.accountId, committed);
   }
 }

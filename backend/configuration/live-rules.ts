@@ -17,10 +17,14 @@ function checkDevicesLinkedOnce(c: Config): void {
   for (const d of c.devices.values()) {
     const owners = usersOf.get(d.id) ?? [];
     if (owners.length > 1)
-      throw conflict("device-link-conflict", `device ${d.id} (${d.name}) would be linked to users ${owners.join(" and ")}`, {
-        deviceId: d.id,
-        holders: owners.map((id) => ({ kind: "user" as const, id, name: c.users.get(id)?.name ?? "" })),
-      });
+      throw conflict(
+        "device-link-conflict",
+        `device ${d.id} (${d.name}) would be linked to users ${owners.join(" and ")}`,
+        {
+          deviceId: d.id,
+          holders: owners.map((id) => ({ kind: "user" as const, id, name: c.users.get(id)?.name ?? "" })),
+        },
+      );
   }
 }
 

@@ -68,7 +68,8 @@ export function cloneConfig(c: Config): Config {
 /** The users each linked device is linked to (one pass over the links, for rules over every device). */
 export function deviceUsers(c: Config): Map<string, string[]> {
   const users = new Map<string, string[]>();
-  for (const [userId, set] of c.links) for (const deviceId of set) users.set(deviceId, [...(users.get(deviceId) ?? []), userId]);
+  for (const [userId, set] of c.links)
+    for (const deviceId of set) users.set(deviceId, [...(users.get(deviceId) ?? []), userId]);
   return users;
 }
 
@@ -79,7 +80,11 @@ export function usersOfDevice(c: Config, deviceId: string): string[] {
 }
 
 /** If-Match on a staged or direct write: compared with the live version (an object not live yet has none). */
-export function checkVersion(kind: string, obj: { id: string; liveVersion: number | null }, ifVersion: number | undefined): void {
+export function checkVersion(
+  kind: string,
+  obj: { id: string; liveVersion: number | null },
+  ifVersion: number | undefined,
+): void {
   if (ifVersion === undefined || obj.liveVersion === null) return;
   if (obj.liveVersion !== ifVersion) throw preconditionFailed(kind, obj.id, obj.liveVersion);
 }

@@ -23,16 +23,46 @@ function live(): { config: Config; ctx: Context } {
       ["usr_b", user("usr_b", "202", "sub_ub")],
     ]),
     devices: new Map([
-      ["dev_1", { id: "dev_1", clientReference: null, name: "Phone", licenceId: "sub_d1", sipUsername: "s1", ha1: "h", passwordFingerprint: "f", liveVersion: 1, createdAt: null, updatedAt: null }],
+      [
+        "dev_1",
+        {
+          id: "dev_1",
+          clientReference: null,
+          name: "Phone",
+          licenceId: "sub_d1",
+          sipUsername: "s1",
+          ha1: "h",
+          passwordFingerprint: "f",
+          liveVersion: 1,
+          createdAt: null,
+          updatedAt: null,
+        },
+      ],
     ]),
     links: new Map([
       ["usr_a", new Set(["dev_1"])],
       ["usr_b", new Set<string>()],
     ]),
   };
-  const lic = (id: string, product: string, status = "active") => [id, { id, product, callPlan: product === "user-licence" ? "pay-as-you-go" : null, status, cancellationEffectiveAt: null }] as const;
+  const lic = (id: string, product: string, status = "active") =>
+    [
+      id,
+      {
+        id,
+        product,
+        callPlan: product === "user-licence" ? "pay-as-you-go" : null,
+        status,
+        cancellationEffectiveAt: null,
+      },
+    ] as const;
   const ctx: Context = {
-    licences: new Map([lic("sub_ua", "user-licence"), lic("sub_ub", "user-licence"), lic("sub_d1", "sip-device-licence"), lic("sub_d2", "sip-device-licence"), lic("sub_dx", "sip-device-licence", "cancelled")]),
+    licences: new Map([
+      lic("sub_ua", "user-licence"),
+      lic("sub_ub", "user-licence"),
+      lic("sub_d1", "sip-device-licence"),
+      lic("sub_d2", "sip-device-licence"),
+      lic("sub_dx", "sip-device-licence", "cancelled"),
+    ]),
     numbers: ["+442079460000"],
   };
   return { config, ctx };
@@ -73,24 +103,52 @@ describe("replaying a change set", () => {
 
   it("refuses a held, cancelled or wrong licence at every step", () => {
     const { config, ctx } = live();
-    const create = (licenceId: string): Op => ({ op: "device.create", id: "dev_2", clientReference: null, name: "New", licenceId, sipUsername: "s2", ha1: "h", passwordFingerprint: "f" });
+    const create = (licenceId: string): Op => ({
+      op: "device.create",
+      id: "dev_2",
+      clientReference: null,
+      name: "New",
+      licenceId,
+      sipUsername: "s2",
+      ha1: "h",
+      passwordFingerprint: "f",
+    });
     expect(code(() => replay(config, ctx, [create("sub_d1")], false))).toBe("licence-held");
     expect(code(() => replay(config, ctx, [create("sub_dx")], false))).toBe("licence-cancelled");
     expect(code(() => replay(config, ctx, [create("sub_ua")], false))).toBe("licence-wrong-product");
     expect(code(() => replay(config, ctx, [create("sub_d2")], true))).toBe("ok");
     // A licence freed earlier in the same change set may be taken later in it.
-    expect(code(() => replay(config, ctx, [{ op: "user.unlink", id: "usr_a", deviceId: "dev_1" }, { op: "device.delete", id: "dev_1" }, create("sub_d1")], true))).toBe("ok");
+    expect(
+      code(() =>
+        replay(
+          config,
+          ctx,
+          [
+            { op: "user.unlink", id: "usr_a", deviceId: "dev_1" },
+            { op: "device.delete", id: "dev_1" },
+            create("sub_d1"),
+          ],
+          true,
+        ),
+      ),
+    ).toBe("ok");
   });
 
   it("refuses deleting a linked device and a stale If-Match", () => {
     const { config, ctx } = live();
     expect(code(() => replay(config, ctx, [{ op: "device.delete", id: "dev_1" }], true))).toBe("device-linked");
-    expect(code(() => replay(config, ctx, [{ op: "user.update", id: "usr_a", ifVersion: 7, patch: { name: "x" } }], true))).toBe("version-mismatch");
+    expect(
+      code(() => replay(config, ctx, [{ op: "user.update", id: "usr_a", ifVersion: 7, patch: { name: "x" } }], true)),
+    ).toBe("version-mismatch");
   });
 
   it("leaves the configuration it replays on unchanged, although the copy shares its objects", () => {
     const { config, ctx } = live();
-    const snapshot = (c: Config) => ({ users: [...c.users.values()].map((u) => ({ ...u })), devices: [...c.devices.values()].map((d) => ({ ...d })), links: [...c.links].map(([u, set]) => [u, [...set]]) });
+    const snapshot = (c: Config) => ({
+      users: [...c.users.values()].map((u) => ({ ...u })),
+      devices: [...c.devices.values()].map((d) => ({ ...d })),
+      links: [...c.links].map(([u, set]) => [u, [...set]]),
+    });
     const before = snapshot(config);
     const ops: Op[] = [
       { op: "device.update", id: "dev_1", name: "Renamed", licenceId: "sub_d2" },

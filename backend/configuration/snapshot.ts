@@ -9,26 +9,44 @@ export type { RevisionSnapshot };
 export async function revisionSnapshot(db: Db, accountId: string): Promise<RevisionSnapshot> {
   // Repeatable read: the revision number and the rows come from one committed state (PostgreSQL's default,
   // read committed, could mix two applies' rows under one revision number).
-  return db.transaction().setIsolationLevel("repeatable read").execute(async (tx) => {
-    const account = await tx.selectFrom("accounts").select("revision").where("id", "=", accountId).executeTakeFirstOrThrow();
-    const devices = await tx.selectFrom("devices").select(["sip_username", "ha1", "user_id"]).where("account_id", "=", accountId).orderBy("sip_username").execute();
-    const users = await tx
-      .selectFrom("users")
-      .innerJoin("subscriptions", "subscriptions.id", "users.licence_id")
-      .select(["users.id", "users.extension", "users.area_prefix", "users.outbound_caller_id", "subscriptions.call_plan"])
-      .where("users.account_id", "=", accountId)
-      .orderBy("users.extension")
-      .execute();
-    return {
-      revision: account.revision,
-      devices: devices.map((d) => ({ sipUsername: d.sip_username, ha1: d.ha1, userId: d.user_id })),
-      users: users.map((u) => ({
-        id: u.id,
-        extension: u.extension,
-        areaPrefix: u.area_prefix,
-        callerId: u.outbound_caller_id,
-        callPlan: u.call_plan as RevisionSnapshot["users"][number]["callPlan"],
-      })),
-    };
-  });
+  return db
+    .transaction()
+    .setIsolationLevel("repeatable read")
+    .execute(async (tx) => {
+      const account = await tx
+        .selectFrom("accounts")
+        .select("revision")
+        .where("id", "=", accountId)
+        .executeTakeFirstOrThrow();
+      const devices = await tx
+        .selectFrom("devices")
+        .select(["sip_username", "ha1", "user_id"])
+        .where("account_id", "=", accountId)
+        .orderBy("sip_username")
+        .execute();
+      const users = await tx
+        .selectFrom("users")
+        .innerJoin("subscriptions", "subscriptions.id", "users.licence_id")
+        .select([
+          "users.id",
+          "users.extension",
+          "users.area_prefix",
+          "users.outbound_caller_id",
+          "subscriptions.call_plan",
+        ])
+        .where("users.account_id", "=", accountId)
+        .orderBy("users.extension")
+        .execute();
+      return {
+        revision: account.revision,
+        devices: devices.map((d) => ({ sipUsername: d.sip_username, ha1: d.ha1, userId: d.user_id })),
+        users: users.map((u) => ({
+          id: u.id,
+          extension: u.extension,
+          areaPrefix: u.area_prefix,
+          callerId: u.outbound_caller_id,
+          callPlan: u.call_plan as RevisionSnapshot["users"][number]["callPlan"],
+        })),
+      };
+    });
 }

@@ -61,12 +61,29 @@ export async function loadContext(db: Db | Tx, accountId: string, numbers: strin
     .select(["id", "product", "call_plan", "status", "cancellation_effective_at"])
     .where("account_id", "=", accountId)
     .execute();
-  const licences = new Map<string, Licence>(rows.map((r) => [r.id, { id: r.id, product: r.product, callPlan: r.call_plan, status: r.status, cancellationEffectiveAt: r.cancellation_effective_at }]));
+  const licences = new Map<string, Licence>(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        product: r.product,
+        callPlan: r.call_plan,
+        status: r.status,
+        cancellationEffectiveAt: r.cancellation_effective_at,
+      },
+    ]),
+  );
   return { licences, numbers };
 }
 
 export async function loadOps(db: Db | Tx, changeSetId: string): Promise<Op[]> {
-  const rows = await db.selectFrom("change_set_ops").select(["op"]).where("change_set_id", "=", changeSetId).where("seq", ">", 0).orderBy("seq").execute();
+  const rows = await db
+    .selectFrom("change_set_ops")
+    .select(["op"])
+    .where("change_set_id", "=", changeSetId)
+    .where("seq", ">", 0)
+    .orderBy("seq")
+    .execute();
   return rows.map((r) => r.op as Op);
 }
 
@@ -93,7 +110,9 @@ export async function loadPending(db: Db | Tx, accountId: string, objectId?: str
 export async function loadOpenChangeSets(db: Db | Tx, accountId: string): Promise<Map<string, OpenChangeSet>> {
   const rows = await db
     .selectFrom("change_sets")
-    .leftJoin("change_set_ops", (j) => j.onRef("change_set_ops.change_set_id", "=", "change_sets.id").on("change_set_ops.seq", ">", 0))
+    .leftJoin("change_set_ops", (j) =>
+      j.onRef("change_set_ops.change_set_id", "=", "change_sets.id").on("change_set_ops.seq", ">", 0),
+    )
     .select(["change_sets.id", "change_sets.token_id", "change_set_ops.op"])
     .where("change_sets.account_id", "=", accountId)
     .where("change_sets.status", "=", "open")
@@ -128,7 +147,6 @@ export function addPending(pending: Map<string, string[]>, changeSetId: string, 
     if (op.op === "user.link" || op.op === "user.unlink") add(op.deviceId);
   }
 }
-
 
 function sameUser(a: UserState, b: UserState): boolean {
   return (
@@ -185,10 +203,24 @@ export function persistConfig(
       updated_at: now,
     };
     if (!old) {
-      queries.push(tx.insertInto("users").values({ ...row, id, account_id: accountId, client_reference: u.clientReference, version: 1, created_at: now }));
+      queries.push(
+        tx.insertInto("users").values({
+          ...row,
+          id,
+          account_id: accountId,
+          client_reference: u.clientReference,
+          version: 1,
+          created_at: now,
+        }),
+      );
       changed.push(id);
     } else if (!sameUser(old, u) || linksOf(before, id) !== linksOf(after, id)) {
-      queries.push(tx.updateTable("users").set((eb) => ({ ...row, version: eb("version", "+", 1) })).where("id", "=", id));
+      queries.push(
+        tx
+          .updateTable("users")
+          .set((eb) => ({ ...row, version: eb("version", "+", 1) }))
+          .where("id", "=", id),
+      );
       changed.push(id);
     }
   }
@@ -197,14 +229,34 @@ export function persistConfig(
   for (const [id, d] of after.devices) {
     const old = before.devices.get(id);
     const owner = ownersAfter.get(id)?.[0] ?? null;
-    const row = { name: d.name, licence_id: d.licenceId, ha1: d.ha1, password_fingerprint: d.passwordFingerprint, user_id: owner, updated_at: now };
+    const row = {
+      name: d.name,
+      licence_id: d.licenceId,
+      ha1: d.ha1,
+      password_fingerprint: d.passwordFingerprint,
+      user_id: owner,
+      updated_at: now,
+    };
     if (!old) {
       queries.push(
-        tx.insertInto("devices").values({ ...row, id, account_id: accountId, client_reference: d.clientReference, sip_username: d.sipUsername, version: 1, created_at: now }),
+        tx.insertInto("devices").values({
+          ...row,
+          id,
+          account_id: accountId,
+          client_reference: d.clientReference,
+          sip_username: d.sipUsername,
+          version: 1,
+          created_at: now,
+        }),
       );
       changed.push(id);
     } else if (!sameDevice(old, d)) {
-      queries.push(tx.updateTable("devices").set((eb) => ({ ...row, version: eb("version", "+", 1) })).where("id", "=", id));
+      queries.push(
+        tx
+          .updateTable("devices")
+          .set((eb) => ({ ...row, version: eb("version", "+", 1) }))
+          .where("id", "=", id),
+      );
       changed.push(id);
     } else if ((ownersBefore.get(id)?.[0] ?? null) !== owner) {
       queries.push(tx.updateTable("devices").set({ user_id: owner, updated_at: now }).where("id", "=", id));

@@ -5,7 +5,16 @@ import { checkLicence } from "../subscriptions/holding.ts";
 import { checkNotLinked } from "./validator.ts";
 
 export type DeviceOp =
-  | { op: "device.create"; id: string; clientReference: string | null; name: string; licenceId: string; sipUsername: string; ha1: string; passwordFingerprint: string }
+  | {
+      op: "device.create";
+      id: string;
+      clientReference: string | null;
+      name: string;
+      licenceId: string;
+      sipUsername: string;
+      ha1: string;
+      passwordFingerprint: string;
+    }
   | { op: "device.update"; id: string; ifVersion?: number; name?: string; licenceId?: string }
   | { op: "device.rotate"; id: string; ifVersion?: number; ha1: string; passwordFingerprint: string }
   | { op: "device.delete"; id: string; ifVersion?: number };
@@ -42,7 +51,11 @@ export function applyDeviceOp(c: Config, ctx: Context, op: DeviceOp): void {
       const d = device(c, op.id);
       checkVersion("device", d, op.ifVersion);
       if (op.licenceId !== undefined && op.licenceId !== d.licenceId) checkLicence(c, ctx, op.licenceId, LICENCE, d.id);
-      c.devices.set(d.id, { ...d, ...(op.name !== undefined ? { name: op.name } : {}), ...(op.licenceId !== undefined ? { licenceId: op.licenceId } : {}) });
+      c.devices.set(d.id, {
+        ...d,
+        ...(op.name !== undefined ? { name: op.name } : {}),
+        ...(op.licenceId !== undefined ? { licenceId: op.licenceId } : {}),
+      });
       return;
     }
     case "device.rotate": {

@@ -39,7 +39,16 @@ export class DeviceService {
       const id = newId("dev");
       const cred = newSipCredentials(this.realm);
       return {
-        op: { op: "device.create", id, clientReference: input.clientReference ?? null, name: input.name, licenceId: input.licenceId, sipUsername: cred.sipUsername, ha1: cred.ha1, passwordFingerprint: cred.fingerprint },
+        op: {
+          op: "device.create",
+          id,
+          clientReference: input.clientReference ?? null,
+          name: input.name,
+          licenceId: input.licenceId,
+          sipUsername: cred.sipUsername,
+          ha1: cred.ha1,
+          passwordFingerprint: cred.fingerprint,
+        },
         value: { id, password: cred.sipPassword },
       };
     });
@@ -48,8 +57,17 @@ export class DeviceService {
     return { device: { ...device, sipPassword: r.value.password }, created: true, revision: r.revision };
   }
 
-  async update(caller: Caller, cs: string | null, id: string, input: DeviceUpdate, ifVersion: number | undefined): Promise<DeviceAnswer> {
-    const r = await this.changes.write(caller, cs, () => ({ op: { op: "device.update", id, ifVersion, ...input }, value: null }));
+  async update(
+    caller: Caller,
+    cs: string | null,
+    id: string,
+    input: DeviceUpdate,
+    ifVersion: number | undefined,
+  ): Promise<DeviceAnswer> {
+    const r = await this.changes.write(caller, cs, () => ({
+      op: { op: "device.update", id, ifVersion, ...input },
+      value: null,
+    }));
     return { device: this.view(r, id), created: false, revision: r.revision };
   }
 
@@ -59,7 +77,10 @@ export class DeviceService {
       if (!d) throw notFound("device", id);
       // The SIP username stays; a new password and its HA1.
       const cred = newSipCredentials(this.realm, d.sipUsername);
-      return { op: { op: "device.rotate", id, ifVersion, ha1: cred.ha1, passwordFingerprint: cred.fingerprint }, value: cred.sipPassword };
+      return {
+        op: { op: "device.rotate", id, ifVersion, ha1: cred.ha1, passwordFingerprint: cred.fingerprint },
+        value: cred.sipPassword,
+      };
     });
     return { device: { ...this.view(r, id), sipPassword: r.value }, created: false, revision: r.revision };
   }
@@ -78,7 +99,10 @@ export class DeviceService {
 
   async list(caller: Caller, cs: string | null, filter: ReferenceFilter = {}): Promise<Device[]> {
     const v = await this.changes.view(caller, cs);
-    const candidates = filter.ids !== undefined ? [...new Set(filter.ids.split(","))].flatMap((id) => v.config.devices.get(id) ?? []) : [...v.config.devices.values()];
+    const candidates =
+      filter.ids !== undefined
+        ? [...new Set(filter.ids.split(","))].flatMap((id) => v.config.devices.get(id) ?? [])
+        : [...v.config.devices.values()];
     const owners = deviceUsers(v.config);
     return candidates
       .filter((d) => referenceMatches(d.clientReference, filter))

@@ -12,6 +12,15 @@ export function existingDeviceByReference(view: Config, clientReference: string 
 
 /** A device linked to a user is not deleted: the problem names the users to unlink it from. */
 export function checkNotLinked(c: Config, d: DeviceState): void {
-  const holders = usersOfDevice(c, d.id).map((id) => ({ kind: "user" as const, id, name: c.users.get(id)?.name ?? "" }));
-  if (holders.length > 0) throw conflict("device-linked", `device ${d.id} is linked to user ${holders.map((h) => h.id).join(", ")}; unlink it first`, { holders });
+  const holders = usersOfDevice(c, d.id).map((id) => ({
+    kind: "user" as const,
+    id,
+    name: c.users.get(id)?.name ?? "",
+  }));
+  if (holders.length > 0)
+    throw conflict(
+      "device-linked",
+      `device ${d.id} is linked to user ${holders.map((h) => h.id).join(", ")}; unlink it first`,
+      { holders },
+    );
 }

@@ -13,7 +13,13 @@ export interface Registrar {
  * `owners`: the users of every linked device (configuration/model.ts `deviceUsers`), for a listing: walking
  * the links for each device instead made a listing quadratic (1,500 devices of 1,000 users took 140 ms).
  */
-export function deviceView(c: Config, d: DeviceState, pending: Map<string, string[]>, registrar: Registrar, owners?: Map<string, string[]>): Device {
+export function deviceView(
+  c: Config,
+  d: DeviceState,
+  pending: Map<string, string[]>,
+  registrar: Registrar,
+  owners?: Map<string, string[]>,
+): Device {
   const pcs = pending.get(d.id) ?? [];
   return {
     id: d.id,

@@ -33,12 +33,20 @@ export interface AppDeps {
 }
 
 /** The address a request came from: the socket's, or the last X-Forwarded-For entry behind a trusted proxy. */
-function clientAddress(forwardedFor: string | undefined, socketAddress: string | undefined, trustProxy: boolean): string {
+function clientAddress(
+  forwardedFor: string | undefined,
+  socketAddress: string | undefined,
+  trustProxy: boolean,
+): string {
   const forwarded = trustProxy ? forwardedFor?.split(",").pop()?.trim() : undefined;
   return forwarded || (socketAddress ?? "unknown");
 }
 
-type JsonBodyOf<C extends RouteConfig> = C["request"] extends { body: { content: { "application/json": { schema: infer S } } } } ? S : never;
+type JsonBodyOf<C extends RouteConfig> = C["request"] extends {
+  body: { content: { "application/json": { schema: infer S } } };
+}
+  ? S
+  : never;
 type QueryOf<C extends RouteConfig> = C["request"] extends { query: infer Q } ? Q : never;
 type Parsed<S> = S extends z.ZodType ? z.output<S> : never;
 
@@ -58,9 +66,17 @@ export interface RouteInput<C extends RouteConfig> {
  * through `input`, parsed with the schemas `config` names: each route names its schema once. A route that
  * takes a body states its size limit (`x-max-body-bytes`).
  */
-export function route<C extends RouteConfig>(app: App, config: C, handler: (c: Ctx, input: RouteInput<C>) => Promise<Response>): void {
+export function route<C extends RouteConfig>(
+  app: App,
+  config: C,
+  handler: (c: Ctx, input: RouteInput<C>) => Promise<Response>,
+): void {
   const limit = config.request?.body ? { "x-max-body-bytes": maxBodyBytes(config.path) } : {};
-  app.openAPIRegistry.registerPath({ security: config.path.startsWith("/v1/") ? [{ bearer: [] }] : [], ...limit, ...config });
+  app.openAPIRegistry.registerPath({
+    security: config.path.startsWith("/v1/") ? [{ bearer: [] }] : [],
+    ...limit,
+    ...config,
+  });
   const json = config.request?.body?.content["application/json"] as { schema?: unknown } | undefined;
   const described = { body: json?.schema, query: config.request?.query };
   app.on(config.method.toUpperCase(), config.path.replace(/\{(\w+)\}/g, ":$1"), (c: Ctx) => {
@@ -98,7 +114,14 @@ export function createApp(deps: AppDeps): App {
     const caller = c.get("caller") as Caller | undefined;
     const batchOf = (c.env as Env["Bindings"] | undefined)?.batchOf;
     log.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), accountId: caller?.account.id, ...(batchOf ? { batchOf } : {}) },
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+        accountId: caller?.account.id,
+        ...(batchOf ? { batchOf } : {}),
+      },
       "request",
     );
   });
@@ -110,8 +133,18 @@ export function createApp(deps: AppDeps): App {
     const auth = c.req.header("authorization");
     const m = auth === undefined ? null : /^Bearer\s+(\S+)$/i.exec(auth);
     const principal = m?.[1] ? await deps.authenticate(m[1]) : null;
-    if (!principal) deps.unauthenticatedLimiter?.take(clientAddress(c.req.header("x-forwarded-for"), c.env.incoming?.socket.remoteAddress, deps.trustProxy));
-    if (!principal) throw new ApiError(401, "unauthenticated", "send Authorization: Bearer <token> with a valid token", {}, { "WWW-Authenticate": "Bearer" });
+    if (!principal)
+      deps.unauthenticatedLimiter?.take(
+        clientAddress(c.req.header("x-forwarded-for"), c.env.incoming?.socket.remoteAddress, deps.trustProxy),
+      );
+    if (!principal)
+      throw new ApiError(
+        401,
+        "unauthenticated",
+        "send Authorization: Bearer <token> with a valid token",
+        {},
+        { "WWW-Authenticate": "Bearer" },
+      );
     deps.rateLimiter?.take(principal.tokenId);
     c.set("caller", { ...principal, requestId: c.get("requestId") });
     await next();

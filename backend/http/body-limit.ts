@@ -22,7 +22,11 @@ export function limitBodies(): MiddlewareHandler {
     return bodyLimit({
       maxSize,
       onError: () => {
-        throw new ApiError(413, "body-too-large", `the request body is larger than ${maxSize} bytes, this route's limit`);
+        throw new ApiError(
+          413,
+          "body-too-large",
+          `the request body is larger than ${maxSize} bytes, this route's limit`,
+        );
       },
     })(c, next);
   };

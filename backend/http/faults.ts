@@ -38,7 +38,13 @@ export class Faults {
     if (!this.share) return;
     this.counter++;
     if (this.counter % this.share.every === 0)
-      throw new ApiError(this.share.status, this.share.status === 429 ? "rate-limited" : "unavailable", "injected fault", {}, { "Retry-After": String(this.share.retryAfterSeconds) });
+      throw new ApiError(
+        this.share.status,
+        this.share.status === 429 ? "rate-limited" : "unavailable",
+        "injected fault",
+        {},
+        { "Retry-After": String(this.share.retryAfterSeconds) },
+      );
   }
 
   /** After the handler committed: the action to take for this request, if any. */

@@ -13,7 +13,8 @@ export function ifMatch(c: Context): number | undefined {
 
 export function requireIfMatch(c: Context): number {
   const v = ifMatch(c);
-  if (v === undefined) throw new ApiError(428, "precondition-required", "this write needs If-Match with the object's current ETag");
+  if (v === undefined)
+    throw new ApiError(428, "precondition-required", "this write needs If-Match with the object's current ETag");
   return v;
 }
 

@@ -8,7 +8,8 @@ export function serveOpenApiDocument(app: App): Record<string, unknown> {
     info: {
       title: "pbx-estate provisioning API",
       version: "1.0.0",
-      description: "Hosted-PBX ordering and configuration: accounts, catalogue, orders, subscriptions, SIP devices, users, change sets. Errors are RFC 9457 problem documents.",
+      description:
+        "Hosted-PBX ordering and configuration: accounts, catalogue, orders, subscriptions, SIP devices, users, change sets. Errors are RFC 9457 problem documents.",
     },
   }) as unknown as Record<string, unknown>;
   app.get("/openapi.json", (c) => c.json(document));

@@ -6,8 +6,10 @@ export function problemResponse(c: Context, err: unknown): Response {
   const requestId = (c.get("requestId") as string | undefined) ?? undefined;
   let e: ApiError;
   if (err instanceof ApiError) e = err;
-  else if (isUniqueViolation(err)) e = new ApiError(409, "conflict", "a concurrent change took the same value; re-read and retry");
-  else if (isSerializationFailure(err)) e = new ApiError(503, "retry", "a concurrent transaction interfered; retry", {}, { "Retry-After": "1" });
+  else if (isUniqueViolation(err))
+    e = new ApiError(409, "conflict", "a concurrent change took the same value; re-read and retry");
+  else if (isSerializationFailure(err))
+    e = new ApiError(503, "retry", "a concurrent transaction interfered; retry", {}, { "Retry-After": "1" });
   else {
     (c.get("log") as { error: (o: object, m: string) => void } | undefined)?.error({ err }, "unhandled error");
     e = new ApiError(500, "internal", "internal error");
@@ -22,7 +24,10 @@ export function problemResponse(c: Context, err: unknown): Response {
     ...(requestId ? { requestId } : {}),
     ...e.extras,
   };
-  return new Response(JSON.stringify(body), { status: e.status, headers: { "content-type": "application/problem+json", ...e.headers } });
+  return new Response(JSON.stringify(body), {
+    status: e.status,
+    headers: { "content-type": "application/problem+json", ...e.headers },
+  });
 }
 
 function pgCode(err: unknown): string | undefined {

@@ -24,7 +24,13 @@ export class RateLimiter {
     if (b.tokens < 1) {
       this.buckets.set(key, b);
       const retryAfter = Math.max(1, Math.ceil((1 - b.tokens) / perSecond));
-      throw new ApiError(429, "rate-limited", `too many ${this.counted}; retry after ${retryAfter} s`, {}, { "Retry-After": String(retryAfter) });
+      throw new ApiError(
+        429,
+        "rate-limited",
+        `too many ${this.counted}; retry after ${retryAfter} s`,
+        {},
+        { "Retry-After": String(retryAfter) },
+      );
     }
     b.tokens -= 1;
     this.buckets.set(key, b);

@@ -3,7 +3,10 @@ import { IdList } from "../../schemas/common.ts";
 import { z } from "zod";
 import { Problem } from "../../schemas/problem.ts";
 
-export function ok(schema: z.ZodType, description: string): { description: string; content: { "application/json": { schema: z.ZodType } } } {
+export function ok(
+  schema: z.ZodType,
+  description: string,
+): { description: string; content: { "application/json": { schema: z.ZodType } } } {
   return { description, content: { "application/json": { schema } } };
 }
 
@@ -20,19 +23,32 @@ const problemTexts: Record<number, string> = {
   503: "unavailable; see Retry-After",
 };
 
-export function problems(...statuses: number[]): Record<number, { description: string; content: { "application/problem+json": { schema: z.ZodType } } }> {
-  const out: Record<number, { description: string; content: { "application/problem+json": { schema: z.ZodType } } }> = {};
-  for (const s of [401, 429, ...statuses]) out[s] = { description: problemTexts[s] ?? "problem", content: { "application/problem+json": { schema: Problem } } };
+export function problems(
+  ...statuses: number[]
+): Record<number, { description: string; content: { "application/problem+json": { schema: z.ZodType } } }> {
+  const out: Record<number, { description: string; content: { "application/problem+json": { schema: z.ZodType } } }> =
+    {};
+  for (const s of [401, 429, ...statuses])
+    out[s] = {
+      description: problemTexts[s] ?? "problem",
+      content: { "application/problem+json": { schema: Problem } },
+    };
   return out;
 }
 
 export const idParam = z.object({ id: z.string() });
 export const writeHeaders = z.object({
   "if-match": z.string().optional().describe('ETag of the version this write is based on, e.g. "3"'),
-  "pbx-change-set": z.string().optional().describe("stage the write into this change set instead of applying it at once"),
+  "pbx-change-set": z
+    .string()
+    .optional()
+    .describe("stage the write into this change set instead of applying it at once"),
 });
 export const readHeaders = z.object({
-  "pbx-change-set": z.string().optional().describe("read through this change set: live state with its staged changes on top"),
+  "pbx-change-set": z
+    .string()
+    .optional()
+    .describe("read through this change set: live state with its staged changes on top"),
 });
 export const refQuery = z.object({
   ids: IdList.optional().describe("only these objects: comma-separated ids, at most 100; unknown ids are left out"),

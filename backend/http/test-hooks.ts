@@ -43,7 +43,9 @@ export function isLoopback(host: string): boolean {
 
 export function refuseNonLoopback(host: string, hooks: TestHook[]): void {
   if (hooks.length > 0 && !isLoopback(host))
-    throw new Error(`test hooks (${hooks.join(", ")}) are served only on a loopback address; refusing to listen on ${host} with them`);
+    throw new Error(
+      `test hooks (${hooks.join(", ")}) are served only on a loopback address; refusing to listen on ${host} with them`,
+    );
 }
 
 /** The hooks' token: the given one, or 32 random bytes; written to tokenFile (0600) when one is named. */
@@ -62,7 +64,11 @@ export function requireTestToken(token: string): MiddlewareHandler {
   return async (c, next) => {
     const given = c.req.header(TEST_TOKEN_HEADER) ?? "";
     if (!timingSafeEqual(createHash("sha256").update(given).digest(), expected))
-      throw new ApiError(401, "test-token-required", `test hooks need the token the server wrote at start, in the ${TEST_TOKEN_HEADER} header`);
+      throw new ApiError(
+        401,
+        "test-token-required",
+        `test hooks need the token the server wrote at start, in the ${TEST_TOKEN_HEADER} header`,
+      );
     await next();
   };
 }
@@ -81,7 +87,8 @@ export function testHookRoutes(app: App, hooks: readonly TestHook[], token: stri
   if (hooks.includes("clock")) {
     app.put("/__test/clock", async (c) => {
       const { now } = await body(c, z.object({ now: z.iso.datetime() }).strict());
-      if (!(clock instanceof SettableClock)) throw new ApiError(409, "clock-not-settable", "start the backend with a clock start to move it");
+      if (!(clock instanceof SettableClock))
+        throw new ApiError(409, "clock-not-settable", "start the backend with a clock start to move it");
       clock.set(new Date(now));
       return c.json({ now: clock.now().toISOString() });
     });
@@ -90,10 +97,31 @@ export function testHookRoutes(app: App, hooks: readonly TestHook[], token: stri
     app.put("/__test/faults", async (c) => {
       const input = await body(
         c,
-        z.object({
-          rules: z.array(z.object({ method: z.string(), path: z.string(), action: z.enum(["hold", "drop", "unavailable"]), times: z.number().int().min(1).optional() }).strict()).default([]),
-          errorShare: z.object({ status: z.union([z.literal(503), z.literal(429)]), every: z.number().int().min(1), retryAfterSeconds: z.number().int().min(0) }).strict().nullable().default(null),
-        }).strict(),
+        z
+          .object({
+            rules: z
+              .array(
+                z
+                  .object({
+                    method: z.string(),
+                    path: z.string(),
+                    action: z.enum(["hold", "drop", "unavailable"]),
+                    times: z.number().int().min(1).optional(),
+                  })
+                  .strict(),
+              )
+              .default([]),
+            errorShare: z
+              .object({
+                status: z.union([z.literal(503), z.literal(429)]),
+                every: z.number().int().min(1),
+                retryAfterSeconds: z.number().int().min(0),
+              })
+              .strict()
+              .nullable()
+              .default(null),
+          })
+          .strict(),
       );
       faults?.set(input.rules, input.errorShare);
       return c.json({ ok: true });
@@ -107,7 +135,8 @@ export function testHookRoutes(app: App, hooks: readonly TestHook[], token: stri
     // Holds registrar publishing (before claiming): lets a test stop the process between commit and publish.
     app.put("/__test/publisher", async (c) => {
       const { hold } = await body(c, z.object({ hold: z.boolean() }).strict());
-      if (!publisher) throw new ApiError(409, "no-registrar", "start the backend with a registrar to hold its publisher");
+      if (!publisher)
+        throw new ApiError(409, "no-registrar", "start the backend with a registrar to hold its publisher");
       if (hold) publisher.hold();
       else publisher.release();
       return c.json({ hold });

@@ -6,7 +6,12 @@ import { requireReferencesFree } from "../subscriptions/validator.ts";
 import { requireCurrentTerms } from "../catalogue/terms.ts";
 
 /** `termsVersion`: the catalogue's current terms, which the order must accept. */
-export async function validateOrder(tx: Tx, accountId: string, order: OrderCreate, termsVersion: string): Promise<void> {
+export async function validateOrder(
+  tx: Tx,
+  accountId: string,
+  order: OrderCreate,
+  termsVersion: string,
+): Promise<void> {
   requireCurrentTerms(order.termsVersion, termsVersion, "an order");
   const refs = order.items.map((i) => i.clientReference).filter((r): r is string => r !== undefined);
   const dup = refs.find((r, i) => refs.indexOf(r) !== i);
@@ -16,5 +21,10 @@ export async function validateOrder(tx: Tx, accountId: string, order: OrderCreat
       fields: [{ path: `items.${at}.clientReference`, rule: "unique", message: "appears twice in this order" }],
     });
   }
-  await requireReferencesFree(tx, accountId, refs, (taken) => `items.${order.items.findIndex((i) => i.clientReference === taken)}.clientReference`);
+  await requireReferencesFree(
+    tx,
+    accountId,
+    refs,
+    (taken) => `items.${order.items.findIndex((i) => i.clientReference === taken)}.clientReference`,
+  );
 }

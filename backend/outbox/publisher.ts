@@ -107,12 +107,19 @@ export class RegistrarPublisher {
       if (claimed === null) return;
       if (!this.deps.serves(accountId)) {
         await markDelivered(db, accountId, claimed, "not-served");
-        log.warn({ event: "registrar.not-served", accountId, revision: claimed }, "this registrar serves another account; revision not published");
+        log.warn(
+          { event: "registrar.not-served", accountId, revision: claimed },
+          "this registrar serves another account; revision not published",
+        );
         return;
       }
       const started = performance.now();
       const snapshot = await this.deps.snapshot(accountId);
-      const result: PublishResult = await publishWith(this.deps.registrar.store, this.deps.registrar.ctlSocket, snapshot);
+      const result: PublishResult = await publishWith(
+        this.deps.registrar.store,
+        this.deps.registrar.ctlSocket,
+        snapshot,
+      );
       // The snapshot is read after the rows' commits, so it is at or above every claimed revision.
       await markDelivered(db, accountId, Math.max(claimed, snapshot.revision), "published");
       this.failures.delete(accountId);
@@ -133,7 +140,10 @@ export class RegistrarPublisher {
     } catch (e) {
       const n = (this.failures.get(accountId) ?? 0) + 1;
       this.failures.set(accountId, n);
-      log.warn({ event: "registrar.publish-failed", accountId, attempt: n, err: errorText(e) }, "publishing to the registrar failed; will retry");
+      log.warn(
+        { event: "registrar.publish-failed", accountId, attempt: n, err: errorText(e) },
+        "publishing to the registrar failed; will retry",
+      );
       if (claimed !== null) await markFailed(db, accountId, errorText(e)).catch(() => undefined);
       // Retry with backoff; the sweep would find the rows anyway once their claim is released.
       const retry = setTimeout(() => this.kick(accountId), Math.min(30_000, 250 * 2 ** Math.min(n, 7)));

@@ -47,9 +47,15 @@ export interface BackendRegistrar {
 }
 
 /** Opens the writer of a registrar started elsewhere. */
-export async function attachBackendRegistrar(o: RegistrarAttachOptions, deps: { realm: string; log: Logger }): Promise<BackendRegistrar> {
+export async function attachBackendRegistrar(
+  o: RegistrarAttachOptions,
+  deps: { realm: string; log: Logger },
+): Promise<BackendRegistrar> {
   const store = await openRegistrarStore(o.attach.database, { realm: deps.realm });
-  deps.log.info({ host: o.attach.host, port: o.attach.port, accountId: o.accountId }, "publishing to a registrar started elsewhere");
+  deps.log.info(
+    { host: o.attach.host, port: o.attach.port, accountId: o.accountId },
+    "publishing to a registrar started elsewhere",
+  );
   return {
     running: null,
     address: { host: o.attach.host, port: o.attach.port, transport: "udp" },
@@ -61,12 +67,16 @@ export async function attachBackendRegistrar(o: RegistrarAttachOptions, deps: { 
 }
 
 /** Starts Kamailio; throws the registrar module's `RegistrarNotInstalledError` (naming Debian packages) when it is missing. */
-export async function startBackendRegistrar(o: RegistrarProcessOptions, deps: { realm: string; log: Logger }): Promise<BackendRegistrar> {
+export async function startBackendRegistrar(
+  o: RegistrarProcessOptions,
+  deps: { realm: string; log: Logger },
+): Promise<BackendRegistrar> {
   const dataDir = resolve(o.dataDir);
   const portFile = join(dataDir, "port");
   const accountFile = join(dataDir, "account");
   const remembered = existsSync(portFile) ? Number(readFileSync(portFile, "utf8").trim()) : undefined;
-  const port = o.port ?? (remembered !== undefined && Number.isInteger(remembered) && remembered > 0 ? remembered : undefined);
+  const port =
+    o.port ?? (remembered !== undefined && Number.isInteger(remembered) && remembered > 0 ? remembered : undefined);
   const running = await startRegistrar({
     dataDir,
     realm: deps.realm,
@@ -86,7 +96,10 @@ export async function startBackendRegistrar(o: RegistrarProcessOptions, deps: { 
     throw e;
   }
   let served = o.accountId ?? (existsSync(accountFile) ? readFileSync(accountFile, "utf8").trim() : "");
-  deps.log.info({ host: running.host, port: running.port, transport: running.transport, accountId: served || null }, "registrar started");
+  deps.log.info(
+    { host: running.host, port: running.port, transport: running.transport, accountId: served || null },
+    "registrar started",
+  );
   return {
     running,
     address: { host: running.host, port: running.port, transport: running.transport },

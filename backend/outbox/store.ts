@@ -41,7 +41,12 @@ export async function claim(db: Db, accountId: string): Promise<number | null> {
 }
 
 /** Every undelivered row at or below `revision` is done: the registrar holds that revision or a later one. */
-export async function markDelivered(db: Db, accountId: string, revision: number, outcome: "published" | "not-served"): Promise<void> {
+export async function markDelivered(
+  db: Db,
+  accountId: string,
+  revision: number,
+  outcome: "published" | "not-served",
+): Promise<void> {
   await db
     .updateTable("registrar_outbox")
     .set({ delivered_at: sql<Date>`now()`, outcome, claimed_until: null })
@@ -62,8 +67,14 @@ export async function markFailed(db: Db, accountId: string, error: string): Prom
 }
 
 /** Undelivered revisions, per account (inspection and tests). */
-export async function undelivered(db: Db, accountId?: string): Promise<{ accountId: string; revision: number; attempts: number }[]> {
-  let q = db.selectFrom("registrar_outbox").select(["account_id", "revision", "attempts"]).where("delivered_at", "is", null);
+export async function undelivered(
+  db: Db,
+  accountId?: string,
+): Promise<{ accountId: string; revision: number; attempts: number }[]> {
+  let q = db
+    .selectFrom("registrar_outbox")
+    .select(["account_id", "revision", "attempts"])
+    .where("delivered_at", "is", null);
   if (accountId !== undefined) q = q.where("account_id", "=", accountId);
   const rows = await q.orderBy("account_id").orderBy("revision").execute();
   return rows.map((r) => ({ accountId: r.account_id, revision: r.revision, attempts: r.attempts }));

@@ -18,14 +18,20 @@ export interface Store {
   close(): Promise<void>;
 }
 
-const migrations: Record<string, Migration> = { "0001-initial": m0001, "0002-registrar-outbox": m0002, "0003-audit-detail-format": m0003 };
+const migrations: Record<string, Migration> = {
+  "0001-initial": m0001,
+  "0002-registrar-outbox": m0002,
+  "0003-audit-detail-format": m0003,
+};
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrate(db: Db): Promise<void> {
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error");
-    throw new Error(`migration ${failed?.migrationName ?? "?"} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`);
+    throw new Error(
+      `migration ${failed?.migrationName ?? "?"} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+    );
   }
 }
 

@@ -26,21 +26,37 @@ export function holdersIn(c: Config): ReadonlyMap<string, Holder> {
 
 /** The holder of one licence other than `except`, walking a configuration that may be changing. */
 export function holderIn(c: Config, licenceId: string, except?: string): Holder | null {
-  for (const d of c.devices.values()) if (d.licenceId === licenceId && d.id !== except) return { kind: "device", id: d.id, name: d.name };
-  for (const u of c.users.values()) if (u.licenceId === licenceId && u.id !== except) return { kind: "user", id: u.id, name: u.name };
+  for (const d of c.devices.values())
+    if (d.licenceId === licenceId && d.id !== except) return { kind: "device", id: d.id, name: d.name };
+  for (const u of c.users.values())
+    if (u.licenceId === licenceId && u.id !== except) return { kind: "user", id: u.id, name: u.name };
   return null;
 }
 
 /** The licence rules shared by device and user create/update: exists, right product, active, free. */
 export function checkLicence(c: Config, ctx: Context, licenceId: string, product: string, self: string): Licence {
   const licence = ctx.licences.get(licenceId);
-  if (!licence) throw invalidField("licenceId", "exists", `no subscription ${licenceId} in this account`, "licence-not-found");
+  if (!licence)
+    throw invalidField("licenceId", "exists", `no subscription ${licenceId} in this account`, "licence-not-found");
   if (licence.product !== product)
-    throw conflict("licence-wrong-product", `subscription ${licenceId} is a ${licence.product}, not a ${product}`, { licenceId, product: licence.product });
-  if (licence.status === "cancelled") throw conflict("licence-cancelled", `subscription ${licenceId} is cancelled`, { licenceId });
+    throw conflict("licence-wrong-product", `subscription ${licenceId} is a ${licence.product}, not a ${product}`, {
+      licenceId,
+      product: licence.product,
+    });
+  if (licence.status === "cancelled")
+    throw conflict("licence-cancelled", `subscription ${licenceId} is cancelled`, { licenceId });
   if (licence.status === "cancellation-scheduled")
-    throw conflict("licence-cancellation-scheduled", `subscription ${licenceId} is scheduled for cancellation; reinstate it first`, { licenceId });
+    throw conflict(
+      "licence-cancellation-scheduled",
+      `subscription ${licenceId} is scheduled for cancellation; reinstate it first`,
+      { licenceId },
+    );
   const holder = holderIn(c, licenceId, self);
-  if (holder) throw conflict("licence-held", `subscription ${licenceId} is held by ${holder.kind} ${holder.id} (${holder.name})`, { licenceId, holders: [holder] });
+  if (holder)
+    throw conflict(
+      "licence-held",
+      `subscription ${licenceId} is held by ${holder.kind} ${holder.id} (${holder.name})`,
+      { licenceId, holders: [holder] },
+    );
   return licence;
 }

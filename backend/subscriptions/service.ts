@@ -5,7 +5,12 @@ import { likePrefix } from "../client-reference.ts";
 import type { Db, Tx } from "../store/schema.ts";
 import type { Clock } from "../clock.ts";
 import type { Caller } from "../accounts/caller.ts";
-import type { Subscription, SubscriptionQuery, CancelRequestAsSent, ReinstateRequest } from "../../schemas/subscription.ts";
+import type {
+  Subscription,
+  SubscriptionQuery,
+  CancelRequestAsSent,
+  ReinstateRequest,
+} from "../../schemas/subscription.ts";
 import type { CallPlanId, ProductId } from "../../schemas/catalogue.ts";
 import { lockAccount } from "../accounts/store.ts";
 import { ApiError } from "../errors.ts";
@@ -17,7 +22,14 @@ import { requireCurrentTerms } from "../catalogue/terms.ts";
 import { anyDue, holderOf, holdersOf, settleDue, subscriptionView, type SubscriptionRow } from "./store.ts";
 import type { LiveCache } from "../configuration/cache.ts";
 import type { PostCommit } from "../configuration/post-commit.ts";
-import { checkVersion, requireFound, requireReferencesFree, validateCallPlanChange, validateCancel, validateReinstate } from "./validator.ts";
+import {
+  checkVersion,
+  requireFound,
+  requireReferencesFree,
+  validateCallPlanChange,
+  validateCancel,
+  validateReinstate,
+} from "./validator.ts";
 
 interface SubscriptionChange {
   caller: Caller;
@@ -33,7 +45,9 @@ interface SubscriptionChange {
 
 export class SubscriptionService {
   private readonly db: Db;
-  private readonly changes = new GroupCommit<SubscriptionChange>((accountId, batch) => this.mutateTogether(accountId, batch));
+  private readonly changes = new GroupCommit<SubscriptionChange>((accountId, batch) =>
+    this.mutateTogether(accountId, batch),
+  );
   private readonly clock: Clock;
   private readonly cache: LiveCache;
   private readonly postCommit: PostCommit;
@@ -64,11 +78,14 @@ export class SubscriptionService {
     if (q.callPlan) sq = sq.where("call_plan", "=", q.callPlan);
     if (q.status) sq = sq.where("status", "=", q.status);
     if (q.clientReference !== undefined) sq = sq.where("client_reference", "=", q.clientReference);
-    if (q.clientReferencePrefix !== undefined) sq = sq.where("client_reference", "like", likePrefix(q.clientReferencePrefix));
+    if (q.clientReferencePrefix !== undefined)
+      sq = sq.where("client_reference", "like", likePrefix(q.clientReferencePrefix));
     const rows = await sq.orderBy("created_at").orderBy("order_position").execute();
     // The live cache holds every object of the account: the holders need no query then.
     const cached = this.cache.get(accountId);
-    const holders = cached ? holdersIn(cached.config) : await holdersOf(this.db, accountId, q.ids !== undefined ? rows.map((r) => r.id) : undefined);
+    const holders = cached
+      ? holdersIn(cached.config)
+      : await holdersOf(this.db, accountId, q.ids !== undefined ? rows.map((r) => r.id) : undefined);
     return rows
       .map((r) => subscriptionView(r, holders.get(r.id) ?? null))
       .filter((s) => q.held === undefined || (s.holder !== null) === (q.held === "true"));
@@ -80,7 +97,12 @@ export class SubscriptionService {
   }
 
   /** The seed's removal ends by agreeing to the service terms: a cancellation accepts them like an order. */
-  async cancel(caller: Caller, id: string, req: CancelRequestAsSent, ifVersion: number | undefined): Promise<Subscription> {
+  async cancel(
+    caller: Caller,
+    id: string,
+    req: CancelRequestAsSent,
+    ifVersion: number | undefined,
+  ): Promise<Subscription> {
     requireCurrentTerms(req.termsVersion, this.termsVersion, "a cancellation");
     const accepted = { termsVersion: this.termsVersion };
     return this.mutate(caller, id, ifVersion, "subscription.cancel", accepted, async (tx, row, account) => {
@@ -89,20 +111,30 @@ export class SubscriptionService {
       if (req.effective === "immediately")
         return { status: "cancelled", cancellation_effective_at: now, cancelled_at: now };
       if (row.status === "cancellation-scheduled") return null; // already scheduled for this month end
-      return { status: "cancellation-scheduled", cancellation_effective_at: endOfMonth(account.timeZone, now), cancelled_at: null };
+      return {
+        status: "cancellation-scheduled",
+        cancellation_effective_at: endOfMonth(account.timeZone, now),
+        cancelled_at: null,
+      };
     });
   }
 
   async reinstate(caller: Caller, id: string, ifVersion: number, req: ReinstateRequest = {}): Promise<Subscription> {
     return this.mutate(caller, id, ifVersion, "subscription.reinstate", {}, async (tx, row) => {
       validateReinstate(row);
-      if (req.clientReference !== undefined) await requireReferencesFree(tx, caller.account.id, [req.clientReference], () => "clientReference", row.id);
+      if (req.clientReference !== undefined)
+        await requireReferencesFree(tx, caller.account.id, [req.clientReference], () => "clientReference", row.id);
       const claimedFor = req.clientReference === undefined ? {} : { client_reference: req.clientReference };
       return { status: "active", cancellation_effective_at: null, cancelled_at: null, ...claimedFor };
     });
   }
 
-  async changeCallPlan(caller: Caller, id: string, callPlan: CallPlanId, ifVersion: number | undefined): Promise<Subscription> {
+  async changeCallPlan(
+    caller: Caller,
+    id: string,
+    callPlan: CallPlanId,
+    ifVersion: number | undefined,
+  ): Promise<Subscription> {
     return this.mutate(caller, id, ifVersion, "subscription.change-call-plan", {}, async (_tx, row) => {
       validateCallPlanChange(row);
       if (row.call_plan === callPlan) return null;
@@ -140,12 +172,29 @@ export class SubscriptionService {
           if ((await settleDue(tx, accountId, now)) > 0) licences.drop();
           for (const item of batch) {
             try {
-              const row = requireFound(await tx.selectFrom("subscriptions").selectAll().where("id", "=", item.id).where("account_id", "=", accountId).executeTakeFirst(), item.id);
+              const row = requireFound(
+                await tx
+                  .selectFrom("subscriptions")
+                  .selectAll()
+                  .where("id", "=", item.id)
+                  .where("account_id", "=", accountId)
+                  .executeTakeFirst(),
+                item.id,
+              );
               checkVersion(row, item.ifVersion);
               const set = await item.change(tx, row, account);
-              if (set !== null) await tx.updateTable("subscriptions").set((eb) => ({ ...set, version: eb("version", "+", 1) })).where("id", "=", item.id).execute();
+              if (set !== null)
+                await tx
+                  .updateTable("subscriptions")
+                  .set((eb) => ({ ...set, version: eb("version", "+", 1) }))
+                  .where("id", "=", item.id)
+                  .execute();
               const after = await this.read(tx, accountId, item.id);
-              if (set !== null) await writeAudit(tx, actorOf(item.caller), now, item.action, "subscription", item.id, { ...changedFields(set, after), ...item.auditExtra });
+              if (set !== null)
+                await writeAudit(tx, actorOf(item.caller), now, item.action, "subscription", item.id, {
+                  ...changedFields(set, after),
+                  ...item.auditExtra,
+                });
               licences.changed([licenceOf(after)]);
               outcomes.push({ item, answer: after });
             } catch (error) {
@@ -166,9 +215,20 @@ export class SubscriptionService {
   }
 
   private async read(db: Db, accountId: string, id: string): Promise<Subscription> {
-    const row = requireFound(await db.selectFrom("subscriptions").selectAll().where("id", "=", id).where("account_id", "=", accountId).executeTakeFirst(), id);
+    const row = requireFound(
+      await db
+        .selectFrom("subscriptions")
+        .selectAll()
+        .where("id", "=", id)
+        .where("account_id", "=", accountId)
+        .executeTakeFirst(),
+      id,
+    );
     const cached = db === this.db ? this.cache.get(accountId) : undefined; // inside a transaction: the store
-    return subscriptionView(row, cached ? (holdersIn(cached.config).get(id) ?? null) : await holderOf(db, accountId, id));
+    return subscriptionView(
+      row,
+      cached ? (holdersIn(cached.config).get(id) ?? null) : await holderOf(db, accountId, id),
+    );
   }
 }
 

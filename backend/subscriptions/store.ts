@@ -11,7 +11,11 @@ export type SubscriptionRow = Selectable<SubscriptionsTable>;
 export async function settleDue(db: Db | Tx, accountId: string, now: Date): Promise<number> {
   const r = await db
     .updateTable("subscriptions")
-    .set((eb) => ({ status: "cancelled", cancelled_at: eb.ref("cancellation_effective_at"), version: eb("version", "+", 1) }))
+    .set((eb) => ({
+      status: "cancelled",
+      cancelled_at: eb.ref("cancellation_effective_at"),
+      version: eb("version", "+", 1),
+    }))
     .where("account_id", "=", accountId)
     .where("status", "=", "cancellation-scheduled")
     .where("cancellation_effective_at", "<=", now)
@@ -20,13 +24,22 @@ export async function settleDue(db: Db | Tx, accountId: string, now: Date): Prom
 }
 
 /** Whether a context (possibly cached) holds a scheduled cancellation that is due at `now`. */
-export function anyDue(licences: Iterable<{ status: string; cancellationEffectiveAt: Date | null }>, now: Date): boolean {
-  for (const l of licences) if (l.status === "cancellation-scheduled" && l.cancellationEffectiveAt !== null && l.cancellationEffectiveAt <= now) return true;
+export function anyDue(
+  licences: Iterable<{ status: string; cancellationEffectiveAt: Date | null }>,
+  now: Date,
+): boolean {
+  for (const l of licences)
+    if (l.status === "cancellation-scheduled" && l.cancellationEffectiveAt !== null && l.cancellationEffectiveAt <= now)
+      return true;
   return false;
 }
 
 /** Holders by licence id: of every licence of the account, or only of `licenceIds`. */
-export async function holdersOf(db: Db | Tx, accountId: string, licenceIds?: readonly string[]): Promise<Map<string, Holder>> {
+export async function holdersOf(
+  db: Db | Tx,
+  accountId: string,
+  licenceIds?: readonly string[],
+): Promise<Map<string, Holder>> {
   let dq = db.selectFrom("devices").select(["id", "name", "licence_id"]).where("account_id", "=", accountId);
   let uq = db.selectFrom("users").select(["id", "name", "licence_id"]).where("account_id", "=", accountId);
   if (licenceIds !== undefined) {
@@ -44,9 +57,19 @@ export async function holdersOf(db: Db | Tx, accountId: string, licenceIds?: rea
 
 /** The holder of one licence (both tables have a unique index on licence_id). */
 export async function holderOf(db: Db | Tx, accountId: string, licenceId: string): Promise<Holder | null> {
-  const device = await db.selectFrom("devices").select(["id", "name"]).where("account_id", "=", accountId).where("licence_id", "=", licenceId).executeTakeFirst();
+  const device = await db
+    .selectFrom("devices")
+    .select(["id", "name"])
+    .where("account_id", "=", accountId)
+    .where("licence_id", "=", licenceId)
+    .executeTakeFirst();
   if (device) return { kind: "device", ...device };
-  const user = await db.selectFrom("users").select(["id", "name"]).where("account_id", "=", accountId).where("licence_id", "=", licenceId).executeTakeFirst();
+  const user = await db
+    .selectFrom("users")
+    .select(["id", "name"])
+    .where("account_id", "=", accountId)
+    .where("licence_id", "=", licenceId)
+    .executeTakeFirst();
   return user ? { kind: "user", ...user } : null;
 }
 

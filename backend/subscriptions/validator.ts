@@ -6,20 +6,27 @@ import type { SubscriptionRow } from "./store.ts";
 import type { Holder } from "./holding.ts";
 
 export function checkVersion(row: SubscriptionRow, ifVersion: number | undefined): void {
-  if (ifVersion !== undefined && row.version !== ifVersion) throw preconditionFailed("subscription", row.id, row.version);
+  if (ifVersion !== undefined && row.version !== ifVersion)
+    throw preconditionFailed("subscription", row.id, row.version);
 }
 
 export function validateCancel(row: SubscriptionRow, holder: Holder | null): void {
   if (row.status === "cancelled") throw conflict("licence-cancelled", `subscription ${row.id} is already cancelled`);
   if (holder)
-    throw conflict("licence-held", `subscription ${row.id} is held by ${holder.kind} ${holder.id} (${holder.name}); remove it from the configuration first`, {
-      holders: [holder],
-    });
+    throw conflict(
+      "licence-held",
+      `subscription ${row.id} is held by ${holder.kind} ${holder.id} (${holder.name}); remove it from the configuration first`,
+      {
+        holders: [holder],
+      },
+    );
 }
 
 export function validateReinstate(row: SubscriptionRow): void {
-  if (row.status === "cancelled") throw conflict("licence-cancelled", `subscription ${row.id} is cancelled; its cancellation already took effect`);
-  if (row.status !== "cancellation-scheduled") throw conflict("not-scheduled", `subscription ${row.id} has no scheduled cancellation`);
+  if (row.status === "cancelled")
+    throw conflict("licence-cancelled", `subscription ${row.id} is cancelled; its cancellation already took effect`);
+  if (row.status !== "cancellation-scheduled")
+    throw conflict("not-scheduled", `subscription ${row.id} has no scheduled cancellation`);
 }
 
 /**
@@ -34,7 +41,11 @@ export async function requireReferencesFree(
   exceptId?: string,
 ): Promise<void> {
   if (references.length === 0) return;
-  let query = tx.selectFrom("subscriptions").select(["id", "client_reference"]).where("account_id", "=", accountId).where("client_reference", "in", references);
+  let query = tx
+    .selectFrom("subscriptions")
+    .select(["id", "client_reference"])
+    .where("account_id", "=", accountId)
+    .where("client_reference", "in", references);
   if (exceptId !== undefined) query = query.where("id", "!=", exceptId);
   const taken = await query.executeTakeFirst();
   if (taken) {
@@ -47,7 +58,11 @@ export async function requireReferencesFree(
 }
 
 export function validateCallPlanChange(row: SubscriptionRow): void {
-  if (row.product !== "user-licence") throw conflict("licence-wrong-product", `subscription ${row.id} is a ${row.product}; only a user licence carries a call plan`);
+  if (row.product !== "user-licence")
+    throw conflict(
+      "licence-wrong-product",
+      `subscription ${row.id} is a ${row.product}; only a user licence carries a call plan`,
+    );
   if (row.status === "cancelled") throw conflict("licence-cancelled", `subscription ${row.id} is cancelled`);
 }
 

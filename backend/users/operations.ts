@@ -7,7 +7,13 @@ export type UserFields = Omit<UserState, "id" | "liveVersion" | "createdAt" | "u
 
 export type UserOp =
   | ({ op: "user.create"; id: string; callPlan?: string } & UserFields)
-  | { op: "user.update"; id: string; ifVersion?: number; callPlan?: string; patch: Partial<Omit<UserFields, "clientReference">> }
+  | {
+      op: "user.update";
+      id: string;
+      ifVersion?: number;
+      callPlan?: string;
+      patch: Partial<Omit<UserFields, "clientReference">>;
+    }
   | { op: "user.delete"; id: string; ifVersion?: number }
   | { op: "user.link"; id: string; deviceId: string; ifVersion?: number }
   | { op: "user.unlink"; id: string; deviceId: string; ifVersion?: number };
@@ -45,7 +51,13 @@ export function applyUserOp(c: Config, ctx: Context, op: UserOp): void {
       const u = user(c, op.id);
       checkVersion("user", u, op.ifVersion);
       const next: UserState = { ...u, ...op.patch };
-      checkUserFields(c, ctx, next, op.callPlan, op.patch.licenceId !== undefined && op.patch.licenceId !== u.licenceId);
+      checkUserFields(
+        c,
+        ctx,
+        next,
+        op.callPlan,
+        op.patch.licenceId !== undefined && op.patch.licenceId !== u.licenceId,
+      );
       c.users.set(u.id, next);
       return;
     }
@@ -69,7 +81,8 @@ export function applyUserOp(c: Config, ctx: Context, op: UserOp): void {
       const u = user(c, op.id);
       checkVersion("user", u, op.ifVersion);
       const set = c.links.get(u.id);
-      if (!set?.has(op.deviceId)) throw conflict("device-not-linked", `device ${op.deviceId} is not linked to user ${u.id}`);
+      if (!set?.has(op.deviceId))
+        throw conflict("device-not-linked", `device ${op.deviceId} is not linked to user ${u.id}`);
       const rest = new Set(set);
       rest.delete(op.deviceId);
       c.links.set(u.id, rest);

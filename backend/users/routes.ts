@@ -19,35 +19,72 @@ export function userRoutes(app: App, users: UserService): void {
       method: "post",
       path: "/v1/users",
       summary: "Create a PBX user on a free user licence",
-      request: { headers: writeHeaders.pick({ "pbx-change-set": true }), body: { content: { "application/json": { schema: UserCreate } } } },
-      responses: { 201: ok(User, "created"), 200: ok(User, "a user with this clientReference exists"), ...problems(403, 404, 409, 422) },
+      request: {
+        headers: writeHeaders.pick({ "pbx-change-set": true }),
+        body: { content: { "application/json": { schema: UserCreate } } },
+      },
+      responses: {
+        201: ok(User, "created"),
+        200: ok(User, "a user with this clientReference exists"),
+        ...problems(403, 404, 409, 422),
+      },
     },
     async (c, input) => {
       const a = await users.create(caller(c), changeSetHeader(c), await input.body());
       return answer(c, a, a.created ? 201 : 200);
     },
   );
-  route(app, { method: "get", path: "/v1/users", request: { query: refQuery.strict(), headers: readHeaders }, responses: { 200: ok(z.array(User), "users"), ...problems(422) } }, async (c, input) =>
-    c.json(await users.list(caller(c), changeSetHeader(c), input.query())),
+  route(
+    app,
+    {
+      method: "get",
+      path: "/v1/users",
+      request: { query: refQuery.strict(), headers: readHeaders },
+      responses: { 200: ok(z.array(User), "users"), ...problems(422) },
+    },
+    async (c, input) => c.json(await users.list(caller(c), changeSetHeader(c), input.query())),
   );
-  route(app, { method: "get", path: "/v1/users/{id}", request: { params: idParam, headers: readHeaders }, responses: { 200: ok(User, "the user"), ...problems(404) } }, async (c) => {
-    const u = await users.get(caller(c), changeSetHeader(c), c.req.param("id") ?? "");
-    c.header("ETag", etag(u.version));
-    return c.json(u);
-  });
+  route(
+    app,
+    {
+      method: "get",
+      path: "/v1/users/{id}",
+      request: { params: idParam, headers: readHeaders },
+      responses: { 200: ok(User, "the user"), ...problems(404) },
+    },
+    async (c) => {
+      const u = await users.get(caller(c), changeSetHeader(c), c.req.param("id") ?? "");
+      c.header("ETag", etag(u.version));
+      return c.json(u);
+    },
+  );
   route(
     app,
     {
       method: "patch",
       path: "/v1/users/{id}",
-      request: { params: idParam, headers: writeHeaders, body: { content: { "application/json": { schema: UserUpdate } } } },
+      request: {
+        params: idParam,
+        headers: writeHeaders,
+        body: { content: { "application/json": { schema: UserUpdate } } },
+      },
       responses: { 200: ok(User, "updated"), ...problems(404, 409, 412, 422) },
     },
-    async (c, input) => answer(c, await users.update(caller(c), changeSetHeader(c), c.req.param("id") ?? "", await input.body(), ifMatch(c))),
+    async (c, input) =>
+      answer(
+        c,
+        await users.update(caller(c), changeSetHeader(c), c.req.param("id") ?? "", await input.body(), ifMatch(c)),
+      ),
   );
   route(
     app,
-    { method: "delete", path: "/v1/users/{id}", summary: "Delete; unlinks its devices, frees its licence", request: { params: idParam, headers: writeHeaders }, responses: { 204: { description: "deleted (or staged)" }, ...problems(404, 412) } },
+    {
+      method: "delete",
+      path: "/v1/users/{id}",
+      summary: "Delete; unlinks its devices, frees its licence",
+      request: { params: idParam, headers: writeHeaders },
+      responses: { 204: { description: "deleted (or staged)" }, ...problems(404, 412) },
+    },
     async (c) => {
       const revision = await users.delete(caller(c), changeSetHeader(c), c.req.param("id") ?? "", ifMatch(c));
       if (revision !== null) c.header("Pbx-Revision", String(revision));
@@ -60,10 +97,24 @@ export function userRoutes(app: App, users: UserService): void {
       method: "post",
       path: "/v1/users/{id}/devices",
       summary: "Link a device to this user",
-      request: { params: idParam, headers: writeHeaders, body: { content: { "application/json": { schema: DeviceLink } } } },
+      request: {
+        params: idParam,
+        headers: writeHeaders,
+        body: { content: { "application/json": { schema: DeviceLink } } },
+      },
       responses: { 200: ok(User, "linked"), ...problems(404, 409, 412, 422) },
     },
-    async (c, input) => answer(c, await users.link(caller(c), changeSetHeader(c), c.req.param("id") ?? "", (await input.body()).deviceId, ifMatch(c))),
+    async (c, input) =>
+      answer(
+        c,
+        await users.link(
+          caller(c),
+          changeSetHeader(c),
+          c.req.param("id") ?? "",
+          (await input.body()).deviceId,
+          ifMatch(c),
+        ),
+      ),
   );
   route(
     app,
@@ -74,6 +125,16 @@ export function userRoutes(app: App, users: UserService): void {
       request: { params: z.object({ id: z.string(), deviceId: z.string() }), headers: writeHeaders },
       responses: { 200: ok(User, "unlinked"), ...problems(404, 409, 412) },
     },
-    async (c) => answer(c, await users.unlink(caller(c), changeSetHeader(c), c.req.param("id") ?? "", c.req.param("deviceId") ?? "", ifMatch(c))),
+    async (c) =>
+      answer(
+        c,
+        await users.unlink(
+          caller(c),
+          changeSetHeader(c),
+          c.req.param("id") ?? "",
+          c.req.param("deviceId") ?? "",
+          ifMatch(c),
+        ),
+      ),
   );
 }

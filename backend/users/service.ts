@@ -34,7 +34,13 @@ export class UserService {
       const id = newId("usr");
       const { clientReference, callPlan, deviceIds, ...fields } = input;
       return {
-        op: { op: "user.create", id, clientReference: clientReference ?? null, ...(callPlan !== undefined ? { callPlan } : {}), ...fields },
+        op: {
+          op: "user.create",
+          id,
+          clientReference: clientReference ?? null,
+          ...(callPlan !== undefined ? { callPlan } : {}),
+          ...fields,
+        },
         // Devices named at creation are linked in the same write, exactly as separate links would be.
         then: (deviceIds ?? []).map((deviceId) => ({ op: "user.link" as const, id, deviceId })),
         value: { id, created: true },
@@ -43,7 +49,13 @@ export class UserService {
     return { user: this.view(r, r.value.id), created: r.value.created, revision: r.revision };
   }
 
-  async update(caller: Caller, cs: string | null, id: string, input: UserUpdate, ifVersion: number | undefined): Promise<UserAnswer> {
+  async update(
+    caller: Caller,
+    cs: string | null,
+    id: string,
+    input: UserUpdate,
+    ifVersion: number | undefined,
+  ): Promise<UserAnswer> {
     const { callPlan, ...patch } = input;
     const r = await this.changes.write(caller, cs, () => ({
       op: { op: "user.update", id, ifVersion, ...(callPlan !== undefined ? { callPlan } : {}), patch },
@@ -52,13 +64,31 @@ export class UserService {
     return { user: this.view(r, id), created: false, revision: r.revision };
   }
 
-  async link(caller: Caller, cs: string | null, id: string, deviceId: string, ifVersion: number | undefined): Promise<UserAnswer> {
-    const r = await this.changes.write(caller, cs, () => ({ op: { op: "user.link", id, deviceId, ifVersion }, value: null }));
+  async link(
+    caller: Caller,
+    cs: string | null,
+    id: string,
+    deviceId: string,
+    ifVersion: number | undefined,
+  ): Promise<UserAnswer> {
+    const r = await this.changes.write(caller, cs, () => ({
+      op: { op: "user.link", id, deviceId, ifVersion },
+      value: null,
+    }));
     return { user: this.view(r, id), created: false, revision: r.revision };
   }
 
-  async unlink(caller: Caller, cs: string | null, id: string, deviceId: string, ifVersion: number | undefined): Promise<UserAnswer> {
-    const r = await this.changes.write(caller, cs, () => ({ op: { op: "user.unlink", id, deviceId, ifVersion }, value: null }));
+  async unlink(
+    caller: Caller,
+    cs: string | null,
+    id: string,
+    deviceId: string,
+    ifVersion: number | undefined,
+  ): Promise<UserAnswer> {
+    const r = await this.changes.write(caller, cs, () => ({
+      op: { op: "user.unlink", id, deviceId, ifVersion },
+      value: null,
+    }));
     return { user: this.view(r, id), created: false, revision: r.revision };
   }
 
@@ -76,7 +106,10 @@ export class UserService {
 
   async list(caller: Caller, cs: string | null, filter: ReferenceFilter = {}): Promise<User[]> {
     const v = await this.changes.view(caller, cs);
-    const candidates = filter.ids !== undefined ? [...new Set(filter.ids.split(","))].flatMap((id) => v.config.users.get(id) ?? []) : [...v.config.users.values()];
+    const candidates =
+      filter.ids !== undefined
+        ? [...new Set(filter.ids.split(","))].flatMap((id) => v.config.users.get(id) ?? [])
+        : [...v.config.users.values()];
     return candidates
       .filter((u) => referenceMatches(u.clientReference, filter))
       .sort((a, b) => a.id.localeCompare(b.id))

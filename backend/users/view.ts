@@ -3,7 +3,12 @@ import type { User } from "../../schemas/user.ts";
 import type { CallPlanId } from "../../schemas/catalogue.ts";
 import type { Config, Context, UserState } from "../configuration/model.ts";
 
-export function userView(c: Config, ctx: Pick<Context, "licences">, u: UserState, pending: Map<string, string[]>): User {
+export function userView(
+  c: Config,
+  ctx: Pick<Context, "licences">,
+  u: UserState,
+  pending: Map<string, string[]>,
+): User {
   const pcs = pending.get(u.id) ?? [];
   return {
     id: u.id,

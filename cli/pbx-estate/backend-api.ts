@@ -28,7 +28,12 @@ export interface BackendCredentials {
 /** The backend's URL and token with the deadlines the environment sets; a bad deadline is refused. */
 export function backendCredentials(endpoint: string, token: string, env: NodeJS.ProcessEnv): BackendCredentials {
   try {
-    return { endpoint, token, readTimeoutMs: timeoutMs("read", undefined, env), writeTimeoutMs: timeoutMs("write", undefined, env) };
+    return {
+      endpoint,
+      token,
+      readTimeoutMs: timeoutMs("read", undefined, env),
+      writeTimeoutMs: timeoutMs("write", undefined, env),
+    };
   } catch (error) {
     throw new CliError(error instanceof Error ? error.message : String(error));
   }
@@ -82,7 +87,11 @@ export class BackendApi implements AsyncDisposable {
   /** The licences whose client reference starts with one of `prefixes` (a stack's, see provider/references.ts). */
   async licencesReferencing(prefixes: readonly string[]): Promise<Subscription[]> {
     const lists = await Promise.all(
-      [...new Set(prefixes)].map((prefix) => this.call("list the licences this estate made", () => this.api.subscriptions({ clientReferencePrefix: prefix }))),
+      [...new Set(prefixes)].map((prefix) =>
+        this.call("list the licences this estate made", () =>
+          this.api.subscriptions({ clientReferencePrefix: prefix }),
+        ),
+      ),
     );
     return lists.flat();
   }
@@ -105,7 +114,8 @@ export class BackendApi implements AsyncDisposable {
 }
 
 function describeFailure(error: unknown): string {
-  if (error instanceof TransportError && error.timedOut) return `${error.message} (it may be stopped or overloaded; PBX_READ_TIMEOUT sets how long a read may take)`;
+  if (error instanceof TransportError && error.timedOut)
+    return `${error.message} (it may be stopped or overloaded; PBX_READ_TIMEOUT sets how long a read may take)`;
   if (error instanceof TransportError) return `${error.message} (is it running, and is PBX_ENDPOINT right?)`;
   if (error instanceof ApiError && error.status === 401) return "the token was refused (401): check PBX_TOKEN";
   if (error instanceof ApiError && error.status === 429) return "still throttled (429) after retrying; try again later";

@@ -8,4 +8,12 @@ import { planCommand } from "./commands/plan.ts";
 import { unlockCommand } from "./commands/unlock.ts";
 import { validateCommand } from "./commands/validate.ts";
 
-export const commands: readonly Command[] = [validateCommand, planCommand, applyCommand, driftCommand, exportCommand, destroyCommand, unlockCommand];
+export const commands: readonly Command[] = [
+  validateCommand,
+  planCommand,
+  applyCommand,
+  driftCommand,
+  exportCommand,
+  destroyCommand,
+  unlockCommand,
+];

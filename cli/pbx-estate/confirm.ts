@@ -5,7 +5,10 @@
 import { RefusedError } from "./errors.ts";
 import type { Io } from "./io.ts";
 
-export async function confirmOrRefuse(io: Io, options: { yes: boolean; reasons: string[]; question: string; expected: string }): Promise<void> {
+export async function confirmOrRefuse(
+  io: Io,
+  options: { yes: boolean; reasons: string[]; question: string; expected: string },
+): Promise<void> {
   if (options.reasons.length === 0) return;
   const reasons = options.reasons.map((r) => `  - ${r}`).join("\n");
   if (options.yes) {

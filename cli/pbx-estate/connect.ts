@@ -47,7 +47,12 @@ export interface ConnectOptions {
   adopt?: EstateAdoption;
 }
 
-export async function connect(paths: readonly string[], values: ConnectionValues, io: Io, options: ConnectOptions): Promise<Connection> {
+export async function connect(
+  paths: readonly string[],
+  values: ConnectionValues,
+  io: Io,
+  options: ConnectOptions,
+): Promise<Connection> {
   const estate = await estateFrom(paths);
   const endpoint = values.endpoint ?? io.env.PBX_ENDPOINT;
   const token = io.env.PBX_TOKEN;
@@ -64,7 +69,13 @@ export async function connect(paths: readonly string[], values: ConnectionValues
     const account = await api.whoami();
     const catalogue = await api.catalogue();
     const state = resolveStateLocation({ projectDir: io.cwd, backendUrl: values["backend-url"], env: io.env });
-    const target = { estate, stackName: values.stack ?? estate.name, state, backend: credentials, ...(options.adopt ? { adopt: options.adopt } : {}) };
+    const target = {
+      estate,
+      stackName: values.stack ?? estate.name,
+      state,
+      backend: credentials,
+      ...(options.adopt ? { adopt: options.adopt } : {}),
+    };
     session = await EngineSession.open(target, options);
     const foreign = (await session.recordedAccounts()).filter((a) => a !== account.accountId);
     if (foreign.length > 0) {

@@ -32,7 +32,8 @@ export function eachOptions(argv: readonly string[]): { parent: string; jobs: nu
     return undefined;
   }
   const jobs = jobsText === undefined ? 4 : Number(jobsText);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs takes a whole number of at least 1, got ${JSON.stringify(jobsText)}`);
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new UsageError(`--jobs takes a whole number of at least 1, got ${JSON.stringify(jobsText)}`);
   return { parent, jobs, rest };
 }
 
@@ -64,14 +65,24 @@ function capturing(io: Io, into: Captured): Io {
   };
 }
 
-export async function runEach(command: Command, options: { parent: string; jobs: number; rest: string[] }, io: Io): Promise<number> {
+export async function runEach(
+  command: Command,
+  options: { parent: string; jobs: number; rest: string[] },
+  io: Io,
+): Promise<number> {
   if (!EACH_COMMANDS.includes(command.name)) throw new UsageError(`--each works with ${EACH_COMMANDS.join(", ")}`);
-  if (options.rest.some((a) => a === "--out" || a.startsWith("--out="))) throw new UsageError("--out saves one estate's plan: plan each estate alone to save plan files");
+  if (options.rest.some((a) => a === "--out" || a.startsWith("--out=")))
+    throw new UsageError("--out saves one estate's plan: plan each estate alone to save plan files");
   if (options.rest.some((a) => !a.startsWith("-") && !isOptionValue(options.rest, a))) {
     throw new UsageError("with --each, the estates are the subfolders of its folder: name no other paths");
   }
   const folders = estateFolders(resolve(io.cwd, options.parent));
-  const results: Captured[] = folders.map((folder) => ({ folder: relative(io.cwd, folder) || ".", code: EXIT.failure, out: [], err: [] }));
+  const results: Captured[] = folders.map((folder) => ({
+    folder: relative(io.cwd, folder) || ".",
+    code: EXIT.failure,
+    out: [],
+    err: [],
+  }));
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < results.length; i = next++) {
@@ -86,11 +97,18 @@ export async function runEach(command: Command, options: { parent: string; jobs:
 
   const json = options.rest.includes("--json");
   if (json) {
-    const estates = results.map((r) => ({ path: r.folder, exitCode: r.code, result: parsed(r.out.join("\n")), ...(r.err.length ? { messages: r.err } : {}) }));
+    const estates = results.map((r) => ({
+      path: r.folder,
+      exitCode: r.code,
+      result: parsed(r.out.join("\n")),
+      ...(r.err.length ? { messages: r.err } : {}),
+    }));
     io.out(JSON.stringify({ estates }, null, 2));
   } else {
     for (const r of results) {
-      io.out(`${options.rest.includes("--markdown") ? "<!-- estate:" : "==>"} ${r.folder} (exit ${r.code})${options.rest.includes("--markdown") ? " -->" : ""}`);
+      io.out(
+        `${options.rest.includes("--markdown") ? "<!-- estate:" : "==>"} ${r.folder} (exit ${r.code})${options.rest.includes("--markdown") ? " -->" : ""}`,
+      );
       for (const line of r.out) io.out(line);
       io.out("");
     }
@@ -102,7 +120,11 @@ export async function runEach(command: Command, options: { parent: string; jobs:
 }
 
 /** The options that take a value (`--stack x`): that value is not a path. */
-const valueOptions = new Set(Object.entries(connectionOptions).filter(([, o]) => o.type === "string").map(([name]) => `--${name}`));
+const valueOptions = new Set(
+  Object.entries(connectionOptions)
+    .filter(([, o]) => o.type === "string")
+    .map(([name]) => `--${name}`),
+);
 
 function isOptionValue(argv: readonly string[], arg: string): boolean {
   const i = argv.indexOf(arg);

@@ -26,7 +26,12 @@ import type { ResolvedEstate } from "../../schemas/estate.ts";
 import { ESTATE_PROJECT, estateProgram } from "../../estate/program/program.ts";
 import { PLANNED_REMOVALS_ENV, settingsEnvironment } from "../../provider/contract.ts";
 import type { EstateAdoption } from "../../sdk/estate.ts";
-import { createEngineWorkspace, engineCli, engineEnvironment, PulumiCliUnavailableError } from "../engine-environment.ts";
+import {
+  createEngineWorkspace,
+  engineCli,
+  engineEnvironment,
+  PulumiCliUnavailableError,
+} from "../engine-environment.ts";
 import { isolateSdkChannels } from "../sdk-channels.ts";
 import type { BackendCredentials } from "./backend-api.ts";
 import { CliError, messageOf } from "./errors.ts";
@@ -104,7 +109,9 @@ export class EngineSession implements AsyncDisposable {
       }),
     );
     try {
-      const stack = options.mustExist ? await LocalWorkspace.selectStack(args, opts) : await LocalWorkspace.createOrSelectStack(args, opts);
+      const stack = options.mustExist
+        ? await LocalWorkspace.selectStack(args, opts)
+        : await LocalWorkspace.createOrSelectStack(args, opts);
       return new EngineSession(stack, target, program, workDir);
     } catch (error) {
       rmSync(workDir, { recursive: true, force: true });
@@ -132,8 +139,11 @@ export class EngineSession implements AsyncDisposable {
       const stack = await LocalWorkspace.selectStack(args, workspaceOptions(state, workDir, cli, {}));
       await stack.cancel();
     } catch (error) {
-      if (error instanceof StackNotFoundError) throw new CliError(`no state for estate ${stackName} in ${state.backendUrl}: there is nothing to unlock`);
-      throw new CliError(`could not release the lock of estate ${stackName}: ${messageOf(error).split("\n").slice(0, 5).join("\n")}`);
+      if (error instanceof StackNotFoundError)
+        throw new CliError(`no state for estate ${stackName} in ${state.backendUrl}: there is nothing to unlock`);
+      throw new CliError(
+        `could not release the lock of estate ${stackName}: ${messageOf(error).split("\n").slice(0, 5).join("\n")}`,
+      );
     } finally {
       rmSync(workDir, { recursive: true, force: true });
     }
@@ -142,7 +152,8 @@ export class EngineSession implements AsyncDisposable {
   /** The accounts the estate's recorded objects belong to (none before the first apply). */
   async recordedAccounts(): Promise<string[]> {
     const exported = await this.stack.exportStack();
-    const resources = (exported.deployment as { resources?: { type: string; outputs?: Record<string, unknown> }[] }).resources ?? [];
+    const resources =
+      (exported.deployment as { resources?: { type: string; outputs?: Record<string, unknown> }[] }).resources ?? [];
     const accounts = resources
       .filter((r) => r.type.startsWith(PBX_TYPE_PREFIX) && typeof r.outputs?.accountId === "string")
       .map((r) => r.outputs!.accountId as string);
@@ -151,7 +162,9 @@ export class EngineSession implements AsyncDisposable {
 
   /** What `up` would do; with `refresh`, against the live objects rather than the recorded state. */
   preview(options: { refresh: boolean }): Promise<EngineEvent[]> {
-    return this.runProgram("preview", (program, onEvent) => this.stack.preview({ program, onEvent, refresh: options.refresh }));
+    return this.runProgram("preview", (program, onEvent) =>
+      this.stack.preview({ program, onEvent, refresh: options.refresh }),
+    );
   }
 
   /** What a refresh would change in state: the live objects that differ from what was recorded. */
@@ -166,7 +179,8 @@ export class EngineSession implements AsyncDisposable {
   up(options: ChangeOptions = {}): Promise<EngineEvent[]> {
     return this.runProgram(
       "apply",
-      (program, onEvent) => this.stack.up({ program, onEvent, refresh: true, ...(options.parallel ? { parallel: options.parallel } : {}) }),
+      (program, onEvent) =>
+        this.stack.up({ program, onEvent, refresh: true, ...(options.parallel ? { parallel: options.parallel } : {}) }),
       options,
     );
   }
@@ -175,7 +189,8 @@ export class EngineSession implements AsyncDisposable {
     return this.withEnv(this.removalsEnv(options.plannedRemovals), () =>
       this.run(
         "destroy",
-        (onEvent) => this.stack.destroy({ onEvent, refresh: true, ...(options.parallel ? { parallel: options.parallel } : {}) }),
+        (onEvent) =>
+          this.stack.destroy({ onEvent, refresh: true, ...(options.parallel ? { parallel: options.parallel } : {}) }),
         options.onEvent,
       ),
     );
@@ -194,7 +209,11 @@ export class EngineSession implements AsyncDisposable {
     const mark = new ProgramMark(this.workDir);
     try {
       return await this.withEnv({ ...mark.env, ...this.removalsEnv(options.plannedRemovals) }, async () => {
-        const events = await this.run(what, (onEvent) => operation(mark.around(this.program), onEvent), options.onEvent);
+        const events = await this.run(
+          what,
+          (onEvent) => operation(mark.around(this.program), onEvent),
+          options.onEvent,
+        );
         if (!mark.made) {
           throw new CliError(
             `could not ${what}: the engine ran without the estate program (the Pulumi SDK lost its connection to ` +
@@ -250,7 +269,12 @@ export class EngineSession implements AsyncDisposable {
 }
 
 /** The Automation API's workspace settings: the pinned CLI, the state location, and `env` for the plugin. */
-function workspaceOptions(state: StateLocation, workDir: string, cli: { command: PulumiCommand; binDir: string }, env: Record<string, string>) {
+function workspaceOptions(
+  state: StateLocation,
+  workDir: string,
+  cli: { command: PulumiCommand; binDir: string },
+  env: Record<string, string>,
+) {
   return {
     workDir,
     pulumiCommand: cli.command,
@@ -271,7 +295,9 @@ function workspaceOptions(state: StateLocation, workDir: string, cli: { command:
 function engineFailure(what: string, error: unknown, events: EngineEvent[]): CliError {
   if (error instanceof ConcurrentUpdateError) {
     // The engine names each holder as "created by user@host (pid N) at <time>"; a hosted backend names none.
-    const holders = [...messageOf(error).matchAll(/created by (\S+) \(pid (\d+)\) at (\S+)/g)].map((m) => `  held by ${m[1]}, pid ${m[2]}, since ${m[3]}`);
+    const holders = [...messageOf(error).matchAll(/created by (\S+) \(pid (\d+)\) at (\S+)/g)].map(
+      (m) => `  held by ${m[1]}, pid ${m[2]}, since ${m[3]}`,
+    );
     return new CliError(
       [
         `could not ${what}: another run holds the lock on this estate's stack; nothing was changed.`,
@@ -296,7 +322,12 @@ function engineFailure(what: string, error: unknown, events: EngineEvent[]): Cli
     return `${shown}${names.length > 3 ? ` and ${names.length - 3} more` : ""}: ${message}`;
   });
   if (reasons.length === 0 && error instanceof CommandError) {
-    reasons.push(...messageOf(error).split("\n").filter((l) => /^\s*error:/.test(l)).map((l) => l.trim()));
+    reasons.push(
+      ...messageOf(error)
+        .split("\n")
+        .filter((l) => /^\s*error:/.test(l))
+        .map((l) => l.trim()),
+    );
   }
   if (reasons.length === 0) reasons.push(messageOf(error).split("\n").slice(0, 20).join("\n"));
   return new CliError(`could not ${what}:\n  ${[...new Set(reasons)].slice(0, 20).join("\n  ")}`);

@@ -8,7 +8,9 @@ export async function estateFrom(paths: readonly string[]): Promise<ResolvedEsta
   const loaded = await loadEstate(paths);
   if (!loaded.ok) {
     const count = loaded.errors.length;
-    throw new CliError(`the estate files have ${count} problem${count === 1 ? "" : "s"}; nothing was contacted or changed\n${loaded.errors.map(formatError).join("\n")}`);
+    throw new CliError(
+      `the estate files have ${count} problem${count === 1 ? "" : "s"}; nothing was contacted or changed\n${loaded.errors.map(formatError).join("\n")}`,
+    );
   }
   return loaded.estate;
 }

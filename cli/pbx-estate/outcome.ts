@@ -32,21 +32,36 @@ export async function reportOutcome(
 ): Promise<void> {
   const steps = estateSteps(events);
   const { account, catalogue, session } = connection;
-  const done = buildPlan(steps, { ...(removing ? {} : { estate: connection.estate }), stack: session.stack.name, account, catalogue, now: new Date() });
+  const done = buildPlan(steps, {
+    ...(removing ? {} : { estate: connection.estate }),
+    stack: session.stack.name,
+    account,
+    catalogue,
+    now: new Date(),
+  });
   const seconds = events.find((e) => e.summaryEvent)?.summaryEvent?.durationSeconds;
-  const lines = [`${removing ? "Removed" : "Applied"} estate ${expected.estate}${seconds === undefined ? "" : ` in ${seconds} s`}.`];
+  const lines = [
+    `${removing ? "Removed" : "Applied"} estate ${expected.estate}${seconds === undefined ? "" : ` in ${seconds} s`}.`,
+  ];
   lines.push(`  users: ${doneText(done.counts.users)}; devices: ${doneText(done.counts.devices)}`);
 
   const ordered = steps.filter((s) => (s.kind === "user-licence" || s.kind === "device-licence") && s.op === "create");
   if (ordered.length > 0) {
     const claimed = ordered.filter((s) => s.new?.outputs.claimedFromPending === true).length;
     const adopted = ordered.filter((s) => s.new?.id !== undefined && adoptedLicenceIds.includes(s.new.id)).length;
-    const how = [claimed > 0 && `${claimed} claimed back from pending cancellation`, adopted > 0 && `${adopted} taken over from an earlier run`].filter(Boolean);
+    const how = [
+      claimed > 0 && `${claimed} claimed back from pending cancellation`,
+      adopted > 0 && `${adopted} taken over from an earlier run`,
+    ].filter(Boolean);
     const bought = ordered.length - claimed - adopted;
-    lines.push(`  licences: ${ordered.length} added${how.length > 0 ? ` (${[...how, `${bought} ordered`].join(", ")})` : ""}`);
+    lines.push(
+      `  licences: ${ordered.length} added${how.length > 0 ? ` (${[...how, `${bought} ordered`].join(", ")})` : ""}`,
+    );
   }
   for (const r of done.licences.reinstatements) {
-    lines.push(`  ${productName(r.product)} of ${holderText(r.for)} (${r.subscriptionId}): reinstated, its cancellation withdrawn`);
+    lines.push(
+      `  ${productName(r.product)} of ${holderText(r.for)} (${r.subscriptionId}): reinstated, its cancellation withdrawn`,
+    );
   }
   for (const c of done.licences.cancellations) {
     const live = await connection.api.subscription(c.subscriptionId);
@@ -58,6 +73,8 @@ export async function reportOutcome(
     lines.push(`  ${productName(c.product)} of ${holderText(c.for)} (${c.subscriptionId}): ${when}`);
   }
   const { currency, currentMonthlyMinor, newMonthlyMinor, monthlyDeltaMinor } = expected.cost;
-  lines.push(`  monthly cost: ${formatMoney(newMonthlyMinor, currency)} (was ${formatMoney(currentMonthlyMinor, currency)}, ${formatMoney(monthlyDeltaMinor, currency, true)})`);
+  lines.push(
+    `  monthly cost: ${formatMoney(newMonthlyMinor, currency)} (was ${formatMoney(currentMonthlyMinor, currency)}, ${formatMoney(monthlyDeltaMinor, currency, true)})`,
+  );
   io.out(lines.join("\n"));
 }

@@ -24,7 +24,9 @@ export interface Planned extends CurrentPlan {
 async function licencesMadeByStack(connection: Connection, steps: readonly EstateStep[]): Promise<Subscription[]> {
   const prefixes = steps
     .filter((s) => (s.kind === "user-licence" || s.kind === "device-licence") && s.op === "create")
-    .map((s) => (typeof s.new?.inputs.clientReference === "string" ? stackPrefixOf(s.new.inputs.clientReference) : undefined))
+    .map((s) =>
+      typeof s.new?.inputs.clientReference === "string" ? stackPrefixOf(s.new.inputs.clientReference) : undefined,
+    )
     .filter((p): p is string => p !== undefined);
   return prefixes.length === 0 ? [] : connection.api.licencesReferencing(prefixes);
 }

@@ -83,7 +83,9 @@ export class Progress {
     const diagnostic = event.diagnosticEvent;
     if (diagnostic && isProviderNote(diagnostic.urn, diagnostic.severity, diagnostic.message)) {
       const what = diagnostic.urn ? ` (${describe(diagnostic.urn) ?? diagnostic.urn})` : "";
-      this.line(`  ${diagnostic.severity === "info" ? "note" : diagnostic.severity}${what}: ${diagnostic.message.trim()}`);
+      this.line(
+        `  ${diagnostic.severity === "info" ? "note" : diagnostic.severity}${what}: ${diagnostic.message.trim()}`,
+      );
     }
   };
 
@@ -106,7 +108,10 @@ export class Progress {
   private redraw(): void {
     if (!this.io.interactive) return;
     const names = [...this.running.values()];
-    const now = names.length > 0 ? ` · working on ${names.slice(0, 3).join(", ")}${names.length > 3 ? ` and ${names.length - 3} more` : ""}` : "";
+    const now =
+      names.length > 0
+        ? ` · working on ${names.slice(0, 3).join(", ")}${names.length > 3 ? ` and ${names.length - 3} more` : ""}`
+        : "";
     const status = `[${this.finished}${this.total > 0 ? `/${this.total}` : ""}]${now}`;
     this.clearStatus();
     this.io.errRaw(status.slice(0, Math.max(20, this.io.columns - 1)));

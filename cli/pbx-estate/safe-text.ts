@@ -12,7 +12,10 @@ const INVISIBLE = /[\u0000-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u
 
 /** `text` with every such character written as a `\uXXXX` escape. */
 export function visible(text: string): string {
-  return text.replace(INVISIBLE, (character) => `\\u${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`);
+  return text.replace(
+    INVISIBLE,
+    (character) => `\\u${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`,
+  );
 }
 
 /** Each line of a text report made visible (the report's own line breaks stay). */

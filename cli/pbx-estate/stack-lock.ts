@@ -12,7 +12,12 @@ import { z } from "zod";
 import { ESTATE_PROJECT } from "../../estate/program/program.ts";
 
 /** A lock object as the engine writes it. */
-const LockContent = z.object({ pid: z.number().int(), username: z.string(), hostname: z.string(), timestamp: z.string() });
+const LockContent = z.object({
+  pid: z.number().int(),
+  username: z.string(),
+  hostname: z.string(),
+  timestamp: z.string(),
+});
 
 /** How the engine's postgres backend stores an object's bytes. */
 const StoredObject = z.object({ data: z.string() });
@@ -32,7 +37,13 @@ function lockFolder(stackName: string): string {
 
 function holder(key: string, text: string): LockHolder {
   const content = LockContent.parse(JSON.parse(text));
-  return { pid: content.pid, username: content.username, hostname: content.hostname, since: new Date(content.timestamp), key };
+  return {
+    pid: content.pid,
+    username: content.username,
+    hostname: content.hostname,
+    since: new Date(content.timestamp),
+    key,
+  };
 }
 
 export async function readLocks(backendUrl: string, stackName: string): Promise<LockHolder[] | null> {
@@ -64,9 +75,14 @@ export async function readLocks(backendUrl: string, stackName: string): Promise<
       const path = url.pathname.replace(/^\/+/, "");
       const prefix = path === "" || path.endsWith("/") ? path : `${path}/`;
       const pattern = `${prefix}${lockFolder(stackName)}/`.replace(/[\\%_]/g, (c) => `\\${c}`);
-      const rows = await client.query<{ key: string; data: unknown }>(`SELECT key, data FROM ${table} WHERE key LIKE $1 ORDER BY key`, [`${pattern}%`]);
+      const rows = await client.query<{ key: string; data: unknown }>(
+        `SELECT key, data FROM ${table} WHERE key LIKE $1 ORDER BY key`,
+        [`${pattern}%`],
+      );
       // Each object is stored as {"data": <base64 of its bytes>}.
-      return rows.rows.map((r) => holder(r.key, Buffer.from(StoredObject.parse(r.data).data, "base64").toString("utf8")));
+      return rows.rows.map((r) =>
+        holder(r.key, Buffer.from(StoredObject.parse(r.data).data, "base64").toString("utf8")),
+      );
     } finally {
       await client.end();
     }
@@ -101,6 +117,7 @@ function isZombie(pid: number): boolean {
 
 export function describeHolder(lock: LockHolder, now = new Date()): string {
   const minutes = Math.max(0, Math.round((now.getTime() - lock.since.getTime()) / 60_000));
-  const age = minutes < 1 ? "less than a minute ago" : minutes < 120 ? `${minutes} min ago` : `${Math.round(minutes / 60)} h ago`;
+  const age =
+    minutes < 1 ? "less than a minute ago" : minutes < 120 ? `${minutes} min ago` : `${Math.round(minutes / 60)} h ago`;
   return `${lock.username}@${lock.hostname}, pid ${lock.pid}, since ${lock.since.toISOString()} (${age})`;
 }

@@ -35,13 +35,19 @@ describe("where an estate's state lives", () => {
     expect(url("file:///srv/state?metadata=")).toBe("file:///srv/state?metadata=");
     expect(url("s3://bucket/state?region=eu-west-2")).toBe("s3://bucket/state?region=eu-west-2");
     expect(url("postgres://pulumi@db/state")).toBe("postgres://pulumi@db/state");
-    expect(resolveStateLocation({ projectDir: dir, backendUrl: "file:///srv/state", env }).localStateDir).toBeUndefined();
+    expect(
+      resolveStateLocation({ projectDir: dir, backendUrl: "file:///srv/state", env }).localStateDir,
+    ).toBeUndefined();
   });
 
   it("refuses a given backend without a passphrase, naming the settings, except Pulumi Cloud", () => {
     const dir = projectDir();
     expect(() => resolveStateLocation({ projectDir: dir, backendUrl: "file:///srv/state", env: {} })).toThrow(CliError);
-    expect(() => resolveStateLocation({ projectDir: dir, backendUrl: "file:///srv/state", env: {} })).toThrow(/PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE/);
-    expect(resolveStateLocation({ projectDir: dir, backendUrl: "https://api.example.com", env: {} }).secretsEnv).toEqual({});
+    expect(() => resolveStateLocation({ projectDir: dir, backendUrl: "file:///srv/state", env: {} })).toThrow(
+      /PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE/,
+    );
+    expect(
+      resolveStateLocation({ projectDir: dir, backendUrl: "https://api.example.com", env: {} }).secretsEnv,
+    ).toEqual({});
   });
 });

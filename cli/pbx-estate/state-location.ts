@@ -71,7 +71,8 @@ function withAtomicFileWrites(url: string): string {
 }
 
 function passphraseEnv(env: NodeJS.ProcessEnv): Record<string, string> | undefined {
-  if (env.PULUMI_CONFIG_PASSPHRASE_FILE) return { PULUMI_CONFIG_PASSPHRASE_FILE: resolve(env.PULUMI_CONFIG_PASSPHRASE_FILE) };
+  if (env.PULUMI_CONFIG_PASSPHRASE_FILE)
+    return { PULUMI_CONFIG_PASSPHRASE_FILE: resolve(env.PULUMI_CONFIG_PASSPHRASE_FILE) };
   if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return { PULUMI_CONFIG_PASSPHRASE: env.PULUMI_CONFIG_PASSPHRASE };
   return undefined;
 }

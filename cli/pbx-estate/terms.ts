@@ -14,7 +14,12 @@ function licences(count: number): string {
   return `${count} licence${count === 1 ? "" : "s"}`;
 }
 
-export function refuseOutdatedTerms(estate: ResolvedEstate, catalogue: Catalogue, plan: EstatePlan, command: "apply" | "destroy"): void {
+export function refuseOutdatedTerms(
+  estate: ResolvedEstate,
+  catalogue: Catalogue,
+  plan: EstatePlan,
+  command: "apply" | "destroy",
+): void {
   const current = catalogue.termsVersion;
   if (estate.acceptTerms === current) return;
   const { orders, cancellations } = plan.licences;

@@ -43,7 +43,8 @@ export function estateFromAccount(name: string, account: LiveAccount): ExportedE
   const devicesById = new Map(account.devices.map((d) => [d.id, d]));
   const skipped: string[] = [];
   const users = [...account.users].sort((a, b) => a.extension.localeCompare(b.extension));
-  const callPlanOf = (u: User): CallPlanId | undefined => u.callPlan ?? licences.get(u.licenceId)?.callPlan ?? undefined;
+  const callPlanOf = (u: User): CallPlanId | undefined =>
+    u.callPlan ?? licences.get(u.licenceId)?.callPlan ?? undefined;
 
   const defaults: EstateDefaults = {};
   const plan = mostCommon(users.map(callPlanOf).filter((p) => p !== undefined));
@@ -81,7 +82,8 @@ export function estateFromAccount(name: string, account: LiveAccount): ExportedE
     };
   });
   for (const d of account.devices) {
-    if (!linked.has(d.id)) skipped.push(`device ${d.id} "${d.name}" is linked to no user; an estate declares devices under their users`);
+    if (!linked.has(d.id))
+      skipped.push(`device ${d.id} "${d.name}" is linked to no user; an estate declares devices under their users`);
   }
 
   return {
@@ -89,7 +91,11 @@ export function estateFromAccount(name: string, account: LiveAccount): ExportedE
       apiVersion: ESTATE_API_VERSION,
       kind: "Estate",
       metadata: { name },
-      spec: { acceptTerms: account.termsVersion, ...(Object.keys(defaults).length > 0 ? { defaults } : {}), users: estateUsers },
+      spec: {
+        acceptTerms: account.termsVersion,
+        ...(Object.keys(defaults).length > 0 ? { defaults } : {}),
+        users: estateUsers,
+      },
     },
     adoption,
     skipped,

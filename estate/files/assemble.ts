@@ -19,8 +19,22 @@ export function assembleEstate(documents: readonly ValidatedDocument[]): Assembl
   const estates = documents.filter((d) => d.kind === "Estate");
   const first = estates[0];
   if (first === undefined)
-    errors.push({ path: "", rule: "no-estate", message: "no document has kind Estate: exactly one file of an estate must declare it" });
-  for (const extra of estates.slice(1)) errors.push(duplicate(extra.parsed.source, ["kind"], first?.parsed.source, ["kind"], "duplicate-estate", "a second Estate document"));
+    errors.push({
+      path: "",
+      rule: "no-estate",
+      message: "no document has kind Estate: exactly one file of an estate must declare it",
+    });
+  for (const extra of estates.slice(1))
+    errors.push(
+      duplicate(
+        extra.parsed.source,
+        ["kind"],
+        first?.parsed.source,
+        ["kind"],
+        "duplicate-estate",
+        "a second Estate document",
+      ),
+    );
 
   const groupNames = new Unique(errors, "duplicate-group", "group name");
   const userKeys = new Unique(errors, "duplicate-key", "user key");
@@ -42,7 +56,14 @@ export function assembleEstate(documents: readonly ValidatedDocument[]): Assembl
       extensions.claim(user.extension, source, [...at, "extension"]);
       (user.devices ?? []).forEach((device, j) => deviceKeys.claim(device.key, source, [...at, "devices", j, "key"]));
       if (!resolvable) return;
-      const resolved = resolveUser(user, layerDefaults(BUILT_IN_DEFAULTS, estate.spec.defaults, group?.spec.defaults, user), source, at, group?.metadata.name ?? null, errors);
+      const resolved = resolveUser(
+        user,
+        layerDefaults(BUILT_IN_DEFAULTS, estate.spec.defaults, group?.spec.defaults, user),
+        source,
+        at,
+        group?.metadata.name ?? null,
+        errors,
+      );
       if (resolved !== undefined) users.push(resolved);
     });
   }
@@ -51,7 +72,12 @@ export function assembleEstate(documents: readonly ValidatedDocument[]): Assembl
   users.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return {
     ok: true,
-    estate: { name: estate.metadata.name, acceptTerms: estate.spec.acceptTerms, users, location: where(first.parsed.source, []) },
+    estate: {
+      name: estate.metadata.name,
+      acceptTerms: estate.spec.acceptTerms,
+      users,
+      location: where(first.parsed.source, []),
+    },
   };
 }
 
@@ -75,7 +101,14 @@ function resolveUser(
       message: `user "${user.key}" has no ${field}: set it on the user, in its group's defaults or in the Estate's defaults`,
     });
   }
-  if (!complete || callPlan === undefined || areaPrefix === undefined || outboundCallerId === undefined || recording === undefined || removal === undefined)
+  if (
+    !complete ||
+    callPlan === undefined ||
+    areaPrefix === undefined ||
+    outboundCallerId === undefined ||
+    recording === undefined ||
+    removal === undefined
+  )
     return undefined;
   return {
     key: user.key,
@@ -113,11 +146,25 @@ class Unique {
     const here = where(source, path);
     const earlier = this.seen.get(value);
     if (earlier === undefined) this.seen.set(value, here);
-    else this.errors.push({ ...here, path: formatPath(path), rule: this.rule, message: `${this.what} "${value}" is already used at ${formatLocation(earlier)}`, related: earlier });
+    else
+      this.errors.push({
+        ...here,
+        path: formatPath(path),
+        rule: this.rule,
+        message: `${this.what} "${value}" is already used at ${formatLocation(earlier)}`,
+        related: earlier,
+      });
   }
 }
 
-function duplicate(source: SourceMap, path: FieldPath, firstSource: SourceMap | undefined, firstPath: FieldPath, rule: EstateFileRule, what: string): EstateFileError {
+function duplicate(
+  source: SourceMap,
+  path: FieldPath,
+  firstSource: SourceMap | undefined,
+  firstPath: FieldPath,
+  rule: EstateFileRule,
+  what: string,
+): EstateFileError {
   const earlier = firstSource === undefined ? undefined : where(firstSource, firstPath);
   return {
     ...where(source, path),

@@ -38,7 +38,12 @@ export async function loadEstate(paths: readonly string[]): Promise<LoadResult> 
     }
     totalBytes += read.bytes;
     if (totalBytes > MAX_TOTAL_BYTES) {
-      errors.push({ file, path: "", rule: "too-large", message: `brings the estate's files to more than ${MAX_TOTAL_BYTES} bytes together; not read further` });
+      errors.push({
+        file,
+        path: "",
+        rule: "too-large",
+        message: `brings the estate's files to more than ${MAX_TOTAL_BYTES} bytes together; not read further`,
+      });
       return fail(errors);
     }
     const parsed = parseEstateYaml(file, read.text);

@@ -16,16 +16,25 @@ type RawIssue = z.core.$ZodRawIssue;
 export function issueMessage(issue: RawIssue): string | undefined {
   switch (issue.code) {
     case "invalid_type":
-      return issue.input === undefined ? "is required" : `must be ${article(String(issue.expected))}, not ${describe(issue.input)}`;
+      return issue.input === undefined
+        ? "is required"
+        : `must be ${article(String(issue.expected))}, not ${describe(issue.input)}`;
     case "too_big":
-      return issue.origin === "string" ? `must be at most ${String(issue.maximum)} characters` : `must have at most ${String(issue.maximum)} items`;
+      return issue.origin === "string"
+        ? `must be at most ${String(issue.maximum)} characters`
+        : `must have at most ${String(issue.maximum)} items`;
     case "too_small":
-      if (issue.origin === "string") return issue.minimum === 1 ? "must not be empty" : `must be at least ${String(issue.minimum)} characters`;
+      if (issue.origin === "string")
+        return issue.minimum === 1 ? "must not be empty" : `must be at least ${String(issue.minimum)} characters`;
       return `must have at least ${String(issue.minimum)} items`;
     case "invalid_value":
-      return issue.values.length === 1 ? `must be ${JSON.stringify(issue.values[0])}` : `must be one of ${issue.values.map(String).join(", ")}`;
+      return issue.values.length === 1
+        ? `must be ${JSON.stringify(issue.values[0])}`
+        : `must be one of ${issue.values.map(String).join(", ")}`;
     case "invalid_format":
-      return issue.format === "email" ? "must be an email address such as name@example.com" : `must be a valid ${issue.format}`;
+      return issue.format === "email"
+        ? "must be an email address such as name@example.com"
+        : `must be a valid ${issue.format}`;
     default:
       return undefined;
   }
@@ -52,7 +61,13 @@ function messageOf({ path, rule, message, issue }: FieldIssue, source: SourceMap
 }
 
 function article(type: string): string {
-  const names: Record<string, string> = { string: "text", object: "a mapping", array: "a list", boolean: "true or false", number: "a number" };
+  const names: Record<string, string> = {
+    string: "text",
+    object: "a mapping",
+    array: "a list",
+    boolean: "true or false",
+    number: "a number",
+  };
   return names[type] ?? `a ${type}`;
 }
 

@@ -1,7 +1,15 @@
 // Safe YAML parsing: text → documents, each with a source map. Refuses what an estate never needs and an
 // attacker would use: anchors and aliases, prototype-polluting keys, complex keys, deep nesting, many documents.
 import type { EstateFileRule } from "../../schemas/problem.ts";
-import { CORE_SCHEMA, EVENT_ID, SCALAR_STYLE, YAMLException, constructFromEvents, getScalarValue, parseEvents } from "js-yaml";
+import {
+  CORE_SCHEMA,
+  EVENT_ID,
+  SCALAR_STYLE,
+  YAMLException,
+  constructFromEvents,
+  getScalarValue,
+  parseEvents,
+} from "js-yaml";
 import type { Event, ScalarEvent } from "js-yaml";
 import type { EstateFileError } from "./errors.ts";
 import { formatLocation } from "./errors.ts";
@@ -49,7 +57,8 @@ export function parseEstateYaml(file: string, text: string): ParseResult {
     if (value === null || value === undefined || nodes === undefined) return;
     documents.push({ file, index, value, source: { file, lineStarts: starts, nodes } });
   });
-  if (documents.length === 0) return { ok: false, errors: [{ file, path: "", rule: "empty", message: "holds no YAML document" }] };
+  if (documents.length === 0)
+    return { ok: false, errors: [{ file, path: "", rule: "empty", message: "holds no YAML document" }] };
   return { ok: true, documents };
 }
 
@@ -58,10 +67,21 @@ function yamlError(file: string, starts: readonly number[], err: unknown): Estat
     const at = err.mark === undefined ? {} : locationAt(file, starts, err.mark.position);
     // js-yaml has no error codes; this reason is the one limit worth its own rule.
     if (err.reason.startsWith("nesting exceeded maxDepth"))
-      return { file, ...at, path: "", rule: "too-deep", message: `nests lists and mappings more than ${MAX_DEPTH} levels deep` };
+      return {
+        file,
+        ...at,
+        path: "",
+        rule: "too-deep",
+        message: `nests lists and mappings more than ${MAX_DEPTH} levels deep`,
+      };
     return { file, ...at, path: "", rule: "yaml-syntax", message: `invalid YAML: ${err.reason}` };
   }
-  return { file, path: "", rule: "yaml-syntax", message: `invalid YAML: ${err instanceof Error ? err.message : String(err)}` };
+  return {
+    file,
+    path: "",
+    rule: "yaml-syntax",
+    message: `invalid YAML: ${err instanceof Error ? err.message : String(err)}`,
+  };
 }
 
 /** One pass over the parser's flat event stream, recording offsets by field path and refusing hostile shapes. */
@@ -105,7 +125,10 @@ class Walker {
     switch (ev.type) {
       case EVENT_ID.SCALAR: {
         const value = scalarStart(ev);
-        const plain = ev.style === SCALAR_STYLE.PLAIN && ev.valueStart >= 0 ? this.text.slice(ev.valueStart, ev.valueEnd) : undefined;
+        const plain =
+          ev.style === SCALAR_STYLE.PLAIN && ev.valueStart >= 0
+            ? this.text.slice(ev.valueStart, ev.valueEnd)
+            : undefined;
         this.record(path, { value, key: keyOffset, ...(plain === undefined ? {} : { plain }) });
         this.refuseAnchor(ev.anchorStart, path);
         return;
@@ -116,7 +139,8 @@ class Walker {
       case EVENT_ID.SEQUENCE:
         this.record(path, { value: collectionStart(ev), key: keyOffset });
         this.refuseAnchor(ev.anchorStart, path);
-        for (let index = 0; this.events[this.i]?.type !== EVENT_ID.POP && this.i < this.events.length; index++) this.node([...path, index], -1);
+        for (let index = 0; this.events[this.i]?.type !== EVENT_ID.POP && this.i < this.events.length; index++)
+          this.node([...path, index], -1);
         this.i++;
         return;
       case EVENT_ID.MAPPING:
@@ -158,7 +182,13 @@ class Walker {
       const first = seen.get(key);
       if (first !== undefined) {
         const was = locationAt(this.file, this.starts, first);
-        this.fail(keyOffset, [...path, key], "duplicate-key", `key "${key}" appears twice in one mapping, first at ${formatLocation(was)}`, was);
+        this.fail(
+          keyOffset,
+          [...path, key],
+          "duplicate-key",
+          `key "${key}" appears twice in one mapping, first at ${formatLocation(was)}`,
+          was,
+        );
         this.skip();
         continue;
       }
@@ -187,18 +217,41 @@ class Walker {
   private refuseAnchor(anchorStart: number, path: PropertyKey[]): void {
     if (anchorStart < 0 || this.refusedAliases) return;
     this.refusedAliases = true;
-    this.fail(anchorStart - 1, path, "no-aliases", "anchors (&name) are not allowed in estate files: an estate has no need for anchors and aliases");
+    this.fail(
+      anchorStart - 1,
+      path,
+      "no-aliases",
+      "anchors (&name) are not allowed in estate files: an estate has no need for anchors and aliases",
+    );
   }
 
   private refuseAlias(anchorStart: number, path: PropertyKey[]): void {
     if (this.refusedAliases) return;
     this.refusedAliases = true;
-    this.fail(anchorStart - 1, path, "no-aliases", "aliases (*name) are not allowed in estate files: an estate has no need for anchors and aliases, and aliases can expand into huge documents");
+    this.fail(
+      anchorStart - 1,
+      path,
+      "no-aliases",
+      "aliases (*name) are not allowed in estate files: an estate has no need for anchors and aliases, and aliases can expand into huge documents",
+    );
   }
 
-  private fail(offset: number, path: PropertyKey[], rule: EstateFileRule, message: string, related?: EstateFileError["related"]): void {
+  private fail(
+    offset: number,
+    path: PropertyKey[],
+    rule: EstateFileRule,
+    message: string,
+    related?: EstateFileError["related"],
+  ): void {
     const at = offset >= 0 ? locationAt(this.file, this.starts, offset) : {};
-    this.errors.push({ file: this.file, ...at, path: formatPath(path), rule, message, ...(related === undefined ? {} : { related }) });
+    this.errors.push({
+      file: this.file,
+      ...at,
+      path: formatPath(path),
+      rule,
+      message,
+      ...(related === undefined ? {} : { related }),
+    });
   }
 }
 
@@ -206,7 +259,9 @@ function scalarStart(ev: ScalarEvent): number {
   if (ev.tagStart >= 0) return ev.tagStart;
   if (ev.valueStart < 0) return -1;
   // Quoted scalars start at their opening quote, one before the value.
-  return ev.style === SCALAR_STYLE.SINGLE_QUOTED || ev.style === SCALAR_STYLE.DOUBLE_QUOTED ? ev.valueStart - 1 : ev.valueStart;
+  return ev.style === SCALAR_STYLE.SINGLE_QUOTED || ev.style === SCALAR_STYLE.DOUBLE_QUOTED
+    ? ev.valueStart - 1
+    : ev.valueStart;
 }
 
 function collectionStart(ev: { start: number; tagStart: number }): number {

@@ -32,24 +32,43 @@ export function validateDocument(parsed: ParsedDocument): ValidationResult {
 
   const errors: EstateFileError[] = [];
   const supported = SUPPORTED_API_VERSIONS.join(", ");
-  if (header.apiVersion === undefined) errors.push(error(["apiVersion"], "required", `is required; supported: ${supported}`));
+  if (header.apiVersion === undefined)
+    errors.push(error(["apiVersion"], "required", `is required; supported: ${supported}`));
   else if (typeof header.apiVersion !== "string" || !SUPPORTED_API_VERSIONS.includes(header.apiVersion))
-    errors.push(error(["apiVersion"], "unsupported-api-version", `${JSON.stringify(header.apiVersion)} is not supported; supported: ${supported}`));
+    errors.push(
+      error(
+        ["apiVersion"],
+        "unsupported-api-version",
+        `${JSON.stringify(header.apiVersion)} is not supported; supported: ${supported}`,
+      ),
+    );
 
   const kinds = DOCUMENT_KINDS.join(" or ");
   if (header.kind === undefined) return { errors: [...errors, error(["kind"], "required", `is required: ${kinds}`)] };
-  if (!isKind(header.kind)) return { errors: [...errors, error(["kind"], "unknown-kind", `${JSON.stringify(header.kind)} is not a known kind; known kinds: ${kinds}`)] };
+  if (!isKind(header.kind))
+    return {
+      errors: [
+        ...errors,
+        error(["kind"], "unknown-kind", `${JSON.stringify(header.kind)} is not a known kind; known kinds: ${kinds}`),
+      ],
+    };
   // A document of a known kind but unreadable version still counts as that kind, so "no Estate" is not reported too.
   if (errors.length > 0) return { validated: { kind: header.kind, parsed, document: null }, errors };
 
   if (header.kind === "Estate") {
     const r = EstateDocument.safeParse(value, { error: issueMessage });
     if (r.success) return { validated: { kind: "Estate", parsed, document: r.data }, errors: [] };
-    return { validated: { kind: "Estate", parsed, document: null }, errors: issueErrors(r.error.issues, value, source) };
+    return {
+      validated: { kind: "Estate", parsed, document: null },
+      errors: issueErrors(r.error.issues, value, source),
+    };
   }
   const r = UserGroupDocument.safeParse(value, { error: issueMessage });
   if (r.success) return { validated: { kind: "UserGroup", parsed, document: r.data }, errors: [] };
-  return { validated: { kind: "UserGroup", parsed, document: null }, errors: issueErrors(r.error.issues, value, source) };
+  return {
+    validated: { kind: "UserGroup", parsed, document: null },
+    errors: issueErrors(r.error.issues, value, source),
+  };
 }
 
 function isKind(kind: unknown): kind is DocumentKind {

@@ -10,12 +10,20 @@ import { estateProgram } from "./program.ts";
 
 export default async () => {
   const named = new pulumi.Config("pbx-estate").get("paths") ?? process.env.PBX_ESTATE_PATHS ?? "";
-  const paths = named.split(",").map((p) => p.trim()).filter((p) => p !== "");
-  if (paths.length === 0) throw new Error("name the estate's files: `pulumi config set pbx-estate:paths examples/small-office` (or PBX_ESTATE_PATHS)");
+  const paths = named
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
+  if (paths.length === 0)
+    throw new Error(
+      "name the estate's files: `pulumi config set pbx-estate:paths examples/small-office` (or PBX_ESTATE_PATHS)",
+    );
   const loaded = await loadEstate(paths);
   if (!loaded.ok) throw new Error(`the estate files have problems:\n${loaded.errors.map(formatError).join("\n")}`);
   if (loaded.estate.name !== pulumi.getStack()) {
-    throw new Error(`estate ${loaded.estate.name} belongs in stack ${loaded.estate.name} (one stack per estate), not ${pulumi.getStack()}`);
+    throw new Error(
+      `estate ${loaded.estate.name} belongs in stack ${loaded.estate.name} (one stack per estate), not ${pulumi.getStack()}`,
+    );
   }
   return estateProgram(loaded.estate)();
 };

@@ -16,11 +16,20 @@ export interface SmallOfficeOptions {
 export function smallOffice(options: SmallOfficeOptions) {
   const terms = { termsVersion: options.termsVersion };
   const licence = (name: string, callPlan?: "national-unlimited" | "international") =>
-    new ServiceSubscription(name, callPlan ? { product: "user-licence", callPlan, ...terms } : { product: "sip-device-licence", ...terms });
+    new ServiceSubscription(
+      name,
+      callPlan ? { product: "user-licence", callPlan, ...terms } : { product: "sip-device-licence", ...terms },
+    );
 
   const johnLicence = licence("john-licence", "national-unlimited");
-  const deskPhone = new SipDevice("john-desk-phone", { name: "John's Desk Phone", licenceId: licence("john-desk-phone-licence").id });
-  const softphone = new SipDevice("john-softphone", { name: "John's Softphone", licenceId: licence("john-softphone-licence").id });
+  const deskPhone = new SipDevice("john-desk-phone", {
+    name: "John's Desk Phone",
+    licenceId: licence("john-desk-phone-licence").id,
+  });
+  const softphone = new SipDevice("john-softphone", {
+    name: "John's Softphone",
+    licenceId: licence("john-softphone-licence").id,
+  });
   const john = new PbxUser("john", {
     name: "John Smith",
     extension: "201",
@@ -33,7 +42,10 @@ export function smallOffice(options: SmallOfficeOptions) {
   });
 
   const priyaLicence = licence("priya-licence", "international");
-  const reception = new SipDevice("reception-phone", { name: "Reception Phone", licenceId: licence("reception-phone-licence").id });
+  const reception = new SipDevice("reception-phone", {
+    name: "Reception Phone",
+    licenceId: licence("reception-phone-licence").id,
+  });
   const priya = new PbxUser("priya", {
     name: "Priya Patel",
     extension: "200",

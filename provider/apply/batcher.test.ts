@@ -85,13 +85,21 @@ describe("apply batching (group commit)", () => {
     const second = batcher.submit(async (cs) => api.stage(cs, "u2", "202"));
     const [a, b] = await Promise.all([first, second]);
     expect(b.revision).toBeGreaterThan(a.revision);
-    expect(api.live).toEqual(new Map([["u1", "201"], ["u2", "202"]]));
+    expect(api.live).toEqual(
+      new Map([
+        ["u1", "201"],
+        ["u2", "202"],
+      ]),
+    );
   });
 
   it("two users swapping extensions in separate hooks both go live, in either order", async () => {
     for (const firstMover of ["u1", "u2"]) {
       const api = new InMemoryChangeSets();
-      api.live = new Map([["u1", "201"], ["u2", "202"]]);
+      api.live = new Map([
+        ["u1", "201"],
+        ["u2", "202"],
+      ]);
       const batcher = new ApplyBatcher(api, { conflictRetryMs: 10 });
       const move = (user: string, ext: string) => batcher.submit(async (cs) => api.stage(cs, user, ext));
       const target = firstMover === "u1" ? "202" : "201";
@@ -99,7 +107,12 @@ describe("apply batching (group commit)", () => {
       await new Promise((resolve) => setTimeout(resolve, 30)); // the first change is refused alone, then waits
       const second = move(firstMover === "u1" ? "u2" : "u1", firstMover === "u1" ? "201" : "202");
       await Promise.all([first, second]);
-      expect(api.live).toEqual(new Map([["u1", "202"], ["u2", "201"]]));
+      expect(api.live).toEqual(
+        new Map([
+          ["u1", "202"],
+          ["u2", "201"],
+        ]),
+      );
     }
   });
 

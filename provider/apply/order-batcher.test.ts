@@ -14,7 +14,12 @@ class InMemoryOrders implements OrderApi {
   async order(input: OrderCreate, key: string) {
     if (input.items.some((i) => i.clientReference?.startsWith("refused"))) throw new Refused("refused");
     this.orders.push({ items: input.items.map((i) => i.clientReference ?? ""), key });
-    return { subscriptions: input.items.map((i, n) => ({ id: `sub_${this.orders.length}x${n}`, clientReference: i.clientReference ?? null }) as Subscription) };
+    return {
+      subscriptions: input.items.map(
+        (i, n) =>
+          ({ id: `sub_${this.orders.length}x${n}`, clientReference: i.clientReference ?? null }) as Subscription,
+      ),
+    };
   }
   isRefusal(error: unknown) {
     return error instanceof Refused;
@@ -35,7 +40,12 @@ describe("order batching", () => {
   it("keeps separate orders per terms version and at most maxItems per order", async () => {
     const api = new InMemoryOrders();
     const batcher = new OrderBatcher(api, { lingerMs: 20, maxItems: 2 });
-    await Promise.all([batcher.order(device("a"), "v1"), batcher.order(device("b"), "v1"), batcher.order(device("c"), "v1"), batcher.order(device("d"), "v2")]);
+    await Promise.all([
+      batcher.order(device("a"), "v1"),
+      batcher.order(device("b"), "v1"),
+      batcher.order(device("c"), "v1"),
+      batcher.order(device("d"), "v2"),
+    ]);
     expect(api.orders.map((o) => o.items).sort()).toEqual([["a", "b"], ["c"], ["d"]]);
   });
 
@@ -62,7 +72,10 @@ describe("order batching", () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const api = new InMemoryOrders();
-    const slow: OrderApi = { order: async (input, key) => (await gate, api.order(input, key)), isRefusal: (e) => api.isRefusal(e) };
+    const slow: OrderApi = {
+      order: async (input, key) => (await gate, api.order(input, key)),
+      isRefusal: (e) => api.isRefusal(e),
+    };
     const batcher = new OrderBatcher(slow, { lingerMs: 1 });
     const first = batcher.order(device("a"), "v1");
     await new Promise((resolve) => setTimeout(resolve, 20)); // "a" is in flight

@@ -75,14 +75,18 @@ export class OrderBatcher {
     const batches: Promise<void>[] = [];
     for (const [termsVersion, queue] of this.waiting) {
       this.waiting.delete(termsVersion);
-      for (let i = 0; i < queue.length; i += this.maxItems) batches.push(this.place(termsVersion, queue.slice(i, i + this.maxItems)));
+      for (let i = 0; i < queue.length; i += this.maxItems)
+        batches.push(this.place(termsVersion, queue.slice(i, i + this.maxItems)));
     }
     await Promise.all(batches);
   }
 
   private async place(termsVersion: string, batch: Pending[], alone = false): Promise<void> {
     const items = batch.map((p) => p.item);
-    const key = `order:${createHash("sha256").update(JSON.stringify([termsVersion, items])).digest("hex").slice(0, 40)}`;
+    const key = `order:${createHash("sha256")
+      .update(JSON.stringify([termsVersion, items]))
+      .digest("hex")
+      .slice(0, 40)}`;
     try {
       const { subscriptions } = await this.api.order({ termsVersion, items }, key);
       this.stats.orders++;

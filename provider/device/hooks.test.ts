@@ -16,7 +16,11 @@ describe("SipDevice diff", () => {
   it("changes a renamed device or a new rotation in place, and plans a rotation for a password changed in the portal", async () => {
     const { diff } = hooksFor("device");
     const olds = { ...declared, clientReference: reference, passwordFingerprint: "sha256:0000000000000000" };
-    expect(await diff("dev_x", olds, { ...declared, name: "Ada's Phone" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await diff("dev_x", olds, { ...declared, name: "Ada's Phone" })).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
     expect((await diff("dev_x", olds, { ...declared, rotation: "2026-11" })).changes).toBe(true);
     expect((await diff("dev_x", olds, declared)).changes).toBe(false);
     expect((await diff("dev_x", { ...olds, passwordChange: PASSWORD_ROTATED_OUTSIDE }, declared)).changes).toBe(true);
@@ -28,7 +32,12 @@ describe("SipDevice create", () => {
     const { ctx, api } = fakeContext();
     rememberCheck(reference, false);
     const { id, outs } = await deviceHooks.create(ctx, { ...declared, clientReference: reference });
-    expect(outs).toMatchObject({ name: declared.name, sipPassword: api.passwordOf(id), accountId: FAKE_ACCOUNT.accountId, clientReference: reference });
+    expect(outs).toMatchObject({
+      name: declared.name,
+      sipPassword: api.passwordOf(id),
+      accountId: FAKE_ACCOUNT.accountId,
+      clientReference: reference,
+    });
     expect(outs.passwordChange).toBeUndefined();
   });
 

@@ -42,19 +42,45 @@ function rotatedOutside(recorded: Inputs | undefined, live: Device): boolean {
 }
 
 function declared(props: Inputs): DeviceInputs {
-  return DeviceInputs.parse({ name: props.name, licenceId: props.licenceId, rotation: props.rotation, adopt: props.adopt });
-}
-
-/** The device as live after its change set was applied (see hooks/outcome.ts `readBack`). */
-function readDevice(ctx: ProviderContext, id: string, props: Inputs, password: string | undefined, answer: ApplyAnswer): Promise<Inputs> {
-  const applied = answer.devices.find((d) => d.id === id);
-  return readBack(ctx, "device", id, props, applied, () => ctx.api.device(id), (d, accountId) => liveFields(d, accountId, password), {
-    known: { sipPassword: password ?? "" },
+  return DeviceInputs.parse({
+    name: props.name,
+    licenceId: props.licenceId,
+    rotation: props.rotation,
+    adopt: props.adopt,
   });
 }
 
+/** The device as live after its change set was applied (see hooks/outcome.ts `readBack`). */
+function readDevice(
+  ctx: ProviderContext,
+  id: string,
+  props: Inputs,
+  password: string | undefined,
+  answer: ApplyAnswer,
+): Promise<Inputs> {
+  const applied = answer.devices.find((d) => d.id === id);
+  return readBack(
+    ctx,
+    "device",
+    id,
+    props,
+    applied,
+    () => ctx.api.device(id),
+    (d, accountId) => liveFields(d, accountId, password),
+    {
+      known: { sipPassword: password ?? "" },
+    },
+  );
+}
+
 /** Stages name and licence changes on an existing device, when they differ from what is declared. */
-async function stageConverge(ctx: ProviderContext, changeSetId: string, d: Device, inputs: DeviceInputs, version?: number): Promise<void> {
+async function stageConverge(
+  ctx: ProviderContext,
+  changeSetId: string,
+  d: Device,
+  inputs: DeviceInputs,
+  version?: number,
+): Promise<void> {
   const patch = {
     ...(d.name !== inputs.name ? { name: inputs.name } : {}),
     ...(d.licenceId !== inputs.licenceId ? { licenceId: inputs.licenceId } : {}),
@@ -77,7 +103,11 @@ export const deviceHooks: ResourceChanges = {
     }
 
     const mine = await ctx.references.devices.carrying(base);
-    const decision = decideCreate(base, stateOf(base, mine.length), mine.map((d) => ({ ...d, live: true })));
+    const decision = decideCreate(
+      base,
+      stateOf(base, mine.length),
+      mine.map((d) => ({ ...d, live: true })),
+    );
     const { result, answer } = await ctx.batcher.submit(async (cs): Promise<DeviceWithPassword> => {
       if ("adopt" in decision) {
         // Made by an earlier attempt whose answer was lost: its password never reached us, so rotate it.
@@ -85,7 +115,11 @@ export const deviceHooks: ResourceChanges = {
         await stageConverge(ctx, cs, orphan, inputs);
         return ctx.api.rotatePassword(cs, orphan.id);
       }
-      const made = await ctx.api.createDevice(cs, { name: inputs.name, licenceId: inputs.licenceId, clientReference: decision.create });
+      const made = await ctx.api.createDevice(cs, {
+        name: inputs.name,
+        licenceId: inputs.licenceId,
+        clientReference: decision.create,
+      });
       if ("sipPassword" in made.device) return made.device;
       return ctx.api.rotatePassword(cs, made.device.id); // a retried create answered with the existing device
     });
@@ -118,7 +152,8 @@ export const deviceHooks: ResourceChanges = {
       await stageConverge(ctx, cs, current, inputs, version);
       return rotate ? (await ctx.api.rotatePassword(cs, id)).sipPassword : undefined;
     });
-    const password = result ?? (typeof olds.sipPassword === "string" && olds.sipPassword ? olds.sipPassword : undefined);
+    const password =
+      result ?? (typeof olds.sipPassword === "string" && olds.sipPassword ? olds.sipPassword : undefined);
     return { outs: await readDevice(ctx, id, { ...news, clientReference: olds.clientReference }, password, answer) };
   },
 

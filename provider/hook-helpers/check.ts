@@ -15,7 +15,6 @@ import { containsUnknown, unknownAt } from "./unknowns.ts";
 
 export const internalKeys = ["__provider", "clientReference"] as const;
 
-
 function stripInternal(inputs: Inputs): Inputs {
   const out: Inputs = { ...inputs };
   for (const key of internalKeys) delete out[key];

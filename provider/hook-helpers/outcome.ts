@@ -28,7 +28,12 @@ export class PartialFailure extends Error {
  * Confirms the token still belongs to the account recorded in state before a 404 is taken to mean "gone".
  * Under another account's token every object answers 404; refresh must fail, not forget the estate.
  */
-export async function confirmGone(ctx: ProviderContext, kind: string, id: string, props: Inputs | undefined): Promise<void> {
+export async function confirmGone(
+  ctx: ProviderContext,
+  kind: string,
+  id: string,
+  props: Inputs | undefined,
+): Promise<void> {
   const recorded = typeof props?.accountId === "string" ? props.accountId : undefined;
   const { accountId } = await ctx.account();
   if (recorded !== undefined && recorded !== accountId) {
@@ -82,6 +87,10 @@ export async function readBack<T>(
     throw new Error(`${kind} ${id} was applied but cannot be read back`);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new PartialFailure(id, { ...outputsFrom(props, { accountId, ...known }, defaults), __provider: props.__provider }, reason);
+    throw new PartialFailure(
+      id,
+      { ...outputsFrom(props, { accountId, ...known }, defaults), __provider: props.__provider },
+      reason,
+    );
   }
 }

@@ -17,18 +17,39 @@ export interface ResourceReads {
 /** Cancelled licences are history that only grows: a read of one goes by id. */
 const listedStatuses = ["active", "cancellation-scheduled"] as const;
 
-type ReadCalls = Pick<PbxApi, "devicesByReferencePrefix" | "devicesByIds" | "usersByReferencePrefix" | "usersByIds" | "subscriptions">;
+type ReadCalls = Pick<
+  PbxApi,
+  "devicesByReferencePrefix" | "devicesByIds" | "usersByReferencePrefix" | "usersByIds" | "subscriptions"
+>;
 
-export function resourceReads(api: ReadCalls, http: Pick<HttpClient, "writes">, options: { maxAgeMs: number; now?: () => number }): ResourceReads {
-  const reads = <T extends { id: string }>(list: (prefix: string) => Promise<T[]>, byIds: (ids: string[]) => Promise<T[]>): StackReads<T> => {
+export function resourceReads(
+  api: ReadCalls,
+  http: Pick<HttpClient, "writes">,
+  options: { maxAgeMs: number; now?: () => number },
+): ResourceReads {
+  const reads = <T extends { id: string }>(
+    list: (prefix: string) => Promise<T[]>,
+    byIds: (ids: string[]) => Promise<T[]>,
+  ): StackReads<T> => {
     const batched = new ReadBatcher(byIds);
     return new StackReads(list, (id) => batched.get(id), { ...options, writes: http.writes });
   };
   return {
-    devices: reads((prefix) => api.devicesByReferencePrefix(prefix), (ids) => api.devicesByIds(ids)),
-    users: reads((prefix) => api.usersByReferencePrefix(prefix), (ids) => api.usersByIds(ids)),
+    devices: reads(
+      (prefix) => api.devicesByReferencePrefix(prefix),
+      (ids) => api.devicesByIds(ids),
+    ),
+    users: reads(
+      (prefix) => api.usersByReferencePrefix(prefix),
+      (ids) => api.usersByIds(ids),
+    ),
     subscriptions: reads(
-      async (prefix) => (await Promise.all(listedStatuses.map((status) => api.subscriptions({ clientReferencePrefix: prefix, status })))).flat(),
+      async (prefix) =>
+        (
+          await Promise.all(
+            listedStatuses.map((status) => api.subscriptions({ clientReferencePrefix: prefix, status })),
+          )
+        ).flat(),
       (ids) => api.subscriptions({ ids: ids.join(",") }),
     ),
   };

@@ -34,7 +34,11 @@ export class StackReads<T extends { id: string }> {
   private readonly now: () => number;
 
   /** `list(prefix)` lists the live objects whose client reference starts with `prefix`; `byId` reads one. */
-  constructor(list: (prefix: string) => Promise<T[]>, byId: (id: string) => Promise<T | undefined>, options: StackReadsOptions) {
+  constructor(
+    list: (prefix: string) => Promise<T[]>,
+    byId: (id: string) => Promise<T | undefined>,
+    options: StackReadsOptions,
+  ) {
     this.list = list;
     this.byId = byId;
     this.options = options;

@@ -41,7 +41,11 @@ function liveFields(s: Subscription, accountId: string, claimedFromPending: bool
  * was lost (the retried request is refused: the version moved) and a rerun after a crash (its create finds
  * the licence carrying its reference, and adopts it) hold the licence instead of ordering a second one.
  */
-async function claimPending(ctx: ProviderContext, inputs: SubscriptionInputs, reference: string): Promise<Subscription | undefined> {
+async function claimPending(
+  ctx: ProviderContext,
+  inputs: SubscriptionInputs,
+  reference: string,
+): Promise<Subscription | undefined> {
   const nextCandidate = () => ctx.pendingLicences.next(inputs.product, inputs.callPlan);
   for (let candidate = await nextCandidate(); candidate; candidate = await nextCandidate()) {
     try {
@@ -89,7 +93,11 @@ export const subscriptionHooks: ResourceChanges = {
       mine.map((s) => ({ id: s.id, clientReference: s.clientReference, live: s.status === "active" })),
     );
     if ("adopt" in decision) {
-      const s = await converge(ctx, mine.find((m) => m.id === decision.adopt.id)!, inputs);
+      const s = await converge(
+        ctx,
+        mine.find((m) => m.id === decision.adopt.id)!,
+        inputs,
+      );
       return { id: s.id, outs: outputsFrom(props, liveFields(s, accountId, false), subscriptionDefaults) };
     }
 
@@ -97,12 +105,22 @@ export const subscriptionHooks: ResourceChanges = {
     if (inputs.claimPending) {
       const claimed = await claimPending(ctx, inputs, reference);
       if (claimed) {
-        await ctx.log("info", `claimed licence ${describe(claimed, props.clientReference)}, which was pending cancellation, instead of ordering a new one`);
+        await ctx.log(
+          "info",
+          `claimed licence ${describe(claimed, props.clientReference)}, which was pending cancellation, instead of ordering a new one`,
+        );
         return { id: claimed.id, outs: outputsFrom(props, liveFields(claimed, accountId, true), subscriptionDefaults) };
       }
     }
 
-    const s = await ctx.orders.order({ product: inputs.product, ...(inputs.callPlan ? { callPlan: inputs.callPlan } : {}), clientReference: reference }, inputs.termsVersion);
+    const s = await ctx.orders.order(
+      {
+        product: inputs.product,
+        ...(inputs.callPlan ? { callPlan: inputs.callPlan } : {}),
+        clientReference: reference,
+      },
+      inputs.termsVersion,
+    );
     return { id: s.id, outs: outputsFrom(props, liveFields(s, accountId, false), subscriptionDefaults) };
   },
 
@@ -113,7 +131,14 @@ export const subscriptionHooks: ResourceChanges = {
       return {};
     }
     const { accountId } = await ctx.account();
-    return { id, props: outputsFrom(props ?? {}, liveFields(s, accountId, props?.claimedFromPending === true), subscriptionDefaults) };
+    return {
+      id,
+      props: outputsFrom(
+        props ?? {},
+        liveFields(s, accountId, props?.claimedFromPending === true),
+        subscriptionDefaults,
+      ),
+    };
   },
 
   async update(ctx, id, olds, news) {
@@ -122,7 +147,13 @@ export const subscriptionHooks: ResourceChanges = {
     if (!current) throw new Error(`subscription ${id} no longer exists; run \`pulumi refresh\``);
     const s = await converge(ctx, current, inputs);
     const { accountId } = await ctx.account();
-    return { outs: outputsFrom({ ...news, clientReference: olds.clientReference }, liveFields(s, accountId, olds.claimedFromPending === true), subscriptionDefaults) };
+    return {
+      outs: outputsFrom(
+        { ...news, clientReference: olds.clientReference },
+        liveFields(s, accountId, olds.claimedFromPending === true),
+        subscriptionDefaults,
+      ),
+    };
   },
 
   async delete(ctx, id, props) {
@@ -165,7 +196,10 @@ function termsRefusal(id: string, props: Inputs, error: ApiError): Error {
   const name = resourceNameOf(props.clientReference);
   const licence = name === undefined ? id : `${name} (${id})`;
   const where = `acceptTerms: ${JSON.stringify(error.problem.acceptVersion ?? "…")} in the estate, or for a program stack config ${ACCEPT_TERMS_CONFIG} or ${ACCEPT_TERMS_ENV}`;
-  return new Error(`licence ${licence}: the service terms are now ${current}; accept them (${where}) to cancel; the licence was not cancelled`, { cause: error });
+  return new Error(
+    `licence ${licence}: the service terms are now ${current}; accept them (${where}) to cancel; the licence was not cancelled`,
+    { cause: error },
+  );
 }
 
 function stripIdentity(props: Inputs): Inputs {

@@ -16,7 +16,12 @@ import { ApiError } from "../../api-client/index.ts";
 import type { ApplyAnswer } from "../../api-client/index.ts";
 import { contextOver, type ProviderApi, type ProviderContext } from "../context.ts";
 
-export const FAKE_ACCOUNT: Whoami = { accountId: "acc_fakeaccount0001", name: "Acme Telecom Ltd", timeZone: "Europe/London", numbers: ["+442079460000"] };
+export const FAKE_ACCOUNT: Whoami = {
+  accountId: "acc_fakeaccount0001",
+  name: "Acme Telecom Ltd",
+  timeZone: "Europe/London",
+  numbers: ["+442079460000"],
+};
 export const FAKE_TERMS = "2025-01";
 const NOW = "2026-11-14T10:00:00.000Z";
 const END_OF_MONTH = "2026-11-30T23:59:59.999Z";
@@ -30,7 +35,18 @@ interface StagedChangeSet {
   touchedDevices: Set<string>;
 }
 
-const readCalls = new Set(["whoami", "subscriptions", "subscription", "changeSet", "device", "devicesByIds", "devicesByReferencePrefix", "user", "usersByIds", "usersByReferencePrefix"]);
+const readCalls = new Set([
+  "whoami",
+  "subscriptions",
+  "subscription",
+  "changeSet",
+  "device",
+  "devicesByIds",
+  "devicesByReferencePrefix",
+  "user",
+  "usersByIds",
+  "usersByReferencePrefix",
+]);
 const notFound = (what: string) => new ApiError(`${what} not found`, 404, { code: "not-found" });
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -55,7 +71,6 @@ export class FakePbxApi implements ProviderApi {
     if (!readCalls.has(call)) this.writes.started++;
     this.calls.push([call, ...args.map((a) => (typeof a === "string" ? a : JSON.stringify(a)))].join(" "));
   }
-
 
   // Objects as the backend holds them, for a test's starting point.
 
@@ -145,9 +160,19 @@ export class FakePbxApi implements ProviderApi {
   async order(input: OrderCreate, idempotencyKey: string): Promise<Order> {
     this.record("order", input, idempotencyKey);
     const subscriptions = input.items.map((item) =>
-      this.addSubscription({ product: item.product, callPlan: item.callPlan ?? null, clientReference: item.clientReference ?? null }),
+      this.addSubscription({
+        product: item.product,
+        callPlan: item.callPlan ?? null,
+        clientReference: item.clientReference ?? null,
+      }),
     );
-    return { id: this.id("ord"), clientReference: input.clientReference ?? null, termsVersion: input.termsVersion, createdAt: NOW, subscriptions };
+    return {
+      id: this.id("ord"),
+      clientReference: input.clientReference ?? null,
+      termsVersion: input.termsVersion,
+      createdAt: NOW,
+      subscriptions,
+    };
   }
 
   async subscriptions(query: SubscriptionQuery = {}): Promise<Subscription[]> {
@@ -173,7 +198,8 @@ export class FakePbxApi implements ProviderApi {
 
   private write(s: Subscription | undefined, id: string, version: number | undefined): Subscription {
     if (!s) throw notFound(`subscription ${id}`);
-    if (version !== undefined && version !== s.version) throw new ApiError(`subscription ${id} changed`, 412, { code: "version-mismatch" });
+    if (version !== undefined && version !== s.version)
+      throw new ApiError(`subscription ${id} changed`, 412, { code: "version-mismatch" });
     s.version++;
     return s;
   }
@@ -182,10 +208,14 @@ export class FakePbxApi implements ProviderApi {
     this.record("cancel", id, request);
     const found = this.subscriptionsById.get(id);
     if (found && request.termsVersion !== FAKE_TERMS) {
-      throw new ApiError(`accept the terms ${FAKE_TERMS}`, 409, { code: "terms-not-accepted", acceptVersion: FAKE_TERMS });
+      throw new ApiError(`accept the terms ${FAKE_TERMS}`, 409, {
+        code: "terms-not-accepted",
+        acceptVersion: FAKE_TERMS,
+      });
     }
     const s = this.write(found, id, version);
-    if (request.effective === "immediately") Object.assign(s, { status: "cancelled", cancelledAt: NOW, cancellationEffectiveAt: null });
+    if (request.effective === "immediately")
+      Object.assign(s, { status: "cancelled", cancelledAt: NOW, cancellationEffectiveAt: null });
     else Object.assign(s, { status: "cancellation-scheduled", cancellationEffectiveAt: END_OF_MONTH });
     return copy(s);
   }
@@ -193,8 +223,13 @@ export class FakePbxApi implements ProviderApi {
   async reinstate(id: string, version: number, claimFor?: string): Promise<Subscription> {
     this.record("reinstate", id, version, ...(claimFor === undefined ? [] : [claimFor]));
     const s = this.write(this.subscriptionsById.get(id), id, version);
-    if (s.status !== "cancellation-scheduled") throw new ApiError(`subscription ${id} is ${s.status}`, 409, { code: "not-reinstatable" });
-    Object.assign(s, { status: "active", cancellationEffectiveAt: null, ...(claimFor === undefined ? {} : { clientReference: claimFor }) });
+    if (s.status !== "cancellation-scheduled")
+      throw new ApiError(`subscription ${id} is ${s.status}`, 409, { code: "not-reinstatable" });
+    Object.assign(s, {
+      status: "active",
+      cancellationEffectiveAt: null,
+      ...(claimFor === undefined ? {} : { clientReference: claimFor }),
+    });
     return copy(s);
   }
 
@@ -207,7 +242,14 @@ export class FakePbxApi implements ProviderApi {
 
   async openChangeSet(description: string): Promise<ChangeSet> {
     this.record("openChangeSet", description);
-    const set: ChangeSet = { id: this.id("cs"), status: "open", description, operations: 0, createdAt: NOW, appliedRevision: null };
+    const set: ChangeSet = {
+      id: this.id("cs"),
+      status: "open",
+      description,
+      operations: 0,
+      createdAt: NOW,
+      appliedRevision: null,
+    };
     this.changeSets.set(set.id, { set, writes: [], touchedUsers: new Set(), touchedDevices: new Set() });
     return copy(set);
   }
@@ -224,8 +266,12 @@ export class FakePbxApi implements ProviderApi {
     for (const write of staged.writes) write();
     staged.set.status = "applied";
     staged.set.appliedRevision = ++this.revision;
-    const users = [...staged.touchedUsers].flatMap((u) => (this.usersById.has(u) ? [copy(this.usersById.get(u)!)] : []));
-    const devices = [...staged.touchedDevices].flatMap((d) => (this.devicesById.has(d) ? [copy(this.devicesById.get(d)!)] : []));
+    const users = [...staged.touchedUsers].flatMap((u) =>
+      this.usersById.has(u) ? [copy(this.usersById.get(u)!)] : [],
+    );
+    const devices = [...staged.touchedDevices].flatMap((d) =>
+      this.devicesById.has(d) ? [copy(this.devicesById.get(d)!)] : [],
+    );
     return { revision: this.revision, changeSetId: id, users, devices };
   }
 
@@ -236,7 +282,8 @@ export class FakePbxApi implements ProviderApi {
 
   private staged(id: string): StagedChangeSet {
     const staged = this.changeSets.get(id);
-    if (staged?.set.status !== "open") throw new ApiError(`change set ${id} is not open`, 409, { code: "change-set-closed" });
+    if (staged?.set.status !== "open")
+      throw new ApiError(`change set ${id} is not open`, 409, { code: "change-set-closed" });
     return staged;
   }
 
@@ -250,15 +297,23 @@ export class FakePbxApi implements ProviderApi {
 
   private bump<T extends { version: number }>(object: T | undefined, what: string, version: number | undefined): T {
     if (!object) throw notFound(what);
-    if (version !== undefined && version !== object.version) throw new ApiError(`${what} changed`, 412, { code: "version-mismatch" });
+    if (version !== undefined && version !== object.version)
+      throw new ApiError(`${what} changed`, 412, { code: "version-mismatch" });
     return object;
   }
 
-  async createDevice(changeSetId: string, input: DeviceCreate): Promise<{ device: Device | DeviceWithPassword; created: boolean }> {
+  async createDevice(
+    changeSetId: string,
+    input: DeviceCreate,
+  ): Promise<{ device: Device | DeviceWithPassword; created: boolean }> {
     this.record("createDevice", changeSetId, input);
     const id = this.id("dev");
     const fingerprint = this.setPassword(id);
-    const device: Device = { ...this.template(id, input.name, input.licenceId), clientReference: input.clientReference ?? null, passwordFingerprint: fingerprint };
+    const device: Device = {
+      ...this.template(id, input.name, input.licenceId),
+      clientReference: input.clientReference ?? null,
+      passwordFingerprint: fingerprint,
+    };
     this.stage(changeSetId, { device: id }, () => this.devicesById.set(id, device));
     return { device: { ...copy(device), sipPassword: this.passwords.get(id)! }, created: true };
   }
@@ -372,14 +427,18 @@ export class FakePbxApi implements ProviderApi {
   async linkDevice(changeSetId: string, userId: string, deviceId: string): Promise<User> {
     this.record("linkDevice", userId, deviceId);
     const u = this.bump(this.usersById.get(userId), `user ${userId}`, undefined);
-    this.stage(changeSetId, { user: userId }, () => Object.assign(u, { deviceIds: [...u.deviceIds, deviceId], version: u.version + 1 }));
+    this.stage(changeSetId, { user: userId }, () =>
+      Object.assign(u, { deviceIds: [...u.deviceIds, deviceId], version: u.version + 1 }),
+    );
     return copy(u);
   }
 
   async unlinkDevice(changeSetId: string, userId: string, deviceId: string): Promise<User> {
     this.record("unlinkDevice", userId, deviceId);
     const u = this.bump(this.usersById.get(userId), `user ${userId}`, undefined);
-    this.stage(changeSetId, { user: userId }, () => Object.assign(u, { deviceIds: u.deviceIds.filter((d) => d !== deviceId), version: u.version + 1 }));
+    this.stage(changeSetId, { user: userId }, () =>
+      Object.assign(u, { deviceIds: u.deviceIds.filter((d) => d !== deviceId), version: u.version + 1 }),
+    );
     return copy(u);
   }
 

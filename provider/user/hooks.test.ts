@@ -9,16 +9,33 @@ import { FAKE_ACCOUNT, fakeContext } from "../testing/fake-pbx-api.ts";
 import { userHooks } from "./hooks.ts";
 
 const reference = "pbx:0a1b2c3d:ada.0123456789abcdef0123";
-const declared = { name: "Ada Lovelace", extension: "301", licenceId: "sub_licence00000001", areaPrefix: "020", outboundCallerId: FAKE_ACCOUNT.numbers[0], deviceIds: [] };
+const declared = {
+  name: "Ada Lovelace",
+  extension: "301",
+  licenceId: "sub_licence00000001",
+  areaPrefix: "020",
+  outboundCallerId: FAKE_ACCOUNT.numbers[0],
+  deviceIds: [],
+};
 const recorded = { ...declared, clientReference: reference, accountId: FAKE_ACCOUNT.accountId, version: 1 };
 
 describe("PbxUser diff", () => {
   const { diff } = hooksFor("user");
   it("changes a renamed user or one given another licence in place, and nothing for devices listed in another order", async () => {
     const olds = { ...recorded, deviceIds: ["dev_desk0000000001", "dev_soft0000000001"] };
-    expect(await diff("usr_x", olds, { ...olds, name: "Ada King" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
-    expect(await diff("usr_x", olds, { ...olds, licenceId: "sub_licence00000002" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
-    expect((await diff("usr_x", olds, { ...olds, deviceIds: ["dev_soft0000000001", "dev_desk0000000001"] })).changes).toBe(false);
+    expect(await diff("usr_x", olds, { ...olds, name: "Ada King" })).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    expect(await diff("usr_x", olds, { ...olds, licenceId: "sub_licence00000002" })).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    expect(
+      (await diff("usr_x", olds, { ...olds, deviceIds: ["dev_soft0000000001", "dev_desk0000000001"] })).changes,
+    ).toBe(false);
   });
 
   it("leaves an omitted call plan to whatever is live", async () => {
@@ -43,7 +60,12 @@ describe("PbxUser read", () => {
     const live = api.addUser({ ...declared, extension: "399", clientReference: reference });
     const { id, props } = await userHooks.read(ctx, live.id, { ...recorded, __provider: "shim" });
     expect(id).toBe(live.id);
-    expect(props).toMatchObject({ extension: "399", name: "Ada Lovelace", __provider: "shim", accountId: FAKE_ACCOUNT.accountId });
+    expect(props).toMatchObject({
+      extension: "399",
+      name: "Ada Lovelace",
+      __provider: "shim",
+      accountId: FAKE_ACCOUNT.accountId,
+    });
     expect(props).not.toHaveProperty("recording"); // the default is left out of state
   });
 });
@@ -55,7 +77,9 @@ describe("PbxUser create", () => {
     rememberCheck(reference, false); // as `check` does before a first create
     const { id, outs } = await userHooks.create(ctx, { ...declared, clientReference: reference });
     expect(id).toBe(orphan.id);
-    expect(api.calls.filter((c) => /^(createUser|updateUser) /.test(c))).toEqual([`updateUser ${orphan.id} {"name":"Ada Lovelace"}`]);
+    expect(api.calls.filter((c) => /^(createUser|updateUser) /.test(c))).toEqual([
+      `updateUser ${orphan.id} {"name":"Ada Lovelace"}`,
+    ]);
     expect(outs).toMatchObject({ name: "Ada Lovelace", version: 2 });
   });
 
@@ -63,7 +87,11 @@ describe("PbxUser create", () => {
     const { ctx, api } = fakeContext();
     const ref = "pbx:0a1b2c3d:grace.0123456789abcdef0123";
     rememberCheck(ref, false);
-    const { id, outs } = await userHooks.create(ctx, { ...declared, deviceIds: ["dev_desk0000000001"], clientReference: ref });
+    const { id, outs } = await userHooks.create(ctx, {
+      ...declared,
+      deviceIds: ["dev_desk0000000001"],
+      clientReference: ref,
+    });
     expect(api.usersById.get(id)).toMatchObject({ clientReference: ref, deviceIds: ["dev_desk0000000001"] });
     expect(api.calls.filter((c) => c.startsWith("applyChangeSet"))).toHaveLength(1);
     expect(outs).toMatchObject({ deviceIds: ["dev_desk0000000001"], accountId: FAKE_ACCOUNT.accountId });
@@ -71,9 +99,9 @@ describe("PbxUser create", () => {
 
   it("refuses to adopt a user that is not in the account", async () => {
     const { ctx } = fakeContext();
-    await expect(userHooks.create(ctx, { ...declared, adopt: "usr_missing0000001", clientReference: reference })).rejects.toThrow(
-      "adopt: user usr_missing0000001 does not exist in this account",
-    );
+    await expect(
+      userHooks.create(ctx, { ...declared, adopt: "usr_missing0000001", clientReference: reference }),
+    ).rejects.toThrow("adopt: user usr_missing0000001 does not exist in this account");
   });
 });
 
@@ -82,7 +110,12 @@ describe("PbxUser update", () => {
     const { ctx, api } = fakeContext();
     const live = api.addUser({ ...declared, deviceIds: ["dev_desk0000000001"], clientReference: reference });
     const olds = { ...recorded, deviceIds: ["dev_desk0000000001"] };
-    const { outs } = await userHooks.update(ctx, live.id, olds, { ...declared, name: "Ada King", deviceIds: ["dev_soft0000000001"], clientReference: reference });
+    const { outs } = await userHooks.update(ctx, live.id, olds, {
+      ...declared,
+      name: "Ada King",
+      deviceIds: ["dev_soft0000000001"],
+      clientReference: reference,
+    });
     expect(api.calls.filter((c) => /^(updateUser|linkDevice|unlinkDevice) /.test(c))).toEqual([
       `updateUser ${live.id} {"name":"Ada King"}`,
       `unlinkDevice ${live.id} dev_desk0000000001`,

@@ -30,22 +30,50 @@ function liveFields(u: User, accountId: string): Inputs {
 
 function declared(props: Inputs): UserInputs {
   const { name, extension, licenceId, callPlan, areaPrefix, outboundCallerId, recording, deviceIds, adopt } = props;
-  return UserInputs.parse({ name, extension, licenceId, callPlan, areaPrefix, outboundCallerId, recording, deviceIds, adopt });
+  return UserInputs.parse({
+    name,
+    extension,
+    licenceId,
+    callPlan,
+    areaPrefix,
+    outboundCallerId,
+    recording,
+    deviceIds,
+    adopt,
+  });
 }
 
 /** The field changes that turn `current` into what is declared (device links are staged separately). */
 function patchFor(current: Inputs, inputs: UserInputs): UserUpdate {
   const wanted: Inputs = { ...inputs };
-  const fields = changedFields({ ...userDiff, fields: userDiff.fields.filter((f) => f !== "deviceIds") }, current, wanted);
+  const fields = changedFields(
+    { ...userDiff, fields: userDiff.fields.filter((f) => f !== "deviceIds") },
+    current,
+    wanted,
+  );
   return Object.fromEntries(fields.filter((f) => wanted[f] !== undefined).map((f) => [f, wanted[f]]));
 }
 
-async function stageLinks(ctx: ProviderContext, changeSetId: string, userId: string, current: readonly string[], wanted: readonly string[]): Promise<void> {
-  for (const deviceId of current.filter((d) => !wanted.includes(d))) await ctx.api.unlinkDevice(changeSetId, userId, deviceId);
-  for (const deviceId of wanted.filter((d) => !current.includes(d))) await ctx.api.linkDevice(changeSetId, userId, deviceId);
+async function stageLinks(
+  ctx: ProviderContext,
+  changeSetId: string,
+  userId: string,
+  current: readonly string[],
+  wanted: readonly string[],
+): Promise<void> {
+  for (const deviceId of current.filter((d) => !wanted.includes(d)))
+    await ctx.api.unlinkDevice(changeSetId, userId, deviceId);
+  for (const deviceId of wanted.filter((d) => !current.includes(d)))
+    await ctx.api.linkDevice(changeSetId, userId, deviceId);
 }
 
-async function stageConverge(ctx: ProviderContext, changeSetId: string, u: User, inputs: UserInputs, version?: number): Promise<void> {
+async function stageConverge(
+  ctx: ProviderContext,
+  changeSetId: string,
+  u: User,
+  inputs: UserInputs,
+  version?: number,
+): Promise<void> {
   const patch = patchFor(liveFields(u, ""), inputs);
   if (Object.keys(patch).length > 0) await ctx.api.updateUser(changeSetId, u.id, patch, version);
   await stageLinks(ctx, changeSetId, u.id, u.deviceIds, inputs.deviceIds);
@@ -54,7 +82,9 @@ async function stageConverge(ctx: ProviderContext, changeSetId: string, u: User,
 /** The user as live after its change set was applied (see hooks/outcome.ts `readBack`). */
 function readUser(ctx: ProviderContext, id: string, props: Inputs, answer: ApplyAnswer): Promise<Inputs> {
   const applied = answer.users.find((u) => u.id === id);
-  return readBack(ctx, "user", id, props, applied, () => ctx.api.user(id), liveFields, { defaults: userRecordedDefaults });
+  return readBack(ctx, "user", id, props, applied, () => ctx.api.user(id), liveFields, {
+    defaults: userRecordedDefaults,
+  });
 }
 
 export const userHooks: ResourceChanges = {
@@ -69,7 +99,11 @@ export const userHooks: ResourceChanges = {
       if (!existing) throw new Error(`adopt: user ${inputs.adopt} does not exist in this account`);
     } else {
       const mine = await ctx.references.users.carrying(base);
-      const decision = decideCreate(base, stateOf(base, mine.length), mine.map((u) => ({ ...u, live: true })));
+      const decision = decideCreate(
+        base,
+        stateOf(base, mine.length),
+        mine.map((u) => ({ ...u, live: true })),
+      );
       if ("adopt" in decision) existing = mine.find((u) => u.id === decision.adopt.id);
       else reference = decision.create;
     }

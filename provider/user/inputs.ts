@@ -18,10 +18,13 @@ export const UserInputs = UserCreate.omit({ clientReference: true, deviceIds: tr
       .max(MAX_DEVICES_PER_USER)
       .default([])
       // Ids unknown in a preview (devices not made yet) all read the same; only known ids can repeat.
-      .refine((ids) => {
-        const known = ids.filter((id) => !isUnknown(id));
-        return new Set(known).size === known.length;
-      }, { message: "lists a device twice", params: ruleParams("unique") }),
+      .refine(
+        (ids) => {
+          const known = ids.filter((id) => !isUnknown(id));
+          return new Set(known).size === known.length;
+        },
+        { message: "lists a device twice", params: ruleParams("unique") },
+      ),
     adopt: Id.optional(),
   })
   .strict();

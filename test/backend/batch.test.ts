@@ -13,12 +13,20 @@ describeEachStore("batch", (store) => {
 
   it("answers each request with its own status and body, in order, and stages the accepted ones", async () => {
     const c = await newAccount(backend);
-    const [userLicence, deskLicence] = await order(c, [{ product: "user-licence", callPlan: "pay-as-you-go" }, { product: "sip-device-licence" }]);
+    const [userLicence, deskLicence] = await order(c, [
+      { product: "user-licence", callPlan: "pay-as-you-go" },
+      { product: "sip-device-licence" },
+    ]);
     const cs = (await c.post("/v1/change-sets", {})).body.id;
     const staged = { "pbx-change-set": cs };
     const answer = await c.post("/v1/batch", {
       requests: [
-        { method: "POST", path: "/v1/devices", headers: staged, body: { name: "Desk", licenceId: deskLicence, clientReference: "desk" } },
+        {
+          method: "POST",
+          path: "/v1/devices",
+          headers: staged,
+          body: { name: "Desk", licenceId: deskLicence, clientReference: "desk" },
+        },
         { method: "POST", path: "/v1/devices", headers: staged, body: { name: "Second desk", licenceId: deskLicence } },
         { method: "POST", path: "/v1/users", headers: staged, body: userBody(userLicence!, "201", { name: "Alice" }) },
         { method: "POST", path: "/v1/users", headers: staged, body: { name: "" } },
@@ -55,7 +63,11 @@ describeEachStore("batch", (store) => {
     });
     expect(answer.body.responses.map((r: { status: number }) => r.status)).toEqual([404, 404]);
     expect((await theirs.get(`/v1/devices/${device}`)).body.name).toBe("Theirs");
-    const anonymous = await fetch(`${backend.url}/v1/batch`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ requests: [{ method: "GET", path: "/v1/whoami" }] }) });
+    const anonymous = await fetch(`${backend.url}/v1/batch`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ requests: [{ method: "GET", path: "/v1/whoami" }] }),
+    });
     expect(anonymous.status).toBe(401);
   });
 
@@ -68,8 +80,12 @@ describeEachStore("batch", (store) => {
     };
     expect(await refusal([{ method: "POST", path: "/v1/batch", body: { requests: [] } }])).toEqual(["requests.0.path"]);
     expect(await refusal([{ method: "GET", path: "/health" }])).toEqual(["requests.0.path"]);
-    expect(await refusal([{ method: "GET", path: "/v1/whoami", headers: { authorization: "Bearer x" } }])).toEqual(["requests.0.headers.authorization"]);
-    expect(await refusal(Array.from({ length: 101 }, () => ({ method: "GET", path: "/v1/whoami" })))).toEqual(["requests"]);
+    expect(await refusal([{ method: "GET", path: "/v1/whoami", headers: { authorization: "Bearer x" } }])).toEqual([
+      "requests.0.headers.authorization",
+    ]);
+    expect(await refusal(Array.from({ length: 101 }, () => ({ method: "GET", path: "/v1/whoami" })))).toEqual([
+      "requests",
+    ]);
     expect(await refusal([])).toEqual(["requests"]);
   });
 });

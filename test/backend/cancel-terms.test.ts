@@ -10,8 +10,14 @@ const NEW_TERMS = "2025-07";
 
 function expectTermsRefused(r: Answer, acceptVersion: string): void {
   expect(r.headers.get("content-type")).toContain("application/problem+json");
-  expect({ status: r.status, code: r.body?.code, acceptVersion: r.body?.acceptVersion }).toEqual({ status: 422, code: "terms-not-accepted", acceptVersion });
-  expect(r.body.fields).toEqual([{ path: "termsVersion", rule: "current-terms", message: `must be the current terms version ${acceptVersion}` }]);
+  expect({ status: r.status, code: r.body?.code, acceptVersion: r.body?.acceptVersion }).toEqual({
+    status: 422,
+    code: "terms-not-accepted",
+    acceptVersion,
+  });
+  expect(r.body.fields).toEqual([
+    { path: "termsVersion", rule: "current-terms", message: `must be the current terms version ${acceptVersion}` },
+  ]);
   expect(r.body.detail).toContain(`a cancellation must accept the current service terms ${acceptVersion}`);
 }
 
@@ -24,11 +30,15 @@ describeEachStore("cancellations accept the service terms", (store) => {
   });
   afterAll(async () => backend.stop());
 
-  const status = async (id: string): Promise<string> => ((await c.get(`/v1/subscriptions/${id}`)).body as { status: string }).status;
+  const status = async (id: string): Promise<string> =>
+    ((await c.get(`/v1/subscriptions/${id}`)).body as { status: string }).status;
 
   it("refuses a cancellation that carries no terms, as a client written before sent it, naming the version", async () => {
     const [licence] = await order(c, [{ product: "sip-device-licence" }]);
-    const noBody = await fetch(`${backend.url}/v1/subscriptions/${licence}/cancel`, { method: "POST", headers: { authorization: `Bearer ${c.token}` } });
+    const noBody = await fetch(`${backend.url}/v1/subscriptions/${licence}/cancel`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${c.token}` },
+    });
     expectTermsRefused({ status: noBody.status, headers: noBody.headers, body: await noBody.json() }, TERMS);
     const withoutTerms = await c.post(`/v1/subscriptions/${licence}/cancel`, { effective: "immediately" });
     expectTermsRefused(withoutTerms, TERMS);
@@ -38,7 +48,10 @@ describeEachStore("cancellations accept the service terms", (store) => {
 
   it("refuses a cancellation that accepts other terms", async () => {
     const [licence] = await order(c, [{ product: "sip-device-licence" }]);
-    const r = await c.post(`/v1/subscriptions/${licence}/cancel`, { effective: "immediately", termsVersion: "2019-01" });
+    const r = await c.post(`/v1/subscriptions/${licence}/cancel`, {
+      effective: "immediately",
+      termsVersion: "2019-01",
+    });
     expectTermsRefused(r, TERMS);
     expect(r.body.detail).toContain("accepts terms 2019-01");
     expect(await status(licence!)).toBe("active");
@@ -49,9 +62,13 @@ describeEachStore("cancellations accept the service terms", (store) => {
     const r = await c.post(`/v1/subscriptions/${licence}/cancel`, { termsVersion: TERMS });
     expect(r.status).toBe(200);
     expect(r.body.status).toBe("cancellation-scheduled");
-    const entries = ((await c.get("/v1/audit?limit=1000")).body as { action: string; objectId: string; detail: Record<string, unknown> }[]).filter(
-      (e) => e.objectId === licence && e.action === "subscription.cancel",
-    );
+    const entries = (
+      (await c.get("/v1/audit?limit=1000")).body as {
+        action: string;
+        objectId: string;
+        detail: Record<string, unknown>;
+      }[]
+    ).filter((e) => e.objectId === licence && e.action === "subscription.cancel");
     expect(entries).toHaveLength(1);
     expect(entries[0]?.detail).toMatchObject({ status: "cancellation-scheduled", termsVersion: TERMS });
   });
@@ -61,12 +78,20 @@ describeEachStore("cancellations accept the service terms", (store) => {
     const answer = await c.post("/v1/batch", {
       requests: [
         { method: "POST", path: `/v1/subscriptions/${refused}/cancel`, body: { effective: "immediately" } },
-        { method: "POST", path: `/v1/subscriptions/${accepted}/cancel`, body: { effective: "immediately", termsVersion: TERMS } },
+        {
+          method: "POST",
+          path: `/v1/subscriptions/${accepted}/cancel`,
+          body: { effective: "immediately", termsVersion: TERMS },
+        },
       ],
     });
     expect(answer.status).toBe(200);
     const [first, second] = answer.body.responses;
-    expect({ status: first.status, code: first.body.code, acceptVersion: first.body.acceptVersion }).toEqual({ status: 422, code: "terms-not-accepted", acceptVersion: TERMS });
+    expect({ status: first.status, code: first.body.code, acceptVersion: first.body.acceptVersion }).toEqual({
+      status: 422,
+      code: "terms-not-accepted",
+      acceptVersion: TERMS,
+    });
     expect(second.status).toBe(200);
     expect(await status(refused!)).toBe("active");
     expect(await status(accepted!)).toBe("cancelled");
@@ -77,9 +102,17 @@ describeEachStore("cancellations accept the service terms", (store) => {
     try {
       const client = await newAccount(renewed);
       expect((await client.get("/v1/catalogue")).body.termsVersion).toBe(NEW_TERMS);
-      const oldOrder = await client.post("/v1/orders", { termsVersion: TERMS, items: [{ product: "sip-device-licence" }] });
-      expect({ status: oldOrder.status, code: oldOrder.body.code, acceptVersion: oldOrder.body.acceptVersion }).toEqual({ status: 422, code: "terms-not-accepted", acceptVersion: NEW_TERMS });
-      const ordered = await client.post("/v1/orders", { termsVersion: NEW_TERMS, items: [{ product: "sip-device-licence" }] });
+      const oldOrder = await client.post("/v1/orders", {
+        termsVersion: TERMS,
+        items: [{ product: "sip-device-licence" }],
+      });
+      expect({ status: oldOrder.status, code: oldOrder.body.code, acceptVersion: oldOrder.body.acceptVersion }).toEqual(
+        { status: 422, code: "terms-not-accepted", acceptVersion: NEW_TERMS },
+      );
+      const ordered = await client.post("/v1/orders", {
+        termsVersion: NEW_TERMS,
+        items: [{ product: "sip-device-licence" }],
+      });
       expect(ordered.status).toBe(201);
       const licence = ordered.body.subscriptions[0].id as string;
       expectTermsRefused(await client.post(`/v1/subscriptions/${licence}/cancel`, { termsVersion: TERMS }), NEW_TERMS);

@@ -76,7 +76,9 @@ describeEachStore("change sets", (store) => {
     expect(r.body.code).toBe("extension-taken");
     expect(r.body.holders.map((h: { id: string }) => h.id).sort()).toEqual([a, b].sort());
     const after = await c.get("/v1/users");
-    expect(after.body.map((u: { extension: string; version: number }) => [u.extension, u.version])).toEqual(before.body.map((u: { extension: string; version: number }) => [u.extension, u.version]));
+    expect(after.body.map((u: { extension: string; version: number }) => [u.extension, u.version])).toEqual(
+      before.body.map((u: { extension: string; version: number }) => [u.extension, u.version]),
+    );
     expect((await c.get(`/v1/change-sets/${cs}`)).body.status).toBe("open");
   });
 
@@ -109,14 +111,22 @@ describeEachStore("change sets", (store) => {
     c.changeSet = null;
     expect((await c.post(`/v1/change-sets/${mine}/apply`)).status).toBe(200);
     expect((await c.get(`/v1/users/${a}`)).body.name).toBe("Alice (mine)");
-    expect((await c.get(`/v1/users/${b}`)).body).toMatchObject({ name: "Bob", pending: true, pendingChangeSets: [theirs] });
+    expect((await c.get(`/v1/users/${b}`)).body).toMatchObject({
+      name: "Bob",
+      pending: true,
+      pendingChangeSets: [theirs],
+    });
     // Reading through their change set shows their staged change.
     expect((await other.get(`/v1/users/${b}`)).body.name).toBe("Bob (theirs)");
   });
 
   it("stages a user created with its devices as the user and its links, live together at apply", async () => {
     const c = await newAccount(backend);
-    const [licence, l1, l2] = await order(c, [{ product: "user-licence", callPlan: "pay-as-you-go" }, { product: "sip-device-licence" }, { product: "sip-device-licence" }]);
+    const [licence, l1, l2] = await order(c, [
+      { product: "user-licence", callPlan: "pay-as-you-go" },
+      { product: "sip-device-licence" },
+      { product: "sip-device-licence" },
+    ]);
     const d1 = (await c.post("/v1/devices", { name: "Desk", licenceId: l1 })).body.id;
     const d2 = (await c.post("/v1/devices", { name: "Soft", licenceId: l2 })).body.id;
     const cs = (await c.post("/v1/change-sets", {})).body.id;
@@ -154,11 +164,16 @@ describeEachStore("change sets", (store) => {
 
   it("stages 20 concurrent writes into one change set as if one by one: each answered, the one refused fails alone", async () => {
     const c = await newAccount(backend);
-    const licences = await order(c, Array.from({ length: 19 }, () => ({ product: "sip-device-licence" as const })));
+    const licences = await order(
+      c,
+      Array.from({ length: 19 }, () => ({ product: "sip-device-licence" as const })),
+    );
     const cs = (await c.post("/v1/change-sets", {})).body.id;
     c.changeSet = cs;
     // The twentieth asks for a licence the first one takes: whichever is planned second is refused.
-    const answers = await Promise.all([...licences, licences[0]].map((licenceId, i) => c.post("/v1/devices", { name: `Phone ${i}`, licenceId })));
+    const answers = await Promise.all(
+      [...licences, licences[0]].map((licenceId, i) => c.post("/v1/devices", { name: `Phone ${i}`, licenceId })),
+    );
     c.changeSet = null;
     expect(answers.filter((a) => a.status === 201)).toHaveLength(19);
     expect(answers.filter((a) => a.status === 409).map((a) => String(a.body.code))).toEqual(["licence-held"]);
@@ -213,24 +228,41 @@ describe("open change sets across a restart [embedded]", () => {
       const open = (await first.post("/v1/change-sets", {})).body.id;
       const applied = (await first.post("/v1/change-sets", {})).body.id;
       const discarded = (await first.post("/v1/change-sets", {})).body.id;
-      const alice = (await first.post("/v1/users", userBody(la!, "201", { name: "Alice" }), { "pbx-change-set": open })).body.id;
-      expect((await first.post("/v1/users", userBody(lb!, "202", { name: "Bob" }), { "pbx-change-set": applied })).status).toBe(201);
+      const alice = (await first.post("/v1/users", userBody(la!, "201", { name: "Alice" }), { "pbx-change-set": open }))
+        .body.id;
+      expect(
+        (await first.post("/v1/users", userBody(lb!, "202", { name: "Bob" }), { "pbx-change-set": applied })).status,
+      ).toBe(201);
       expect((await first.post(`/v1/change-sets/${applied}/apply`)).status).toBe(200);
       expect((await first.delete(`/v1/change-sets/${discarded}`)).status).toBe(204);
 
       await backend.stop();
       backend = await start(store);
       const c = new Client(backend.url, first.token);
-      const carol = (await c.post("/v1/users", userBody(lc!, "203", { name: "Carol" }), { "pbx-change-set": open })).body.id;
+      const carol = (await c.post("/v1/users", userBody(lc!, "203", { name: "Carol" }), { "pbx-change-set": open }))
+        .body.id;
       expect((await c.get(`/v1/users/${alice}`, { "pbx-change-set": open })).body.name).toBe("Alice");
       for (const closed of [applied, discarded])
-        expect((await c.patch(`/v1/users/${alice}`, { name: "x" }, { "pbx-change-set": closed })).body.code).toBe("change-set-closed");
+        expect((await c.patch(`/v1/users/${alice}`, { name: "x" }, { "pbx-change-set": closed })).body.code).toBe(
+          "change-set-closed",
+        );
       const answer = await c.post(`/v1/change-sets/${open}/apply`);
       expect(answer.status).toBe(200);
       expect((await c.get("/v1/revisions")).body.at(-1)).toMatchObject({ changeSetId: open, operations: 2 });
-      const names = (await c.get("/v1/users")).body.map((u: { id: string; name: string; pending: boolean }) => [u.id, u.name, u.pending]);
-      expect(names).toEqual(expect.arrayContaining([[alice, "Alice", false], [carol, "Carol", false]]));
-      expect((await c.patch(`/v1/users/${alice}`, { name: "x" }, { "pbx-change-set": open })).body.code).toBe("change-set-closed");
+      const names = (await c.get("/v1/users")).body.map((u: { id: string; name: string; pending: boolean }) => [
+        u.id,
+        u.name,
+        u.pending,
+      ]);
+      expect(names).toEqual(
+        expect.arrayContaining([
+          [alice, "Alice", false],
+          [carol, "Carol", false],
+        ]),
+      );
+      expect((await c.patch(`/v1/users/${alice}`, { name: "x" }, { "pbx-change-set": open })).body.code).toBe(
+        "change-set-closed",
+      );
     } finally {
       await backend.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -24,7 +24,10 @@ describeEachStore("cross-account isolation", (store) => {
   it("answers 404 to another account's reads and writes, and changes nothing", async () => {
     const owner = await newAccount(backend);
     const intruder = await newAccount(backend);
-    const [ul, dl] = await order(owner, [{ product: "user-licence", callPlan: "pay-as-you-go" }, { product: "sip-device-licence" }]);
+    const [ul, dl] = await order(owner, [
+      { product: "user-licence", callPlan: "pay-as-you-go" },
+      { product: "sip-device-licence" },
+    ]);
     const user = (await owner.post("/v1/users", userBody(ul!, "201"))).body.id;
     const device = (await owner.post("/v1/devices", { name: "Desk", licenceId: dl })).body.id;
     const ord = (await owner.get("/v1/orders")).body[0].id;
@@ -67,7 +70,11 @@ describeEachStore("cross-account isolation", (store) => {
 
   it("lists by ids exactly the account's objects named, each once", async () => {
     const c = await newAccount(backend);
-    const [ul, dl, spare] = await order(c, [{ product: "user-licence", callPlan: "pay-as-you-go" }, { product: "sip-device-licence" }, { product: "sip-device-licence" }]);
+    const [ul, dl, spare] = await order(c, [
+      { product: "user-licence", callPlan: "pay-as-you-go" },
+      { product: "sip-device-licence" },
+      { product: "sip-device-licence" },
+    ]);
     const user = (await c.post("/v1/users", userBody(ul!, "201"))).body.id;
     const device = (await c.post("/v1/devices", { name: "Desk", licenceId: dl })).body.id;
     const other = (await c.post("/v1/devices", { name: "Other", licenceId: spare })).body.id;

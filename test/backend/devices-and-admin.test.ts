@@ -40,7 +40,8 @@ describeEachStore("devices", (store) => {
     const read = (await c.get(`/v1/devices/${created.id}`)).body as DeviceBody;
     expect(read.sipPassword).toBeUndefined();
     expect(read.passwordFingerprint).toBe(r.passwordFingerprint);
-    const moved = (await c.patch(`/v1/devices/${created.id}`, { name: "Desk 2", licenceId: l2 }, { "if-match": '"2"' })).body as DeviceBody;
+    const moved = (await c.patch(`/v1/devices/${created.id}`, { name: "Desk 2", licenceId: l2 }, { "if-match": '"2"' }))
+      .body as DeviceBody;
     expect(moved).toMatchObject({ id: created.id, name: "Desk 2", licenceId: l2, version: 3 });
     const subs = (await c.get("/v1/subscriptions?held=true")).body as { id: string }[];
     expect(subs.map((s) => s.id)).toEqual([l2]);
@@ -55,7 +56,18 @@ describe("pbx-estate-backend create-account", () => {
 
   it("creates an account and prints its token once; the token works against serve", async () => {
     const dataDir = join(dir, "data");
-    const out = await run(process.execPath, [backendCommand, "create-account", "--name", "Acme", "--time-zone", "Pacific/Auckland", "--numbers", "+6491234567", "--database", dataDir]);
+    const out = await run(process.execPath, [
+      backendCommand,
+      "create-account",
+      "--name",
+      "Acme",
+      "--time-zone",
+      "Pacific/Auckland",
+      "--numbers",
+      "+6491234567",
+      "--database",
+      dataDir,
+    ]);
     const { accountId, token } = JSON.parse(out.stdout) as { accountId: string; token: string };
     expect(out.stderr).toContain("shown only now");
     const serve = await spawnServe(["--database", dataDir]);
@@ -69,7 +81,18 @@ describe("pbx-estate-backend create-account", () => {
   });
 
   it("refuses an unknown time zone, naming the field", async () => {
-    await expect(run(process.execPath, [backendCommand, "create-account", "--name", "X", "--time-zone", "Mars/Olympus", "--database", join(dir, "other")])).rejects.toMatchObject({
+    await expect(
+      run(process.execPath, [
+        backendCommand,
+        "create-account",
+        "--name",
+        "X",
+        "--time-zone",
+        "Mars/Olympus",
+        "--database",
+        join(dir, "other"),
+      ]),
+    ).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringContaining("timeZone") as unknown,
     });
@@ -86,7 +109,10 @@ describeEachStore("revision snapshot for the registrar", (store) => {
   it("announces each applied revision after commit and snapshots the applied configuration with HA1 for realm pbx-estate", async () => {
     const c = await newAccount(backend);
     const accountId = ((await c.get("/v1/whoami")).body as { accountId: string }).accountId;
-    const [ul, dl] = await order(c, [{ product: "user-licence", callPlan: "international" }, { product: "sip-device-licence" }]);
+    const [ul, dl] = await order(c, [
+      { product: "user-licence", callPlan: "international" },
+      { product: "sip-device-licence" },
+    ]);
     const announced: number[] = [];
     const listener = (e: { accountId: string; revision: number }): void => {
       if (e.accountId === accountId) announced.push(e.revision);
@@ -95,7 +121,15 @@ describeEachStore("revision snapshot for the registrar", (store) => {
     const cs = ((await c.post("/v1/change-sets", {})).body as { id: string }).id;
     c.changeSet = cs;
     const device = (await c.post("/v1/devices", { name: "Desk", licenceId: dl })).body as DeviceBody;
-    const user = (await c.post("/v1/users", { name: "John", extension: "201", licenceId: ul, areaPrefix: "020", outboundCallerId: "+442079460000" })).body as { id: string };
+    const user = (
+      await c.post("/v1/users", {
+        name: "John",
+        extension: "201",
+        licenceId: ul,
+        areaPrefix: "020",
+        outboundCallerId: "+442079460000",
+      })
+    ).body as { id: string };
     await c.post(`/v1/users/${user.id}/devices`, { deviceId: device.id });
     // Staged changes are not applied configuration.
     expect((await backend.revisionSnapshot(accountId)).devices).toEqual([]);
@@ -106,8 +140,18 @@ describeEachStore("revision snapshot for the registrar", (store) => {
     const { createHash } = await import("node:crypto");
     expect(await backend.revisionSnapshot(accountId)).toEqual({
       revision,
-      devices: [{ sipUsername: device.sipUsername, ha1: createHash("md5").update(`${device.sipUsername}:pbx-estate:${device.sipPassword ?? ""}`).digest("hex"), userId: user.id }],
-      users: [{ id: user.id, extension: "201", areaPrefix: "020", callerId: "+442079460000", callPlan: "international" }],
+      devices: [
+        {
+          sipUsername: device.sipUsername,
+          ha1: createHash("md5")
+            .update(`${device.sipUsername}:pbx-estate:${device.sipPassword ?? ""}`)
+            .digest("hex"),
+          userId: user.id,
+        },
+      ],
+      users: [
+        { id: user.id, extension: "201", areaPrefix: "020", callerId: "+442079460000", callPlan: "international" },
+      ],
     });
   });
 });

@@ -25,10 +25,14 @@ export function describeEachStore(title: string, body: (store: StoreCase) => voi
     if (store.options === null) {
       if (process.env.CI === "true") {
         describe(`${title} [${store.name}]`, () => {
-          throw new Error("PBX_TEST_POSTGRES_URL is not set: CI must start PostgreSQL (test/backend/start-postgres.sh) and export it");
+          throw new Error(
+            "PBX_TEST_POSTGRES_URL is not set: CI must start PostgreSQL (test/backend/start-postgres.sh) and export it",
+          );
         });
       } else {
-        console.warn(`[pbx-estate] skipping ${title} [${store.name}]: set PBX_TEST_POSTGRES_URL (see test/backend/start-postgres.sh)`);
+        console.warn(
+          `[pbx-estate] skipping ${title} [${store.name}]: set PBX_TEST_POSTGRES_URL (see test/backend/start-postgres.sh)`,
+        );
         describe.skip(`${title} [${store.name}] (PBX_TEST_POSTGRES_URL unset)`, () => {});
       }
       continue;
@@ -39,7 +43,14 @@ export function describeEachStore(title: string, body: (store: StoreCase) => voi
 
 export async function start(store: StoreCase, extra: Partial<BackendOptions> = {}): Promise<Backend> {
   if (store.options === null) throw new Error("no store");
-  return startBackend({ store: store.options, logLevel: "silent", testHooks: { clock: true, faults: true }, clockStart: new Date("2025-03-14T10:00:00Z"), rateLimit: null, ...extra });
+  return startBackend({
+    store: store.options,
+    logLevel: "silent",
+    testHooks: { clock: true, faults: true },
+    clockStart: new Date("2025-03-14T10:00:00Z"),
+    rateLimit: null,
+    ...extra,
+  });
 }
 
 export interface Answer {
@@ -62,7 +73,11 @@ export class Client {
     const h: Record<string, string> = { authorization: `Bearer ${this.token}`, ...headers };
     if (body !== undefined) h["content-type"] = "application/json";
     if (this.changeSet !== null && !("pbx-change-set" in h)) h["pbx-change-set"] = this.changeSet;
-    const res = await fetch(`${this.base}${path}`, { method, headers: h, body: body === undefined ? null : typeof body === "string" ? body : JSON.stringify(body) });
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: h,
+      body: body === undefined ? null : typeof body === "string" ? body : JSON.stringify(body),
+    });
     const text = await res.text();
     let parsed: unknown;
     try {
@@ -89,12 +104,20 @@ export class Client {
 export const NUMBERS = ["+442079460000", "+442079460001"];
 
 export async function newAccount(backend: Backend, timeZone = "Europe/London", numbers = NUMBERS): Promise<Client> {
-  const { token } = await backend.createAccount({ name: `acct-${Math.random().toString(36).slice(2, 8)}`, timeZone, numbers });
+  const { token } = await backend.createAccount({
+    name: `acct-${Math.random().toString(36).slice(2, 8)}`,
+    timeZone,
+    numbers,
+  });
   return new Client(backend.url, token);
 }
 
 export async function setClock(backend: Backend, iso: string): Promise<void> {
-  const res = await fetch(`${backend.url}/__test/clock`, { method: "PUT", headers: testHookHeaders(backend), body: JSON.stringify({ now: iso }) });
+  const res = await fetch(`${backend.url}/__test/clock`, {
+    method: "PUT",
+    headers: testHookHeaders(backend),
+    body: JSON.stringify({ now: iso }),
+  });
   if (res.status !== 200) throw new Error(`clock: ${res.status} ${await res.text()}`);
 }
 
@@ -106,12 +129,19 @@ export function testHookHeaders(backend: Backend): Record<string, string> {
 export const TERMS = "2025-01";
 
 /** Orders licences and returns their subscription ids in item order. */
-export async function order(client: Client, items: { product: string; callPlan?: string; clientReference?: string }[]): Promise<string[]> {
+export async function order(
+  client: Client,
+  items: { product: string; callPlan?: string; clientReference?: string }[],
+): Promise<string[]> {
   const r = await client.post("/v1/orders", { termsVersion: TERMS, items });
   if (r.status !== 201) throw new Error(`order: ${r.status} ${JSON.stringify(r.body)}`);
   return (r.body as { subscriptions: { id: string }[] }).subscriptions.map((s) => s.id);
 }
 
-export function userBody(licenceId: string, extension: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function userBody(
+  licenceId: string,
+  extension: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { name: `User ${extension}`, extension, licenceId, areaPrefix: "020", outboundCallerId: NUMBERS[0], ...extra };
 }

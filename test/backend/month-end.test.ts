@@ -16,7 +16,10 @@ describeEachStore("month end", (store) => {
     const c = await newAccount(backend, "Pacific/Tongatapu");
     const [sub] = await order(c, [{ product: "user-licence", callPlan: "pay-as-you-go" }]);
     const cancel = await c.post(`/v1/subscriptions/${sub}/cancel`, { termsVersion: TERMS });
-    expect(cancel.body).toMatchObject({ status: "cancellation-scheduled", cancellationEffectiveAt: "2025-06-30T11:00:00.000Z" });
+    expect(cancel.body).toMatchObject({
+      status: "cancellation-scheduled",
+      cancellationEffectiveAt: "2025-06-30T11:00:00.000Z",
+    });
     await setClock(backend, "2025-06-30T10:59:00Z"); // 23:59 on 30 June in Tonga
     expect((await c.get(`/v1/subscriptions/${sub}`)).body.status).toBe("cancellation-scheduled");
     await setClock(backend, "2025-06-30T11:00:30Z"); // just past midnight, 1 July in Tonga
@@ -28,7 +31,10 @@ describeEachStore("month end", (store) => {
     await setClock(backend, "2024-02-14T12:00:00Z");
     const c = await newAccount(backend, "UTC");
     const [sub] = await order(c, [{ product: "sip-device-licence" }]);
-    expect((await c.post(`/v1/subscriptions/${sub}/cancel`, { effective: "end-of-month", termsVersion: TERMS })).body.cancellationEffectiveAt).toBe("2024-03-01T00:00:00.000Z");
+    expect(
+      (await c.post(`/v1/subscriptions/${sub}/cancel`, { effective: "end-of-month", termsVersion: TERMS })).body
+        .cancellationEffectiveAt,
+    ).toBe("2024-03-01T00:00:00.000Z");
     await setClock(backend, "2024-02-29T23:59:00Z");
     expect((await c.get(`/v1/subscriptions/${sub}`)).body.status).toBe("cancellation-scheduled");
     await setClock(backend, "2024-03-01T00:00:01Z");
@@ -41,7 +47,11 @@ describeEachStore("month end", (store) => {
     const [sub] = await order(c, [{ product: "sip-device-licence" }]);
     const cancelled = await c.post(`/v1/subscriptions/${sub}/cancel`, { termsVersion: TERMS });
     await setClock(backend, "2025-03-31T23:59:00Z");
-    const reinstated = await c.post(`/v1/subscriptions/${sub}/reinstate`, {}, { "if-match": cancelled.headers.get("etag") ?? "" });
+    const reinstated = await c.post(
+      `/v1/subscriptions/${sub}/reinstate`,
+      {},
+      { "if-match": cancelled.headers.get("etag") ?? "" },
+    );
     expect(reinstated.status).toBe(200);
     expect(reinstated.body).toMatchObject({ status: "active", cancellationEffectiveAt: null });
     await setClock(backend, "2025-04-02T00:00:00Z");
@@ -53,7 +63,9 @@ describeEachStore("month end", (store) => {
     const c = await newAccount(backend, "UTC");
     const [sub] = await order(c, [{ product: "sip-device-licence" }]);
     const etag = (await c.post(`/v1/subscriptions/${sub}/cancel`, { termsVersion: TERMS })).headers.get("etag") ?? "";
-    const answers = await Promise.all([1, 2].map(() => c.post(`/v1/subscriptions/${sub}/reinstate`, {}, { "if-match": etag })));
+    const answers = await Promise.all(
+      [1, 2].map(() => c.post(`/v1/subscriptions/${sub}/reinstate`, {}, { "if-match": etag })),
+    );
     expect(answers.map((a) => a.status).sort()).toEqual([200, 412]);
   });
 
@@ -65,15 +77,34 @@ describeEachStore("month end", (store) => {
       { product: "sip-device-licence", clientReference: "team-a:soft" },
     ]);
     const etag = (await c.post(`/v1/subscriptions/${sub}/cancel`, { termsVersion: TERMS })).headers.get("etag") ?? "";
-    const taken = await c.post(`/v1/subscriptions/${sub}/reinstate`, { clientReference: "team-a:soft" }, { "if-match": etag });
+    const taken = await c.post(
+      `/v1/subscriptions/${sub}/reinstate`,
+      { clientReference: "team-a:soft" },
+      { "if-match": etag },
+    );
     expect(taken.status).toBe(409);
-    expect(taken.body).toMatchObject({ code: "client-reference-taken", existing: { kind: "subscription", id: other }, fields: [{ path: "clientReference", rule: "unique" }] });
-    const malformed = await c.post(`/v1/subscriptions/${sub}/reinstate`, { clientReference: "team b desk" }, { "if-match": etag });
+    expect(taken.body).toMatchObject({
+      code: "client-reference-taken",
+      existing: { kind: "subscription", id: other },
+      fields: [{ path: "clientReference", rule: "unique" }],
+    });
+    const malformed = await c.post(
+      `/v1/subscriptions/${sub}/reinstate`,
+      { clientReference: "team b desk" },
+      { "if-match": etag },
+    );
     expect(malformed.status).toBe(422);
     expect(JSON.stringify(malformed.body)).toContain("clientReference");
-    expect((await c.get(`/v1/subscriptions/${sub}`)).body).toMatchObject({ status: "cancellation-scheduled", clientReference: "team-a:desk" });
+    expect((await c.get(`/v1/subscriptions/${sub}`)).body).toMatchObject({
+      status: "cancellation-scheduled",
+      clientReference: "team-a:desk",
+    });
 
-    const claimed = await c.post(`/v1/subscriptions/${sub}/reinstate`, { clientReference: "team-b:desk" }, { "if-match": etag });
+    const claimed = await c.post(
+      `/v1/subscriptions/${sub}/reinstate`,
+      { clientReference: "team-b:desk" },
+      { "if-match": etag },
+    );
     expect(claimed.body).toMatchObject({ status: "active", clientReference: "team-b:desk" });
     const carrying = (await c.get("/v1/subscriptions?clientReference=team-b:desk")).body as { id: string }[];
     expect(carrying.map((s) => s.id)).toEqual([sub]);
@@ -92,7 +123,12 @@ describeEachStore("month end", (store) => {
     const c = await newAccount(backend, "UTC");
     const [sub] = await order(c, [{ product: "user-licence", callPlan: "pay-as-you-go" }]);
     const r = await c.post(`/v1/subscriptions/${sub}/call-plan`, { callPlan: "international" }, { "if-match": '"1"' });
-    expect(r.body).toMatchObject({ id: sub, callPlan: "international", monthlyPrice: { amountMinor: 2300, currency: "GBP" }, version: 2 });
+    expect(r.body).toMatchObject({
+      id: sub,
+      callPlan: "international",
+      monthlyPrice: { amountMinor: 2300, currency: "GBP" },
+      version: 2,
+    });
     expect((await c.get("/v1/subscriptions")).body).toHaveLength(1);
     expect((await c.get("/v1/subscriptions?callPlan=international&status=active")).body).toHaveLength(1);
   });

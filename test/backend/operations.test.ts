@@ -16,7 +16,10 @@ describe("operations", () => {
   it("serves /openapi.json, /health, and the audit log of every change", async () => {
     const backend = await start(embedded);
     try {
-      const doc = (await (await fetch(`${backend.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+      const doc = (await (await fetch(`${backend.url}/openapi.json`)).json()) as {
+        openapi: string;
+        paths: Record<string, unknown>;
+      };
       expect(doc.openapi).toBe("3.1.0");
       expect(Object.keys(doc.paths)).toContain("/v1/change-sets/{id}/apply");
       expect(await (await fetch(`${backend.url}/health`)).json()).toEqual({ status: "ok", store: "embedded" });
@@ -43,16 +46,22 @@ describe("operations", () => {
     const backend = await start(embedded, { logLevel: "debug", logDestination: sink });
     try {
       const c = await newAccount(backend);
-      const [ul, dl] = await order(c, [{ product: "user-licence", callPlan: "pay-as-you-go" }, { product: "sip-device-licence" }]);
+      const [ul, dl] = await order(c, [
+        { product: "user-licence", callPlan: "pay-as-you-go" },
+        { product: "sip-device-licence" },
+      ]);
       const d = await c.post("/v1/devices", { name: "Desk", licenceId: dl });
       const rotated = await c.post(`/v1/devices/${d.body.id}/rotate-password`);
       await c.post("/v1/users", userBody(ul!, "201"));
       await c.post("/v1/users", userBody(ul!, "202")); // a refusal is logged too
       await new Client(backend.url, "pbx_wrong-token").get("/v1/whoami");
       const { createHash } = await import("node:crypto");
-      const ha1 = createHash("md5").update(`${d.body.sipUsername}:pbx-estate:${d.body.sipPassword as string}`).digest("hex");
+      const ha1 = createHash("md5")
+        .update(`${d.body.sipUsername}:pbx-estate:${d.body.sipPassword as string}`)
+        .digest("hex");
       expect(logs).toContain('"requestId"');
-      for (const secret of [c.token, "pbx_wrong-token", d.body.sipPassword, rotated.body.sipPassword, ha1]) expect(logs).not.toContain(secret);
+      for (const secret of [c.token, "pbx_wrong-token", d.body.sipPassword, rotated.body.sipPassword, ha1])
+        expect(logs).not.toContain(secret);
     } finally {
       await backend.stop();
     }
@@ -77,7 +86,11 @@ describe("operations", () => {
   it("finishes an in-flight request before it stops", async () => {
     const backend = await start(embedded);
     const c = await newAccount(backend);
-    await fetch(`${backend.url}/__test/faults`, { method: "PUT", headers: testHookHeaders(backend), body: JSON.stringify({ rules: [{ method: "GET", path: "^/v1/whoami$", action: "hold" }] }) });
+    await fetch(`${backend.url}/__test/faults`, {
+      method: "PUT",
+      headers: testHookHeaders(backend),
+      body: JSON.stringify({ rules: [{ method: "GET", path: "^/v1/whoami$", action: "hold" }] }),
+    });
     const inflight = c.get("/v1/whoami");
     // Wait until the held request reached the server, then stop: stop releases it and waits for it.
     for (let i = 0; i < 500 && backend.faults?.heldCount !== 1; i++) await new Promise((r) => setTimeout(r, 10));

@@ -14,7 +14,9 @@ describeEachStore("orders", (store) => {
   it("makes exactly one subscription under 20 concurrent retries with one Idempotency-Key", async () => {
     const c = await newAccount(backend);
     const body = { termsVersion: TERMS, items: [{ product: "user-licence", callPlan: "international" }] };
-    const answers = await Promise.all(Array.from({ length: 20 }, () => c.post("/v1/orders", body, { "idempotency-key": "order-42" })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => c.post("/v1/orders", body, { "idempotency-key": "order-42" })),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
     expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
     expect((await c.get("/v1/subscriptions")).body).toHaveLength(1);
@@ -44,7 +46,9 @@ describeEachStore("orders", (store) => {
     const second = await c.post("/v1/orders", body);
     expect([first.status, second.status]).toEqual([201, 200]);
     expect(second.body.id).toBe(first.body.id);
-    expect((await c.get("/v1/orders?clientReference=ord-1")).body.map((o: { id: string }) => o.id)).toEqual([first.body.id]);
+    expect((await c.get("/v1/orders?clientReference=ord-1")).body.map((o: { id: string }) => o.id)).toEqual([
+      first.body.id,
+    ]);
   });
 
   it("holds the response of a chosen request after commit until released", async () => {
@@ -86,8 +90,13 @@ describeEachStore("orders", (store) => {
     const [first, second] = await order(c, [{ product: "sip-device-licence" }, { product: "sip-device-licence" }]);
     const device = (await c.post("/v1/devices", { name: "Desk", licenceId: first })).body.id;
     const holders = async () => {
-      const listed = (await c.get(`/v1/subscriptions?ids=${first},${second}`)).body.map((s: { id: string; holder: unknown }) => [s.id, s.holder]);
-      const one = [(await c.get(`/v1/subscriptions/${first}`)).body.holder, (await c.get(`/v1/subscriptions/${second}`)).body.holder];
+      const listed = (await c.get(`/v1/subscriptions?ids=${first},${second}`)).body.map(
+        (s: { id: string; holder: unknown }) => [s.id, s.holder],
+      );
+      const one = [
+        (await c.get(`/v1/subscriptions/${first}`)).body.holder,
+        (await c.get(`/v1/subscriptions/${second}`)).body.holder,
+      ];
       expect(listed.map(([, h]: [string, unknown]) => h)).toEqual(one);
       return one;
     };

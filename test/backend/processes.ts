@@ -14,7 +14,9 @@ export interface ServeProcess {
 
 /** Spawns serve with `args`; resolves when it prints its ready line, rejects with its stderr when it exits first. */
 export function spawnServe(args: string[]): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [backendCommand, "serve", "--port", "0", "--log-level", "info", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [backendCommand, "serve", "--port", "0", "--log-level", "info", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let err = "";
   child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
@@ -28,7 +30,12 @@ export function spawnServe(args: string[]): Promise<ServeProcess> {
         return;
       }
       if (typeof ready.url === "string" && "tokenFile" in ready)
-        resolve({ child, url: ready.url, tokenFile: typeof ready.tokenFile === "string" ? ready.tokenFile : null, stderr: () => err });
+        resolve({
+          child,
+          url: ready.url,
+          tokenFile: typeof ready.tokenFile === "string" ? ready.tokenFile : null,
+          stderr: () => err,
+        });
     });
     child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
   });

@@ -45,8 +45,13 @@ describeEachStore("refusals", (store) => {
 
   it("refuses a device on a cancelled licence and on a user licence", async () => {
     const c = await newAccount(backend);
-    const [dev, usr] = await order(c, [{ product: "sip-device-licence" }, { product: "user-licence", callPlan: "pay-as-you-go" }]);
-    expect((await c.post(`/v1/subscriptions/${dev}/cancel`, { effective: "immediately", termsVersion: TERMS })).status).toBe(200);
+    const [dev, usr] = await order(c, [
+      { product: "sip-device-licence" },
+      { product: "user-licence", callPlan: "pay-as-you-go" },
+    ]);
+    expect(
+      (await c.post(`/v1/subscriptions/${dev}/cancel`, { effective: "immediately", termsVersion: TERMS })).status,
+    ).toBe(200);
     expectProblem(await c.post("/v1/devices", { name: "Desk", licenceId: dev }), 409, "licence-cancelled");
     const wrong = await c.post("/v1/devices", { name: "Desk", licenceId: usr });
     expectProblem(wrong, 409, "licence-wrong-product");
@@ -69,7 +74,10 @@ describeEachStore("refusals", (store) => {
 
   it("refuses a user on a held user licence and on a device licence", async () => {
     const c = await newAccount(backend);
-    const [usr, dev] = await order(c, [{ product: "user-licence", callPlan: "international" }, { product: "sip-device-licence" }]);
+    const [usr, dev] = await order(c, [
+      { product: "user-licence", callPlan: "international" },
+      { product: "sip-device-licence" },
+    ]);
     const u = await c.post("/v1/users", userBody(usr!, "201"));
     expect(u.status).toBe(201);
     const held = await c.post("/v1/users", userBody(usr!, "202"));
@@ -96,7 +104,10 @@ describeEachStore("refusals", (store) => {
 
   it("refuses a second live user on the same extension, naming both", async () => {
     const c = await newAccount(backend);
-    const [a, b] = await order(c, [{ product: "user-licence", callPlan: "pay-as-you-go" }, { product: "user-licence", callPlan: "pay-as-you-go" }]);
+    const [a, b] = await order(c, [
+      { product: "user-licence", callPlan: "pay-as-you-go" },
+      { product: "user-licence", callPlan: "pay-as-you-go" },
+    ]);
     const first = await c.post("/v1/users", userBody(a!, "201"));
     const r = await c.post("/v1/users", userBody(b!, "201", { name: "Second" }));
     expectProblem(r, 409, "extension-taken");
@@ -107,7 +118,10 @@ describeEachStore("refusals", (store) => {
 
   it("refuses to delete a device that is still linked to a user, naming the user", async () => {
     const c = await newAccount(backend);
-    const [usr, dev] = await order(c, [{ product: "user-licence", callPlan: "pay-as-you-go" }, { product: "sip-device-licence" }]);
+    const [usr, dev] = await order(c, [
+      { product: "user-licence", callPlan: "pay-as-you-go" },
+      { product: "sip-device-licence" },
+    ]);
     const d = await c.post("/v1/devices", { name: "Desk", licenceId: dev });
     const u = await c.post("/v1/users", userBody(usr!, "201"));
     await c.post(`/v1/users/${u.body.id}/devices`, { deviceId: d.body.id });
@@ -118,9 +132,13 @@ describeEachStore("refusals", (store) => {
 
   it("refuses to link a 21st device to a user, while a user created with 20 holds them all", async () => {
     const c = await newAccount(backend);
-    const [usr, ...licences] = await order(c, [{ product: "user-licence", callPlan: "pay-as-you-go" }, ...Array.from({ length: 21 }, () => ({ product: "sip-device-licence" }))]);
+    const [usr, ...licences] = await order(c, [
+      { product: "user-licence", callPlan: "pay-as-you-go" },
+      ...Array.from({ length: 21 }, () => ({ product: "sip-device-licence" })),
+    ]);
     const devices: string[] = [];
-    for (const [i, licenceId] of licences.entries()) devices.push((await c.post("/v1/devices", { name: `Phone ${i + 1}`, licenceId })).body.id);
+    for (const [i, licenceId] of licences.entries())
+      devices.push((await c.post("/v1/devices", { name: `Phone ${i + 1}`, licenceId })).body.id);
     const u = await c.post("/v1/users", userBody(usr!, "201", { deviceIds: devices.slice(0, 20) }));
     expect(u.status).toBe(201);
     const r = await c.post(`/v1/users/${u.body.id}/devices`, { deviceId: devices[20] });
@@ -164,7 +182,10 @@ describeEachStore("refusals", (store) => {
     const { addToken } = await import("../../backend/accounts/store.ts");
     const whoami = await c.get("/v1/whoami");
     const other = await addToken(backend.store.db, whoami.body.accountId, new Date());
-    const r = await fetch(`${backend.url}/v1/change-sets/${cs.body.id}/apply`, { method: "POST", headers: { authorization: `Bearer ${other.token}` } });
+    const r = await fetch(`${backend.url}/v1/change-sets/${cs.body.id}/apply`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${other.token}` },
+    });
     expect(r.status).toBe(403);
     expect(((await r.json()) as { code: string }).code).toBe("change-set-not-yours");
     expect((await c.post(`/v1/change-sets/${cs.body.id}/apply`)).status).toBe(200);
@@ -174,14 +195,24 @@ describeEachStore("refusals", (store) => {
   it("refuses to change the call plan of a device licence", async () => {
     const c = await newAccount(backend);
     const [dev] = await order(c, [{ product: "sip-device-licence" }]);
-    expectProblem(await c.post(`/v1/subscriptions/${dev}/call-plan`, { callPlan: "international" }), 409, "licence-wrong-product");
+    expectProblem(
+      await c.post(`/v1/subscriptions/${dev}/call-plan`, { callPlan: "international" }),
+      409,
+      "licence-wrong-product",
+    );
   });
 
   it("refuses an Idempotency-Key reused with another body", async () => {
     const c = await newAccount(backend);
     const key = { "idempotency-key": "k-1" };
-    expect((await c.post("/v1/orders", { termsVersion: TERMS, items: [{ product: "sip-device-licence" }] }, key)).status).toBe(201);
-    const r = await c.post("/v1/orders", { termsVersion: TERMS, items: [{ product: "user-licence", callPlan: "international" }] }, key);
+    expect(
+      (await c.post("/v1/orders", { termsVersion: TERMS, items: [{ product: "sip-device-licence" }] }, key)).status,
+    ).toBe(201);
+    const r = await c.post(
+      "/v1/orders",
+      { termsVersion: TERMS, items: [{ product: "user-licence", callPlan: "international" }] },
+      key,
+    );
     expectProblem(r, 422, "idempotency-key-reused");
     expect((await c.get("/v1/subscriptions")).body).toHaveLength(1);
   });
@@ -189,7 +220,10 @@ describeEachStore("refusals", (store) => {
   it("refuses an order item clientReference already used, naming the subscription", async () => {
     const c = await newAccount(backend);
     const [sub] = await order(c, [{ product: "sip-device-licence", clientReference: "desk-1" }]);
-    const r = await c.post("/v1/orders", { termsVersion: TERMS, items: [{ product: "sip-device-licence", clientReference: "desk-1" }] });
+    const r = await c.post("/v1/orders", {
+      termsVersion: TERMS,
+      items: [{ product: "sip-device-licence", clientReference: "desk-1" }],
+    });
     expectProblem(r, 409, "client-reference-taken");
     expect(r.body.existing).toEqual({ kind: "subscription", id: sub });
   });

@@ -22,7 +22,10 @@ describeEachStore(
     const post = (path: string, body: string | Uint8Array, contentType?: string) =>
       fetch(`${backend.url}${path}`, {
         method: "POST",
-        headers: { authorization: `Bearer ${c.token}`, ...(contentType === undefined ? {} : { "content-type": contentType }) },
+        headers: {
+          authorization: `Bearer ${c.token}`,
+          ...(contentType === undefined ? {} : { "content-type": contentType }),
+        },
         body,
       });
     const subscriptions = async () => ((await c.get("/v1/subscriptions")).body as unknown[]).length;
@@ -42,7 +45,10 @@ describeEachStore(
     /** Sends `chunks` as one request body and resolves with the status as soon as the answer comes. */
     const sendRaw = (headers: Record<string, string>, chunks: Iterable<string>) =>
       new Promise<{ status: number; body: Promise<string> }>((resolve, reject) => {
-        const req = httpRequest(`${backend.url}/v1/orders`, { method: "POST", headers: { authorization: `Bearer ${c.token}`, "content-type": "application/json", ...headers } });
+        const req = httpRequest(`${backend.url}/v1/orders`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${c.token}`, "content-type": "application/json", ...headers },
+        });
         let answered = false;
         req.on("response", (res) => {
           answered = true;
@@ -66,7 +72,10 @@ describeEachStore(
       expect(declared.status).toBe(413);
       expect((JSON.parse(await declared.body) as { code: string }).code).toBe("body-too-large");
 
-      const streamed = await sendRaw({ "transfer-encoding": "chunked" }, Array.from({ length: 4 }, () => " ".repeat(MiB / 2)));
+      const streamed = await sendRaw(
+        { "transfer-encoding": "chunked" },
+        Array.from({ length: 4 }, () => " ".repeat(MiB / 2)),
+      );
       expect(streamed.status).toBe(413);
 
       // A body announced as 100 MB is refused on its headers alone, while almost none of it was sent.
@@ -76,25 +85,46 @@ describeEachStore(
     });
 
     it("takes a batch up to its own larger limit, stated with every route's limit in the OpenAPI document", async () => {
-      const requests = Array.from({ length: 100 }, () => ({ method: "POST", path: "/v1/devices", body: { name: "x".repeat(20_000), licenceId: "sub_aaaaaaaaaaaaaaaaaaaa" } }));
+      const requests = Array.from({ length: 100 }, () => ({
+        method: "POST",
+        path: "/v1/devices",
+        body: { name: "x".repeat(20_000), licenceId: "sub_aaaaaaaaaaaaaaaaaaaa" },
+      }));
       const batch = await post("/v1/batch", JSON.stringify({ requests }), "application/json");
       expect(batch.status).toBe(200);
-      expect(((await batch.json()) as { responses: { status: number }[] }).responses.every((r) => r.status === 422)).toBe(true);
+      expect(
+        ((await batch.json()) as { responses: { status: number }[] }).responses.every((r) => r.status === 422),
+      ).toBe(true);
 
       type Operation = { post: Record<string, unknown> };
-      const document = (await (await fetch(`${backend.url}/openapi.json`)).json()) as { paths: Record<string, Operation> };
+      const document = (await (await fetch(`${backend.url}/openapi.json`)).json()) as {
+        paths: Record<string, Operation>;
+      };
       expect(document.paths["/v1/orders"]?.post["x-max-body-bytes"]).toBe(MiB);
       expect(document.paths["/v1/batch"]?.post["x-max-body-bytes"]).toBe(4 * MiB);
     });
 
     it("refuses batched paths that only become another route once normalised", async () => {
-      for (const path of ["/v1/../v1/batch", "/v1/../openapi.json", "/v1/%2e%2e/openapi.json", "/v1/users/..\\..\\openapi.json", "/v1/./whoami"]) {
+      for (const path of [
+        "/v1/../v1/batch",
+        "/v1/../openapi.json",
+        "/v1/%2e%2e/openapi.json",
+        "/v1/users/..\\..\\openapi.json",
+        "/v1/./whoami",
+      ]) {
         const r = await post("/v1/batch", JSON.stringify({ requests: [{ method: "GET", path }] }), "application/json");
         expect(r.status, path).toBe(422);
         const problem = (await r.json()) as { fields: { path: string }[] };
-        expect(problem.fields.map((f) => f.path), path).toContain("requests.0.path");
+        expect(
+          problem.fields.map((f) => f.path),
+          path,
+        ).toContain("requests.0.path");
       }
-      const plain = await post("/v1/batch", JSON.stringify({ requests: [{ method: "GET", path: "/v1/whoami" }] }), "application/json");
+      const plain = await post(
+        "/v1/batch",
+        JSON.stringify({ requests: [{ method: "GET", path: "/v1/whoami" }] }),
+        "application/json",
+      );
       expect(((await plain.json()) as { responses: { status: number }[] }).responses[0]?.status).toBe(200);
     });
 
@@ -102,7 +132,12 @@ describeEachStore(
       const strict = await start(store, { unauthenticatedRateLimit: { perSecond: 0.5, burst: 3 } });
       try {
         const whoami = (token: string | null, forwardedFor?: string) =>
-          fetch(`${strict.url}/v1/whoami`, { headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...(forwardedFor ? { "x-forwarded-for": forwardedFor } : {}) } });
+          fetch(`${strict.url}/v1/whoami`, {
+            headers: {
+              ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+              ...(forwardedFor ? { "x-forwarded-for": forwardedFor } : {}),
+            },
+          });
         const statuses = [];
         for (const token of ["wrong-1", null, "wrong-2", "wrong-3", null]) statuses.push((await whoami(token)).status);
         expect(statuses).toEqual([401, 401, 401, 429, 429]);
@@ -121,9 +156,13 @@ describeEachStore(
     it("behind a trusted proxy, limits by the address the proxy forwards", async () => {
       const proxied = await start(store, { unauthenticatedRateLimit: { perSecond: 0.5, burst: 2 }, trustProxy: true });
       try {
-        const whoami = (forwardedFor: string) => fetch(`${proxied.url}/v1/whoami`, { headers: { authorization: "Bearer wrong", "x-forwarded-for": forwardedFor } });
+        const whoami = (forwardedFor: string) =>
+          fetch(`${proxied.url}/v1/whoami`, {
+            headers: { authorization: "Bearer wrong", "x-forwarded-for": forwardedFor },
+          });
         const statuses = [];
-        for (const from of ["198.51.100.1, 203.0.113.9", "203.0.113.9", "203.0.113.9", "203.0.113.10"]) statuses.push((await whoami(from)).status);
+        for (const from of ["198.51.100.1, 203.0.113.9", "203.0.113.9", "203.0.113.9", "203.0.113.10"])
+          statuses.push((await whoami(from)).status);
         expect(statuses).toEqual([401, 401, 429, 401]);
       } finally {
         await proxied.stop();

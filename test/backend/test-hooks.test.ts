@@ -21,7 +21,9 @@ const put = (url: string, path: string, body: unknown, token?: string) =>
   });
 
 function runServe(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [backendCommand, "serve", "--port", "0", "--database", "memory", ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [backendCommand, "serve", "--port", "0", "--database", "memory", ...args], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr })));
@@ -29,7 +31,12 @@ function runServe(args: string[]): Promise<{ code: number | null; stderr: string
 
 describe("test hooks", () => {
   it("serves only the hooks asked for, and only to a caller holding the token", async () => {
-    const backend = await startBackend({ store: { kind: "embedded", dataDir: null }, logLevel: "silent", clockStart: new Date("2025-03-14T10:00:00Z"), testHooks: { clock: true } });
+    const backend = await startBackend({
+      store: { kind: "embedded", dataDir: null },
+      logLevel: "silent",
+      clockStart: new Date("2025-03-14T10:00:00Z"),
+      testHooks: { clock: true },
+    });
     try {
       const token = backend.testHooksToken;
       expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -52,7 +59,11 @@ describe("test hooks", () => {
   });
 
   it("serves no /__test route and makes no token without a hook", async () => {
-    const backend = await startBackend({ store: { kind: "embedded", dataDir: null }, logLevel: "silent", clockStart: new Date("2025-03-14T10:00:00Z") });
+    const backend = await startBackend({
+      store: { kind: "embedded", dataDir: null },
+      logLevel: "silent",
+      clockStart: new Date("2025-03-14T10:00:00Z"),
+    });
     try {
       expect(backend.testHooksToken).toBeNull();
       expect((await put(backend.url, "/__test/clock", { now: "2025-04-01T00:00:00Z" })).status).toBe(404);
@@ -62,9 +73,14 @@ describe("test hooks", () => {
   });
 
   it("refuses to start with a hook on an address other hosts can reach", async () => {
-    await expect(startBackend({ store: { kind: "embedded", dataDir: null }, logLevel: "silent", host: "0.0.0.0", testHooks: { faults: true } })).rejects.toThrow(
-      /test hooks \(faults\) are served only on a loopback address; refusing to listen on 0\.0\.0\.0/,
-    );
+    await expect(
+      startBackend({
+        store: { kind: "embedded", dataDir: null },
+        logLevel: "silent",
+        host: "0.0.0.0",
+        testHooks: { faults: true },
+      }),
+    ).rejects.toThrow(/test hooks \(faults\) are served only on a loopback address; refusing to listen on 0\.0\.0\.0/);
   });
 
   it("serve: writes the token to a file only its owner reads, and the hooks answer it", async () => {
@@ -87,8 +103,17 @@ describe("test hooks", () => {
     expect(noFile.code).toBe(2);
     expect(noFile.stderr).toContain("test hooks need --test-hooks-token-file PATH");
 
-    const exposed = await runServe(["--host", "0.0.0.0", "--test-clock", "2025-03-14T10:00:00Z", "--test-hooks-token-file", join(dir, "exposed-token")]);
+    const exposed = await runServe([
+      "--host",
+      "0.0.0.0",
+      "--test-clock",
+      "2025-03-14T10:00:00Z",
+      "--test-hooks-token-file",
+      join(dir, "exposed-token"),
+    ]);
     expect(exposed.code).toBe(1);
-    expect(exposed.stderr).toContain("test hooks (clock) are served only on a loopback address; refusing to listen on 0.0.0.0");
+    expect(exposed.stderr).toContain(
+      "test hooks (clock) are served only on a loopback address; refusing to listen on 0.0.0.0",
+    );
   });
 });

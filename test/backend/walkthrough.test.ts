@@ -58,7 +58,15 @@ describeEachStore("seed walkthrough", (store) => {
 
     const liveJohn = await client.get(`/v1/users/${john.body.id}`);
     expect(liveJohn.status).toBe(200);
-    expect(liveJohn.body).toMatchObject({ name: "John", extension: "201", callPlan: "national-unlimited", deviceIds: [device.body.id], live: true, pending: false, version: 1 });
+    expect(liveJohn.body).toMatchObject({
+      name: "John",
+      extension: "201",
+      callPlan: "national-unlimited",
+      deviceIds: [device.body.id],
+      live: true,
+      pending: false,
+      version: 1,
+    });
     expect(liveJohn.headers.get("etag")).toBe('"1"');
     const liveDevice = await client.get(`/v1/devices/${device.body.id}`);
     expect(liveDevice.body.sipPassword).toBeUndefined();

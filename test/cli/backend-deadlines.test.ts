@@ -44,7 +44,10 @@ describe("backend deadlines", () => {
     const estate = project.example("small-office");
     expect((await project.run(["apply", estate])).code).toBe(0);
 
-    await backend.faults({ rules: [{ method: "GET", path: "^/v1/users", action: "hold", times: 1000 }], errorShare: null });
+    await backend.faults({
+      rules: [{ method: "GET", path: "^/v1/users", action: "hold", times: 1000 }],
+      errorShare: null,
+    });
     const held = await project.run(["drift", estate], { PBX_READ_TIMEOUT: "2" });
     await backend.faults({ rules: [], errorShare: null });
     await backend.call("POST", "/__test/faults/release");
@@ -59,7 +62,10 @@ describe("backend deadlines", () => {
     const estate = project.example("small-office");
 
     // Orders are committed, but their answers never come back within the deadline.
-    await backend.faults({ rules: [{ method: "POST", path: "^/v1/orders$", action: "hold", times: 1000 }], errorShare: null });
+    await backend.faults({
+      rules: [{ method: "POST", path: "^/v1/orders$", action: "hold", times: 1000 }],
+      errorShare: null,
+    });
     const lost = await project.run(["apply", estate, "--yes"], { PBX_WRITE_TIMEOUT: "2" });
     await backend.faults({ rules: [], errorShare: null });
     await backend.call("POST", "/__test/faults/release");

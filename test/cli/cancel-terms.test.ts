@@ -27,7 +27,13 @@ function refusal(command: "apply" | "destroy", estateFile: string, accepting: st
 /** Everything the account holds, to prove a refused run changed nothing. */
 async function everything(backend: HarnessBackend): Promise<unknown> {
   const get = async (path: string) => (await backend.call("GET", path)).body;
-  return [await get("/v1/users"), await get("/v1/devices"), await get("/v1/subscriptions"), await get("/v1/orders"), await get("/v1/revisions")];
+  return [
+    await get("/v1/users"),
+    await get("/v1/devices"),
+    await get("/v1/subscriptions"),
+    await get("/v1/orders"),
+    await get("/v1/revisions"),
+  ];
 }
 
 async function cancelledUnder(backend: HarnessBackend): Promise<unknown[]> {
@@ -35,7 +41,10 @@ async function cancelledUnder(backend: HarnessBackend): Promise<unknown[]> {
 }
 
 /** The small office applied under TERMS, then the backend restarted with NEW_TERMS. */
-async function appliedThenNewTerms(backend: HarnessBackend, project: CliProject): Promise<{ folder: string; file: string }> {
+async function appliedThenNewTerms(
+  backend: HarnessBackend,
+  project: CliProject,
+): Promise<{ folder: string; file: string }> {
   const folder = project.example("small-office");
   const applied = await project.run(["apply", folder, "--yes"]);
   expect(applied.code, described(applied)).toBe(0);
@@ -66,7 +75,9 @@ describe("pbx-estate when the service terms change", () => {
     acceptNewTerms(file);
     const destroyed = await project.run(["destroy", folder, "--yes"]);
     expect(destroyed.code, described(destroyed)).toBe(0);
-    expect((await backend.call<Subscription[]>("GET", "/v1/subscriptions")).body.map((s) => s.status)).toEqual(Array(5).fill("cancellation-scheduled"));
+    expect((await backend.call<Subscription[]>("GET", "/v1/subscriptions")).body.map((s) => s.status)).toEqual(
+      Array(5).fill("cancellation-scheduled"),
+    );
     expect((await backend.call<User[]>("GET", "/v1/users")).body).toEqual([]);
     expect((await backend.call<Device[]>("GET", "/v1/devices")).body).toEqual([]);
     expect(await cancelledUnder(backend)).toEqual(Array(5).fill(NEW_TERMS));

@@ -21,9 +21,12 @@ import { cliProject, described, json, statePasswords, type CliResult } from "./h
 
 /** The last day a cancellation lets a licence run, in the account's time zone. */
 function lastDay(effectiveAt: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London", year: "numeric", month: "2-digit", day: "2-digit" }).format(
-    new Date(Date.parse(effectiveAt) - 1),
-  );
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Europe/London",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(new Date(Date.parse(effectiveAt) - 1));
 }
 
 async function ok<T>(backend: TestBackend, method: string, path: string, body?: unknown): Promise<T> {
@@ -38,7 +41,10 @@ const live = {
   licence: (b: TestBackend, id: string) => ok<Subscription>(b, "GET", `/v1/subscriptions/${id}`),
   orders: async (b: TestBackend) => (await ok<unknown[]>(b, "GET", "/v1/orders")).length,
   monthlyCost: async (b: TestBackend) =>
-    (await ok<Subscription[]>(b, "GET", "/v1/subscriptions?status=active")).reduce((sum, s) => sum + s.monthlyPrice.amountMinor, 0),
+    (await ok<Subscription[]>(b, "GET", "/v1/subscriptions?status=active")).reduce(
+      (sum, s) => sum + s.monthlyPrice.amountMinor,
+      0,
+    ),
 };
 
 const PASSWORD_ADVICE =
@@ -78,10 +84,13 @@ describe("drift advice, followed", () => {
     const users = await live.users(backend);
     const [john, priya, ann] = ["201", "200", "202"].map((extension) => users.find((u) => u.extension === extension)!);
     const devices = await live.devices(backend);
-    const [desk, soft, reception] = ["John's Desk Phone", "John's Softphone", "Reception Phone"].map((name) => devices.find((d) => d.name === name)!);
+    const [desk, soft, reception] = ["John's Desk Phone", "John's Softphone", "Reception Phone"].map((name) =>
+      devices.find((d) => d.name === name)!,
+    );
 
     // 1. Only a SIP password rotated in the portal: apply used to plan no change at all, and drift stayed 2.
-    const portalPassword = (await ok<DeviceWithPassword>(backend, "POST", `/v1/devices/${desk!.id}/rotate-password`)).sipPassword;
+    const portalPassword = (await ok<DeviceWithPassword>(backend, "POST", `/v1/devices/${desk!.id}/rotate-password`))
+      .sipPassword;
     const rotated = await run("drift", estate);
     expect(rotated.code, described(rotated)).toBe(2);
     expect(rotated.stdout).toContain(
@@ -97,7 +106,9 @@ describe("drift advice, followed", () => {
     const deskNow = (await live.devices(backend)).find((d) => d.id === desk!.id)!;
     expect(deskNow.sipUsername).toBe(desk!.sipUsername);
     expect([desk!.passwordFingerprint, passwordFingerprint(portalPassword)]).not.toContain(deskNow.passwordFingerprint);
-    expect((await statePasswords(project, "small-office")).map(passwordFingerprint)).toContain(deskNow.passwordFingerprint);
+    expect((await statePasswords(project, "small-office")).map(passwordFingerprint)).toContain(
+      deskNow.passwordFingerprint,
+    );
     const inSync = await run("drift", estate);
     expect(inSync.code, described(inSync)).toBe(0);
     expect(inSync.stdout).toContain("In sync");
@@ -110,15 +121,28 @@ describe("drift advice, followed", () => {
     await ok(backend, "POST", `/v1/subscriptions/${john!.licenceId}/call-plan`, { callPlan: "pay-as-you-go" });
     await ok(backend, "DELETE", `/v1/users/${john!.id}/devices/${soft!.id}`);
     await ok(backend, "DELETE", `/v1/devices/${soft!.id}`);
-    const softCancel = await ok<Subscription>(backend, "POST", `/v1/subscriptions/${soft!.licenceId}/cancel`, { effective: "end-of-month", termsVersion: TERMS });
+    const softCancel = await ok<Subscription>(backend, "POST", `/v1/subscriptions/${soft!.licenceId}/cancel`, {
+      effective: "end-of-month",
+      termsVersion: TERMS,
+    });
     expect(softCancel.status).toBe("cancellation-scheduled");
     for (const gone of [priya!, ann!]) {
       await ok(backend, "DELETE", `/v1/users/${gone.id}`);
-      expect((await ok<Subscription>(backend, "POST", `/v1/subscriptions/${gone.licenceId}/cancel`, { effective: "immediately", termsVersion: TERMS })).status).toBe("cancelled");
+      expect(
+        (
+          await ok<Subscription>(backend, "POST", `/v1/subscriptions/${gone.licenceId}/cancel`, {
+            effective: "immediately",
+            termsVersion: TERMS,
+          })
+        ).status,
+      ).toBe("cancelled");
     }
     const order = { termsVersion: TERMS, items: [{ product: "user-licence", callPlan: "national-unlimited" }] };
     const spare = (await ok<{ subscriptions: Subscription[] }>(backend, "POST", "/v1/orders", order)).subscriptions[0]!;
-    await ok(backend, "POST", `/v1/subscriptions/${spare.id}/cancel`, { effective: "end-of-month", termsVersion: TERMS });
+    await ok(backend, "POST", `/v1/subscriptions/${spare.id}/cancel`, {
+      effective: "end-of-month",
+      termsVersion: TERMS,
+    });
     const ordersBefore = await live.orders(backend);
 
     const drift = await run("drift", estate, "--json");
@@ -142,7 +166,8 @@ describe("drift advice, followed", () => {
       ["user/priya", "gone", []],
       ["user/priya/licence", "gone", []],
     ]);
-    const claimOrOrder = ", unless the account has an identical licence pending cancellation: that one is reinstated for it instead, and nothing is ordered";
+    const claimOrOrder =
+      ", unless the account has an identical licence pending cancellation: that one is reinstated for it instead, and nothing is ordered";
     expect(report.advice).toEqual([
       "sets the changed fields back to their declared values (user john)",
       "makes device john-softphone again as declared: a new device with a new SIP username and password (recorded in the state, encrypted), so its handset must be set up again",
@@ -164,12 +189,18 @@ describe("drift advice, followed", () => {
         `would have ended after ${lastDay(softCancel.cancellationEffectiveAt!)} (Europe/London); GBP 3.00 a month`,
     );
     expect(applied.stdout).toContain("Monthly cost: GBP 14.00 → GBP 58.00 (+GBP 44.00)");
-    expect(applied.stdout).toContain(`SIP-device licence of device john-softphone (${soft!.licenceId}): reinstated, its cancellation withdrawn`);
+    expect(applied.stdout).toContain(
+      `SIP-device licence of device john-softphone (${soft!.licenceId}): reinstated, its cancellation withdrawn`,
+    );
     expect(await live.monthlyCost(backend)).toBe(5800); // what the plan said the month would cost
 
     // Fields set back, and the call plan at the price the advice said.
     const usersNow = await live.users(backend);
-    expect(usersNow.find((u) => u.id === john!.id)).toMatchObject({ name: "John Smith", callPlan: "national-unlimited", licenceId: john!.licenceId });
+    expect(usersNow.find((u) => u.id === john!.id)).toMatchObject({
+      name: "John Smith",
+      callPlan: "national-unlimited",
+      licenceId: john!.licenceId,
+    });
     expect((await live.licence(backend, john!.licenceId)).monthlyPrice.amountMinor).toBe(1300);
     // The softphone made again, with new credentials, on the very licence it had, reinstated.
     const softNow = (await live.devices(backend)).find((d) => d.name === "John's Softphone")!;
@@ -178,15 +209,25 @@ describe("drift advice, followed", () => {
     expect(softNow).toMatchObject({ licenceId: soft!.licenceId, userId: john!.id });
     const passwords = await statePasswords(project, "small-office");
     expect(passwords.map(passwordFingerprint)).toContain(softNow.passwordFingerprint);
-    expect(await live.licence(backend, soft!.licenceId)).toMatchObject({ status: "active", monthlyPrice: { amountMinor: 300 } });
+    expect(await live.licence(backend, soft!.licenceId)).toMatchObject({
+      status: "active",
+      monthlyPrice: { amountMinor: 300 },
+    });
     // Priya made again, her phone linked, on a licence newly ordered at the catalogue's price; Ann made
     // again on the licence that was pending cancellation, claimed: one order in all.
     const priyaNow = usersNow.find((u) => u.extension === "200")!;
     expect(priyaNow).toMatchObject({ name: "Priya Patel", deviceIds: [reception!.id] });
     expect(priyaNow.licenceId).not.toBe(priya!.licenceId);
-    expect(await live.licence(backend, priyaNow.licenceId)).toMatchObject({ status: "active", callPlan: "international", monthlyPrice: { amountMinor: 2300 } });
+    expect(await live.licence(backend, priyaNow.licenceId)).toMatchObject({
+      status: "active",
+      callPlan: "international",
+      monthlyPrice: { amountMinor: 2300 },
+    });
     expect(usersNow.find((u) => u.extension === "202")).toMatchObject({ name: "Ann Lee", licenceId: spare.id });
-    expect(await live.licence(backend, spare.id)).toMatchObject({ status: "active", monthlyPrice: { amountMinor: 1300 } });
+    expect(await live.licence(backend, spare.id)).toMatchObject({
+      status: "active",
+      monthlyPrice: { amountMinor: 1300 },
+    });
     expect(await live.orders(backend)).toBe(ordersBefore + 1);
 
     const clean = await run("drift", estate);

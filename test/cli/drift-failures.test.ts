@@ -26,13 +26,20 @@ describe("drift failures", () => {
     expect(throttled.stderr).toContain("still throttled (429) after retrying");
 
     // The account and catalogue answer, but reading the users during the refresh fails with 503.
-    await backend.faults({ rules: [{ method: "GET", path: "^/v1/users", action: "unavailable", times: 1000 }], errorShare: null });
+    await backend.faults({
+      rules: [{ method: "GET", path: "^/v1/users", action: "unavailable", times: 1000 }],
+      errorShare: null,
+    });
     const unreadable = await project.run(["drift", estate]);
     expect(unreadable.code, described(unreadable)).toBe(1);
     expect(unreadable.stderr).toContain("could not read the live objects");
     await backend.faults({ rules: [], errorShare: null });
 
-    const other = await backend.backend.createAccount({ name: "Other Ltd", timeZone: "Europe/London", numbers: [NUMBERS[2]!] });
+    const other = await backend.backend.createAccount({
+      name: "Other Ltd",
+      timeZone: "Europe/London",
+      numbers: [NUMBERS[2]!],
+    });
     const wrongAccount = await project.run(["drift", estate], { PBX_TOKEN: other.token });
     expect(wrongAccount.code, described(wrongAccount)).toBe(1);
     expect(wrongAccount.stderr).toContain(`the token is for account ${other.accountId}`);
@@ -56,11 +63,16 @@ describe("drift failures", () => {
     const estate = project.example("small-office");
     expect((await project.run(["apply", estate])).code).toBe(0);
 
-    const john = (await backend.call<{ id: string; extension: string }[]>("GET", "/v1/users")).body.find((u) => u.extension === "201")!;
+    const john = (await backend.call<{ id: string; extension: string }[]>("GET", "/v1/users")).body.find(
+      (u) => u.extension === "201",
+    )!;
     expect((await backend.call("PATCH", `/v1/users/${john.id}`, { name: "Jonathan Smith" })).status).toBe(200);
     // A code change the backend refuses: a caller ID that is not one of the account's numbers.
     const file = join(estate, "estate.yaml");
-    writeFileSync(file, readFileSync(file, "utf8").replace(`outboundCallerId: "${NUMBERS[0]}"`, 'outboundCallerId: "+442079460999"'));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(`outboundCallerId: "${NUMBERS[0]}"`, 'outboundCallerId: "+442079460999"'),
+    );
     const failed = await project.run(["apply", estate]);
     expect(failed.code, described(failed)).toBe(1);
     expect(failed.stderr).toContain("caller-id-not-owned");
@@ -68,9 +80,16 @@ describe("drift failures", () => {
     const drift = await project.run(["drift", estate, "--json"]);
     expect(drift.code, described(drift)).toBe(2);
     const report = json<DriftReport>(drift);
-    expect(report.drift.map((d) => [d.resource, d.fields])).toEqual([["user/john", [{ field: "name", declared: "John Smith", live: "Jonathan Smith" }]]]);
+    expect(report.drift.map((d) => [d.resource, d.fields])).toEqual([
+      ["user/john", [{ field: "name", declared: "John Smith", live: "Jonathan Smith" }]],
+    ]);
     expect(report.pendingCodeChanges.users).toEqual([
-      { key: "john", op: "update", label: "201 John Smith", fields: [{ field: "outboundCallerId", from: NUMBERS[0], to: "+442079460999" }] },
+      {
+        key: "john",
+        op: "update",
+        label: "201 John Smith",
+        fields: [{ field: "outboundCallerId", from: NUMBERS[0], to: "+442079460999" }],
+      },
     ]);
   }, 600_000);
 });

@@ -54,7 +54,9 @@ describe("several estates in one job", () => {
       [join("estates", "small-office"), 0, false],
     ]);
 
-    const [maria] = (await backend.call<{ id: string; name: string }[]>("GET", "/v1/users")).body.filter((u) => u.name === "Maria Garcia");
+    const [maria] = (await backend.call<{ id: string; name: string }[]>("GET", "/v1/users")).body.filter(
+      (u) => u.name === "Maria Garcia",
+    );
     expect((await backend.call("PATCH", `/v1/users/${maria!.id}`, { name: "Maria G." })).status).toBe(200);
     const drift = await project.run(["drift", "--each", "estates", "--jobs", "2", "--json"]);
     expect(drift.code, described(drift)).toBe(2);

@@ -26,8 +26,14 @@ async function buildByHand(backend: TestBackend): Promise<void> {
     { product: "user-licence", callPlan: i % 5 === 0 ? "international" : "national-unlimited" },
     ...Array.from({ length: i % 2 === 0 ? 2 : 1 }, () => ({ product: "sip-device-licence" })),
   ]);
-  const firstHalf = await ok<{ subscriptions: Listed[] }>(backend, "POST", "/v1/orders", { termsVersion: TERMS_VERSION, items: items.slice(0, 15).flat() });
-  const secondHalf = await ok<{ subscriptions: Listed[] }>(backend, "POST", "/v1/orders", { termsVersion: TERMS_VERSION, items: items.slice(15).flat() });
+  const firstHalf = await ok<{ subscriptions: Listed[] }>(backend, "POST", "/v1/orders", {
+    termsVersion: TERMS_VERSION,
+    items: items.slice(0, 15).flat(),
+  });
+  const secondHalf = await ok<{ subscriptions: Listed[] }>(backend, "POST", "/v1/orders", {
+    termsVersion: TERMS_VERSION,
+    items: items.slice(15).flat(),
+  });
   const licences = [...firstHalf.subscriptions, ...secondHalf.subscriptions].map((s) => s.id);
   let next = 0;
   for (let i = 0; i < 30; i++) {

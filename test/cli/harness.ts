@@ -57,7 +57,11 @@ export function cliProject(backend: Pick<TestBackend, "url" | "token"> | undefin
     [Symbol.asyncDispose]: async () => rmSync(dir, { recursive: true, force: true }),
   };
 
-  function runCli(args: string[], env: Record<string, string>, detached: boolean): { child: ChildProcess; done: Promise<CliResult> } {
+  function runCli(
+    args: string[],
+    env: Record<string, string>,
+    detached: boolean,
+  ): { child: ChildProcess; done: Promise<CliResult> } {
     const credentials = backend ? { PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token } : {};
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: dir,
@@ -95,22 +99,28 @@ export function described(result: CliResult): string {
 export async function statePasswords(project: CliProject, stack: string): Promise<string[]> {
   const { binDir } = await engineCli();
   const home = join(project.dir, ".pbx-estate");
-  const child = spawn(join(binDir, "pulumi"), ["stack", "export", "--show-secrets", "-s", `organization/pbx-estate/${stack}`], {
-    cwd: project.dir,
-    env: {
-      ...baseEnv(),
-      PULUMI_HOME: join(home, "pulumi-home"),
-      PULUMI_BACKEND_URL: fileBackendUrl(join(home, "state")),
-      PULUMI_CONFIG_PASSPHRASE_FILE: join(home, "passphrase"),
-      PULUMI_SKIP_UPDATE_CHECK: "true",
+  const child = spawn(
+    join(binDir, "pulumi"),
+    ["stack", "export", "--show-secrets", "-s", `organization/pbx-estate/${stack}`],
+    {
+      cwd: project.dir,
+      env: {
+        ...baseEnv(),
+        PULUMI_HOME: join(home, "pulumi-home"),
+        PULUMI_BACKEND_URL: fileBackendUrl(join(home, "state")),
+        PULUMI_CONFIG_PASSPHRASE_FILE: join(home, "passphrase"),
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   let out = "";
   child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   if (code !== 0) throw new Error(`pulumi stack export failed (${code})`);
-  const exported = JSON.parse(out) as { deployment: { resources?: { outputs?: { sipPassword?: { plaintext?: string } } }[] } };
+  const exported = JSON.parse(out) as {
+    deployment: { resources?: { outputs?: { sipPassword?: { plaintext?: string } } }[] };
+  };
   return (exported.deployment.resources ?? [])
     .map((r) => r.outputs?.sipPassword?.plaintext)
     .filter((p): p is string => typeof p === "string")

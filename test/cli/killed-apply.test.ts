@@ -20,7 +20,8 @@ describe("the plan after a killed apply", () => {
     // many depends on how the provider grouped them: at least one, and no more than the estate's five).
     await backend.faults({ rules: [{ method: "POST", path: "^/v1/orders$", action: "hold", times: 1000 }] });
     const run = project.start(["apply", estate, "--yes"]);
-    for (let i = 0; i < 600 && !((backend.backend.faults?.heldCount ?? 0) > 0 && (await licences()).length > 0); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 600 && !((backend.backend.faults?.heldCount ?? 0) > 0 && (await licences()).length > 0); i++)
+      await new Promise((r) => setTimeout(r, 100));
     process.kill(-run.child.pid!, "SIGKILL");
     await run.done;
     await backend.faults({ rules: [] });
@@ -43,16 +44,25 @@ describe("the plan after a killed apply", () => {
     expect(plan.licences.adoptions.map((a) => a.subscriptionId).sort()).toEqual(made.map((s) => s.id).sort());
     expect(plan.licences.orders).toHaveLength(5 - made.length);
     const billed = made.reduce((sum, s) => sum + s.monthlyPrice.amountMinor, 0);
-    expect(plan.cost).toEqual({ currency: "GBP", currentMonthlyMinor: billed, monthlyDeltaMinor: 4500 - billed, newMonthlyMinor: 4500 });
+    expect(plan.cost).toEqual({
+      currency: "GBP",
+      currentMonthlyMinor: billed,
+      monthlyDeltaMinor: 4500 - billed,
+      newMonthlyMinor: 4500,
+    });
     const text = await project.run(["plan", estate]);
-    expect(text.stdout).toContain(`Licences to take over (${made.length}; made by an earlier run of this estate that stopped before recording them, already billed)`);
+    expect(text.stdout).toContain(
+      `Licences to take over (${made.length}; made by an earlier run of this estate that stopped before recording them, already billed)`,
+    );
     expect(text.stdout).toContain(`Monthly cost: GBP ${(billed / 100).toFixed(2)} → GBP 45.00`);
 
     // The limit covers only what is new, so the recovery goes through without --yes, ordering only the rest.
     const limit = ((4500 - billed) / 100).toFixed(2);
     const recovered = await project.run(["apply", estate, "--max-cost-increase", limit]);
     expect(recovered.code, described(recovered)).toBe(0);
-    expect(recovered.stdout).toContain(`licences: 5 added (${made.length} taken over from an earlier run, ${5 - made.length} ordered)`);
+    expect(recovered.stdout).toContain(
+      `licences: 5 added (${made.length} taken over from an earlier run, ${5 - made.length} ordered)`,
+    );
     expect(await licences()).toHaveLength(5);
     const after = await project.run(["plan", estate]);
     expect(after.stdout).toContain("No changes");

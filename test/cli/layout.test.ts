@@ -38,7 +38,12 @@ describe("estate layout", () => {
     writeFileSync(file, original.slice(0, original.indexOf("    - key: john")) + priyaBlock + reordered);
     const afterReorder = await project.run(["plan", estate, "--json"]);
     expect(afterReorder.code, described(afterReorder)).toBe(0);
-    expect(json<EstatePlan>(afterReorder)).toMatchObject({ hasChanges: false, users: [], devices: [], licences: { orders: [], cancellations: [] } });
+    expect(json<EstatePlan>(afterReorder)).toMatchObject({
+      hasChanges: false,
+      users: [],
+      devices: [],
+      licences: { orders: [], cancellations: [] },
+    });
 
     // Priya moves to a file of her own, a UserGroup without defaults of its own.
     writeFileSync(file, readFileSync(file, "utf8").replace(priyaBlock, ""));
@@ -48,7 +53,12 @@ describe("estate layout", () => {
     );
     const afterMove = await project.run(["plan", estate, "--json"]);
     expect(afterMove.code, described(afterMove)).toBe(0);
-    expect(json<EstatePlan>(afterMove)).toMatchObject({ hasChanges: false, users: [], devices: [], licences: { orders: [], cancellations: [] } });
+    expect(json<EstatePlan>(afterMove)).toMatchObject({
+      hasChanges: false,
+      users: [],
+      devices: [],
+      licences: { orders: [], cancellations: [] },
+    });
 
     // A second, fresh working folder given the first one's state sees the same stack, unchanged.
     await using second = cliProject(backend);

@@ -35,7 +35,10 @@ describe("pbx-estate with examples/multi-site", () => {
     const planned = await project.run(["plan", estate, "--json"]);
     expect(planned.code, described(planned)).toBe(0);
     const plan = json<EstatePlan>(planned);
-    expect(plan.counts).toEqual({ users: { create: 60, update: 0, replace: 0, delete: 0 }, devices: { create: 90, update: 0, replace: 0, delete: 0 } });
+    expect(plan.counts).toEqual({
+      users: { create: 60, update: 0, replace: 0, delete: 0 },
+      devices: { create: 90, update: 0, replace: 0, delete: 0 },
+    });
     expect(plan.users.find((u) => u.key === "jacob-mitchell")!.fields).toEqual([
       { field: "name", to: "Jacob Mitchell" },
       { field: "extension", to: "302" },
@@ -48,11 +51,18 @@ describe("pbx-estate with examples/multi-site", () => {
     ]);
     // 3 international and 57 national-unlimited user licences, 90 SIP-device licences.
     expect(plan.licences.orders).toHaveLength(150);
-    expect(plan.cost).toEqual({ currency: "GBP", currentMonthlyMinor: 0, monthlyDeltaMinor: 3 * 2300 + 57 * 1300 + 90 * 300, newMonthlyMinor: 108_000 });
+    expect(plan.cost).toEqual({
+      currency: "GBP",
+      currentMonthlyMinor: 0,
+      monthlyDeltaMinor: 3 * 2300 + 57 * 1300 + 90 * 300,
+      newMonthlyMinor: 108_000,
+    });
 
     const comment = await project.run(["plan", estate, "--markdown", "--out", "plan.json"]);
     expect(comment.code, described(comment)).toBe(0);
-    expect(comment.stdout).toContain("| create | `amelia-clarke` `201 Amelia Clarke` | name: `Amelia Clarke`<br>extension: `201`<br>callPlan: `international`");
+    expect(comment.stdout).toContain(
+      "| create | `amelia-clarke` `201 Amelia Clarke` | name: `Amelia Clarke`<br>extension: `201`<br>callPlan: `international`",
+    );
     expect(comment.stdout).toContain("| GBP 0.00 | +GBP 1080.00 | GBP 1080.00 |");
 
     const applied = await project.run(["apply", estate, "--plan", "plan.json"]);
@@ -83,11 +93,23 @@ describe("pbx-estate with examples/multi-site", () => {
 
     // A new estate-wide caller ID reaches the London and Edinburgh users; Manchester sets its own.
     const estateFile = join(estate, "estate.yaml");
-    writeFileSync(estateFile, readFileSync(estateFile, "utf8").replace(`outboundCallerId: "${NUMBERS[0]}"`, `outboundCallerId: "${NUMBERS[2]}"`));
+    writeFileSync(
+      estateFile,
+      readFileSync(estateFile, "utf8").replace(
+        `outboundCallerId: "${NUMBERS[0]}"`,
+        `outboundCallerId: "${NUMBERS[2]}"`,
+      ),
+    );
     const defaults = json<EstatePlan>(await project.run(["plan", estate, "--json"]));
     expect(defaults.users).toHaveLength(40);
-    expect(defaults.users.every((u) => u.op === "update" && u.fields.length === 1 && u.fields[0]!.field === "outboundCallerId")).toBe(true);
-    expect(defaults.users.find((u) => u.key === "amelia-clarke")!.fields).toEqual([{ field: "outboundCallerId", from: NUMBERS[0], to: NUMBERS[2] }]);
+    expect(
+      defaults.users.every(
+        (u) => u.op === "update" && u.fields.length === 1 && u.fields[0]!.field === "outboundCallerId",
+      ),
+    ).toBe(true);
+    expect(defaults.users.find((u) => u.key === "amelia-clarke")!.fields).toEqual([
+      { field: "outboundCallerId", from: NUMBERS[0], to: NUMBERS[2] },
+    ]);
     expect(defaults.cost.monthlyDeltaMinor).toBe(0);
 
     const destroyed = await project.run(["destroy", estate, "--yes"]);
@@ -96,7 +118,9 @@ describe("pbx-estate with examples/multi-site", () => {
     expect(subscriptions.filter((s) => s.status === "cancellation-scheduled")).toHaveLength(150);
     const effective = [...new Set(subscriptions.map((s) => s.cancellationEffectiveAt))];
     expect(effective).toHaveLength(1);
-    expect(destroyed.stdout.split("\n").filter((l) => l.includes(`cancellation takes effect ${effective[0]}`))).toHaveLength(150);
+    expect(
+      destroyed.stdout.split("\n").filter((l) => l.includes(`cancellation takes effect ${effective[0]}`)),
+    ).toHaveLength(150);
     expect(destroyed.stdout).toContain("Monthly cost: GBP 1080.00 → GBP 0.00 (-GBP 1080.00)");
     expect((await backend.call<LiveUser[]>("GET", "/v1/users")).body).toEqual([]);
   }, 900_000);

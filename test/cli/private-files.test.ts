@@ -31,7 +31,9 @@ describe("private files", () => {
     const umask = process.umask(0o022); // what the commands start with, inherited
     const home = join(scratch, "server", ".pbx-estate");
     mkdirSync(home, { recursive: true, mode: 0o755 });
-    const serve = await spawnServe(["--database", join(home, "data"), "--registrar"]).finally(() => process.umask(umask));
+    const serve = await spawnServe(["--database", join(home, "data"), "--registrar"]).finally(() =>
+      process.umask(umask),
+    );
     try {
       const token = readFileSync(serve.tokenFile!, "utf8").trim();
       await using project = cliProject({ url: serve.url, token });

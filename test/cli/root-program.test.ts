@@ -14,7 +14,13 @@ describe("the root Pulumi.yaml program", () => {
     await using backend = await startTestBackend();
     const config = { "pbx-estate:paths": { value: join(repoRoot, "examples", "small-office") } };
     const env = { PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token };
-    await using engine = await EngineWorkspace.create({ program: estateMain, projectName: "pbx-estate", stackName: "small-office", config, env });
+    await using engine = await EngineWorkspace.create({
+      program: estateMain,
+      projectName: "pbx-estate",
+      stackName: "small-office",
+      config,
+      env,
+    });
     const preview = await engine.preview();
     // The component reports its outputs twice (registered, then completed): names are compared as a set.
     expect([...new Set(preview.steps.filter((s) => s.op === "create").map((s) => s.name))].sort()).toEqual([
@@ -31,12 +37,20 @@ describe("the root Pulumi.yaml program", () => {
       "user/priya/licence",
     ]);
 
-    await using other = await EngineWorkspace.create({ program: estateMain, projectName: "pbx-estate", stackName: "staging", config, env });
+    await using other = await EngineWorkspace.create({
+      program: estateMain,
+      projectName: "pbx-estate",
+      stackName: "staging",
+      config,
+      env,
+    });
     const refused = await other.preview().then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(refused).toBeInstanceOf(EngineRunError);
-    expect((refused as Error).message).toContain("estate small-office belongs in stack small-office (one stack per estate), not staging");
+    expect((refused as Error).message).toContain(
+      "estate small-office belongs in stack small-office (one stack per estate), not staging",
+    );
   });
 });

@@ -13,7 +13,10 @@ import { startTestBackend } from "../provider/harness.ts";
 import { cliProject, described, json } from "./harness.ts";
 
 const serverUrl = process.env.PBX_TEST_POSTGRES_URL;
-if (!serverUrl && process.env.CI !== "true") console.warn("[pbx-estate] skipping shared PostgreSQL state: set PBX_TEST_POSTGRES_URL (see test/backend/start-postgres.sh)");
+if (!serverUrl && process.env.CI !== "true")
+  console.warn(
+    "[pbx-estate] skipping shared PostgreSQL state: set PBX_TEST_POSTGRES_URL (see test/backend/start-postgres.sh)",
+  );
 
 /** A fresh database on the test server for one state backend, as a postgres:// URL Pulumi accepts. */
 async function freshStateDatabase(url: string): Promise<string> {
@@ -33,11 +36,17 @@ async function freshStateDatabase(url: string): Promise<string> {
 
 describe.skipIf(!serverUrl && process.env.CI !== "true")("shared state in PostgreSQL", () => {
   it("a second working folder plans no changes, and an apply while another holds the lock is refused", async () => {
-    if (!serverUrl) throw new Error("PBX_TEST_POSTGRES_URL is not set: CI must start PostgreSQL (test/backend/start-postgres.sh) and export it");
+    if (!serverUrl)
+      throw new Error(
+        "PBX_TEST_POSTGRES_URL is not set: CI must start PostgreSQL (test/backend/start-postgres.sh) and export it",
+      );
     await using backend = await startTestBackend();
     await using first = cliProject(backend);
     await using second = cliProject(backend);
-    const env = { PULUMI_BACKEND_URL: await freshStateDatabase(serverUrl), PULUMI_CONFIG_PASSPHRASE: "shared by the CI runners" };
+    const env = {
+      PULUMI_BACKEND_URL: await freshStateDatabase(serverUrl),
+      PULUMI_CONFIG_PASSPHRASE: "shared by the CI runners",
+    };
 
     const applied = await first.run(["apply", first.example("small-office")], env);
     expect(applied.code, described(applied)).toBe(0);
@@ -50,7 +59,8 @@ describe.skipIf(!serverUrl && process.env.CI !== "true")("shared state in Postgr
     writeFileSync(file, readFileSync(file, "utf8").replace("name: John Smith", "name: John A. Smith"));
     await backend.faults({ rules: [{ method: "PATCH", path: "^/v1/users/", action: "hold", times: 1 }] });
     const holding = first.run(["apply", join(first.dir, "small-office")], env);
-    for (let i = 0; i < 600 && backend.backend.faults?.heldCount !== 1; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 600 && backend.backend.faults?.heldCount !== 1; i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(backend.backend.faults?.heldCount).toBe(1);
 
     // The second folder has a change of its own to apply (Priya's name), so its apply needs the lock.

@@ -15,7 +15,9 @@ import { cliProject, described, json, statePasswords } from "./harness.ts";
 
 /** The last calendar day of this month in `timeZone`, as YYYY-MM-DD. */
 function lastDayOfThisMonth(timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit" }).formatToParts(new Date());
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit" }).formatToParts(
+    new Date(),
+  );
   const year = Number(parts.find((p) => p.type === "year")!.value);
   const month = Number(parts.find((p) => p.type === "month")!.value);
   const day = new Date(Date.UTC(year, month, 0)).getUTCDate();
@@ -49,7 +51,10 @@ describe("pbx-estate with examples/small-office", () => {
       { field: "callPlan", to: "national-unlimited" },
       { field: "areaPrefix", to: "020" },
       { field: "outboundCallerId", to: NUMBERS[0] },
-      { field: "recording", to: { enabled: true, email: "call-recordings@example.com", subject: "Outbound call: John Smith" } },
+      {
+        field: "recording",
+        to: { enabled: true, email: "call-recordings@example.com", subject: "Outbound call: John Smith" },
+      },
       { field: "devices", to: ["john-desk-phone", "john-softphone"] },
       { field: "removal", to: "end-of-month" },
     ]);
@@ -65,15 +70,26 @@ describe("pbx-estate with examples/small-office", () => {
       ["john", "user-licence", "national-unlimited", 1300],
       ["priya", "user-licence", "international", 2300],
     ]);
-    expect(plan.cost).toEqual({ currency: "GBP", currentMonthlyMinor: 0, monthlyDeltaMinor: 4500, newMonthlyMinor: 4500 });
+    expect(plan.cost).toEqual({
+      currency: "GBP",
+      currentMonthlyMinor: 0,
+      monthlyDeltaMinor: 4500,
+      newMonthlyMinor: 4500,
+    });
 
     // The same plan as a PR comment, saved as the plan file the merge applies.
     const comment = await run("plan", estate, "--markdown", "--out", "plan.json");
     expect(comment.code, described(comment)).toBe(0);
-    expect(comment.stdout).toContain("| create | `john` `201 John Smith` | name: `John Smith`<br>extension: `201`<br>callPlan: `national-unlimited`");
+    expect(comment.stdout).toContain(
+      "| create | `john` `201 John Smith` | name: `John Smith`<br>extension: `201`<br>callPlan: `national-unlimited`",
+    );
     expect(comment.stdout).toContain("outboundCallerId: `+442079460001`");
-    expect(comment.stdout).toContain("| create | `reception-phone` `Reception Phone` | `priya` | name: `Reception Phone`<br>user: `priya` |");
-    expect(comment.stdout).toContain("| order | `user licence (international)` | `user priya` | when applied | +GBP 23.00 |");
+    expect(comment.stdout).toContain(
+      "| create | `reception-phone` `Reception Phone` | `priya` | name: `Reception Phone`<br>user: `priya` |",
+    );
+    expect(comment.stdout).toContain(
+      "| order | `user licence (international)` | `user priya` | when applied | +GBP 23.00 |",
+    );
     expect(comment.stdout).toContain("| GBP 0.00 | +GBP 45.00 | GBP 45.00 |");
 
     const applied = await run("apply", estate, "--plan", "plan.json");
@@ -87,7 +103,12 @@ describe("pbx-estate with examples/small-office", () => {
 
     const second = await run("plan", estate, "--json");
     expect(second.code, described(second)).toBe(0);
-    expect(json<EstatePlan>(second)).toMatchObject({ hasChanges: false, users: [], devices: [], cost: { monthlyDeltaMinor: 0, currentMonthlyMinor: 4500 } });
+    expect(json<EstatePlan>(second)).toMatchObject({
+      hasChanges: false,
+      users: [],
+      devices: [],
+      cost: { monthlyDeltaMinor: 0, currentMonthlyMinor: 4500 },
+    });
 
     // Someone changes John's caller ID in the portal.
     const john = users.find((u) => u.extension === "201")!;
@@ -122,7 +143,9 @@ describe("pbx-estate with examples/small-office", () => {
     const lastDay = lastDayOfThisMonth("Europe/London");
     const unconfirmed = await run("destroy", estate);
     expect(unconfirmed.code, described(unconfirmed)).toBe(3);
-    expect(unconfirmed.stdout.split("\n").filter((l) => l.includes(`runs until the end of ${lastDay} (Europe/London)`))).toHaveLength(5);
+    expect(
+      unconfirmed.stdout.split("\n").filter((l) => l.includes(`runs until the end of ${lastDay} (Europe/London)`)),
+    ).toHaveLength(5);
     expect(unconfirmed.stdout).toContain("Monthly cost: GBP 45.00 → GBP 0.00 (-GBP 45.00)");
     expect((await backend.call<User[]>("GET", "/v1/users")).body).toHaveLength(2);
 
@@ -140,7 +163,11 @@ describe("pbx-estate with examples/small-office", () => {
     expect(subscriptions.map((s) => s.status)).toEqual(Array(5).fill("cancellation-scheduled"));
     const effective = new Set(subscriptions.map((s) => s.cancellationEffectiveAt));
     expect(effective.size).toBe(1);
-    expect(destroyed.stdout.split("\n").filter((l) => l.includes(`cancellation takes effect ${[...effective][0]} (runs until the end of ${lastDay}`))).toHaveLength(5);
+    expect(
+      destroyed.stdout
+        .split("\n")
+        .filter((l) => l.includes(`cancellation takes effect ${[...effective][0]} (runs until the end of ${lastDay}`)),
+    ).toHaveLength(5);
     expect((await backend.call<User[]>("GET", "/v1/users")).body).toEqual([]);
 
     // No SIP password reached any output, nor the token.

@@ -47,7 +47,9 @@ describe("unlock", () => {
     expect(blocked.stderr).toContain("`pbx-estate unlock` with the same files");
     const refused = await project.run(["unlock", estate]);
     expect(refused.code, described(refused)).toBe(3);
-    expect(refused.stderr).toMatch(new RegExp(`locked by \\S+@${hostname()}, pid \\d+, since \\d{4}-\\S+ \\(less than a minute ago\\)`));
+    expect(refused.stderr).toMatch(
+      new RegExp(`locked by \\S+@${hostname()}, pid \\d+, since \\d{4}-\\S+ \\(less than a minute ago\\)`),
+    );
     expect(refused.stderr).toContain("still going on this host");
     expect(refused.stderr).toContain("Nothing was released.");
     const forced = await project.run(["unlock", estate, "--force"]);

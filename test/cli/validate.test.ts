@@ -32,7 +32,9 @@ describe("pbx-estate validate, and bad files everywhere", () => {
       const result = await project.run([command, estate]);
       expect(result.code, described(result)).toBe(1);
       expect(result.stderr).toContain("the estate files have 2 problems; nothing was contacted or changed");
-      expect(result.stderr).toContain(`${london}:26:18: spec.users[1].extension: must be 2 to 5 digits (rule: pattern)`);
+      expect(result.stderr).toContain(
+        `${london}:26:18: spec.users[1].extension: must be 2 to 5 digits (rule: pattern)`,
+      );
       expect(result.stderr).toContain(
         `${join(estate, "manchester.yaml")}:14:18: spec.users[0].extension: extension "301" is already used at ${edinburgh}:26:18 (rule: duplicate-extension)`,
       );

@@ -80,7 +80,6 @@ interface RunOptions {
   parallel?: number;
 }
 
-
 const internalProperties = new Set(["__provider"]);
 
 function changedKeys(before: Record<string, unknown> = {}, after: Record<string, unknown> = {}): string[] {
@@ -190,7 +189,11 @@ export class EngineWorkspace implements AsyncDisposable {
    */
   private async runProgram(
     what: string,
-    operation: (program: PulumiFn, onEvent: (e: EngineEvent) => void, onOutput: (s: string) => void) => Promise<unknown>,
+    operation: (
+      program: PulumiFn,
+      onEvent: (e: EngineEvent) => void,
+      onOutput: (s: string) => void,
+    ) => Promise<unknown>,
   ): Promise<EngineRun> {
     const program = this.stack.workspace.program;
     if (!program) throw new Error("the engine workspace has no program");
@@ -200,7 +203,11 @@ export class EngineWorkspace implements AsyncDisposable {
       return program();
     };
     const run = await this.run(what, (onEvent, onOutput) => operation(watched, onEvent, onOutput));
-    if (!ran) throw new EngineRunError(`pulumi ${what}: the engine ran without the program (the Node SDK's silent inline-run failure)`, run);
+    if (!ran)
+      throw new EngineRunError(
+        `pulumi ${what}: the engine ran without the program (the Node SDK's silent inline-run failure)`,
+        run,
+      );
     return run;
   }
 
@@ -235,7 +242,9 @@ export class EngineWorkspace implements AsyncDisposable {
       // The CLI's own summary is enough to read a failure; the full output stays on `run.output`.
       const diagnostics = /Diagnostics:[\s\S]*?(?=\n\S|$)/.exec(message)?.[0];
       const exit = /exit code \d+/.exec(message)?.[0] ?? "failed";
-      throw new EngineRunError(`pulumi ${what}: ${exit}\n${diagnostics ?? message.slice(0, 2000)}`, run, { cause: error });
+      throw new EngineRunError(`pulumi ${what}: ${exit}\n${diagnostics ?? message.slice(0, 2000)}`, run, {
+        cause: error,
+      });
     }
   }
 

@@ -17,20 +17,35 @@ interface Workflow {
 }
 
 function stepRun(workflow: string, name: string): string {
-  const parsed = load(readFileSync(join(repoRoot, "examples", "ci", ".github", "workflows", workflow), "utf8")) as Workflow;
-  const step = Object.values(parsed.jobs).flatMap((j) => j.steps).find((s) => s.name === name);
+  const parsed = load(
+    readFileSync(join(repoRoot, "examples", "ci", ".github", "workflows", workflow), "utf8"),
+  ) as Workflow;
+  const step = Object.values(parsed.jobs)
+    .flatMap((j) => j.steps)
+    .find((s) => s.name === name);
   if (!step?.run) throw new Error(`${workflow} has no step "${name}" with a run script`);
   return step.run;
 }
 
 /** Runs a step's script with `bash -e`, GitHub's default shell, and `npx pbx-estate` being this package's bin. */
-function runStep(script: string, cwd: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runStep(
+  script: string,
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const bin = join(cwd, ".bin");
   mkdirSync(bin, { recursive: true });
   // What `npm ci` makes of an estate repository that depends on pbx-estate.
-  writeFileSync(join(bin, "npx"), `#!/usr/bin/env bash\n[ "$1" = pbx-estate ] && shift && exec "${process.execPath}" "${join(repoRoot, "cli", "pbx-estate", "main.ts")}" "$@"\nexit 127\n`);
+  writeFileSync(
+    join(bin, "npx"),
+    `#!/usr/bin/env bash\n[ "$1" = pbx-estate ] && shift && exec "${process.execPath}" "${join(repoRoot, "cli", "pbx-estate", "main.ts")}" "$@"\nexit 127\n`,
+  );
   chmodSync(join(bin, "npx"), 0o755);
-  const child = spawn("bash", ["-e", "-c", script], { cwd, env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH ?? ""}` }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("bash", ["-e", "-c", script], {
+    cwd,
+    env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH ?? ""}` },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -46,7 +61,8 @@ describe("examples/ci", () => {
     const summary = join(repo.dir, "summary.md");
     writeFileSync(summary, "");
     const env = { PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token, GITHUB_STEP_SUMMARY: summary };
-    const described = (r: { code: number | null; stdout: string; stderr: string }) => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
+    const described = (r: { code: number | null; stdout: string; stderr: string }) =>
+      `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
 
     for (const name of ["Validate", "Plan"]) {
       const r = await runStep(stepRun("pbx-plan.yml", name), repo.dir, env);
@@ -54,7 +70,9 @@ describe("examples/ci", () => {
     }
     const comment = readFileSync(join(repo.dir, "pbx-plan.md"), "utf8");
     expect(comment).toContain("John Smith");
-    expect(JSON.parse(readFileSync(join(repo.dir, "pbx-plan.json"), "utf8"))).toMatchObject({ format: "pbx-estate-plan/v1" });
+    expect(JSON.parse(readFileSync(join(repo.dir, "pbx-plan.json"), "utf8"))).toMatchObject({
+      format: "pbx-estate-plan/v1",
+    });
 
     const applied = await runStep(stepRun("pbx-apply.yml", "Apply the plan"), repo.dir, env);
     expect(applied.code, described(applied)).toBe(0);
@@ -63,7 +81,9 @@ describe("examples/ci", () => {
     const inSync = await runStep(stepRun("pbx-drift.yml", "Drift"), repo.dir, env);
     expect(inSync.code, described(inSync)).toBe(0);
 
-    const [john] = (await backend.call<{ id: string; name: string }[]>("GET", "/v1/users")).body.filter((u) => u.name === "John Smith");
+    const [john] = (await backend.call<{ id: string; name: string }[]>("GET", "/v1/users")).body.filter(
+      (u) => u.name === "John Smith",
+    );
     expect((await backend.call("PATCH", `/v1/users/${john!.id}`, { name: "Jon Smith" })).status).toBe(200);
     const drifted = await runStep(stepRun("pbx-drift.yml", "Drift"), repo.dir, env);
     expect(drifted.code, described(drifted)).toBe(2);

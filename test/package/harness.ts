@@ -6,7 +6,19 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -30,7 +42,11 @@ export function nodesUnderTest(): Record<"lowest" | "latest22" | "latest24", Nod
     const version = spawnSync(binary, ["--version"], { encoding: "utf8" }).stdout.trim();
     return { label: `${label} (${version})`, binary, version };
   };
-  return { lowest: at("node-22-13", "lowest supported Node 22"), latest22: at("node", "latest Node 22"), latest24: at("node-24", "latest Node 24") };
+  return {
+    lowest: at("node-22-13", "lowest supported Node 22"),
+    latest22: at("node", "latest Node 22"),
+    latest24: at("node-24", "latest Node 24"),
+  };
 }
 
 /** The lowest Node the package's `engines` accepts (written `>=X.Y.Z`). */
@@ -51,7 +67,9 @@ function onTestPath(name: string): string {
 
 const npmCli = onTestPath("npm");
 /** npm's machine-wide configuration (registry, CA file): npm looks for it beside the Node running it, which differs per Node under test. */
-const npmGlobalConfig = spawnSync(process.execPath, [npmCli, "config", "get", "globalconfig"], { encoding: "utf8" }).stdout.trim();
+const npmGlobalConfig = spawnSync(process.execPath, [npmCli, "config", "get", "globalconfig"], {
+  encoding: "utf8",
+}).stdout.trim();
 
 export interface RunResult {
   code: number | null;
@@ -63,7 +81,11 @@ export function described(result: RunResult): string {
   return `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
 }
 
-export function run(command: string, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<RunResult> {
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<RunResult> {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -77,7 +99,10 @@ export function run(command: string, args: string[], options: { cwd: string; env
 
 /** Every file of the working tree that git would commit (tracked, or new and not ignored). */
 function workingTreeFiles(): string[] {
-  const listed = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repoRoot, encoding: "utf8" });
+  const listed = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: repoRoot,
+    encoding: "utf8",
+  });
   if (listed.status !== 0) throw new Error(`git ls-files failed: ${listed.stderr}`);
   return listed.stdout.split("\0").filter((file) => file !== "" && existsSync(join(repoRoot, file)));
 }
@@ -90,7 +115,12 @@ function workingTreeFiles(): string[] {
 export async function packedTarball(): Promise<string> {
   const files = workingTreeFiles();
   const digest = createHash("sha256");
-  for (const file of files.sort()) digest.update(file).update("\0").update(readFileSync(join(repoRoot, file))).update("\0");
+  for (const file of files.sort())
+    digest
+      .update(file)
+      .update("\0")
+      .update(readFileSync(join(repoRoot, file)))
+      .update("\0");
   const home = join(tmpdir(), `pbx-estate-pack-${digest.digest("hex").slice(0, 16)}`);
   const done = join(home, "tarball");
   if (!existsSync(done)) {
@@ -104,14 +134,18 @@ export async function packedTarball(): Promise<string> {
       const staging = join(home, "staging");
       for (const file of files) cpSync(join(repoRoot, file), join(staging, file));
       symlinkSync(join(repoRoot, "node_modules"), join(staging, "node_modules"), "dir");
-      const packed = await run(process.execPath, [npmCli, "pack", "--json", "--pack-destination", home], { cwd: staging, env: { ...process.env } as Record<string, string> });
+      const packed = await run(process.execPath, [npmCli, "pack", "--json", "--pack-destination", home], {
+        cwd: staging,
+        env: { ...process.env } as Record<string, string>,
+      });
       if (packed.code !== 0) throw new Error(`npm pack failed\n${described(packed)}`);
       const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as [{ filename: string }];
       rmSync(staging, { recursive: true, force: true });
       writeFileSync(done, join(home, filename));
     } else {
       for (let waited = 0; !existsSync(done); waited += 500) {
-        if (waited > 600_000) throw new Error(`no tarball in ${home} after 10 minutes: another test file's npm pack failed?`);
+        if (waited > 600_000)
+          throw new Error(`no tarball in ${home} after 10 minutes: another test file's npm pack failed?`);
         await sleep(500);
       }
     }
@@ -124,7 +158,11 @@ export async function packedTarball(): Promise<string> {
  * Pulumi install and `sh` (which npm runs scripts with), as links in folders of their own, so no other
  * Node on the machine can be found; HOME stays, so npm uses the cache `npm ci` filled.
  */
-export async function userEnvironment(root: string, folder: string, node: NodeUnderTest): Promise<{ env: Record<string, string>; pulumiBinary: string }> {
+export async function userEnvironment(
+  root: string,
+  folder: string,
+  node: NodeUnderTest,
+): Promise<{ env: Record<string, string>; pulumiBinary: string }> {
   const { binDir } = await engineCli();
   const pulumiBinary = join(binDir, "pulumi");
   const nodeDir = join(root, "path", "node");
@@ -149,9 +187,15 @@ export async function userEnvironment(root: string, folder: string, node: NodeUn
 }
 
 /** npm, run by the Node under test (so its engine checks are that Node's). */
-export function npm(args: string[], options: { cwd: string; env: Record<string, string>; node: NodeUnderTest }): Promise<RunResult> {
+export function npm(
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; node: NodeUnderTest },
+): Promise<RunResult> {
   const env = { ...options.env, npm_config_globalconfig: npmGlobalConfig };
-  return run(options.node.binary, [npmCli, "--no-audit", "--no-fund", "--prefer-offline", ...args], { cwd: options.cwd, env });
+  return run(options.node.binary, [npmCli, "--no-audit", "--no-fund", "--prefer-offline", ...args], {
+    cwd: options.cwd,
+    env,
+  });
 }
 
 /** A fresh user's folder outside the clone whose package.json depends on the tarball and another @pulumi/pulumi. */
@@ -169,7 +213,9 @@ export function userFolder(root: string, tarball: string): string {
 }
 
 function readDevDependency(name: string): string {
-  const manifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+    devDependencies: Record<string, string>;
+  };
   const version = manifest.devDependencies[name];
   if (version === undefined) throw new Error(`${name} is not a dev dependency`);
   return version;
@@ -228,7 +274,10 @@ export function pluginOf(folder: string): (cmdline: string, cwd: string) => bool
     if (!cmdline.includes("dynamic-provider")) return false;
     if (cwd === folder) return true;
     try {
-      return realpathSync(join(cwd, "node_modules", "pbx-estate")).startsWith(`${folder}/`) || realpathSync(join(cwd, "node_modules", "pbx-estate")).startsWith(`${realpathSync(folder)}/`);
+      return (
+        realpathSync(join(cwd, "node_modules", "pbx-estate")).startsWith(`${folder}/`) ||
+        realpathSync(join(cwd, "node_modules", "pbx-estate")).startsWith(`${realpathSync(folder)}/`)
+      );
     } catch {
       return false;
     }
@@ -248,11 +297,15 @@ export interface InstalledBackend {
 /** The installed package's `pbx-estate-backend serve` on a free port, with its registrar. */
 export function startInstalledBackend(folder: string, env: Record<string, string>): Promise<InstalledBackend> {
   const dataDir = join(folder, "backend", "data");
-  const child = spawn(join(folder, "node_modules", ".bin", "pbx-estate-backend"), ["serve", "--port", "0", "--database", dataDir, "--registrar", "--log-level", "warn"], {
-    cwd: folder,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    join(folder, "node_modules", ".bin", "pbx-estate-backend"),
+    ["serve", "--port", "0", "--database", dataDir, "--registrar", "--log-level", "warn"],
+    {
+      cwd: folder,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
@@ -275,7 +328,10 @@ export function startInstalledBackend(folder: string, env: Record<string, string
         async call<T>(method: string, path: string, body?: unknown) {
           const response = await fetch(`${url}${path}`, {
             method,
-            headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+            headers: {
+              authorization: `Bearer ${token}`,
+              ...(body === undefined ? {} : { "content-type": "application/json" }),
+            },
             ...(body === undefined ? {} : { body: JSON.stringify(body) }),
           });
           return { status: response.status, body: (await response.json()) as T };
@@ -308,5 +364,8 @@ export function readOnlyRunner(folder: string): (command: string, args: string[]
   }
   const mount = onTestPath("mount");
   const script = `${mount} --bind "$1" "$1" && ${mount} -o remount,bind,ro "$1" && shift && exec "$@"`;
-  return (command, args) => [onTestPath("unshare"), ["--mount", "/bin/sh", "-c", script, "sh", folder, command, ...args]];
+  return (command, args) => [
+    onTestPath("unshare"),
+    ["--mount", "/bin/sh", "-c", script, "sh", folder, command, ...args],
+  ];
 }

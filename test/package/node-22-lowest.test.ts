@@ -11,9 +11,14 @@ it("tests the very Node that engines names as the lowest", () => {
 it("packs built JavaScript and declarations with what runs need, and no TypeScript source, test or benchmark", async () => {
   const listed = spawnSync("tar", ["tzf", await packedTarball()], { encoding: "utf8" });
   expect(listed.status, listed.stderr).toBe(0);
-  const files = listed.stdout.split("\n").filter((line) => line !== "").map((line) => line.replace(/^package\//, ""));
+  const files = listed.stdout
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => line.replace(/^package\//, ""));
   expect(files.filter((file) => /\.[cm]?ts$/.test(file) && !file.endsWith(".d.ts"))).toEqual([]);
-  expect(files.filter((file) => /^(test|bench)\//.test(file) || file.includes("/test/") || /\.test\./.test(file))).toEqual([]);
+  expect(
+    files.filter((file) => /^(test|bench)\//.test(file) || file.includes("/test/") || /\.test\./.test(file)),
+  ).toEqual([]);
   expect(files).toEqual(
     expect.arrayContaining([
       "package.json",

@@ -15,10 +15,14 @@ describe("adopting portal-made objects", () => {
       items: [{ product: "user-licence", callPlan: "national-unlimited" }, { product: "sip-device-licence" }],
     });
     const [userLicence, deviceLicence] = order.body.subscriptions.map((s) => s.id);
-    const device = await backend.call<{ id: string; sipUsername: string; passwordFingerprint: string }>("POST", "/v1/devices", {
-      name: "Front Desk",
-      licenceId: deviceLicence,
-    });
+    const device = await backend.call<{ id: string; sipUsername: string; passwordFingerprint: string }>(
+      "POST",
+      "/v1/devices",
+      {
+        name: "Front Desk",
+        licenceId: deviceLicence,
+      },
+    );
     const user = await backend.call<{ id: string }>("POST", "/v1/users", {
       name: "Mary Jones",
       extension: "301",
@@ -30,9 +34,23 @@ describe("adopting portal-made objects", () => {
 
     let rotation: string | undefined = undefined; // set below, read by the program on the next up
     await using engine = await estateEngine(backend, async () => {
-      const ul = new ServiceSubscription("mary-licence", { product: "user-licence", callPlan: "national-unlimited", termsVersion: TERMS, adopt: userLicence });
-      const dl = new ServiceSubscription("front-desk-licence", { product: "sip-device-licence", termsVersion: TERMS, adopt: deviceLicence });
-      const d = new SipDevice("front-desk", { name: "Front Desk", licenceId: dl.id, adopt: device.body.id, ...(rotation ? { rotation } : {}) });
+      const ul = new ServiceSubscription("mary-licence", {
+        product: "user-licence",
+        callPlan: "national-unlimited",
+        termsVersion: TERMS,
+        adopt: userLicence,
+      });
+      const dl = new ServiceSubscription("front-desk-licence", {
+        product: "sip-device-licence",
+        termsVersion: TERMS,
+        adopt: deviceLicence,
+      });
+      const d = new SipDevice("front-desk", {
+        name: "Front Desk",
+        licenceId: dl.id,
+        adopt: device.body.id,
+        ...(rotation ? { rotation } : {}),
+      });
       new PbxUser("mary", {
         name: "Mary Jones",
         extension: "301",
@@ -59,7 +77,9 @@ describe("adopting portal-made objects", () => {
     const rotated = await engine.up();
     expect(rotated.steps.filter((s) => s.op !== "same").map((s) => [s.op, s.name])).toEqual([["update", "front-desk"]]);
     expect(((await engine.stack.outputs()).password!.value as string).length).toBeGreaterThanOrEqual(20);
-    const after = (await backend.call<{ id: string; sipUsername: string; passwordFingerprint: string }[]>("GET", "/v1/devices")).body;
+    const after = (
+      await backend.call<{ id: string; sipUsername: string; passwordFingerprint: string }[]>("GET", "/v1/devices")
+    ).body;
     expect(after).toEqual([expect.objectContaining({ id: device.body.id, sipUsername: device.body.sipUsername })]);
     expect(after[0]!.passwordFingerprint).not.toBe(device.body.passwordFingerprint);
     expect(await counts()).toEqual({ subscriptions: 2, devices: 1, users: 1 });

@@ -13,7 +13,10 @@ describe("batched requests", () => {
     const api = new PbxApi(http);
     try {
       const order = await api.order(
-        { termsVersion: TERMS, items: [0, 1].map((i) => ({ product: "sip-device-licence" as const, clientReference: `lic-${i}` })) },
+        {
+          termsVersion: TERMS,
+          items: [0, 1].map((i) => ({ product: "sip-device-licence" as const, clientReference: `lic-${i}` })),
+        },
         "batching-order",
       );
       const [first, second] = order.subscriptions.map((s) => s.id);
@@ -29,7 +32,10 @@ describe("batched requests", () => {
       ]);
       expect(http.requestsSent - sent).toBe(2); // the batch, then the one retry alone
       expect(a).toMatchObject({ status: "fulfilled", value: { device: { name: "A" }, created: false } });
-      expect(b).toMatchObject({ status: "fulfilled", value: { device: { name: "B", sipPassword: expect.any(String) as string }, created: true } });
+      expect(b).toMatchObject({
+        status: "fulfilled",
+        value: { device: { name: "B", sipPassword: expect.any(String) as string }, created: true },
+      });
       expect(held.status).toBe("rejected");
       expect((held as PromiseRejectedResult).reason).toBeInstanceOf(ApiError);
       expect(((held as PromiseRejectedResult).reason as ApiError).code).toBe("licence-held");
@@ -37,7 +43,10 @@ describe("batched requests", () => {
 
       await api.applyChangeSet(cs);
       expect((await api.devices()).map((d) => d.name).sort()).toEqual(["A", "B"]);
-      const requestLines = backend.logs().split("\n").filter((l) => l.includes('"msg":"request"') && l.includes('"method":"POST","path":"/v1/devices"'));
+      const requestLines = backend
+        .logs()
+        .split("\n")
+        .filter((l) => l.includes('"msg":"request"') && l.includes('"method":"POST","path":"/v1/devices"'));
       expect(requestLines.filter((l) => l.includes('"batchOf"'))).toHaveLength(3);
       expect(requestLines.filter((l) => !l.includes('"batchOf"'))).toHaveLength(1); // the retry
     } finally {

@@ -25,7 +25,8 @@ const licences =
     new ServiceSubscription("reception-desk-licence", { product: "sip-device-licence", termsVersion });
   };
 
-const statuses = async (backend: HarnessBackend): Promise<string[]> => (await backend.call<Sub[]>("GET", "/v1/subscriptions")).body.map((s) => s.status);
+const statuses = async (backend: HarnessBackend): Promise<string[]> =>
+  (await backend.call<Sub[]>("GET", "/v1/subscriptions")).body.map((s) => s.status);
 
 const cancelledUnder = async (backend: HarnessBackend): Promise<unknown[]> =>
   (await auditLog(backend)).filter((e) => e.action === "subscription.cancel").map((e) => e.detail.termsVersion);
@@ -83,7 +84,9 @@ describe("cancelling under new service terms", () => {
     engine.setProgram(licences(NEW_TERMS));
     await engine.up();
     // Declaring new terms changes what state records; every order is still the first up's.
-    expect((await backend.call<{ termsVersion: string }[]>("GET", "/v1/orders")).body.map((o) => o.termsVersion)).not.toContain(NEW_TERMS);
+    expect(
+      (await backend.call<{ termsVersion: string }[]>("GET", "/v1/orders")).body.map((o) => o.termsVersion),
+    ).not.toContain(NEW_TERMS);
     await engine.destroy();
     expect(await statuses(backend)).toEqual(["cancellation-scheduled", "cancellation-scheduled"]);
     expect(await cancelledUnder(backend)).toEqual([NEW_TERMS, NEW_TERMS]);

@@ -46,11 +46,15 @@ describe("drift", () => {
       johnEstate();
     });
     await engine.up();
-    const [desk] = (await backend.call<{ id: string; licenceId: string; name: string; userId: string }[]>("GET", "/v1/devices")).body.filter((d) => d.name === "John's Desk Phone");
+    const [desk] = (
+      await backend.call<{ id: string; licenceId: string; name: string; userId: string }[]>("GET", "/v1/devices")
+    ).body.filter((d) => d.name === "John's Desk Phone");
     // In the portal: the desk phone removed from John and deleted, then its licence cancelled (at month end).
     expect((await backend.call("DELETE", `/v1/users/${desk!.userId}/devices/${desk!.id}`)).status).toBe(200);
     expect((await backend.call("DELETE", `/v1/devices/${desk!.id}`)).status).toBe(204);
-    const scheduled = await backend.call<{ status: string }>("POST", `/v1/subscriptions/${desk!.licenceId}/cancel`, { termsVersion: TERMS });
+    const scheduled = await backend.call<{ status: string }>("POST", `/v1/subscriptions/${desk!.licenceId}/cancel`, {
+      termsVersion: TERMS,
+    });
     expect(scheduled.body.status).toBe("cancellation-scheduled");
 
     // The licence is reinstated (not a new order), then the device made again on it and linked to John.
@@ -58,8 +62,12 @@ describe("drift", () => {
     expect(preview.changeSummary).toMatchObject({ update: 2, create: 1 });
     const ordersBefore = (await backend.call<unknown[]>("GET", "/v1/orders")).body.length;
     await engine.stack.up({ refresh: true });
-    expect((await backend.call<{ status: string }>("GET", `/v1/subscriptions/${desk!.licenceId}`)).body.status).toBe("active");
-    const remade = (await backend.call<{ licenceId: string; name: string; userId: string }[]>("GET", "/v1/devices")).body.find((d) => d.name === "John's Desk Phone");
+    expect((await backend.call<{ status: string }>("GET", `/v1/subscriptions/${desk!.licenceId}`)).body.status).toBe(
+      "active",
+    );
+    const remade = (
+      await backend.call<{ licenceId: string; name: string; userId: string }[]>("GET", "/v1/devices")
+    ).body.find((d) => d.name === "John's Desk Phone");
     expect(remade).toMatchObject({ licenceId: desk!.licenceId, userId: desk!.userId });
     expect((await backend.call<unknown[]>("GET", "/v1/orders")).body.length).toBe(ordersBefore);
     await engine.preview({ expectNoChanges: true });
@@ -74,8 +82,11 @@ describe("drift", () => {
     const first = await engine.up();
     const password = async () => (await engine.stack.outputs()).deskPassword!.value as string;
     const original = await password();
-    const [desk] = (await backend.call<Device[]>("GET", "/v1/devices")).body.filter((d) => d.name === "John's Desk Phone");
-    const portal = (await backend.call<DeviceWithPassword>("POST", `/v1/devices/${desk!.id}/rotate-password`)).body.sipPassword;
+    const [desk] = (await backend.call<Device[]>("GET", "/v1/devices")).body.filter(
+      (d) => d.name === "John's Desk Phone",
+    );
+    const portal = (await backend.call<DeviceWithPassword>("POST", `/v1/devices/${desk!.id}/rotate-password`)).body
+      .sipPassword;
 
     // A refresh records the live fingerprint (the old password no longer holds, so it reads back empty)
     // and marks the password as rotated elsewhere: a plain preview afterwards still plans the rotation.
@@ -110,7 +121,11 @@ describe("drift", () => {
       "env",
     );
     await engine.up();
-    const other = await backend.backend.createAccount({ name: "Other Ltd", timeZone: "Europe/London", numbers: [NUMBERS[2]!] });
+    const other = await backend.backend.createAccount({
+      name: "Other Ltd",
+      timeZone: "Europe/London",
+      numbers: [NUMBERS[2]!],
+    });
     engine.stack.workspace.envVars.PBX_TOKEN = other.token;
 
     const refresh = await engine.refresh().then(
@@ -123,7 +138,9 @@ describe("drift", () => {
 
     engine.stack.workspace.envVars.PBX_TOKEN = backend.token;
     const state = JSON.parse(engine.stateFile()) as { checkpoint: { latest: { resources: { type: string }[] } } };
-    expect(state.checkpoint.latest.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/pbx:"))).toHaveLength(6);
+    expect(
+      state.checkpoint.latest.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/pbx:")),
+    ).toHaveLength(6);
     await engine.refreshPreview({ expectNoChanges: true });
   });
 });

@@ -26,8 +26,10 @@ export interface JohnEstate {
 
 export function johnEstate(o: JohnOptions = {}): JohnEstate {
   const removal = o.removal ?? "end-of-month";
-  const licence = (name: string, args: Omit<ConstructorParameters<typeof ServiceSubscription>[1], "termsVersion" | "removal">) =>
-    new ServiceSubscription(name, { ...args, termsVersion: TERMS, removal });
+  const licence = (
+    name: string,
+    args: Omit<ConstructorParameters<typeof ServiceSubscription>[1], "termsVersion" | "removal">,
+  ) => new ServiceSubscription(name, { ...args, termsVersion: TERMS, removal });
   const licences: Record<string, ServiceSubscription> = {
     john: licence("john-licence", { product: "user-licence", callPlan: o.callPlan ?? "national-unlimited" }),
     desk: licence("john-desk-licence", { product: "sip-device-licence" }),
@@ -40,7 +42,8 @@ export function johnEstate(o: JohnOptions = {}): JohnEstate {
   });
   const soft = new SipDevice("john-softphone", { name: "John's Softphone", licenceId: licences.soft!.id });
   const softOnJohn = (o.softphoneUser ?? "john") === "john";
-  const user = (name: string, args: Omit<PbxUserArgs, "areaPrefix">) => new PbxUser(name, { areaPrefix: "020", ...args });
+  const user = (name: string, args: Omit<PbxUserArgs, "areaPrefix">) =>
+    new PbxUser(name, { areaPrefix: "020", ...args });
   const john = user("john", {
     name: "John Smith",
     extension: o.johnExtension ?? "201",

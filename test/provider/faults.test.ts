@@ -35,19 +35,31 @@ const orderCount = async (backend: TestBackend) => (await backend.call<unknown[]
  * John's estate applied and destroyed by another stack, leaving three licences pending cancellation, free
  * to claim; then `action` on the next `times` claims. Resolves to the number of orders so far.
  */
-async function pendingLicencesOfAnotherStack(backend: TestBackend, action: "unavailable" | "hold", times: number): Promise<number> {
+async function pendingLicencesOfAnotherStack(
+  backend: TestBackend,
+  action: "unavailable" | "hold",
+  times: number,
+): Promise<number> {
   await using other = await estateEngine(backend, async () => {
     johnEstate();
   });
   await other.up();
   await other.destroy();
-  expect((await subscriptions(backend)).map((s) => s.status)).toEqual(["cancellation-scheduled", "cancellation-scheduled", "cancellation-scheduled"]);
+  expect((await subscriptions(backend)).map((s) => s.status)).toEqual([
+    "cancellation-scheduled",
+    "cancellation-scheduled",
+    "cancellation-scheduled",
+  ]);
   await backend.faults({ rules: [{ method: "POST", path: "^/v1/subscriptions/[^/]+/reinstate$", action, times }] });
   return orderCount(backend);
 }
 
 /** The claims held: John's three licences active again, no order since `orders`, and nothing left to change. */
-async function expectClaimedWithoutOrders(backend: TestBackend, engine: EngineWorkspace, orders: number): Promise<void> {
+async function expectClaimedWithoutOrders(
+  backend: TestBackend,
+  engine: EngineWorkspace,
+  orders: number,
+): Promise<void> {
   expect(await orderCount(backend)).toBe(orders);
   expect(await counts(backend)).toEqual(johnsEstate);
   expect((await subscriptions(backend)).map((s) => s.status)).toEqual(["active", "active", "active"]);
@@ -105,7 +117,10 @@ describe("lost answers and throttling", () => {
     });
     await engine.up();
     expect(await counts(backend)).toEqual(johnsEstate);
-    const injected = backend.logs().split("\n").filter((l) => l.includes('"status":503'));
+    const injected = backend
+      .logs()
+      .split("\n")
+      .filter((l) => l.includes('"status":503'));
     expect(injected).toHaveLength(6); // every fault fired, after its commit
 
     // The adopted device's password is known and current: its fingerprint matches what state recorded.
@@ -122,11 +137,21 @@ describe("lost answers and throttling", () => {
     await engine.up();
     await backend.faults({ rules: [] });
 
-    expect(backend.logs().split("\n").filter((l) => l.includes('"status":503'))).toHaveLength(3);
+    expect(
+      backend
+        .logs()
+        .split("\n")
+        .filter((l) => l.includes('"status":503')),
+    ).toHaveLength(3);
     await expectClaimedWithoutOrders(backend, engine, orders);
     // Each claim recorded the claiming resource's reference, which is how the retry knew the claim was its own.
-    const state = JSON.parse(engine.stateFile()) as { checkpoint: { latest: { resources: { id?: string; inputs?: { clientReference?: string } }[] } } };
-    for (const s of await subscriptions(backend)) expect(state.checkpoint.latest.resources.find((r) => r.id === s.id)?.inputs?.clientReference).toBe(s.clientReference);
+    const state = JSON.parse(engine.stateFile()) as {
+      checkpoint: { latest: { resources: { id?: string; inputs?: { clientReference?: string } }[] } };
+    };
+    for (const s of await subscriptions(backend))
+      expect(state.checkpoint.latest.resources.find((r) => r.id === s.id)?.inputs?.clientReference).toBe(
+        s.clientReference,
+      );
   });
 
   it("the engine killed while a committed claim's answer is held: the rerun adopts the claimed licence, nothing is ordered", async () => {
@@ -138,7 +163,10 @@ describe("lost answers and throttling", () => {
       () => "finished",
       () => "failed",
     );
-    await until(async () => (await subscriptions(backend)).some((s) => s.status === "active"), "the first claim to commit");
+    await until(
+      async () => (await subscriptions(backend)).some((s) => s.status === "active"),
+      "the first claim to commit",
+    );
     expect(killProcessesIn(workDir)).toBeGreaterThan(0);
     expect(await crashed).toBe("failed");
     await backend.call("POST", "/__test/faults/release");
@@ -161,7 +189,11 @@ describe("lost answers and throttling", () => {
     const after = await counts(backend);
     expect(after).toEqual({ subscriptions: 3, devices: 0, users: 0 });
     const subs = (await backend.call<{ status: string }[]>("GET", "/v1/subscriptions")).body;
-    expect(subs.map((s) => s.status)).toEqual(["cancellation-scheduled", "cancellation-scheduled", "cancellation-scheduled"]);
+    expect(subs.map((s) => s.status)).toEqual([
+      "cancellation-scheduled",
+      "cancellation-scheduled",
+      "cancellation-scheduled",
+    ]);
   });
 
   it("the engine killed while a committed order's answer is held: the rerun makes nothing twice and ends with no changes", async () => {
@@ -175,7 +207,10 @@ describe("lost answers and throttling", () => {
       () => "finished",
       () => "failed",
     );
-    await until(async () => (await backend.call<unknown[]>("GET", "/v1/orders")).body.length >= 1, "the first order to commit");
+    await until(
+      async () => (await backend.call<unknown[]>("GET", "/v1/orders")).body.length >= 1,
+      "the first order to commit",
+    );
     expect(killProcessesIn(workDir)).toBeGreaterThan(0);
     expect(await crashed).toBe("failed");
     await backend.call("POST", "/__test/faults/release");
@@ -204,8 +239,12 @@ describe("lost answers and throttling", () => {
       () => undefined,
       (e: unknown) => e as Error,
     );
-    expect(failed?.message).toMatch(/john[\s\S]*was applied but cannot be read back|john[\s\S]*closed the connection before answering/);
-    const state = JSON.parse(engine.stateFile()) as { checkpoint: { latest: { resources: { urn: string; id?: string; initErrors?: string[] }[] } } };
+    expect(failed?.message).toMatch(
+      /john[\s\S]*was applied but cannot be read back|john[\s\S]*closed the connection before answering/,
+    );
+    const state = JSON.parse(engine.stateFile()) as {
+      checkpoint: { latest: { resources: { urn: string; id?: string; initErrors?: string[] }[] } };
+    };
     const recorded = state.checkpoint.latest.resources.find((r) => r.urn.endsWith("::john"));
     const [live] = (await backend.call<{ id: string }[]>("GET", "/v1/users")).body;
     expect(recorded?.id).toBe(live!.id); // the engine knows the user it made: nothing is orphaned

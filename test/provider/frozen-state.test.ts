@@ -37,7 +37,11 @@ interface LiveObject {
 
 const ours = (resources: StateResource[]) => resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/pbx:"));
 const nameOf = (r: StateResource) => r.urn.split("::").at(-1);
-const kindOf: Record<string, keyof typeof shims> = { ServiceSubscription: "subscription", SipDevice: "device", PbxUser: "user" };
+const kindOf: Record<string, keyof typeof shims> = {
+  ServiceSubscription: "subscription",
+  SipDevice: "device",
+  PbxUser: "user",
+};
 
 /**
  * The frozen state pointed at `backend`'s objects of the same client references: what the backend makes
@@ -48,7 +52,11 @@ async function frozenStateFor(backend: TestBackend): Promise<Deployment> {
   const frozen = JSON.parse(fixture("stack.json")) as Deployment;
   const resources = frozen.deployment.resources;
   const live = (
-    await Promise.all(["subscriptions", "devices", "users"].map(async (kind) => (await backend.call<LiveObject[]>("GET", `/v1/${kind}`)).body))
+    await Promise.all(
+      ["subscriptions", "devices", "users"].map(
+        async (kind) => (await backend.call<LiveObject[]>("GET", `/v1/${kind}`)).body,
+      ),
+    )
   ).flat();
   const replacements = new Map<string, string>([
     ["http://capture-backend.invalid", backend.url],
@@ -75,7 +83,8 @@ async function frozenStateFor(backend: TestBackend): Promise<Deployment> {
 describe("a stack written by an earlier pbx-estate", () => {
   it("previews and refreshes clean through the provider text it recorded, then updates and destroys", async () => {
     const recorded = ours((JSON.parse(fixture("stack.json")) as Deployment).deployment.resources);
-    const providerTexts = (resources: StateResource[]) => resources.map((r) => [nameOf(r), r.inputs?.__provider, r.outputs?.__provider]);
+    const providerTexts = (resources: StateResource[]) =>
+      resources.map((r) => [nameOf(r), r.inputs?.__provider, r.outputs?.__provider]);
     const frozenTexts = recorded.map((r) => {
       const shim = shims[kindOf[r.type.split(":").at(-1) ?? ""]!];
       return [nameOf(r), shim, shim];
@@ -108,13 +117,20 @@ describe("a stack written by an earlier pbx-estate", () => {
 
     deskName = "Ada's Desk Phone (moved)";
     const up = await engine.up();
-    expect(up.steps.filter((s) => s.op !== "same").map((s) => [s.op, s.name, s.diffs])).toEqual([["update", "ada-desk", ["name"]]]);
+    expect(up.steps.filter((s) => s.op !== "same").map((s) => [s.op, s.name, s.diffs])).toEqual([
+      ["update", "ada-desk", ["name"]],
+    ]);
     expect((await backend.call<{ name: string }[]>("GET", "/v1/devices")).body.map((d) => d.name)).toEqual([deskName]);
 
     // `delete`, through the recorded provider text for all but the device just updated.
     const destroyed = await engine.destroy();
     const deleted = destroyed.steps.map((s) => `${s.op} ${s.name}`);
-    expect([...deleted.slice(0, 2), ...deleted.slice(2).sort()]).toEqual(["delete ada", "delete ada-desk", "delete ada-desk-licence", "delete ada-licence"]);
+    expect([...deleted.slice(0, 2), ...deleted.slice(2).sort()]).toEqual([
+      "delete ada",
+      "delete ada-desk",
+      "delete ada-desk-licence",
+      "delete ada-licence",
+    ]);
     expect((await backend.call<unknown[]>("GET", "/v1/users")).body).toEqual([]);
     expect((await backend.call<unknown[]>("GET", "/v1/devices")).body).toEqual([]);
     const licences = (await backend.call<{ status: string }[]>("GET", "/v1/subscriptions")).body;

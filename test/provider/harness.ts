@@ -77,7 +77,11 @@ export async function startTestBackend(options: TestBackendOptions = {}): Promis
   const call = async <T>(method: string, path: string, body?: unknown, as = token) => {
     const res = await fetch(`${backend.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${as}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...(path.startsWith("/__test/") ? { "pbx-test-token": backend.testHooksToken ?? "" } : {}) },
+      headers: {
+        authorization: `Bearer ${as}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...(path.startsWith("/__test/") ? { "pbx-test-token": backend.testHooksToken ?? "" } : {}),
+      },
       body: body === undefined ? null : JSON.stringify(body),
     });
     const text = await res.text();
@@ -158,7 +162,10 @@ export async function auditLog(backend: TestBackend): Promise<AuditEntry[]> {
 export function pluginStderrCapture(folder: string, captureFile: string): string {
   const real = join(repoRoot, "node_modules", "@pulumi", "pulumi", "pulumi-resource-pulumi-nodejs");
   const wrapper = join(folder, "pulumi-resource-pulumi-nodejs");
-  writeFileSync(wrapper, `#!/bin/sh\necho "plugin started" >>"${captureFile}"\nexec "${real}" "$@" 2>>"${captureFile}"\n`);
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\necho "plugin started" >>"${captureFile}"\nexec "${real}" "$@" 2>>"${captureFile}"\n`,
+  );
   chmodSync(wrapper, 0o755);
   return folder;
 }

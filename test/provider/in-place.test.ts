@@ -59,7 +59,14 @@ describe("changes in place", () => {
         },
       ],
       [
-        { withJane: true, callPlan: "international", deskName: "John's Desk Phone (2nd floor)", softphoneUser: "jane", johnExtension: "202", janeExtension: "201" },
+        {
+          withJane: true,
+          callPlan: "international",
+          deskName: "John's Desk Phone (2nd floor)",
+          softphoneUser: "jane",
+          johnExtension: "202",
+          janeExtension: "201",
+        },
         "jane,john",
         (after) => {
           expect(after.users.find((u) => u.name === "John Smith")!.extension).toBe("202");
@@ -72,8 +79,16 @@ describe("changes in place", () => {
       options = next;
       const up = await engine.up();
       const changed = up.steps.filter((s) => s.op !== "same");
-      expect(changed.every((s) => s.op === "update"), JSON.stringify(changed)).toBe(true);
-      expect(changed.map((s) => s.name).sort().join(",")).toBe(changedNames.split(",").sort().join(","));
+      expect(
+        changed.every((s) => s.op === "update"),
+        JSON.stringify(changed),
+      ).toBe(true);
+      expect(
+        changed
+          .map((s) => s.name)
+          .sort()
+          .join(","),
+      ).toBe(changedNames.split(",").sort().join(","));
       expect(changed.every((s) => s.diffs.length > 0)).toBe(true);
       const after = await snapshot(backend);
       expect(after.subscriptions.map((s) => s.id).sort()).toEqual(before.subscriptions.map((s) => s.id).sort());

@@ -39,7 +39,10 @@ describe("lean state", () => {
     expect(resources).toHaveLength(8);
     for (const r of resources) {
       const outputs = r.outputs ?? {};
-      expect(Object.entries(outputs).filter(([, v]) => v === null), nameOf(r)).toEqual([]);
+      expect(
+        Object.entries(outputs).filter(([, v]) => v === null),
+        nameOf(r),
+      ).toEqual([]);
       if (kindOf(r) === "SipDevice") expect(outputs, nameOf(r)).not.toHaveProperty("userId");
       if (kindOf(r) === "ServiceSubscription") {
         expect(r.inputs, nameOf(r)).not.toHaveProperty("removal");
@@ -77,7 +80,9 @@ describe("lean state", () => {
     // A refresh drops the linked user an earlier version recorded on each device.
     await engine.refresh();
     const devices = ours(await engine.stack.exportStack()).filter((r) => kindOf(r) === "SipDevice");
-    expect(devices.map((r) => nameOf(r) + (r.outputs && "userId" in r.outputs ? " has userId" : ""))).toEqual(devices.map(nameOf));
+    expect(devices.map((r) => nameOf(r) + (r.outputs && "userId" in r.outputs ? " has userId" : ""))).toEqual(
+      devices.map(nameOf),
+    );
 
     // Off its default, a value is recorded and acts: an immediate removal is planned as a change.
     options.removal = "immediately";
@@ -85,7 +90,9 @@ describe("lean state", () => {
     const licenceSteps = up.steps.filter((s) => s.type.endsWith(":ServiceSubscription"));
     expect(licenceSteps.map((s) => [s.op, s.diffs])).toEqual(licenceSteps.map(() => ["update", ["removal"]]));
     const after = ours(await engine.stack.exportStack()).filter((r) => kindOf(r) === "ServiceSubscription");
-    expect(after.map((r) => [r.inputs?.removal, r.outputs?.removal])).toEqual(after.map(() => ["immediately", "immediately"]));
+    expect(after.map((r) => [r.inputs?.removal, r.outputs?.removal])).toEqual(
+      after.map(() => ["immediately", "immediately"]),
+    );
     await engine.destroy();
     const subscriptions = (await backend.call<{ status: string }[]>("GET", "/v1/subscriptions")).body;
     expect(subscriptions.map((s) => s.status)).toEqual(subscriptions.map(() => "cancelled"));

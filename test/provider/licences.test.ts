@@ -27,9 +27,13 @@ describe("licences", () => {
     expect(pending!.status).toBe("cancellation-scheduled");
 
     const again = await engine.up();
-    expect(again.diagnostics.join("\n")).toContain(`claimed licence desk-licence (sip-device-licence ${pending!.id}), which was pending cancellation`);
+    expect(again.diagnostics.join("\n")).toContain(
+      `claimed licence desk-licence (sip-device-licence ${pending!.id}), which was pending cancellation`,
+    );
     const afterClaim = (await backend.call<Sub[]>("GET", "/v1/subscriptions")).body;
-    expect(afterClaim).toEqual([expect.objectContaining({ id: pending!.id, status: "active", cancellationEffectiveAt: null })]);
+    expect(afterClaim).toEqual([
+      expect.objectContaining({ id: pending!.id, status: "active", cancellationEffectiveAt: null }),
+    ]);
 
     await engine.destroy();
     claimPending = false;

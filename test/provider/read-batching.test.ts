@@ -15,8 +15,15 @@ describe("batched reads", () => {
     try {
       const ids: string[] = [];
       for (const part of [0, 1, 2]) {
-        const items = Array.from({ length: 80 }, (_, i) => ({ product: "sip-device-licence" as const, clientReference: `lic-${part}-${i}` }));
-        ids.push(...(await api.order({ termsVersion: TERMS, items }, `read-batching-order-${part}`)).subscriptions.map((s) => s.id));
+        const items = Array.from({ length: 80 }, (_, i) => ({
+          product: "sip-device-licence" as const,
+          clientReference: `lic-${part}-${i}`,
+        }));
+        ids.push(
+          ...(await api.order({ termsVersion: TERMS, items }, `read-batching-order-${part}`)).subscriptions.map(
+            (s) => s.id,
+          ),
+        );
       }
       const missing = Array.from({ length: 10 }, (_, i) => `sub_missing${String(i).padStart(11, "0")}`);
       const calls: number[] = [];
@@ -48,7 +55,9 @@ describe("batched reads", () => {
       }
       expect(calls).toEqual([2, 1]);
       await backend.call("POST", "/__test/faults/release");
-      expect((await Promise.all([...first, second, ...trickled])).map((s) => (s as { id: string }).id)).toEqual(ids.slice(0, 63));
+      expect((await Promise.all([...first, second, ...trickled])).map((s) => (s as { id: string }).id)).toEqual(
+        ids.slice(0, 63),
+      );
       expect(calls).toEqual([2, 1, 60]);
     } finally {
       await http.close();

@@ -98,13 +98,21 @@ describe("removal guards", () => {
       // The update registers nothing: John and his devices would go too, beyond the plan.
       program = { withJane: false, withJohn: false };
       const failed = await failureOf(engine.up());
-      expect(failed.run.diagnostics.join("\n")).toContain(`refused to remove ${john.id}: the plan this run carries out does not remove it`);
+      expect(failed.run.diagnostics.join("\n")).toContain(
+        `refused to remove ${john.id}: the plan this run carries out does not remove it`,
+      );
       // The engine stops at the first failure, so Jane's planned removal may or may not have gone ahead.
-      for (const step of failed.run.steps.filter((s) => s.op === "delete")) expect(["jane", "jane-licence"]).toContain(step.name);
+      for (const step of failed.run.steps.filter((s) => s.op === "delete"))
+        expect(["jane", "jane-licence"]).toContain(step.name);
       const johnNow = (await backend.call<User>("GET", `/v1/users/${john.id}`)).body;
       expect(johnNow.deviceIds).toHaveLength(2);
-      const held = [john.licenceId, ...(await backend.call<{ licenceId: string }[]>("GET", "/v1/devices")).body.map((d) => d.licenceId)];
-      const active = (await backend.call<{ id: string }[]>("GET", "/v1/subscriptions?status=active")).body.map((s) => s.id);
+      const held = [
+        john.licenceId,
+        ...(await backend.call<{ licenceId: string }[]>("GET", "/v1/devices")).body.map((d) => d.licenceId),
+      ];
+      const active = (await backend.call<{ id: string }[]>("GET", "/v1/subscriptions?status=active")).body.map(
+        (s) => s.id,
+      );
       expect(held.every((id) => active.includes(id))).toBe(true);
 
       // Planned in full, the same removal goes ahead.

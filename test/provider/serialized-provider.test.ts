@@ -14,10 +14,16 @@ import { johnEstate } from "./estate.ts";
 /** The provider text pbx-estate wrote into state before it was shortened (the same loader, wrapped lazily). */
 function earlierShim(kind: ResourceKind): string {
   const load = `()=>require("node:module").createRequire(require("node:path").join(process.cwd(),"pbx-estate.js"))("pbx-estate/provider").hooksFor(${JSON.stringify(kind)})`;
-  const methods = ["check", "diff", "create", "read", "update", "delete", "configure"].map((hook) => `${hook}:(...a)=>m().${hook}(...a)`).join(",");
+  const methods = ["check", "diff", "create", "read", "update", "delete", "configure"]
+    .map((hook) => `${hook}:(...a)=>m().${hook}(...a)`)
+    .join(",");
   return `exports.handler=()=>{const m=${load};return{${methods}}};\n`;
 }
-const kindOf: Record<string, ResourceKind> = { ServiceSubscription: "subscription", SipDevice: "device", PbxUser: "user" };
+const kindOf: Record<string, ResourceKind> = {
+  ServiceSubscription: "subscription",
+  SipDevice: "device",
+  PbxUser: "user",
+};
 
 /**
  * Loads `shim` with require-from-string in a new process in the repository and runs `script` against it.
@@ -51,7 +57,10 @@ describe("the serialized provider", () => {
   it("checks input and talks to the backend from a fresh process, with credentials only from its environment", async () => {
     await using backend = await startTestBackend();
     const shim = providerShim("device");
-    const failures = await inFreshProcess(shim, `return (await hooks.check({}, { name: "", licenceId: "sub_aaaaaaaaaaaaaaaaaaaa" })).failures;`);
+    const failures = await inFreshProcess(
+      shim,
+      `return (await hooks.check({}, { name: "", licenceId: "sub_aaaaaaaaaaaaaaaaaaaa" })).failures;`,
+    );
     expect(failures).toEqual([expect.objectContaining({ property: "name" })]);
 
     // A device that is not there, read with the account recorded in state: gone, no error.

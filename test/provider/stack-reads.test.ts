@@ -24,15 +24,26 @@ class CountingApi extends PbxApi {
 }
 
 async function orderLicences(api: PbxApi, key: string, references: (string | undefined)[]): Promise<string[]> {
-  const items = references.map((clientReference) => ({ product: "sip-device-licence" as const, ...(clientReference ? { clientReference } : {}) }));
+  const items = references.map((clientReference) => ({
+    product: "sip-device-licence" as const,
+    ...(clientReference ? { clientReference } : {}),
+  }));
   return (await api.order({ termsVersion: TERMS, items }, key)).subscriptions.map((s) => s.id);
 }
 
 async function setUp(backend: TestBackend, options: { maxAttempts?: number } = {}) {
   const http = new HttpClient({ endpoint: backend.url, token: backend.token, ...options });
   const api = new CountingApi(http);
-  const ours = await orderLicences(api, "stack-reads-ours", Array.from({ length: 40 }, (_, i) => `${STACK}lic-${i}.digest`));
-  const others = await orderLicences(api, "stack-reads-others", Array.from({ length: 5 }, (_, i) => `${OTHER_STACK}lic-${i}.digest`));
+  const ours = await orderLicences(
+    api,
+    "stack-reads-ours",
+    Array.from({ length: 40 }, (_, i) => `${STACK}lic-${i}.digest`),
+  );
+  const others = await orderLicences(
+    api,
+    "stack-reads-others",
+    Array.from({ length: 5 }, (_, i) => `${OTHER_STACK}lic-${i}.digest`),
+  );
   const portal = await orderLicences(api, "stack-reads-portal", [undefined, undefined, undefined]);
   let now = 0;
   const clock = { now: () => now, advance: (ms: number) => (now += ms) };
@@ -85,11 +96,17 @@ describe("reads answered from a listing of the stack", () => {
       expect(api.byId).toEqual([first, second]);
 
       // Past the window the stack is listed again, and a change made elsewhere meanwhile is seen.
-      const elsewhere = await backend.call<Subscription>("POST", `/v1/subscriptions/${second}/cancel`, { effective: "immediately", termsVersion: TERMS });
+      const elsewhere = await backend.call<Subscription>("POST", `/v1/subscriptions/${second}/cancel`, {
+        effective: "immediately",
+        termsVersion: TERMS,
+      });
       expect(elsewhere.status).toBe(200);
       clock.advance(5_001);
       api.byId = [];
-      const [again, cancelled] = await Promise.all([reads.subscriptions.get(first, STACK), reads.subscriptions.get(second, STACK)]);
+      const [again, cancelled] = await Promise.all([
+        reads.subscriptions.get(first, STACK),
+        reads.subscriptions.get(second, STACK),
+      ]);
       expect(api.listings).toBe(4);
       expect(again?.status).toBe("cancellation-scheduled");
       expect(cancelled?.status).toBe("cancelled"); // no longer live, so not listed: read by id

@@ -19,7 +19,11 @@ function appliedSeq(log: AuditEntry[], action: string, objectId: string): number
   const staged = log.find((e) => e.action === `stage:${action}` && e.objectId === objectId);
   if (!staged) return seqOf(log, (e) => e.action === action && e.objectId === objectId, `${action} ${objectId}`);
   const changeSetId = staged.detail.changeSetId;
-  return seqOf(log, (e) => e.action === "change-set.apply" && e.objectId === changeSetId && e.seq > staged.seq, `apply of ${action} ${objectId}`);
+  return seqOf(
+    log,
+    (e) => e.action === "change-set.apply" && e.objectId === changeSetId && e.seq > staged.seq,
+    `apply of ${action} ${objectId}`,
+  );
 }
 
 describe("the seed walkthrough as a Pulumi program", () => {
@@ -50,13 +54,24 @@ describe("the seed walkthrough as a Pulumi program", () => {
 
     const log = await auditLog(backend);
     const ordered = (licenceId: string) =>
-      seqOf(log, (e) => e.action === "order.create" && (e.detail.subscriptions as string[]).includes(licenceId), `order of ${licenceId}`);
+      seqOf(
+        log,
+        (e) => e.action === "order.create" && (e.detail.subscriptions as string[]).includes(licenceId),
+        `order of ${licenceId}`,
+      );
     const devices = (await backend.call<{ id: string; licenceId: string; name: string }[]>("GET", "/v1/devices")).body;
     expect(devices.map((d) => d.name).sort()).toEqual(["John's Desk Phone", "John's Softphone"]);
     for (const device of devices) {
       expect(ordered(device.licenceId)).toBeLessThan(appliedSeq(log, "device.create", device.id));
       // John was linked to each device only after the device itself existed.
-      const linked = seqOf(log, (e) => e.action.endsWith("user.link") && e.detail.op !== undefined && (e.detail.op as { deviceId: string }).deviceId === device.id, `link of ${device.id}`);
+      const linked = seqOf(
+        log,
+        (e) =>
+          e.action.endsWith("user.link") &&
+          e.detail.op !== undefined &&
+          (e.detail.op as { deviceId: string }).deviceId === device.id,
+        `link of ${device.id}`,
+      );
       expect(appliedSeq(log, "device.create", device.id)).toBeLessThan(linked);
     }
     const johnLicence = (await backend.call<{ licenceId: string }>("GET", `/v1/users/${john.id}`)).body.licenceId;
@@ -86,10 +101,15 @@ describe("the seed walkthrough as a Pulumi program", () => {
     for (const device of devices) {
       const deviceDeleted = appliedSeq(finalLog, "device.delete", device.id);
       expect(removed).toBeLessThan(deviceDeleted);
-      const cancelled = seqOf(finalLog, (e) => e.objectId === device.licenceId && e.action.includes("cancel"), `cancel ${device.licenceId}`);
+      const cancelled = seqOf(
+        finalLog,
+        (e) => e.objectId === device.licenceId && e.action.includes("cancel"),
+        `cancel ${device.licenceId}`,
+      );
       expect(deviceDeleted).toBeLessThan(cancelled);
     }
-    const subs = (await backend.call<{ status: string; cancellationEffectiveAt: string }[]>("GET", "/v1/subscriptions")).body;
+    const subs = (await backend.call<{ status: string; cancellationEffectiveAt: string }[]>("GET", "/v1/subscriptions"))
+      .body;
     expect(subs).toHaveLength(3);
     for (const s of subs) {
       expect(s.status).toBe("cancellation-scheduled");
@@ -98,7 +118,14 @@ describe("the seed walkthrough as a Pulumi program", () => {
     }
     // Each licence's note names its resource, so a destroy of many licences says which one ends when.
     const notes = destroyed.diagnostics.filter((d) => d.includes("cancellation scheduled"));
-    expect(notes.map((n) => /licence ([\w-]+) \(/.exec(n)?.[1]).sort()).toEqual(["john-desk-licence", "john-licence", "john-softphone-licence"]);
-    for (const note of notes) expect(note).toMatch(/: cancellation scheduled, takes effect 2026-11-30T11:00:00.000Z \(end of the month in Pacific\/Auckland; no pro-rata refund\)/);
+    expect(notes.map((n) => /licence ([\w-]+) \(/.exec(n)?.[1]).sort()).toEqual([
+      "john-desk-licence",
+      "john-licence",
+      "john-softphone-licence",
+    ]);
+    for (const note of notes)
+      expect(note).toMatch(
+        /: cancellation scheduled, takes effect 2026-11-30T11:00:00.000Z \(end of the month in Pacific\/Auckland; no pro-rata refund\)/,
+      );
   });
 });

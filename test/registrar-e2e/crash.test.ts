@@ -22,9 +22,22 @@ afterAll(async () => {
 });
 
 const hooksTokenFile = join(dir, "test-hooks-token");
-const args = ["--database", join(dir, "data"), "--test-publisher", "--test-hooks-token-file", hooksTokenFile, "--registrar", "--registrar-dir", join(dir, "registrar")];
+const args = [
+  "--database",
+  join(dir, "data"),
+  "--test-publisher",
+  "--test-hooks-token-file",
+  hooksTokenFile,
+  "--registrar",
+  "--registrar-dir",
+  join(dir, "registrar"),
+];
 
-async function serve(): Promise<ServeProcess & { call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; revision: number }> }> {
+async function serve(): Promise<
+  ServeProcess & {
+    call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; revision: number }>;
+  }
+> {
   const p = await spawnServe(args);
   children.push(p);
   const token = readFileSync(p.tokenFile!, "utf8").trim();
@@ -42,13 +55,20 @@ async function serve(): Promise<ServeProcess & { call<T>(method: string, path: s
         body: body === undefined ? null : JSON.stringify(body),
       });
       const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : null) as T, revision: Number(res.headers.get("pbx-revision")) };
+      return {
+        status: res.status,
+        body: (text ? JSON.parse(text) : null) as T,
+        revision: Number(res.headers.get("pbx-revision")),
+      };
     },
   };
 }
 
 async function registrarRevision(): Promise<number | null> {
-  const store = await openRegistrarStore({ kind: "sqlite", path: join(dir, "registrar", "registrar.db") }, { realm: "pbx-estate" });
+  const store = await openRegistrarStore(
+    { kind: "sqlite", path: join(dir, "registrar", "registrar.db") },
+    { realm: "pbx-estate" },
+  );
   try {
     return await store.revision();
   } finally {
@@ -73,7 +93,10 @@ describe("a backend killed between commit and publish", () => {
     const [l1, l2] = order.body.subscriptions.map((s) => s.id) as [string, string];
     const before = await first.call<Device>("POST", "/v1/devices", { name: "Published Phone", licenceId: l1 });
     expect(before.status).toBe(201);
-    await eventually(async () => ((await registrarRevision()) ?? -1) >= before.revision || undefined, `revision ${before.revision} published`);
+    await eventually(
+      async () => ((await registrarRevision()) ?? -1) >= before.revision || undefined,
+      `revision ${before.revision} published`,
+    );
 
     expect((await first.call("PUT", "/__test/publisher", { hold: true })).status).toBe(200);
     const held = await first.call<Device>("POST", "/v1/devices", { name: "Held Phone", licenceId: l2 });
@@ -85,9 +108,14 @@ describe("a backend killed between commit and publish", () => {
     await exited(first.child);
 
     const second = await serve();
-    await eventually(async () => ((await registrarRevision()) ?? -1) >= held.revision || undefined, `revision ${held.revision} published after restart`);
+    await eventually(
+      async () => ((await registrarRevision()) ?? -1) >= held.revision || undefined,
+      `revision ${held.revision} published after restart`,
+    );
     const registrar = held.body.registrar;
-    expect(await register(dir, registrar, { username: held.body.sipUsername, password: held.body.sipPassword })).toBe(200);
+    expect(await register(dir, registrar, { username: held.body.sipUsername, password: held.body.sipPassword })).toBe(
+      200,
+    );
 
     second.child.kill("SIGTERM");
     expect(await exited(second.child)).toBe(0);

@@ -26,8 +26,16 @@ beforeAll(async () => {
   johnSoft = await createDevice(b, "John's Softphone", l1);
   maryDesk = await createDevice(b, "Mary's Desk Phone", l2);
   marySoft = await createDevice(b, "Mary's Softphone", l3);
-  await createUser(b, { name: "John Smith", extension: "201", licenceId: johnLicence, areaPrefix: "020", outboundCallerId: NUMBERS[0]! }, [johnSoft.id]);
-  await createUser(b, { name: "Mary Jones", extension: "202", licenceId: maryLicence, areaPrefix: "0161", outboundCallerId: NUMBERS[1]! }, [maryDesk.id, marySoft.id]);
+  await createUser(
+    b,
+    { name: "John Smith", extension: "201", licenceId: johnLicence, areaPrefix: "020", outboundCallerId: NUMBERS[0]! },
+    [johnSoft.id],
+  );
+  await createUser(
+    b,
+    { name: "Mary Jones", extension: "202", licenceId: maryLicence, areaPrefix: "0161", outboundCallerId: NUMBERS[1]! },
+    [maryDesk.id, marySoft.id],
+  );
   await b.published(await currentRevision(b));
 });
 afterEach(() => running.splice(0).forEach((uas) => uas.stop()));
@@ -52,8 +60,16 @@ describe("calls between users", () => {
 
     await desk.finished();
     await soft.finished();
-    expect(desk.invites()).toEqual([expect.objectContaining({ ruri: expect.stringContaining(`${maryDesk.sipUsername}@127.0.0.1:${desk.port}`) as string })]);
-    expect(soft.invites()).toEqual([expect.objectContaining({ ruri: expect.stringContaining(`${marySoft.sipUsername}@127.0.0.1:${soft.port}`) as string })]);
+    expect(desk.invites()).toEqual([
+      expect.objectContaining({
+        ruri: expect.stringContaining(`${maryDesk.sipUsername}@127.0.0.1:${desk.port}`) as string,
+      }),
+    ]);
+    expect(soft.invites()).toEqual([
+      expect.objectContaining({
+        ruri: expect.stringContaining(`${marySoft.sipUsername}@127.0.0.1:${soft.port}`) as string,
+      }),
+    ]);
     expect(desk.invites()[0]?.pai).toBe("<sip:201@pbx-estate>");
   });
 });
@@ -66,12 +82,18 @@ describe("calls through the trunk", () => {
 
     await trunk.finished();
     expect(trunk.invites()).toEqual([
-      expect.objectContaining({ ruri: `sip:02071234567@127.0.0.1:${trunkPort}`, pai: `<sip:${NUMBERS[0]}@pbx-estate;user=phone>` }),
+      expect.objectContaining({
+        ruri: `sip:02071234567@127.0.0.1:${trunkPort}`,
+        pai: `<sip:${NUMBERS[0]}@pbx-estate;user=phone>`,
+      }),
     ]);
   });
 
   it("an international number on John's national plan is refused, and 112 is not", async () => {
-    expect(await call(b.dir, b.registrar, creds(johnSoft), "+33142685300")).toMatchObject({ status: 403, reason: "International Calls Not In Call Plan" });
+    expect(await call(b.dir, b.registrar, creds(johnSoft), "+33142685300")).toMatchObject({
+      status: 403,
+      reason: "International Calls Not In Call Plan",
+    });
 
     const trunk = await uas("trunk", trunkPort);
     expect(await call(b.dir, b.registrar, creds(johnSoft), "112")).toMatchObject({ status: 200 });

@@ -27,10 +27,18 @@ export interface EstateBackend extends TestBackend {
   published(revision: number): Promise<void>;
   registrarRevision(): Promise<number | null>;
   /** `call` with extra headers (Pbx-Change-Set). */
-  request<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }>;
   contacts(username: string): Promise<string[]>;
   /** Orders licences and answers their ids: user licences first (one per call plan given), then device licences. */
-  licences(userPlans: ("pay-as-you-go" | "national-unlimited" | "international")[], devices: number): Promise<{ users: string[]; devices: string[] }>;
+  licences(
+    userPlans: ("pay-as-you-go" | "national-unlimited" | "international")[],
+    devices: number,
+  ): Promise<{ users: string[]; devices: string[] }>;
 }
 
 export async function startEstateBackend(options: { trunkPort?: number } = {}): Promise<EstateBackend> {
@@ -56,13 +64,28 @@ export async function startEstateBackend(options: { trunkPort?: number } = {}): 
   });
   const registrar = backend.registrar;
   if (!registrar) throw new Error("the backend did not start a registrar");
-  const { accountId, token } = await backend.createAccount({ name: "Acme Telecom Ltd", timeZone: "Europe/London", numbers: NUMBERS });
+  const { accountId, token } = await backend.createAccount({
+    name: "Acme Telecom Ltd",
+    timeZone: "Europe/London",
+    numbers: NUMBERS,
+  });
   // A reader of the registrar's tables, as a second connection (the test's view, not the publisher's).
   const reader: RegistrarStore = await openRegistrarStore(registrar.database, { realm: registrar.realm });
-  const request = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, as = token) => {
+  const request = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    as = token,
+  ) => {
     const res = await fetch(`${backend.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${as}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...(path.startsWith("/__test/") ? { "pbx-test-token": backend.testHooksToken ?? "" } : {}), ...headers },
+      headers: {
+        authorization: `Bearer ${as}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...(path.startsWith("/__test/") ? { "pbx-test-token": backend.testHooksToken ?? "" } : {}),
+        ...headers,
+      },
       body: body === undefined ? null : JSON.stringify(body),
     });
     const text = await res.text();
@@ -89,12 +112,22 @@ export async function startEstateBackend(options: { trunkPort?: number } = {}): 
     },
     registrarRevision: () => reader.revision(),
     published: async (revision) => {
-      await eventually(async () => ((await reader.revision()) ?? -1) >= revision || undefined, `registrar revision ${revision}`, 15_000);
+      await eventually(
+        async () => ((await reader.revision()) ?? -1) >= revision || undefined,
+        `registrar revision ${revision}`,
+        15_000,
+      );
     },
     contacts: (username) => registeredContacts(registrar.ctlSocket, username),
     licences: async (userPlans, devices) => {
-      const items = [...userPlans.map((callPlan) => ({ product: "user-licence", callPlan })), ...Array.from({ length: devices }, () => ({ product: "sip-device-licence" }))];
-      const r = await call<{ subscriptions: { id: string }[] }>("POST", "/v1/orders", { termsVersion: TERMS_VERSION, items });
+      const items = [
+        ...userPlans.map((callPlan) => ({ product: "user-licence", callPlan })),
+        ...Array.from({ length: devices }, () => ({ product: "sip-device-licence" })),
+      ];
+      const r = await call<{ subscriptions: { id: string }[] }>("POST", "/v1/orders", {
+        termsVersion: TERMS_VERSION,
+        items,
+      });
       if (r.status !== 201) throw new Error(`order: ${r.status} ${JSON.stringify(r.body)}`);
       const ids = r.body.subscriptions.map((s) => s.id);
       return { users: ids.slice(0, userPlans.length), devices: ids.slice(userPlans.length) };
@@ -115,8 +148,18 @@ export interface ApiDevice {
 }
 
 /** Creates a device (applied at once unless `changeSet` names one); answers it with its password. */
-export async function createDevice(b: EstateBackend, name: string, licenceId: string, changeSet?: string): Promise<ApiDevice> {
-  const r = await b.request<ApiDevice>("POST", "/v1/devices", { name, licenceId }, changeSet ? { "pbx-change-set": changeSet } : {});
+export async function createDevice(
+  b: EstateBackend,
+  name: string,
+  licenceId: string,
+  changeSet?: string,
+): Promise<ApiDevice> {
+  const r = await b.request<ApiDevice>(
+    "POST",
+    "/v1/devices",
+    { name, licenceId },
+    changeSet ? { "pbx-change-set": changeSet } : {},
+  );
   if (r.status !== 201) throw new Error(`device: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }

@@ -29,18 +29,38 @@ describeWithPostgres("several backends on one PostgreSQL feeding one registrar",
   beforeAll(async () => {
     const store = await createDatabase();
     const tables = await createDatabase();
-    cleanup.push(() => store.drop(), () => tables.drop());
+    cleanup.push(
+      () => store.drop(),
+      () => tables.drop(),
+    );
     registrarUrl = tables.url;
-    registrar = await startRegistrar({ dataDir: join(dir, "registrar"), database: { kind: "postgres", url: tables.url } });
+    registrar = await startRegistrar({
+      dataDir: join(dir, "registrar"),
+      database: { kind: "postgres", url: tables.url },
+    });
     cleanup.unshift(() => registrar.stop());
     const s = await openStore({ kind: "postgres", url: store.url });
-    const account = await insertAccount(s.db, { name: "Shared", timeZone: "UTC", numbers: ["+442079460000"] }, new Date());
+    const account = await insertAccount(
+      s.db,
+      { name: "Shared", timeZone: "UTC", numbers: ["+442079460000"] },
+      new Date(),
+    );
     await s.close();
     token = account.token;
-    const attach = { host: registrar.host, port: registrar.port, database: registrar.database, ctlSocket: registrar.ctlSocket };
+    const attach = {
+      host: registrar.host,
+      port: registrar.port,
+      database: registrar.database,
+      ctlSocket: registrar.ctlSocket,
+    };
     backends = await Promise.all(
       [0, 1].map(() =>
-        startBackend({ store: { kind: "postgres", url: store.url, poolSize: 4 }, rateLimit: null, logLevel: "silent", registrar: { attach, accountId: account.account.id } }),
+        startBackend({
+          store: { kind: "postgres", url: store.url, poolSize: 4 },
+          rateLimit: null,
+          logLevel: "silent",
+          registrar: { attach, accountId: account.account.id },
+        }),
       ),
     );
     cleanup.unshift(async () => void (await Promise.all(backends.map((b) => b.stop()))));
@@ -51,7 +71,11 @@ describeWithPostgres("several backends on one PostgreSQL feeding one registrar",
   });
 
   const post = async <T>(b: Backend, path: string, body: unknown): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${b.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch(`${b.url}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as T };
   };
 
@@ -65,7 +89,10 @@ describeWithPostgres("several backends on one PostgreSQL feeding one registrar",
     const created = await Promise.all(
       order.body.subscriptions.map(async (s, i) => {
         for (;;) {
-          const r = await post<{ sipUsername: string; sipPassword: string }>(backends[i % 2]!, "/v1/devices", { name: `Phone ${i}`, licenceId: s.id });
+          const r = await post<{ sipUsername: string; sipPassword: string }>(backends[i % 2]!, "/v1/devices", {
+            name: `Phone ${i}`,
+            licenceId: s.id,
+          });
           if (r.status === 201) return r.body;
           if (r.status !== 503) throw new Error(`device ${i}: ${r.status} ${JSON.stringify(r.body)}`); // 503 retry: serialization
         }
@@ -73,12 +100,20 @@ describeWithPostgres("several backends on one PostgreSQL feeding one registrar",
     );
     const last = (await backends[0]!.revisionSnapshot((await whoami(backends[0]!)).accountId)).revision;
 
-    await eventually(async () => ((await undelivered(backends[0]!.store.db)).length === 0 ? true : undefined), "every outbox row delivered", 20_000);
+    await eventually(
+      async () => ((await undelivered(backends[0]!.store.db)).length === 0 ? true : undefined),
+      "every outbox row delivered",
+      20_000,
+    );
     const [held] = await queryRows(registrarUrl, "SELECT revision FROM pbx_revision");
     expect(Number(held?.revision)).toBe(last);
-    const usernames = (await queryRows(registrarUrl, "SELECT username FROM subscriber ORDER BY username")).map((r) => String(r.username));
+    const usernames = (await queryRows(registrarUrl, "SELECT username FROM subscriber ORDER BY username")).map((r) =>
+      String(r.username),
+    );
     expect(usernames).toEqual(created.map((d) => d.sipUsername).sort());
-    expect(await register(dir, registrar, { username: created[7]!.sipUsername, password: created[7]!.sipPassword })).toBe(200);
+    expect(
+      await register(dir, registrar, { username: created[7]!.sipUsername, password: created[7]!.sipPassword }),
+    ).toBe(200);
   });
 
   async function whoami(b: Backend): Promise<{ accountId: string }> {

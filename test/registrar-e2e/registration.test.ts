@@ -19,10 +19,13 @@ afterAll(async () => {
   await b?.[Symbol.asyncDispose]();
 });
 
-async function deskCredentials(outputs: Record<string, { value: unknown }>): Promise<{ username: string; password: string }> {
+async function deskCredentials(
+  outputs: Record<string, { value: unknown }>,
+): Promise<{ username: string; password: string }> {
   const username = outputs.deskUser?.value;
   const password = outputs.deskPassword?.value;
-  if (typeof username !== "string" || typeof password !== "string" || password === "") throw new Error("no desk credentials in the outputs");
+  if (typeof username !== "string" || typeof password !== "string" || password === "")
+    throw new Error("no desk credentials in the outputs");
   return { username, password };
 }
 
@@ -38,7 +41,11 @@ describe("devices applied with the provider", () => {
 
     // The device tells the handset where to register: the real registrar.
     const devices = await b.call<{ sipUsername: string; registrar: unknown }[]>("GET", "/v1/devices");
-    expect(devices.body.find((d) => d.sipUsername === first.username)?.registrar).toEqual({ host: b.registrar.host, port: b.registrar.port, transport: "udp" });
+    expect(devices.body.find((d) => d.sipUsername === first.username)?.registrar).toEqual({
+      host: b.registrar.host,
+      port: b.registrar.port,
+      transport: "udp",
+    });
 
     const contactPort = await freeUdpPort();
     expect(await register(b.dir, b.registrar, { ...first, contactPort })).toBe(200);
@@ -82,12 +89,16 @@ describe("devices staged in a change set", () => {
     const staged = await createDevice(b, "Staged Phone", order.devices[0]!, cs.body.id);
     const before = await b.registrarRevision();
 
-    expect(await register(b.dir, b.registrar, { username: staged.sipUsername, password: staged.sipPassword })).toBe(401);
+    expect(await register(b.dir, b.registrar, { username: staged.sipUsername, password: staged.sipPassword })).toBe(
+      401,
+    );
     expect(await b.registrarRevision()).toBe(before); // staging wrote no revision to the registrar
 
     const applied = await b.call<{ revision: number }>("POST", `/v1/change-sets/${cs.body.id}/apply`);
     expect(applied.status).toBe(200);
     await b.published(applied.body.revision);
-    expect(await register(b.dir, b.registrar, { username: staged.sipUsername, password: staged.sipPassword })).toBe(200);
+    expect(await register(b.dir, b.registrar, { username: staged.sipUsername, password: staged.sipPassword })).toBe(
+      200,
+    );
   });
 });

@@ -49,8 +49,12 @@ describe("calling an extension", () => {
     expect(result).toEqual({ status: 200, reason: "OK", hungUp: true });
     await desk.finished();
     await soft.finished();
-    expect(desk.invites()).toEqual([expect.objectContaining({ ruri: expect.stringContaining(`mary-desk@127.0.0.1:${desk.port}`) as string })]);
-    expect(soft.invites()).toEqual([expect.objectContaining({ ruri: expect.stringContaining(`mary-soft@127.0.0.1:${soft.port}`) as string })]);
+    expect(desk.invites()).toEqual([
+      expect.objectContaining({ ruri: expect.stringContaining(`mary-desk@127.0.0.1:${desk.port}`) as string }),
+    ]);
+    expect(soft.invites()).toEqual([
+      expect.objectContaining({ ruri: expect.stringContaining(`mary-soft@127.0.0.1:${soft.port}`) as string }),
+    ]);
     expect(soft.log()).toContain("CANCELLED");
     // The callee sees John's extension as the caller.
     expect(desk.invites()[0]?.pai).toBe("<sip:201@pbx-estate>");
@@ -128,7 +132,10 @@ describe("calling out through the trunk", () => {
   });
 
   it("refuses everything else from a phone linked to nobody", async () => {
-    expect(await call(dir, registrar, lobbyPhone, "201")).toMatchObject({ status: 403, reason: "Device Not Linked To A User" });
+    expect(await call(dir, registrar, lobbyPhone, "201")).toMatchObject({
+      status: 403,
+      reason: "Device Not Linked To A User",
+    });
   });
 
   it("follows a changed call plan at the next revision without a reload", async () => {

@@ -16,7 +16,9 @@ export function describeWithPostgres(title: string, body: () => void): void {
   }
   if (process.env.CI === "true") {
     describe(title, () => {
-      throw new Error("PBX_TEST_POSTGRES_URL is not set: CI must start PostgreSQL (test/backend/start-postgres.sh) and export it");
+      throw new Error(
+        "PBX_TEST_POSTGRES_URL is not set: CI must start PostgreSQL (test/backend/start-postgres.sh) and export it",
+      );
     });
     return;
   }

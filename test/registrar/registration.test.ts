@@ -104,8 +104,16 @@ describe("registering provisioned devices", () => {
   it("keeps accepting registrations while 1,000-user revisions are being written", async () => {
     const big = (revision: number): RevisionSnapshot => ({
       revision,
-      users: [...users, ...Array.from({ length: 1000 }, (_, i) => ({ ...users[0]!, id: `bulk-${i}`, extension: String(1000 + i) }))],
-      devices: [device(johnDesk), ...Array.from({ length: 1000 }, (_, i) => device({ username: `bulk-${i}`, password: `pw-${i}`, userId: `bulk-${i}` }))],
+      users: [
+        ...users,
+        ...Array.from({ length: 1000 }, (_, i) => ({ ...users[0]!, id: `bulk-${i}`, extension: String(1000 + i) })),
+      ],
+      devices: [
+        device(johnDesk),
+        ...Array.from({ length: 1000 }, (_, i) =>
+          device({ username: `bulk-${i}`, password: `pw-${i}`, userId: `bulk-${i}` }),
+        ),
+      ],
     });
     let revision = 100;
     await registrar.publish(big(revision));
@@ -135,7 +143,11 @@ describe("a registrar with the backend's realm", () => {
       revision: 1,
       users,
       devices: [
-        { sipUsername: johnDesk.username, ha1: sipHa1(johnDesk.username, realm, johnDesk.password), userId: johnDesk.userId },
+        {
+          sipUsername: johnDesk.username,
+          ha1: sipHa1(johnDesk.username, realm, johnDesk.password),
+          userId: johnDesk.userId,
+        },
         device(maryDesk), // computed for the default realm: useless here
       ],
     });

@@ -30,7 +30,20 @@ function runSipp(
   const logFile = join(dir, `sipp-${process.pid}-${++sequence}.log`);
   const proc = spawn(
     "sipp",
-    [...args, "-m", String(calls), "-nostdin", "-i", "127.0.0.1", "-timeout", `${timeoutSeconds}s`, "-timeout_error", "-trace_logs", "-log_file", logFile],
+    [
+      ...args,
+      "-m",
+      String(calls),
+      "-nostdin",
+      "-i",
+      "127.0.0.1",
+      "-timeout",
+      `${timeoutSeconds}s`,
+      "-timeout_error",
+      "-trace_logs",
+      "-log_file",
+      logFile,
+    ],
     { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
@@ -44,11 +57,18 @@ function runSipp(
 }
 
 function logLines(file: string): string[] {
-  return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "") : [];
+  return existsSync(file)
+    ? readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+    : [];
 }
 
 function lastMatch(lines: readonly string[], pattern: RegExp): RegExpExecArray | undefined {
-  return lines.map((l) => pattern.exec(l)).filter((m): m is RegExpExecArray => m !== null).at(-1);
+  return lines
+    .map((l) => pattern.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .at(-1);
 }
 
 /** A handset registers with its credentials; resolves with the registrar's final status (200, 401, 403). */
@@ -60,11 +80,22 @@ export async function register(
   const run = runSipp(
     dir,
     [
-      "-sf", join(SCENARIOS, "register.xml"),
-      "-p", String(await freeUdpPort()), // sipp would otherwise take 5060 when it is free
-      "-s", device.username, "-au", device.username, "-ap", device.password,
-      "-key", "contact_port", String(device.contactPort ?? 9),
-      "-key", "expires", String(device.expires ?? 3600),
+      "-sf",
+      join(SCENARIOS, "register.xml"),
+      "-p",
+      String(await freeUdpPort()), // sipp would otherwise take 5060 when it is free
+      "-s",
+      device.username,
+      "-au",
+      device.username,
+      "-ap",
+      device.password,
+      "-key",
+      "contact_port",
+      String(device.contactPort ?? 9),
+      "-key",
+      "expires",
+      String(device.expires ?? 3600),
       `${registrar.host}:${registrar.port}`,
     ],
     15,
@@ -88,11 +119,26 @@ export async function registerRepeatedly(
   const run = runSipp(
     dir,
     [
-      "-sf", join(SCENARIOS, "register.xml"),
-      "-p", String(await freeUdpPort()), // sipp would otherwise take 5060 when it is free
-      "-s", device.username, "-au", device.username, "-ap", device.password,
-      "-key", "contact_port", "9", "-key", "expires", "3600",
-      "-l", "10", "-r", "1000",
+      "-sf",
+      join(SCENARIOS, "register.xml"),
+      "-p",
+      String(await freeUdpPort()), // sipp would otherwise take 5060 when it is free
+      "-s",
+      device.username,
+      "-au",
+      device.username,
+      "-ap",
+      device.password,
+      "-key",
+      "contact_port",
+      "9",
+      "-key",
+      "expires",
+      "3600",
+      "-l",
+      "10",
+      "-r",
+      "1000",
       `${registrar.host}:${registrar.port}`,
     ],
     60,
@@ -125,9 +171,19 @@ export async function call(
   const run = runSipp(
     dir,
     [
-      "-sf", join(SCENARIOS, "call.xml"),
-      "-p", String(await freeUdpPort()), // sipp would otherwise take 5060 when it is free
-      "-s", dial, "-au", caller.username, "-ap", caller.password, "-key", "caller", caller.username,
+      "-sf",
+      join(SCENARIOS, "call.xml"),
+      "-p",
+      String(await freeUdpPort()), // sipp would otherwise take 5060 when it is free
+      "-s",
+      dial,
+      "-au",
+      caller.username,
+      "-ap",
+      caller.password,
+      "-key",
+      "caller",
+      caller.username,
       `${registrar.host}:${registrar.port}`,
     ],
     20,
@@ -161,7 +217,11 @@ export interface Uas {
   stop(): void;
 }
 
-export async function startUas(dir: string, scenario: "device-answer" | "device-ring" | "trunk", port?: number): Promise<Uas> {
+export async function startUas(
+  dir: string,
+  scenario: "device-answer" | "device-ring" | "trunk",
+  port?: number,
+): Promise<Uas> {
   const p = port ?? (await freeUdpPort());
   const run = runSipp(dir, ["-sf", join(SCENARIOS, `${scenario}.xml`), "-p", String(p)], 60);
   let exited: SippRun | undefined;
@@ -197,7 +257,9 @@ async function waitForUdpListener(port: number, gaveUp: () => boolean, timeoutMs
   const hexPort = `:${port.toString(16).toUpperCase().padStart(4, "0")} `;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const table = ["/proc/net/udp", "/proc/net/udp6"].map((f) => (existsSync(f) ? readFileSync(f, "utf8") : "")).join("");
+    const table = ["/proc/net/udp", "/proc/net/udp6"]
+      .map((f) => (existsSync(f) ? readFileSync(f, "utf8") : ""))
+      .join("");
     if (table.split("\n").some((line) => line.trim().split(/\s+/)[1]?.endsWith(hexPort.trim()))) return;
     if (gaveUp()) throw new Error(`sipp exited before listening on UDP port ${port}`);
     if (Date.now() > deadline) throw new Error(`nothing listened on UDP port ${port} within ${timeoutMs} ms`);
@@ -206,7 +268,11 @@ async function waitForUdpListener(port: number, gaveUp: () => boolean, timeoutMs
 }
 
 /** Polls `probe` until it returns a value that is not undefined, or fails after the deadline. */
-export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

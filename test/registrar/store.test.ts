@@ -12,7 +12,13 @@ import type { RegistrarDatabase, RegistrarStore, RevisionSnapshot } from "../../
 import { createDatabase, describeWithPostgres, queryRows } from "./postgres.ts";
 
 const ha1 = (user: string, password: string): string => sipHa1(user, REGISTRAR_REALM, password);
-const john = { id: "u-john", extension: "201", areaPrefix: "020", callerId: "+442079460001", callPlan: "national-unlimited" as const };
+const john = {
+  id: "u-john",
+  extension: "201",
+  areaPrefix: "020",
+  callerId: "+442079460001",
+  callPlan: "national-unlimited" as const,
+};
 const base: RevisionSnapshot = {
   revision: 1,
   users: [john],
@@ -65,7 +71,11 @@ function storeBehaviour(backend: () => Backend): void {
   it("ignores a snapshot at or below the stored revision", async () => {
     await store.write({ ...base, revision: 5 });
 
-    expect(await store.write({ ...base, revision: 4, devices: [] })).toEqual({ written: false, revision: 5, revoked: [] });
+    expect(await store.write({ ...base, revision: 4, devices: [] })).toEqual({
+      written: false,
+      revision: 5,
+      revoked: [],
+    });
     expect(await store.write({ ...base, revision: 5, devices: [] })).toMatchObject({ written: false });
     expect(Number((await backend().rows("SELECT count(*) AS n FROM subscriber"))[0]?.n)).toBe(2);
     expect(await store.revision()).toBe(5);
@@ -107,7 +117,10 @@ describe("the SQLite registrar store", () => {
   const read = async (sql: string): Promise<Record<string, unknown>[]> => {
     const db = new DatabaseSync(path, { readOnly: true });
     try {
-      return db.prepare(sql).all().map((r) => ({ ...r }));
+      return db
+        .prepare(sql)
+        .all()
+        .map((r) => ({ ...r }));
     } finally {
       db.close();
     }
@@ -148,7 +161,10 @@ describeWithPostgres("the PostgreSQL registrar store", () => {
   });
   afterEach(async () => db.drop());
 
-  storeBehaviour(() => ({ database: () => ({ kind: "postgres", url: db.url }), rows: (sql) => queryRows(db.url, sql) }));
+  storeBehaviour(() => ({
+    database: () => ({ kind: "postgres", url: db.url }),
+    rows: (sql) => queryRows(db.url, sql),
+  }));
 
   it("ends on the newest revision when several publishers deliver out of order at once", async () => {
     const revisions = Array.from({ length: 20 }, (_, i) => i + 1).sort(() => Math.random() - 0.5);
@@ -159,12 +175,15 @@ describeWithPostgres("the PostgreSQL registrar store", () => {
     });
     // Four publishers, each its own connection, as separate backend processes would have.
     const publishers = await Promise.all(
-      Array.from({ length: 4 }, () => openRegistrarStore({ kind: "postgres", url: db.url }, { realm: REGISTRAR_REALM })),
+      Array.from({ length: 4 }, () =>
+        openRegistrarStore({ kind: "postgres", url: db.url }, { realm: REGISTRAR_REALM }),
+      ),
     );
     try {
       await Promise.all(
         publishers.map(async (store, p) => {
-          for (const revision of revisions.filter((_, i) => i % publishers.length === p)) await store.write(snapshotFor(revision));
+          for (const revision of revisions.filter((_, i) => i % publishers.length === p))
+            await store.write(snapshotFor(revision));
         }),
       );
     } finally {
@@ -186,7 +205,9 @@ describeWithPostgres("the PostgreSQL registrar store, first use", () => {
 
   it("lets several publishers create the tables at the same moment", async () => {
     const stores = await Promise.all(
-      Array.from({ length: 4 }, () => openRegistrarStore({ kind: "postgres", url: db.url }, { realm: REGISTRAR_REALM })),
+      Array.from({ length: 4 }, () =>
+        openRegistrarStore({ kind: "postgres", url: db.url }, { realm: REGISTRAR_REALM }),
+      ),
     );
     await Promise.all(stores.map((s) => s.close()));
 

@@ -45,7 +45,10 @@ describe("supervising Kamailio", () => {
 
     process.kill(firstPid ?? 0, "SIGKILL");
 
-    await eventually(() => (registrar.restarts() === 1 && registrar.pid() !== undefined ? true : undefined), "a restart");
+    await eventually(
+      () => (registrar.restarts() === 1 && registrar.pid() !== undefined ? true : undefined),
+      "a restart",
+    );
     await registrar.ready();
     expect(registrar.pid()).not.toBe(firstPid);
     expect(registrar.port).toBe(port);
@@ -61,7 +64,10 @@ describe("supervising Kamailio", () => {
 
     await registrar.stop();
 
-    await eventually(() => (kamailioProcesses(cfgPath).length === 0 ? true : undefined), "every Kamailio process to exit");
+    await eventually(
+      () => (kamailioProcesses(cfgPath).length === 0 ? true : undefined),
+      "every Kamailio process to exit",
+    );
   });
 
   it("takes Kamailio down with it when the process that started it is killed", async () => {
@@ -78,13 +84,18 @@ describe("supervising Kamailio", () => {
 
     starter.kill("SIGKILL");
 
-    await eventually(() => (kamailioProcesses(cfgPath).length === 0 ? true : undefined), "every Kamailio process to exit");
+    await eventually(
+      () => (kamailioProcesses(cfgPath).length === 0 ? true : undefined),
+      "every Kamailio process to exit",
+    );
   });
 
   it("says which Debian packages to install when Kamailio is missing", async () => {
     const attempt = startRegistrar({ dataDir: join(dir, "missing"), kamailioBinary: join(dir, "no-such-kamailio") });
 
     await expect(attempt).rejects.toThrow(RegistrarNotInstalledError);
-    await expect(attempt).rejects.toThrow("apt-get install -y --no-install-recommends kamailio kamailio-sqlite-modules");
+    await expect(attempt).rejects.toThrow(
+      "apt-get install -y --no-install-recommends kamailio kamailio-sqlite-modules",
+    );
   });
 });

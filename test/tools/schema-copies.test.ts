@@ -24,7 +24,9 @@ interface SchemaNode {
 }
 
 function isSchema(value: unknown): value is SchemaNode {
-  return typeof value === "object" && value !== null && "_zod" in value && typeof (value as SchemaNode)._zod.def === "object";
+  return (
+    typeof value === "object" && value !== null && "_zod" in value && typeof (value as SchemaNode)._zod.def === "object"
+  );
 }
 
 /** The `.regex()` patterns of one schema itself. */
@@ -50,12 +52,20 @@ async function schemaPatterns(): Promise<Map<string, string>> {
   const exports: [string, unknown][] = [];
   for (const name of readdirSync(`${root}schemas`).filter((file) => file.endsWith(".ts") && file !== "index.ts")) {
     const module = (await import(`${root}schemas/${name}`)) as Record<string, unknown>;
-    exports.push(...Object.entries(module).map(([exportName, value]): [string, unknown] => [`schemas/${name} (${exportName})`, value]));
+    exports.push(
+      ...Object.entries(module).map(([exportName, value]): [string, unknown] => [
+        `schemas/${name} (${exportName})`,
+        value,
+      ]),
+    );
   }
   const patterns = new Map<string, string>();
-  for (const [where, value] of exports) if (isSchema(value)) for (const p of ownPatterns(value)) if (!patterns.has(p.source)) patterns.set(p.source, where);
   for (const [where, value] of exports)
-    walk(value, (schema) => ownPatterns(schema).forEach((p) => patterns.has(p.source) || patterns.set(p.source, `inside ${where}`)));
+    if (isSchema(value)) for (const p of ownPatterns(value)) if (!patterns.has(p.source)) patterns.set(p.source, where);
+  for (const [where, value] of exports)
+    walk(value, (schema) =>
+      ownPatterns(schema).forEach((p) => patterns.has(p.source) || patterns.set(p.source, `inside ${where}`)),
+    );
   // Rules that are a list rather than a pattern, in the form a dial plan writes them.
   patterns.set(EMERGENCY_NUMBERS.join("|"), "schemas/user.ts (EMERGENCY_NUMBERS)");
   return patterns;
@@ -74,7 +84,9 @@ function needles(source: string): string[] {
  */
 function trackedSources(): string[] {
   const listed = execFileSync("git", ["ls-files", "-z"], { cwd: root, encoding: "utf8" }).split("\0");
-  return listed.filter((file) => /\.(ts|mjs|js|sh|cfg)$/.test(file) && !/^(schemas|test)\//.test(file) && !/\.test\.ts$/.test(file));
+  return listed.filter(
+    (file) => /\.(ts|mjs|js|sh|cfg)$/.test(file) && !/^(schemas|test)\//.test(file) && !/\.test\.ts$/.test(file),
+  );
 }
 
 /** Every copy of a schema pattern outside schemas/, as `file: pattern (from where)`. */
@@ -85,7 +97,8 @@ export async function schemaPatternCopies(): Promise<string[]> {
     const text = readFileSync(`${root}${file}`, "utf8");
     for (const [source, where] of patterns) {
       if (NOT_COPIES[file]?.[source] !== undefined) continue;
-      if (needles(source).some((needle) => text.includes(needle))) copies.push(`${file}: ${source} (the pattern of ${where})`);
+      if (needles(source).some((needle) => text.includes(needle)))
+        copies.push(`${file}: ${source} (the pattern of ${where})`);
     }
   }
   return copies;

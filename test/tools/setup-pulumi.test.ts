@@ -9,11 +9,20 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { versionInGoMod, versionModule, versionModuleText } from "../../tools/pulumi-cli/go-mod.ts";
-import { compareVersions, locatePulumi, NamedPulumiUnusableError, pinnedPulumiVersion } from "../../tools/pulumi-cli/locate.ts";
+import {
+  compareVersions,
+  locatePulumi,
+  NamedPulumiUnusableError,
+  pinnedPulumiVersion,
+} from "../../tools/pulumi-cli/locate.ts";
 import { repoRoot } from "../engine/harness.ts";
 
 let scratch: string;
-const saved = { PATH: process.env.PATH, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME, PBX_ESTATE_PULUMI: process.env.PBX_ESTATE_PULUMI };
+const saved = {
+  PATH: process.env.PATH,
+  XDG_CACHE_HOME: process.env.XDG_CACHE_HOME,
+  PBX_ESTATE_PULUMI: process.env.PBX_ESTATE_PULUMI,
+};
 
 function fakePulumi(version: string): string {
   const bin = join(scratch, `pulumi-${version}`);
@@ -50,7 +59,9 @@ describe("locating the Pulumi CLI", () => {
     process.env.PBX_ESTATE_PULUMI = named;
     expect(await locatePulumi("v3.274.1")).toMatchObject({ source: "variable", version: "v3.300.0", binary: named });
     process.env.PBX_ESTATE_PULUMI = join(fakePulumi("v3.100.0"), "pulumi");
-    await expect(locatePulumi("v3.274.1")).rejects.toThrow(/is Pulumi v3\.100\.0; pbx-estate needs v3\.274\.1 or newer/);
+    await expect(locatePulumi("v3.274.1")).rejects.toThrow(
+      /is Pulumi v3\.100\.0; pbx-estate needs v3\.274\.1 or newer/,
+    );
     process.env.PBX_ESTATE_PULUMI = join(scratch, "no-such-pulumi");
     await expect(locatePulumi("v3.274.1")).rejects.toThrow(NamedPulumiUnusableError);
   });
@@ -75,7 +86,11 @@ describe("locating the Pulumi CLI", () => {
   it("without a CLI or Go, setup fails naming the official installer", () => {
     const node = process.execPath;
     const result = spawnSync(node, [join(repoRoot, "tools", "setup-pulumi.ts")], {
-      env: { PATH: `${fakePulumi("v3.1.0")}:${dirname(node)}`, XDG_CACHE_HOME: join(scratch, "empty-cache"), HOME: scratch },
+      env: {
+        PATH: `${fakePulumi("v3.1.0")}:${dirname(node)}`,
+        XDG_CACHE_HOME: join(scratch, "empty-cache"),
+        HOME: scratch,
+      },
       encoding: "utf8",
     });
     expect(result.status).toBe(1);

@@ -67,7 +67,9 @@ export async function buildPulumi(version: string, log: (line: string) => void):
   });
   const heartbeat = setInterval(() => {
     const seconds = Math.round((Date.now() - started) / 1000);
-    log(`  still building: ${modulesDownloaded} modules downloaded, ${packagesCompiled} packages compiled, ${seconds}s`);
+    log(
+      `  still building: ${modulesDownloaded} modules downloaded, ${packagesCompiled} packages compiled, ${seconds}s`,
+    );
   }, heartbeatMs);
   try {
     const code = await new Promise<number | null>((resolve, reject) => {

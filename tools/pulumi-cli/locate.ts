@@ -80,9 +80,14 @@ export async function locatePulumi(pinned = pinnedPulumiVersion()): Promise<Loca
   const named = process.env[PULUMI_BINARY_VARIABLE];
   if (named) {
     const version = existsSync(named) ? await cliVersion(named) : undefined;
-    if (!version) throw new NamedPulumiUnusableError(`${PULUMI_BINARY_VARIABLE}=${named} is not a Pulumi CLI that runs (\`${named} version\` failed)`);
+    if (!version)
+      throw new NamedPulumiUnusableError(
+        `${PULUMI_BINARY_VARIABLE}=${named} is not a Pulumi CLI that runs (\`${named} version\` failed)`,
+      );
     if (compareVersions(version, pinned) < 0) {
-      throw new NamedPulumiUnusableError(`${PULUMI_BINARY_VARIABLE}=${named} is Pulumi ${version}; pbx-estate needs ${pinned} or newer`);
+      throw new NamedPulumiUnusableError(
+        `${PULUMI_BINARY_VARIABLE}=${named} is Pulumi ${version}; pbx-estate needs ${pinned} or newer`,
+      );
     }
     return { binDir: dirname(named), binary: named, version, source: "variable" };
   }

@@ -3,7 +3,11 @@ import { sql, type Kysely } from "kysely";
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // One statement per execution: prepared statements (pg and PGlite) take one command each.
-  for (const statement of ddl.split(/;\s*\n/).map((s) => s.trim()).filter((s) => s !== "")) await sql.raw(statement).execute(db);
+  for (const statement of ddl
+    .split(/;\s*\n/)
+    .map((s) => s.trim())
+    .filter((s) => s !== ""))
+    await sql.raw(statement).execute(db);
 }
 
 const ddl = `

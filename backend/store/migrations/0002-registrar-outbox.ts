@@ -15,5 +15,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       outcome text,
       primary key (account_id, revision)
     )`.execute(db);
-  await sql`create index registrar_outbox_pending on registrar_outbox (account_id, revision) where delivered_at is null`.execute(db);
+  await sql`create index registrar_outbox_pending on registrar_outbox (account_id, revision) where delivered_at is null`.execute(
+    db,
+  );
 }

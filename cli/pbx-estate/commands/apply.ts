@@ -25,7 +25,8 @@ function wholeNumber(text: string | undefined, flag: string, fallback: number): 
 /** `--max-cost-increase 25` or `25.50`: major units of the catalogue's currency, as minor units. */
 function amountMinor(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+(\.\d{1,2})?$/.test(text)) throw new UsageError(`--max-cost-increase takes an amount such as 25 or 25.50, got ${JSON.stringify(text)}`);
+  if (!/^\d+(\.\d{1,2})?$/.test(text))
+    throw new UsageError(`--max-cost-increase takes an amount such as 25 or 25.50, got ${JSON.stringify(text)}`);
   return Math.round(Number(text) * 100);
 }
 
@@ -89,7 +90,8 @@ Exit codes: 0 applied (or nothing to do), 1 failure, 3 refused: nothing was chan
 
       const limits: string[] = [];
       const deletions = deletionsIn(plan);
-      if (deletions > maxDeletions) limits.push(`the plan removes ${deletions} users and devices, more than --max-deletions ${maxDeletions}`);
+      if (deletions > maxDeletions)
+        limits.push(`the plan removes ${deletions} users and devices, more than --max-deletions ${maxDeletions}`);
       const { monthlyDeltaMinor, currency } = plan.cost;
       if (maxIncrease !== undefined && monthlyDeltaMinor > maxIncrease) {
         limits.push(
@@ -102,7 +104,11 @@ Exit codes: 0 applied (or nothing to do), 1 failure, 3 refused: nothing was chan
       const progress = new Progress(io, planned.changedResources);
       let events;
       try {
-        events = await connection.session.up({ parallel, onEvent: progress.onEvent, plannedRemovals: planned.plannedRemovals });
+        events = await connection.session.up({
+          parallel,
+          onEvent: progress.onEvent,
+          plannedRemovals: planned.plannedRemovals,
+        });
       } finally {
         progress.finish();
       }

@@ -34,7 +34,8 @@ Exit codes: 0 removed (or nothing to remove), 1 failure, 3 refused: nothing was 
       yes: { type: "boolean", default: false },
       parallel: { type: "string" },
     });
-    if (values.parallel !== undefined && !/^\d+$/.test(values.parallel)) throw new UsageError("--parallel takes a whole number");
+    if (values.parallel !== undefined && !/^\d+$/.test(values.parallel))
+      throw new UsageError("--parallel takes a whole number");
     return withConnection(positionals, values, io, { mustExist: true }, async (connection) => {
       const { session, account, catalogue } = connection;
       const previewed = await session.previewDestroy();

@@ -47,9 +47,17 @@ another account, no state for the estate): a failure is never reported as drift.
         inSync: drift.length === 0,
         drift,
         advice: driftAdvice(drift, refreshed, { catalogue, timeZone: account.timeZone }),
-        pendingCodeChanges: codeChangesOnly(buildPlan(pendingSteps, { estate, stack: session.stack.name, account, catalogue, now: new Date() })),
+        pendingCodeChanges: codeChangesOnly(
+          buildPlan(pendingSteps, { estate, stack: session.stack.name, account, catalogue, now: new Date() }),
+        ),
       };
-      io.out(values.json ? JSON.stringify(report, null, 2) : values.markdown ? renderDriftMarkdown(report) : renderDriftText(report));
+      io.out(
+        values.json
+          ? JSON.stringify(report, null, 2)
+          : values.markdown
+            ? renderDriftMarkdown(report)
+            : renderDriftText(report),
+      );
       return report.inSync ? EXIT.ok : EXIT.drift;
     });
   },

@@ -30,17 +30,26 @@ SIP password cannot be read back: it stays unknown in the state until the device
 Devices linked to no user are not exported (an estate declares devices under their users); they are listed.
 Exit codes: 0 exported and adopted, 1 failure.`,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, { ...connectionOptions, out: { type: "string" }, name: { type: "string" }, parallel: { type: "string" } });
+    const { values, positionals } = parseCommandArgs(argv, {
+      ...connectionOptions,
+      out: { type: "string" },
+      name: { type: "string" },
+      parallel: { type: "string" },
+    });
     if (positionals.length > 0) throw new UsageError("export takes no estate paths: it writes them (see --out)");
     const out = resolve(io.cwd, values.out ?? "estate");
     if (existsSync(out) && readdirSync(out).some((f) => /\.ya?ml$/.test(f))) {
       throw new CliError(`${out} already holds estate files; export into an empty folder`);
     }
     const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
-    if (parallel !== undefined && !(Number.isInteger(parallel) && parallel > 0)) throw new UsageError("--parallel takes a whole number");
+    if (parallel !== undefined && !(Number.isInteger(parallel) && parallel > 0))
+      throw new UsageError("--parallel takes a whole number");
     const endpoint = values.endpoint ?? io.env.PBX_ENDPOINT;
     const token = io.env.PBX_TOKEN;
-    if (!endpoint || !token) throw new CliError("set PBX_ENDPOINT (or --endpoint) and PBX_TOKEN: the provisioning backend's URL and an API token of its account");
+    if (!endpoint || !token)
+      throw new CliError(
+        "set PBX_ENDPOINT (or --endpoint) and PBX_TOKEN: the provisioning backend's URL and an API token of its account",
+      );
 
     // Node 22 runs this file without a transform, so no `await using` here.
     const api = new BackendApi(backendCredentials(endpoint, token, io.env));
@@ -58,16 +67,25 @@ Exit codes: 0 exported and adopted, 1 failure.`,
 
     mkdirSync(out, { recursive: true });
     const file = join(out, "estate.yaml");
-    writeFileSync(file, estateYaml(exported.document, relative(out, join(packageRoot, "schemas", "estate.schema.json"))));
+    writeFileSync(
+      file,
+      estateYaml(exported.document, relative(out, join(packageRoot, "schemas", "estate.schema.json"))),
+    );
     io.err(`wrote ${file}: ${live.users.length} users, ${Object.keys(exported.adoption.devices).length} devices`);
 
     return withConnection([out], values, io, { mustExist: false, adopt: exported.adoption }, async (connection) => {
       const planned = await planEstate(connection);
       const { users, devices } = planned.plan.counts;
-      io.err(`adopting ${users.create} users and ${devices.create} devices with their licences (nothing is made or ordered) …`);
+      io.err(
+        `adopting ${users.create} users and ${devices.create} devices with their licences (nothing is made or ordered) …`,
+      );
       const progress = new Progress(io, planned.changedResources);
       try {
-        await connection.session.up({ ...(parallel ? { parallel } : {}), onEvent: progress.onEvent, plannedRemovals: planned.plannedRemovals });
+        await connection.session.up({
+          ...(parallel ? { parallel } : {}),
+          onEvent: progress.onEvent,
+          plannedRemovals: planned.plannedRemovals,
+        });
       } finally {
         progress.finish();
       }

@@ -34,10 +34,14 @@ Exit codes: 0 planned (with or without changes), 1 failure.`,
     return withConnection(positionals, values, io, { mustExist: false }, async (connection) => {
       const { changedResources: _count, ...planned } = await planEstate(connection);
       const { plan } = planned;
-      io.out(values.json ? JSON.stringify(plan, null, 2) : values.markdown ? renderPlanMarkdown(plan) : renderPlanText(plan));
+      io.out(
+        values.json ? JSON.stringify(plan, null, 2) : values.markdown ? renderPlanMarkdown(plan) : renderPlanText(plan),
+      );
       if (values.out) {
         writePlanFile(values.out, { format: PLAN_FILE_FORMAT, createdAt: new Date().toISOString(), ...planned });
-        io.err(`plan saved to ${values.out}: \`pbx-estate apply ${positionals.join(" ")} --plan ${values.out}\` applies exactly this plan`);
+        io.err(
+          `plan saved to ${values.out}: \`pbx-estate apply ${positionals.join(" ")} --plan ${values.out}\` applies exactly this plan`,
+        );
       }
       return EXIT.ok;
     });

@@ -37,7 +37,10 @@ Exit codes: 0 released (or no lock was held), 1 failure, 3 refused: the lock's r
       io.out(`estate ${stackName} is not locked: nothing to release`);
       return EXIT.ok;
     }
-    if (locks === null) io.err(`the state backend ${state.backendUrl} does not show who holds its locks here; releasing whatever it holds`);
+    if (locks === null)
+      io.err(
+        `the state backend ${state.backendUrl} does not show who holds its locks here; releasing whatever it holds`,
+      );
     for (const lock of locks ?? []) io.err(`locked by ${describeHolder(lock)}`);
     const alive = (locks ?? []).filter(isAliveHere);
     if (alive.length > 0 && !values.force) {
@@ -47,7 +50,9 @@ Exit codes: 0 released (or no lock was held), 1 failure, 3 refused: the lock's r
       );
     }
     await EngineSession.releaseLocks(stackName, state);
-    io.out(`released the lock of estate ${stackName}${alive.length > 0 ? ` (held by a run still going: pid ${alive.map((l) => l.pid).join(", ")})` : ""}`);
+    io.out(
+      `released the lock of estate ${stackName}${alive.length > 0 ? ` (held by a run still going: pid ${alive.map((l) => l.pid).join(", ")})` : ""}`,
+    );
     return EXIT.ok;
   },
 };

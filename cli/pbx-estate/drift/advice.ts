@@ -34,9 +34,14 @@ function holderOf(entry: DriftEntry): string {
 /** A licence scheduled for cancellation outside pbx-estate: the update reinstates that very licence. */
 function reinstated(entry: DriftEntry, step: EstateStep, context: AdviceContext): string {
   const live = step.new?.outputs ?? {};
-  const price = typeof live.priceMinor === "number" ? formatMoney(live.priceMinor, str(live.currency) ?? currencyOf(context.catalogue)) : "its price";
+  const price =
+    typeof live.priceMinor === "number"
+      ? formatMoney(live.priceMinor, str(live.currency) ?? currencyOf(context.catalogue))
+      : "its price";
   const due = str(live.cancellationEffectiveAt);
-  const when = due ? ` due at the end of ${localDate(context.timeZone, new Date(Date.parse(due) - 1))} (${context.timeZone})` : "";
+  const when = due
+    ? ` due at the end of ${localDate(context.timeZone, new Date(Date.parse(due) - 1))} (${context.timeZone})`
+    : "";
   return (
     `reinstates the ${licenceName(str(live.product), str(live.callPlan))} of ${holderOf(entry)} (${step.old?.id ?? "?"}), ` +
     `withdrawing its cancellation${when}: it keeps running at ${price} a month, and nothing is ordered`
@@ -66,7 +71,10 @@ function reordered(entry: DriftEntry, step: EstateStep, context: AdviceContext):
   const recorded = step.old?.inputs ?? {};
   const product = str(recorded.product);
   const callPlan = str(recorded.callPlan);
-  const price = formatMoney(monthlyPriceMinor(context.catalogue, product ?? "", callPlan), currencyOf(context.catalogue));
+  const price = formatMoney(
+    monthlyPriceMinor(context.catalogue, product ?? "", callPlan),
+    currencyOf(context.catalogue),
+  );
   const order = `orders a new ${licenceName(product, callPlan)} for ${holderOf(entry)} at the catalogue's ${price} a month`;
   return recorded.claimPending === false
     ? order
@@ -81,11 +89,18 @@ function madeAgain(entry: DriftEntry): string {
 }
 
 /** What apply does about `drift`, found among `steps` (a refresh preview); empty when there is none. */
-export function driftAdvice(drift: readonly DriftEntry[], steps: readonly EstateStep[], context: AdviceContext): string[] {
+export function driftAdvice(
+  drift: readonly DriftEntry[],
+  steps: readonly EstateStep[],
+  context: AdviceContext,
+): string[] {
   const stepOf = new Map(steps.map((s) => [s.name, s]));
-  const setBack = drift.filter((e) => e.fields.some((f) => !ownLine.has(f.field) && !(e.kind === "licence" && f.field === "callPlan")));
+  const setBack = drift.filter((e) =>
+    e.fields.some((f) => !ownLine.has(f.field) && !(e.kind === "licence" && f.field === "callPlan")),
+  );
   const lines: string[] = [];
-  if (setBack.length > 0) lines.push(`sets the changed fields back to their declared values (${setBack.map(holderOrSelf).join(", ")})`);
+  if (setBack.length > 0)
+    lines.push(`sets the changed fields back to their declared values (${setBack.map(holderOrSelf).join(", ")})`);
   for (const entry of drift) {
     const step = stepOf.get(entry.resource);
     if (!step) continue;
@@ -99,7 +114,9 @@ export function driftAdvice(drift: readonly DriftEntry[], steps: readonly Estate
       if (entry.fields.some((f) => f.field === "status")) lines.push(reinstated(entry, step, context));
     }
     if (entry.fields.some((f) => f.field === "password")) {
-      lines.push(`rotates the SIP password of device ${entry.key} again and records the new one in the state, encrypted: its handset must then register with the new one`);
+      lines.push(
+        `rotates the SIP password of device ${entry.key} again and records the new one in the state, encrypted: its handset must then register with the new one`,
+      );
     }
   }
   return lines;

@@ -14,7 +14,10 @@ const noChanges = {
   devices: [],
   licences: { orders: [], adoptions: [], reinstatements: [], cancellations: [], callPlanChanges: [] },
   cost: { currency: "GBP", currentMonthlyMinor: 0, monthlyDeltaMinor: 0, newMonthlyMinor: 0 },
-  counts: { users: { create: 0, update: 0, replace: 0, delete: 0 }, devices: { create: 0, update: 0, replace: 0, delete: 0 } },
+  counts: {
+    users: { create: 0, update: 0, replace: 0, delete: 0 },
+    devices: { create: 0, update: 0, replace: 0, delete: 0 },
+  },
   hasChanges: false,
 } satisfies EstatePlan;
 
@@ -23,7 +26,16 @@ const report: DriftReport = {
   stack: "office",
   account,
   inSync: false,
-  drift: [{ resource: "device/desk", kind: "device", key: "desk", label: "Desk", state: "changed", fields: [{ field: "password", declared: "set by pbx-estate", live: "rotated outside pbx-estate" }] }],
+  drift: [
+    {
+      resource: "device/desk",
+      kind: "device",
+      key: "desk",
+      label: "Desk",
+      state: "changed",
+      fields: [{ field: "password", declared: "set by pbx-estate", live: "rotated outside pbx-estate" }],
+    },
+  ],
   advice: ["rotates the SIP password of device desk again", "makes user priya again as declared, with its devices"],
   pendingCodeChanges: noChanges,
 };
@@ -40,7 +52,9 @@ describe("drift advice", () => {
       ].join("\n"),
     );
     const html = new MarkdownIt().render(renderDriftMarkdown(report));
-    expect(html).toContain("<ul>\n<li>rotates the SIP password of device desk again</li>\n<li>makes user priya again as declared, with its devices</li>\n</ul>\n<p>Then <code>pbx-estate drift</code>");
+    expect(html).toContain(
+      "<ul>\n<li>rotates the SIP password of device desk again</li>\n<li>makes user priya again as declared, with its devices</li>\n</ul>\n<p>Then <code>pbx-estate drift</code>",
+    );
   });
 
   it("says nothing about apply when in sync", () => {

@@ -16,19 +16,33 @@ function remedy(report: DriftReport, bullet: string): string[] {
 }
 
 export function renderDriftText(report: DriftReport): string {
-  const lines = [`Drift check of estate ${report.estate} (stack ${report.stack}) in account ${report.account.name} (${report.account.id})`, ""];
+  const lines = [
+    `Drift check of estate ${report.estate} (stack ${report.stack}) in account ${report.account.name} (${report.account.id})`,
+    "",
+  ];
   if (report.inSync) lines.push("In sync: every object is live as the last apply left it.");
   else {
-    lines.push(`Drift: ${report.drift.length} object${report.drift.length === 1 ? "" : "s"} changed outside pbx-estate`);
+    lines.push(
+      `Drift: ${report.drift.length} object${report.drift.length === 1 ? "" : "s"} changed outside pbx-estate`,
+    );
     for (const entry of report.drift) {
-      lines.push(`  ${entry.kind} ${entry.key} (${entry.label}): ${entry.state === "gone" ? "deleted or cancelled outside pbx-estate" : "changed"}`);
-      for (const f of entry.fields) lines.push(`      ${f.field}: declared ${renderValue(f.declared)}, live ${renderValue(f.live)}`);
+      lines.push(
+        `  ${entry.kind} ${entry.key} (${entry.label}): ${entry.state === "gone" ? "deleted or cancelled outside pbx-estate" : "changed"}`,
+      );
+      for (const f of entry.fields)
+        lines.push(`      ${f.field}: declared ${renderValue(f.declared)}, live ${renderValue(f.live)}`);
     }
     lines.push("", ...remedy(report, "  - "));
   }
   lines.push("");
   if (report.pendingCodeChanges.hasChanges) {
-    lines.push("Changes in the estate files not applied yet (not drift):", ...renderPlanText(report.pendingCodeChanges).split("\n").slice(2).map((l) => `  ${l}`));
+    lines.push(
+      "Changes in the estate files not applied yet (not drift):",
+      ...renderPlanText(report.pendingCodeChanges)
+        .split("\n")
+        .slice(2)
+        .map((l) => `  ${l}`),
+    );
   } else lines.push("No changes in the estate files waiting to be applied.");
   return visibleLines(lines).join("\n");
 }
@@ -42,18 +56,30 @@ export function renderDriftMarkdown(report: DriftReport): string {
   ];
   if (report.inSync) lines.push("**In sync.** Every object is live as the last apply left it.");
   else {
-    lines.push(`**Drift:** ${report.drift.length} object${report.drift.length === 1 ? "" : "s"} changed outside pbx-estate.`, "");
+    lines.push(
+      `**Drift:** ${report.drift.length} object${report.drift.length === 1 ? "" : "s"} changed outside pbx-estate.`,
+      "",
+    );
     lines.push("| object | field | declared | live |", "| --- | --- | --- | --- |");
     for (const entry of report.drift) {
       const object = `${entry.kind} ${cellCode(entry.key)} ${cellCode(entry.label)}`;
       if (entry.state === "gone") lines.push(`| ${object} | | | **deleted or cancelled** |`);
-      for (const f of entry.fields) lines.push(`| ${object} | ${f.field} | ${cellCode(renderValue(f.declared))} | ${cellCode(renderValue(f.live))} |`);
+      for (const f of entry.fields)
+        lines.push(
+          `| ${object} | ${f.field} | ${cellCode(renderValue(f.declared))} | ${cellCode(renderValue(f.live))} |`,
+        );
     }
     lines.push("", ...remedy(report, "- "));
   }
   lines.push("");
   if (report.pendingCodeChanges.hasChanges) {
-    lines.push("<details><summary>Changes in the estate files not applied yet (not drift)</summary>", "", renderPlanMarkdown(report.pendingCodeChanges), "", "</details>");
+    lines.push(
+      "<details><summary>Changes in the estate files not applied yet (not drift)</summary>",
+      "",
+      renderPlanMarkdown(report.pendingCodeChanges),
+      "",
+      "</details>",
+    );
   } else lines.push("No changes in the estate files waiting to be applied.");
   return lines.join("\n");
 }

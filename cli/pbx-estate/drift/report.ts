@@ -3,7 +3,14 @@
  * declared them then) and the same objects live now, read by a refresh preview. Code changes not applied
  * yet are not drift; they travel beside it as a plan.
  */
-import { changedFields, deviceDiff, subscriptionDiff, userDiff, userRecordedDefaults, type DiffSpec } from "../../../provider/contract.ts";
+import {
+  changedFields,
+  deviceDiff,
+  subscriptionDiff,
+  userDiff,
+  userRecordedDefaults,
+  type DiffSpec,
+} from "../../../provider/contract.ts";
 import type { EntityOp, EstatePlan, FieldChange, LicenceHolder, PlanValue } from "../plan/model.ts";
 import type { EstateResourceKind, EstateStep } from "../plan/steps.ts";
 import { planValue } from "../plan/values.ts";
@@ -64,7 +71,8 @@ function labelOf(step: EstateStep): string {
 }
 
 function shown(field: string, value: unknown, keys: Map<string, string>): PlanValue {
-  if (field === "deviceIds" && Array.isArray(value)) return value.map((id) => keys.get(String(id)) ?? String(id)).sort();
+  if (field === "deviceIds" && Array.isArray(value))
+    return value.map((id) => keys.get(String(id)) ?? String(id)).sort();
   return planValue(value);
 }
 
@@ -77,7 +85,13 @@ export function driftOf(steps: readonly EstateStep[]): DriftEntry[] {
     if (!step.old) continue;
     const kind: DriftEntry["kind"] = step.kind === "user" || step.kind === "device" ? step.kind : "licence";
     const holder: LicenceHolder = { kind: step.kind === "user-licence" ? "user" : "device", key: step.key };
-    const base = { resource: step.name, kind, key: step.key, ...(kind === "licence" ? { holder } : {}), label: labelOf(step) };
+    const base = {
+      resource: step.name,
+      kind,
+      key: step.key,
+      ...(kind === "licence" ? { holder } : {}),
+      label: labelOf(step),
+    };
     if (!step.new || step.op === "delete") {
       entries.push({ ...base, state: "gone", fields: [] });
       continue;
@@ -92,7 +106,8 @@ export function driftOf(steps: readonly EstateStep[]): DriftEntry[] {
     }));
     // Read live, never declared: a value recorded only when it is not the one it must be.
     for (const [field, wanted] of Object.entries(spec.liveMustBe ?? {})) {
-      if (live[field] !== undefined && live[field] !== wanted) fields.push({ field: fieldNames[field] ?? field, declared: planValue(wanted), live: planValue(live[field]) });
+      if (live[field] !== undefined && live[field] !== wanted)
+        fields.push({ field: fieldNames[field] ?? field, declared: planValue(wanted), live: planValue(live[field]) });
     }
     if (fields.length > 0) entries.push({ ...base, state: "changed", fields });
   }

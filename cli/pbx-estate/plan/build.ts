@@ -64,7 +64,11 @@ function entityOp(entity: Entity): EntityOp | undefined {
 }
 
 /** Changed fields between the state before (live, after a refresh) and the declared inputs. */
-function fieldChanges(spec: DiffSpec, step: EstateStep | undefined, skip: ReadonlySet<string> = new Set()): FieldChange[] {
+function fieldChanges(
+  spec: DiffSpec,
+  step: EstateStep | undefined,
+  skip: ReadonlySet<string> = new Set(),
+): FieldChange[] {
   if (!step?.old || !step.new || (step.op !== "update" && step.op !== "replace")) return [];
   const before = step.old.outputs;
   const after = step.new.inputs;
@@ -150,7 +154,8 @@ function userChanges(steps: readonly EstateStep[], context: PlanContext, keys: M
 function deviceChanges(steps: readonly EstateStep[], context: PlanContext, keys: Map<string, string>): DeviceChange[] {
   const declared = new Map<string, { name: string; user: string; rotation?: string }>();
   for (const user of context.estate?.users ?? []) {
-    for (const d of user.devices) declared.set(d.key, { name: d.name, user: user.key, ...(d.rotation ? { rotation: d.rotation } : {}) });
+    for (const d of user.devices)
+      declared.set(d.key, { name: d.name, user: user.key, ...(d.rotation ? { rotation: d.rotation } : {}) });
   }
   const ownerBefore = new Map<string, string>();
   for (const step of steps) {

@@ -24,11 +24,19 @@ describe("cancellation timing", () => {
   });
 
   it("has no instant for an immediate removal, and today's local date", () => {
-    expect(cancellationTiming("immediately", "Pacific/Auckland", new Date("2026-11-30T12:00:00Z"))).toEqual({ at: null, lastDay: "2026-12-01" });
+    expect(cancellationTiming("immediately", "Pacific/Auckland", new Date("2026-11-30T12:00:00Z"))).toEqual({
+      at: null,
+      lastDay: "2026-12-01",
+    });
   });
 });
 
-const licence = (key: string, op: EstateStep["op"], before?: Record<string, unknown>, after?: Record<string, unknown>): EstateStep => ({
+const licence = (
+  key: string,
+  op: EstateStep["op"],
+  before?: Record<string, unknown>,
+  after?: Record<string, unknown>,
+): EstateStep => ({
   urn: `urn:${key}`,
   name: `user/${key}/licence`,
   kind: "user-licence",
@@ -46,14 +54,30 @@ describe("licence changes and cost", () => {
   });
 
   it("adds orders, subtracts active cancellations and prices call-plan changes against the live price", () => {
-    const active = (callPlan: string, priceMinor: number) => ({ product: "user-licence", callPlan, status: "active", priceMinor, cancellationEffectiveAt: null });
+    const active = (callPlan: string, priceMinor: number) => ({
+      product: "user-licence",
+      callPlan,
+      status: "active",
+      priceMinor,
+      cancellationEffectiveAt: null,
+    });
     const changes = licenceChanges(
       [
         licence("new", "create", undefined, { product: "user-licence", callPlan: "national-unlimited" }),
         licence("gone", "delete", active("international", 2300)),
-        licence("leaving", "delete", { ...active("pay-as-you-go", 800), status: "cancellation-scheduled", cancellationEffectiveAt: "2026-12-01T00:00:00.000Z" }),
-        licence("upgraded", "update", active("pay-as-you-go", 800), { product: "user-licence", callPlan: "international" }),
-        licence("same", "same", active("national-unlimited", 1300), { product: "user-licence", callPlan: "national-unlimited" }),
+        licence("leaving", "delete", {
+          ...active("pay-as-you-go", 800),
+          status: "cancellation-scheduled",
+          cancellationEffectiveAt: "2026-12-01T00:00:00.000Z",
+        }),
+        licence("upgraded", "update", active("pay-as-you-go", 800), {
+          product: "user-licence",
+          callPlan: "international",
+        }),
+        licence("same", "same", active("national-unlimited", 1300), {
+          product: "user-licence",
+          callPlan: "national-unlimited",
+        }),
       ],
       { catalogue, timeZone: "Europe/London", now: new Date("2026-11-14T10:00:00Z") },
     );
@@ -62,8 +86,15 @@ describe("licence changes and cost", () => {
       ["gone", 2300, "2026-12-01T00:00:00.000Z", "2026-11-30"],
       ["leaving", 0, "2026-12-01T00:00:00.000Z", "2026-11-30"],
     ]);
-    expect(changes.callPlanChanges).toEqual([{ user: "upgraded", from: "pay-as-you-go", to: "international", monthlyDeltaMinor: 1500 }]);
-    expect(changes.cost).toEqual({ currency: "GBP", currentMonthlyMinor: 2300 + 800 + 1300, monthlyDeltaMinor: 1300 - 2300 + 1500, newMonthlyMinor: 4400 + 500 });
+    expect(changes.callPlanChanges).toEqual([
+      { user: "upgraded", from: "pay-as-you-go", to: "international", monthlyDeltaMinor: 1500 },
+    ]);
+    expect(changes.cost).toEqual({
+      currency: "GBP",
+      currentMonthlyMinor: 2300 + 800 + 1300,
+      monthlyDeltaMinor: 1300 - 2300 + 1500,
+      newMonthlyMinor: 4400 + 500,
+    });
     expect(changes.reinstatements).toEqual([]);
   });
 
@@ -77,23 +108,55 @@ describe("licence changes and cost", () => {
     });
     const changes = licenceChanges(
       [
-        licence("kept", "update", scheduled("national-unlimited", 1300), { product: "user-licence", callPlan: "national-unlimited" }),
-        licence("kept-upgraded", "update", scheduled("pay-as-you-go", 800), { product: "user-licence", callPlan: "international" }),
+        licence("kept", "update", scheduled("national-unlimited", 1300), {
+          product: "user-licence",
+          callPlan: "national-unlimited",
+        }),
+        licence("kept-upgraded", "update", scheduled("pay-as-you-go", 800), {
+          product: "user-licence",
+          callPlan: "international",
+        }),
       ],
       { catalogue, timeZone: "Europe/London", now: new Date("2026-11-14T10:00:00Z") },
     );
     expect(changes.reinstatements).toEqual([
-      { for: { kind: "user", key: "kept" }, product: "user-licence", callPlan: "national-unlimited", subscriptionId: "sub_kept", lastDay: "2026-11-30", monthlyPriceMinor: 1300 },
-      { for: { kind: "user", key: "kept-upgraded" }, product: "user-licence", callPlan: "pay-as-you-go", subscriptionId: "sub_kept-upgraded", lastDay: "2026-11-30", monthlyPriceMinor: 800 },
+      {
+        for: { kind: "user", key: "kept" },
+        product: "user-licence",
+        callPlan: "national-unlimited",
+        subscriptionId: "sub_kept",
+        lastDay: "2026-11-30",
+        monthlyPriceMinor: 1300,
+      },
+      {
+        for: { kind: "user", key: "kept-upgraded" },
+        product: "user-licence",
+        callPlan: "pay-as-you-go",
+        subscriptionId: "sub_kept-upgraded",
+        lastDay: "2026-11-30",
+        monthlyPriceMinor: 800,
+      },
     ]);
-    expect(changes.callPlanChanges).toEqual([{ user: "kept-upgraded", from: "pay-as-you-go", to: "international", monthlyDeltaMinor: 1500 }]);
-    expect(changes.cost).toEqual({ currency: "GBP", currentMonthlyMinor: 0, monthlyDeltaMinor: 1300 + 2300, newMonthlyMinor: 3600 });
+    expect(changes.callPlanChanges).toEqual([
+      { user: "kept-upgraded", from: "pay-as-you-go", to: "international", monthlyDeltaMinor: 1500 },
+    ]);
+    expect(changes.cost).toEqual({
+      currency: "GBP",
+      currentMonthlyMinor: 0,
+      monthlyDeltaMinor: 1300 + 2300,
+      newMonthlyMinor: 3600,
+    });
   });
 });
 
 describe("licences an earlier run made", () => {
   const reference = "pbx:0123abcd:user-john-licence.0123456789abcdef0123";
-  const made = (id: string, clientReference: string, status: "active" | "cancellation-scheduled", callPlan = "pay-as-you-go") => ({
+  const made = (
+    id: string,
+    clientReference: string,
+    status: "active" | "cancellation-scheduled",
+    callPlan = "pay-as-you-go",
+  ) => ({
     id,
     product: "user-licence",
     callPlan,
@@ -107,18 +170,38 @@ describe("licences an earlier run made", () => {
     now: new Date("2026-11-14T10:00:00Z"),
     madeByStack: madeByStack as NonNullable<Parameters<typeof licenceChanges>[1]["madeByStack"]>,
   });
-  const create = licence("john", "create", undefined, { product: "user-licence", callPlan: "international", clientReference: reference });
+  const create = licence("john", "create", undefined, {
+    product: "user-licence",
+    callPlan: "international",
+    clientReference: reference,
+  });
 
   it("takes over the live one carrying the create's reference: billed now, re-priced to the declared call plan", () => {
     const changes = licenceChanges([create], context([made("sub_1", reference, "active")]));
     expect(changes.orders).toEqual([]);
-    expect(changes.adoptions).toEqual([{ for: { kind: "user", key: "john" }, product: "user-licence", callPlan: "pay-as-you-go", subscriptionId: "sub_1", monthlyPriceMinor: 800 }]);
-    expect(changes.callPlanChanges).toEqual([{ user: "john", from: "pay-as-you-go", to: "international", monthlyDeltaMinor: 1500 }]);
+    expect(changes.adoptions).toEqual([
+      {
+        for: { kind: "user", key: "john" },
+        product: "user-licence",
+        callPlan: "pay-as-you-go",
+        subscriptionId: "sub_1",
+        monthlyPriceMinor: 800,
+      },
+    ]);
+    expect(changes.callPlanChanges).toEqual([
+      { user: "john", from: "pay-as-you-go", to: "international", monthlyDeltaMinor: 1500 },
+    ]);
     expect(changes.cost).toMatchObject({ currentMonthlyMinor: 800, monthlyDeltaMinor: 1500, newMonthlyMinor: 2300 });
   });
 
   it("orders when what carries the reference is pending cancellation, or carries another resource's reference", () => {
-    const changes = licenceChanges([create], context([made("sub_1", reference, "cancellation-scheduled"), made("sub_2", `${reference.slice(0, -1)}9`, "active")]));
+    const changes = licenceChanges(
+      [create],
+      context([
+        made("sub_1", reference, "cancellation-scheduled"),
+        made("sub_2", `${reference.slice(0, -1)}9`, "active"),
+      ]),
+    );
     expect(changes.adoptions).toEqual([]);
     expect(changes.orders.map((o) => o.for.key)).toEqual(["john"]);
     expect(changes.cost).toMatchObject({ currentMonthlyMinor: 0, monthlyDeltaMinor: 2300 });

@@ -7,7 +7,15 @@ import { endOfMonth } from "../../../backend/month-end.ts";
 import { decideCreate } from "../../../provider/contract.ts";
 import type { Catalogue } from "../../../schemas/catalogue.ts";
 import type { RemovalPolicy, Subscription } from "../../../schemas/subscription.ts";
-import type { CallPlanChange, CostDelta, LicenceAdoption, LicenceCancellation, LicenceHolder, LicenceOrder, LicenceReinstatement } from "./model.ts";
+import type {
+  CallPlanChange,
+  CostDelta,
+  LicenceAdoption,
+  LicenceCancellation,
+  LicenceHolder,
+  LicenceOrder,
+  LicenceReinstatement,
+} from "./model.ts";
 import type { EstateStep } from "./steps.ts";
 
 export interface PricingContext {
@@ -50,7 +58,11 @@ export function localDate(timeZone: string, at: Date): string {
  * When a cancellation requested now takes effect: `end-of-month` at the end of the last calendar day of
  * this month in the account's time zone (no pro-rata refunds), `immediately` when it is applied.
  */
-export function cancellationTiming(removal: RemovalPolicy, timeZone: string, now: Date): { at: string | null; lastDay: string } {
+export function cancellationTiming(
+  removal: RemovalPolicy,
+  timeZone: string,
+  now: Date,
+): { at: string | null; lastDay: string } {
   if (removal === "immediately") return { at: null, lastDay: localDate(timeZone, now) };
   const at = endOfMonth(timeZone, now);
   return { at: at.toISOString(), lastDay: localDate(timeZone, new Date(at.getTime() - 1)) };
@@ -96,16 +108,32 @@ export function licenceChanges(steps: readonly EstateStep[], context: PricingCon
       // Billed already: counted in today's cost; the apply only moves it to the declared call plan.
       const livePrice = adopted.monthlyPrice.amountMinor;
       currentMonthlyMinor += livePrice;
-      adoptions.push({ for: holderOf(step), product: adopted.product, callPlan: adopted.callPlan, subscriptionId: adopted.id, monthlyPriceMinor: livePrice });
+      adoptions.push({
+        for: holderOf(step),
+        product: adopted.product,
+        callPlan: adopted.callPlan,
+        subscriptionId: adopted.id,
+        monthlyPriceMinor: livePrice,
+      });
       const declared = str(step.new.inputs.callPlan);
       if (declared !== null && declared !== adopted.callPlan) {
         const price = monthlyPriceMinor(catalogue, adopted.product, declared);
-        callPlanChanges.push({ user: step.key, from: adopted.callPlan, to: declared, monthlyDeltaMinor: price - livePrice });
+        callPlanChanges.push({
+          user: step.key,
+          from: adopted.callPlan,
+          to: declared,
+          monthlyDeltaMinor: price - livePrice,
+        });
       }
     } else if ((step.op === "create" || step.op === "replace") && step.new) {
       const product = str(step.new.inputs.product) ?? "";
       const callPlan = str(step.new.inputs.callPlan);
-      orders.push({ for: holderOf(step), product, callPlan, monthlyPriceMinor: monthlyPriceMinor(catalogue, product, callPlan) });
+      orders.push({
+        for: holderOf(step),
+        product,
+        callPlan,
+        monthlyPriceMinor: monthlyPriceMinor(catalogue, product, callPlan),
+      });
     }
     if ((step.op === "delete" || step.op === "replace") && step.old && before) {
       const removal = (step.old.inputs.removal ?? before.removal) === "immediately" ? "immediately" : "end-of-month";
@@ -142,7 +170,12 @@ export function licenceChanges(steps: readonly EstateStep[], context: PricingCon
       const to = str(step.new.inputs.callPlan);
       if (to !== null && from !== to) {
         const price = monthlyPriceMinor(catalogue, str(before.product) ?? "", to);
-        callPlanChanges.push({ user: step.key, from, to, monthlyDeltaMinor: active || reinstated ? price - livePrice : 0 });
+        callPlanChanges.push({
+          user: step.key,
+          from,
+          to,
+          monthlyDeltaMinor: active || reinstated ? price - livePrice : 0,
+        });
       }
     }
   }

@@ -41,7 +41,11 @@ const user = (version: number): EstateStep => ({
   old: { id: "usr_1", inputs: { name: "John" }, outputs: { name: "John", version, sipPassword: { ciphertext: "x" } } },
 });
 
-const plan = { estate: "office", stack: "office", licences: { orders: [], cancellations: [], callPlanChanges: [] } } as unknown as EstatePlan;
+const plan = {
+  estate: "office",
+  stack: "office",
+  licences: { orders: [], cancellations: [], callPlanChanges: [] },
+} as unknown as EstatePlan;
 
 function saved(steps: EstateStep[]): PlanFile {
   return {
@@ -71,24 +75,62 @@ describe("plan files", () => {
     expect(stalenessOf(file, { ...now, reality: realityFingerprint([user(2)]) })).toEqual([
       "user/john changed since the plan was made (in the backend, or applied by another run)",
     ]);
-    expect(stalenessOf(file, { ...now, reality: realityFingerprint([]) })).toEqual(["user/john is gone since the plan was made"]);
-    expect(stalenessOf(file, { ...now, accountId: "acc_2", reality: file.reality })).toEqual(["the plan was made for account acc_1; the token is for acc_2"]);
+    expect(stalenessOf(file, { ...now, reality: realityFingerprint([]) })).toEqual([
+      "user/john is gone since the plan was made",
+    ]);
+    expect(stalenessOf(file, { ...now, accountId: "acc_2", reality: file.reality })).toEqual([
+      "the plan was made for account acc_1; the token is for acc_2",
+    ]);
   });
 
   it("ignore the date shown for an immediate cancellation, which is the day the plan runs", () => {
-    const cancellation = { for: { kind: "user", key: "john" }, product: "user-licence", callPlan: null, subscriptionId: "sub_1", removal: "immediately", takesEffectAt: null, monthlyPriceMinor: 800 };
-    const withDay = (lastDay: string) => ({ ...plan, licences: { ...plan.licences, cancellations: [{ ...cancellation, lastDay }] } }) as unknown as EstatePlan;
+    const cancellation = {
+      for: { kind: "user", key: "john" },
+      product: "user-licence",
+      callPlan: null,
+      subscriptionId: "sub_1",
+      removal: "immediately",
+      takesEffectAt: null,
+      monthlyPriceMinor: 800,
+    };
+    const withDay = (lastDay: string) =>
+      ({
+        ...plan,
+        licences: { ...plan.licences, cancellations: [{ ...cancellation, lastDay }] },
+      }) as unknown as EstatePlan;
     const file = { ...saved([user(1)]), plan: withDay("2026-11-14") };
-    const now = { estate: "office", stack: "office", accountId: "acc_1", estateDigest: file.estateDigest, reality: file.reality };
+    const now = {
+      estate: "office",
+      stack: "office",
+      accountId: "acc_1",
+      estateDigest: file.estateDigest,
+      reality: file.reality,
+    };
     expect(stalenessOf(file, { ...now, plan: withDay("2026-11-15") })).toEqual([]);
   });
 
   it("read a plan file written before reinstatements were listed as one that reinstates nothing", () => {
     const file = saved([user(1)]); // its plan has no `reinstatements`
-    const now = { estate: "office", stack: "office", accountId: "acc_1", estateDigest: file.estateDigest, reality: file.reality };
-    const current = (reinstatements: unknown[]) => ({ ...plan, licences: { ...plan.licences, reinstatements } }) as unknown as EstatePlan;
+    const now = {
+      estate: "office",
+      stack: "office",
+      accountId: "acc_1",
+      estateDigest: file.estateDigest,
+      reality: file.reality,
+    };
+    const current = (reinstatements: unknown[]) =>
+      ({ ...plan, licences: { ...plan.licences, reinstatements } }) as unknown as EstatePlan;
     expect(stalenessOf(file, { ...now, plan: current([]) })).toEqual([]);
-    const reinstatement = { for: { kind: "device", key: "desk" }, product: "sip-device-licence", callPlan: null, subscriptionId: "sub_1", lastDay: "2026-11-30", monthlyPriceMinor: 300 };
-    expect(stalenessOf(file, { ...now, plan: current([reinstatement]) })).toEqual(["planning again gives different changes than the plan file holds"]);
+    const reinstatement = {
+      for: { kind: "device", key: "desk" },
+      product: "sip-device-licence",
+      callPlan: null,
+      subscriptionId: "sub_1",
+      lastDay: "2026-11-30",
+      monthlyPriceMinor: 300,
+    };
+    expect(stalenessOf(file, { ...now, plan: current([reinstatement]) })).toEqual([
+      "planning again gives different changes than the plan file holds",
+    ]);
   });
 });

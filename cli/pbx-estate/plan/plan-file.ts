@@ -51,7 +51,9 @@ const PlanFileEnvelope = z.object({
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }
@@ -79,7 +81,13 @@ export function realityFingerprint(steps: readonly EstateStep[]): RealityFingerp
   const resources: Record<string, string> = {};
   for (const step of steps) {
     if (!step.old) continue;
-    resources[step.name] = sha256(canonicalJson({ id: step.old.id, inputs: withoutUnfingerprinted(step.old.inputs), outputs: withoutUnfingerprinted(step.old.outputs) }));
+    resources[step.name] = sha256(
+      canonicalJson({
+        id: step.old.id,
+        inputs: withoutUnfingerprinted(step.old.inputs),
+        outputs: withoutUnfingerprinted(step.old.outputs),
+      }),
+    );
   }
   return { digest: sha256(canonicalJson(resources)), resources };
 }
@@ -113,7 +121,10 @@ export function readPlanFile(path: string): PlanFile {
     throw new CliError(`the plan file ${path} is not JSON`);
   }
   const parsed = PlanFileEnvelope.safeParse(json);
-  if (!parsed.success) throw new CliError(`${path} is not a ${PLAN_FILE_FORMAT} plan file (${parsed.error.issues[0]?.message ?? "invalid"})`);
+  if (!parsed.success)
+    throw new CliError(
+      `${path} is not a ${PLAN_FILE_FORMAT} plan file (${parsed.error.issues[0]?.message ?? "invalid"})`,
+    );
   return parsed.data as unknown as PlanFile;
 }
 
@@ -122,7 +133,8 @@ export function stalenessOf(saved: PlanFile, now: CurrentPlan): string[] {
   if (saved.estate !== now.estate || saved.stack !== now.stack) {
     return [`the plan is for estate ${saved.estate} (stack ${saved.stack}), not ${now.estate} (stack ${now.stack})`];
   }
-  if (saved.accountId !== now.accountId) return [`the plan was made for account ${saved.accountId}; the token is for ${now.accountId}`];
+  if (saved.accountId !== now.accountId)
+    return [`the plan was made for account ${saved.accountId}; the token is for ${now.accountId}`];
   const reasons: string[] = [];
   if (saved.estateDigest !== now.estateDigest) reasons.push("the estate files changed since the plan was made");
   if (saved.reality.digest !== now.reality.digest) {
@@ -136,6 +148,7 @@ export function stalenessOf(saved: PlanFile, now: CurrentPlan): string[] {
       else reasons.push(`${name} changed since the plan was made (in the backend, or applied by another run)`);
     }
   }
-  if (comparablePlan(saved.plan) !== comparablePlan(now.plan)) reasons.push("planning again gives different changes than the plan file holds");
+  if (comparablePlan(saved.plan) !== comparablePlan(now.plan))
+    reasons.push("planning again gives different changes than the plan file holds");
   return reasons;
 }

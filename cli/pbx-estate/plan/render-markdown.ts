@@ -18,14 +18,21 @@ function fieldMarkdown(change: FieldChange): string {
 }
 
 function cancellationWhenMarkdown(c: LicenceCancellation, timeZone: string): string {
-  return c.takesEffectAt === null ? "ends immediately when applied" : `runs until the end of ${cellCode(c.lastDay)} (${cellCode(timeZone)})`;
+  return c.takesEffectAt === null
+    ? "ends immediately when applied"
+    : `runs until the end of ${cellCode(c.lastDay)} (${cellCode(timeZone)})`;
 }
 
 function licenceMarkdown(product: string, callPlan: string | null | undefined): string {
   return cellCode(`${productName(product)}${callPlan ? ` (${callPlan})` : ""}`);
 }
 
-const verbs: Record<EntityOp, string> = { create: "create", update: "update", replace: "**replace**", delete: "**delete**" };
+const verbs: Record<EntityOp, string> = {
+  create: "create",
+  update: "update",
+  replace: "**replace**",
+  delete: "**delete**",
+};
 
 export function renderPlanMarkdown(plan: EstatePlan): string {
   const { currency, currentMonthlyMinor, monthlyDeltaMinor, newMonthlyMinor } = plan.cost;
@@ -36,7 +43,9 @@ export function renderPlanMarkdown(plan: EstatePlan): string {
     "",
   ];
   if (!plan.hasChanges) {
-    lines.push(`**No changes.** The live objects match the estate files. Monthly cost stays ${formatMoney(currentMonthlyMinor, currency)}.`);
+    lines.push(
+      `**No changes.** The live objects match the estate files. Monthly cost stays ${formatMoney(currentMonthlyMinor, currency)}.`,
+    );
     return lines.join("\n");
   }
   lines.push(
@@ -57,35 +66,56 @@ export function renderPlanMarkdown(plan: EstatePlan): string {
     lines.push("#### Devices", "", "| | device | user | changes |", "| --- | --- | --- | --- |");
     for (const d of plan.devices) {
       const fields = d.op === "delete" ? "removed" : d.fields.map(fieldMarkdown).join("<br>");
-      lines.push(`| ${verbs[d.op]} | ${cellCode(d.key)} ${cellCode(d.label)} | ${d.user ? cellCode(d.user) : ""} | ${fields} |`);
+      lines.push(
+        `| ${verbs[d.op]} | ${cellCode(d.key)} ${cellCode(d.label)} | ${d.user ? cellCode(d.user) : ""} | ${fields} |`,
+      );
     }
     lines.push("");
   }
   const { orders, adoptions, reinstatements, cancellations, callPlanChanges } = plan.licences;
   if (orders.length + adoptions.length + reinstatements.length + cancellations.length + callPlanChanges.length > 0) {
-    lines.push("#### Licences", "", "| | licence | for | takes effect | per month |", "| --- | --- | --- | --- | ---: |");
+    lines.push(
+      "#### Licences",
+      "",
+      "| | licence | for | takes effect | per month |",
+      "| --- | --- | --- | --- | ---: |",
+    );
     for (const o of orders) {
-      lines.push(`| order | ${licenceMarkdown(o.product, o.callPlan)} | ${cellCode(holderText(o.for))} | when applied | ${formatMoney(o.monthlyPriceMinor, currency, true)} |`);
+      lines.push(
+        `| order | ${licenceMarkdown(o.product, o.callPlan)} | ${cellCode(holderText(o.for))} | when applied | ${formatMoney(o.monthlyPriceMinor, currency, true)} |`,
+      );
     }
     for (const a of adoptions) {
       const what = `${licenceMarkdown(a.product, a.callPlan)} ${cellCode(a.subscriptionId)}`;
-      lines.push(`| take over | ${what} | ${cellCode(holderText(a.for))} | made by an earlier run, already billed | ${formatMoney(0, currency, true)} |`);
+      lines.push(
+        `| take over | ${what} | ${cellCode(holderText(a.for))} | made by an earlier run, already billed | ${formatMoney(0, currency, true)} |`,
+      );
     }
     for (const r of reinstatements) {
       const what = `${licenceMarkdown(r.product, r.callPlan)} ${cellCode(r.subscriptionId)}`;
       const ending = r.lastDay ? ` (would have ended after ${cellCode(r.lastDay)})` : "";
-      lines.push(`| reinstate | ${what} | ${cellCode(holderText(r.for))} | when applied${ending} | ${formatMoney(r.monthlyPriceMinor, currency, true)} |`);
+      lines.push(
+        `| reinstate | ${what} | ${cellCode(holderText(r.for))} | when applied${ending} | ${formatMoney(r.monthlyPriceMinor, currency, true)} |`,
+      );
     }
     for (const c of cancellations) {
       const what = `${licenceMarkdown(c.product, c.callPlan)} ${cellCode(c.subscriptionId)}`;
       const when = cancellationWhenMarkdown(c, plan.account.timeZone);
-      lines.push(`| **cancel** | ${what} | ${cellCode(holderText(c.for))} | ${when} | ${formatMoney(-c.monthlyPriceMinor, currency, true)} |`);
+      lines.push(
+        `| **cancel** | ${what} | ${cellCode(holderText(c.for))} | ${when} | ${formatMoney(-c.monthlyPriceMinor, currency, true)} |`,
+      );
     }
     for (const c of callPlanChanges) {
       const what = `call plan ${cellCode(c.from ?? "(none)")} → ${cellCode(c.to ?? "(none)")}`;
-      lines.push(`| change | ${what} | user ${cellCode(c.user)} | when applied | ${formatMoney(c.monthlyDeltaMinor, currency, true)} |`);
+      lines.push(
+        `| change | ${what} | user ${cellCode(c.user)} | when applied | ${formatMoney(c.monthlyDeltaMinor, currency, true)} |`,
+      );
     }
-    lines.push("", "Cancelled licences run to the end of the last calendar day of the month in the account's time zone (no pro-rata refunds), unless the user's `removal` is `immediately`. A new licence claims back one of the same kind that is pending cancellation instead of ordering, when there is one.", "");
+    lines.push(
+      "",
+      "Cancelled licences run to the end of the last calendar day of the month in the account's time zone (no pro-rata refunds), unless the user's `removal` is `immediately`. A new licence claims back one of the same kind that is pending cancellation instead of ordering, when there is one.",
+      "",
+    );
   }
   lines.push(
     "#### Monthly cost",

@@ -27,20 +27,29 @@ const plan: EstatePlan = {
       label: `201 ${screenClear}`,
       fields: [
         { field: "name", from: breakout, to: "John Smith", outOfBand: true },
-        { field: "recording", from: { enabled: false }, to: { enabled: true, email: "a@example.com", subject: backticks } },
+        {
+          field: "recording",
+          from: { enabled: false },
+          to: { enabled: true, email: "a@example.com", subject: backticks },
+        },
       ],
     },
   ],
   devices: [{ key: "desk", user: "john", op: "create", label: bidi, fields: [{ field: "name", to: bidi }] }],
   licences: {
-    orders: [{ for: { kind: "device", key: "desk" }, product: "sip-device-licence", callPlan: null, monthlyPriceMinor: 300 }],
+    orders: [
+      { for: { kind: "device", key: "desk" }, product: "sip-device-licence", callPlan: null, monthlyPriceMinor: 300 },
+    ],
     adoptions: [],
     reinstatements: [],
     cancellations: [],
     callPlanChanges: [],
   },
   cost: { currency: "GBP", currentMonthlyMinor: 1300, monthlyDeltaMinor: 300, newMonthlyMinor: 1600 },
-  counts: { users: { create: 0, update: 1, replace: 0, delete: 0 }, devices: { create: 1, update: 0, replace: 0, delete: 0 } },
+  counts: {
+    users: { create: 0, update: 1, replace: 0, delete: 0 },
+    devices: { create: 1, update: 0, replace: 0, delete: 0 },
+  },
   hasChanges: true,
 };
 
@@ -49,7 +58,16 @@ const drift: DriftReport = {
   stack: "small-office",
   account: plan.account,
   inSync: false,
-  drift: [{ resource: "user/john", kind: "user", key: "john", label: `201 ${screenClear}`, state: "changed", fields: [{ field: "name", declared: "John Smith", live: breakout }] }],
+  drift: [
+    {
+      resource: "user/john",
+      kind: "user",
+      key: "john",
+      label: `201 ${screenClear}`,
+      state: "changed",
+      fields: [{ field: "name", declared: "John Smith", live: breakout }],
+    },
+  ],
   advice: ["sets the changed fields back to their declared values (user john)"],
   pendingCodeChanges: plan,
 };
@@ -69,14 +87,20 @@ describe("rendering hostile values", () => {
   });
 
   it("renders the Markdown comment as exactly the data: no tag, link or mention goes live, no column breaks", () => {
-    for (const [source, ownDetails] of [[renderPlanMarkdown(plan), 0], [renderDriftMarkdown(drift), 1]] as const) {
+    for (const [source, ownDetails] of [
+      [renderPlanMarkdown(plan), 0],
+      [renderDriftMarkdown(drift), 1],
+    ] as const) {
       expect(source).not.toMatch(CONTROL);
       const html = markdown.render(source);
       // The only HTML is what our own Markdown makes: no tag or link from the data.
       expect(html).not.toMatch(/<img|<a /);
       expect(html.match(/<\/details>/g) ?? []).toHaveLength(ownDetails);
       const tokens = markdown.parse(source, {});
-      const codeSpans = tokens.flatMap((t) => t.children ?? []).filter((t) => t.type === "code_inline").map((t) => t.content);
+      const codeSpans = tokens
+        .flatMap((t) => t.children ?? [])
+        .filter((t) => t.type === "code_inline")
+        .map((t) => t.content);
       expect(codeSpans).toContain(`Acme ${breakout}`);
       expect(codeSpans).toContain(breakout);
       expect(codeSpans).toContain("201 \\u001B[2J\\u001B]0;pwned\\u0007");

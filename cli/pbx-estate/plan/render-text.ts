@@ -6,7 +6,11 @@ import { visibleLines } from "../safe-text.ts";
 const marks: Record<EntityOp, string> = { create: "+", update: "~", replace: "±", delete: "-" };
 
 export function productName(product: string): string {
-  return product === "user-licence" ? "user licence" : product === "sip-device-licence" ? "SIP-device licence" : product;
+  return product === "user-licence"
+    ? "user licence"
+    : product === "sip-device-licence"
+      ? "SIP-device licence"
+      : product;
 }
 
 export function holderText(holder: LicenceHolder): string {
@@ -23,7 +27,9 @@ export function countsText(counts: ChangeCounts): string {
 }
 
 function cancellationWhen(c: LicenceCancellation, timeZone: string): string {
-  return c.takesEffectAt === null ? "ends immediately when applied" : `runs until the end of ${c.lastDay} (${timeZone})`;
+  return c.takesEffectAt === null
+    ? "ends immediately when applied"
+    : `runs until the end of ${c.lastDay} (${timeZone})`;
 }
 
 export function costLine(plan: EstatePlan): string {
@@ -32,12 +38,18 @@ export function costLine(plan: EstatePlan): string {
 }
 
 export function renderPlanText(plan: EstatePlan): string {
-  const lines = [`Plan for estate ${plan.estate} (stack ${plan.stack}) in account ${plan.account.name} (${plan.account.id})`, ""];
+  const lines = [
+    `Plan for estate ${plan.estate} (stack ${plan.stack}) in account ${plan.account.name} (${plan.account.id})`,
+    "",
+  ];
   if (!plan.hasChanges) {
     lines.push("No changes: the live objects match the estate files.", costLine(plan));
     return visibleLines(lines).join("\n");
   }
-  const entity = (title: string, changes: { key: string; op: EntityOp; label: string; fields: FieldChange[]; user?: string | null }[]) => {
+  const entity = (
+    title: string,
+    changes: { key: string; op: EntityOp; label: string; fields: FieldChange[]; user?: string | null }[],
+  ) => {
     if (changes.length === 0) return;
     lines.push(title);
     for (const c of changes) {
@@ -53,23 +65,37 @@ export function renderPlanText(plan: EstatePlan): string {
   const { orders, adoptions, reinstatements, cancellations, callPlanChanges } = plan.licences;
   const currency = plan.cost.currency;
   if (orders.length > 0) {
-    lines.push(`Licences to order (${orders.length}; a licence of the same kind pending cancellation is claimed back instead)`);
+    lines.push(
+      `Licences to order (${orders.length}; a licence of the same kind pending cancellation is claimed back instead)`,
+    );
     for (const o of orders) {
       const plan = o.callPlan ? `, ${o.callPlan}` : "";
-      lines.push(`  ${productName(o.product)}${plan} for ${holderText(o.for)}: ${formatMoney(o.monthlyPriceMinor, currency)} a month`);
+      lines.push(
+        `  ${productName(o.product)}${plan} for ${holderText(o.for)}: ${formatMoney(o.monthlyPriceMinor, currency)} a month`,
+      );
     }
   }
   if (adoptions.length > 0) {
-    lines.push(`Licences to take over (${adoptions.length}; made by an earlier run of this estate that stopped before recording them, already billed)`);
+    lines.push(
+      `Licences to take over (${adoptions.length}; made by an earlier run of this estate that stopped before recording them, already billed)`,
+    );
     for (const a of adoptions) {
-      lines.push(`  ${productName(a.product)}${a.callPlan ? `, ${a.callPlan}` : ""} for ${holderText(a.for)} (${a.subscriptionId}): ${formatMoney(a.monthlyPriceMinor, currency)} a month`);
+      lines.push(
+        `  ${productName(a.product)}${a.callPlan ? `, ${a.callPlan}` : ""} for ${holderText(a.for)} (${a.subscriptionId}): ${formatMoney(a.monthlyPriceMinor, currency)} a month`,
+      );
     }
   }
   if (reinstatements.length > 0) {
-    lines.push(`Licences to reinstate (${reinstatements.length}; scheduled for cancellation outside pbx-estate, they run on)`);
+    lines.push(
+      `Licences to reinstate (${reinstatements.length}; scheduled for cancellation outside pbx-estate, they run on)`,
+    );
     for (const r of reinstatements) {
-      const ending = r.lastDay ? `would have ended after ${r.lastDay} (${plan.account.timeZone})` : "was to be cancelled";
-      lines.push(`  ${productName(r.product)}${r.callPlan ? `, ${r.callPlan}` : ""} for ${holderText(r.for)} (${r.subscriptionId}): ${ending}; ${formatMoney(r.monthlyPriceMinor, currency)} a month`);
+      const ending = r.lastDay
+        ? `would have ended after ${r.lastDay} (${plan.account.timeZone})`
+        : "was to be cancelled";
+      lines.push(
+        `  ${productName(r.product)}${r.callPlan ? `, ${r.callPlan}` : ""} for ${holderText(r.for)} (${r.subscriptionId}): ${ending}; ${formatMoney(r.monthlyPriceMinor, currency)} a month`,
+      );
     }
   }
   if (cancellations.length > 0) {
@@ -84,10 +110,17 @@ export function renderPlanText(plan: EstatePlan): string {
   if (callPlanChanges.length > 0) {
     lines.push("Call plan changes");
     for (const c of callPlanChanges) {
-      lines.push(`  user ${c.user}: ${c.from ?? "(none)"} → ${c.to ?? "(none)"}: ${formatMoney(c.monthlyDeltaMinor, currency, true)} a month`);
+      lines.push(
+        `  user ${c.user}: ${c.from ?? "(none)"} → ${c.to ?? "(none)"}: ${formatMoney(c.monthlyDeltaMinor, currency, true)} a month`,
+      );
     }
   }
-  if (orders.length + adoptions.length + reinstatements.length + cancellations.length + callPlanChanges.length > 0) lines.push("");
-  lines.push(costLine(plan), `Users: ${countsText(plan.counts.users)}.`, `Devices: ${countsText(plan.counts.devices)}.`);
+  if (orders.length + adoptions.length + reinstatements.length + cancellations.length + callPlanChanges.length > 0)
+    lines.push("");
+  lines.push(
+    costLine(plan),
+    `Users: ${countsText(plan.counts.users)}.`,
+    `Devices: ${countsText(plan.counts.devices)}.`,
+  );
   return visibleLines(lines).join("\n");
 }

@@ -2,14 +2,38 @@ import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
 import { describe, expect, it } from "vitest";
 import { estateSteps, removedIds } from "./steps.ts";
 
-const urn = (type: string, name: string) => `urn:pulumi:office::pbx-estate::pbx:index:Estate$pulumi-nodejs:dynamic/pbx:${type}::${name}`;
-const state = (id: string, name: string) => ({ type: "", urn: "", id, parent: "", inputs: { name }, outputs: { name }, provider: "" });
+const urn = (type: string, name: string) =>
+  `urn:pulumi:office::pbx-estate::pbx:index:Estate$pulumi-nodejs:dynamic/pbx:${type}::${name}`;
+const state = (id: string, name: string) => ({
+  type: "",
+  urn: "",
+  id,
+  parent: "",
+  inputs: { name },
+  outputs: { name },
+  provider: "",
+});
 
-function outputs(op: string, type: string, name: string, old?: ReturnType<typeof state>, after?: ReturnType<typeof state>): EngineEvent {
+function outputs(
+  op: string,
+  type: string,
+  name: string,
+  old?: ReturnType<typeof state>,
+  after?: ReturnType<typeof state>,
+): EngineEvent {
   return {
     sequence: 0,
     timestamp: 0,
-    resOutputsEvent: { metadata: { op, urn: urn(type, name), type: `pulumi-nodejs:dynamic/pbx:${type}`, provider: "", ...(old ? { old } : {}), ...(after ? { new: after } : {}) } },
+    resOutputsEvent: {
+      metadata: {
+        op,
+        urn: urn(type, name),
+        type: `pulumi-nodejs:dynamic/pbx:${type}`,
+        provider: "",
+        ...(old ? { old } : {}),
+        ...(after ? { new: after } : {}),
+      },
+    },
   } as unknown as EngineEvent;
 }
 

@@ -84,7 +84,8 @@ export function removedIds(events: readonly EngineEvent[]): string[] {
   const ids = new Set<string>();
   for (const event of events) {
     const meta = event.resOutputsEvent?.metadata ?? event.resourcePreEvent?.metadata;
-    if (meta && meta.type.startsWith(PBX_TYPE_PREFIX) && REMOVING_OPS.has(meta.op) && meta.old?.id) ids.add(meta.old.id);
+    if (meta && meta.type.startsWith(PBX_TYPE_PREFIX) && REMOVING_OPS.has(meta.op) && meta.old?.id)
+      ids.add(meta.old.id);
   }
   return [...ids];
 }

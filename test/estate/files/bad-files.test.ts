@@ -30,15 +30,28 @@ function expectations(casePath: string): Expected[] {
     for (const m of readFileSync(file, "latin1").matchAll(/^# expect: (\S+) (\S+)(?: (\S+))?(?: also (\S+))?$/gm)) {
       const [, where = "", rule = "", path = "", also] = m;
       const [name = "", line, column] = where.split(":");
-      out.push({ file: name, ...(line === undefined ? {} : { line: Number(line), column: Number(column) }), rule, path, ...(also === undefined ? {} : { also }) });
+      out.push({
+        file: name,
+        ...(line === undefined ? {} : { line: Number(line), column: Number(column) }),
+        rule,
+        path,
+        ...(also === undefined ? {} : { also }),
+      });
     }
   }
   return out;
 }
 
 function actual(e: EstateFileError): Expected {
-  const also = e.related === undefined ? {} : { also: formatLocation({ ...e.related, file: basename(e.related.file) }) };
-  return { file: e.file === undefined ? "-" : basename(e.file), ...(e.line === undefined ? {} : { line: e.line, column: e.column }), rule: e.rule, path: e.path, ...also };
+  const also =
+    e.related === undefined ? {} : { also: formatLocation({ ...e.related, file: basename(e.related.file) }) };
+  return {
+    file: e.file === undefined ? "-" : basename(e.file),
+    ...(e.line === undefined ? {} : { line: e.line, column: e.column }),
+    rule: e.rule,
+    path: e.path,
+    ...also,
+  };
 }
 
 const byText = (a: Expected, b: Expected) => JSON.stringify(a).localeCompare(JSON.stringify(b));
@@ -88,7 +101,9 @@ describe("oversized input, generated", () => {
     const names = Array.from({ length: count }, (_, i) => `site-${String(i).padStart(2, "0")}.yaml`);
     for (const name of names) writeFileSync(join(dir, name), `a: 1\n${"#".repeat(MAX_FILE_BYTES - 10)}\n`);
     const result = await loadEstate([dir]);
-    expect(result.ok ? [] : result.errors.filter((e) => e.rule === "too-large").map((e) => basename(e.file ?? ""))).toEqual([names.at(-1)]);
+    expect(
+      result.ok ? [] : result.errors.filter((e) => e.rule === "too-large").map((e) => basename(e.file ?? "")),
+    ).toEqual([names.at(-1)]);
   });
 
   it("refuses a file with too many documents", async () => {

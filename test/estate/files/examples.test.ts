@@ -34,7 +34,13 @@ describe("examples/small-office", () => {
       ["john-desk-phone", "John's Desk Phone"],
       ["john-softphone", "John's Softphone"],
     ]);
-    expect(priya).toMatchObject({ name: "Priya Patel", extension: "200", callPlan: "international", areaPrefix: "020", recording: { enabled: false } });
+    expect(priya).toMatchObject({
+      name: "Priya Patel",
+      extension: "200",
+      callPlan: "international",
+      areaPrefix: "020",
+      recording: { enabled: false },
+    });
     expect(priya?.devices.map((d) => d.name)).toEqual(["Reception Phone"]);
   });
 });
@@ -54,7 +60,9 @@ describe("examples/multi-site", () => {
       expect(users.every((u) => u.location.file.endsWith(`${site}.yaml`))).toBe(true);
       // Every other user also has a softphone: ten with two devices, ten with one.
       expect(users.filter((u) => u.devices.length === 2)).toHaveLength(10);
-      expect(users.filter((u) => u.devices.length === 2).every((u) => u.devices[1]?.name.endsWith("Softphone"))).toBe(true);
+      expect(users.filter((u) => u.devices.length === 2).every((u) => u.devices[1]?.name.endsWith("Softphone"))).toBe(
+        true,
+      );
     }
   });
 
@@ -62,9 +70,21 @@ describe("examples/multi-site", () => {
     const estate = await load("multi-site");
     const byKey = (key: string) => estate.users.find((u) => u.key === key);
     // Manchester's group defaults set its own caller ID; London's users keep the estate's.
-    expect(byKey("jacob-mitchell")).toMatchObject({ callPlan: "national-unlimited", areaPrefix: "0161", outboundCallerId: "+442079460001" });
-    expect(byKey("oliver-bennett")).toMatchObject({ callPlan: "national-unlimited", areaPrefix: "020", outboundCallerId: "+442079460000", recording: { enabled: false } });
+    expect(byKey("jacob-mitchell")).toMatchObject({
+      callPlan: "national-unlimited",
+      areaPrefix: "0161",
+      outboundCallerId: "+442079460001",
+    });
+    expect(byKey("oliver-bennett")).toMatchObject({
+      callPlan: "national-unlimited",
+      areaPrefix: "020",
+      outboundCallerId: "+442079460000",
+      recording: { enabled: false },
+    });
     // The first user of each site overrides the call plan and records calls.
-    expect(byKey("charlotte-adams")).toMatchObject({ callPlan: "international", recording: { enabled: true, email: "call-recordings@example.com" } });
+    expect(byKey("charlotte-adams")).toMatchObject({
+      callPlan: "international",
+      recording: { enabled: true, email: "call-recordings@example.com" },
+    });
   });
 });

@@ -11,9 +11,15 @@ describe("the estate JSON Schema", () => {
   it("offers both document kinds, strict, with the shared field rules", () => {
     const schema = JSON.parse(generateEstateJsonSchema()) as {
       oneOf: { $ref: string }[];
-      definitions: Record<string, { additionalProperties?: boolean; properties: Record<string, { pattern?: string; description?: string }> }>;
+      definitions: Record<
+        string,
+        { additionalProperties?: boolean; properties: Record<string, { pattern?: string; description?: string }> }
+      >;
     };
-    expect(schema.oneOf.map((s) => s.$ref)).toEqual(["#/definitions/EstateDocument", "#/definitions/UserGroupDocument"]);
+    expect(schema.oneOf.map((s) => s.$ref)).toEqual([
+      "#/definitions/EstateDocument",
+      "#/definitions/UserGroupDocument",
+    ]);
     const user = schema.definitions.EstateUser;
     expect(user?.additionalProperties).toBe(false);
     expect(user?.properties.extension?.pattern).toBe("^[0-9]{2,5}$");

@@ -61,7 +61,14 @@ describe("defaults layering", () => {
   it("applies built-in, Estate, group and user values in that order, field by field", async () => {
     const estate = await loadFiles({ "estate.yaml": ESTATE, "north.yaml": GROUP });
     const user = (key: string) => {
-      const { key: _k, name: _n, extension: _e, devices: _d, location: _l, ...effective } = estate.users.find((u) => u.key === key) ?? {};
+      const {
+        key: _k,
+        name: _n,
+        extension: _e,
+        devices: _d,
+        location: _l,
+        ...effective
+      } = estate.users.find((u) => u.key === key) ?? {};
       return effective;
     };
     expect(user("plain")).toEqual({
@@ -85,7 +92,11 @@ describe("defaults layering", () => {
       recording: { enabled: true, email: "north@example.com", subject: "North" },
       removal: "immediately",
     });
-    expect(user("grouped-own")).toMatchObject({ areaPrefix: "0131", recording: { enabled: false }, removal: "immediately" });
+    expect(user("grouped-own")).toMatchObject({
+      areaPrefix: "0131",
+      recording: { enabled: false },
+      removal: "immediately",
+    });
   });
 
   it("does not let a group's defaults reach users outside the group", async () => {
@@ -111,7 +122,10 @@ describe("the same estate however the files are arranged", () => {
   const read = (dir: string, file: string) => load(readFileSync(join(dir, file), "utf8")) as Doc;
   const write = (dir: string, file: string, doc: Doc) => writeFileSync(join(dir, file), dump(doc));
   const withoutLocations = (estate: ResolvedEstate) =>
-    estate.users.map(({ location: _l, devices, ...user }) => ({ ...user, devices: devices.map(({ location: _d, ...device }) => device) }));
+    estate.users.map(({ location: _l, devices, ...user }) => ({
+      ...user,
+      devices: devices.map(({ location: _d, ...device }) => device),
+    }));
 
   it("moving users between files and reordering them changes only source locations", async () => {
     const original = await loadOk(join(import.meta.dirname, "..", "..", "..", "examples", "multi-site"));

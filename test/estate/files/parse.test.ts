@@ -48,7 +48,10 @@ describe("hostile input", () => {
   });
 
   it("refuses an alias where it stands, as a value or as a key", () => {
-    for (const [text, column] of [["a: *nowhere\n", 4], ["*a : 1\n", 1]] as const) {
+    for (const [text, column] of [
+      ["a: *nowhere\n", 4],
+      ["*a : 1\n", 1],
+    ] as const) {
       const r = parseEstateYaml("f.yaml", text);
       expect(r.ok ? [] : r.errors.map((e) => [e.rule, e.line, e.column])).toEqual([["no-aliases", 1, column]]);
     }
@@ -63,10 +66,21 @@ describe("hostile input", () => {
 
 describe("formatError", () => {
   it("prints file:line:column, the field path, the message and the rule", () => {
-    expect(formatError({ file: "sites/london.yaml", line: 12, column: 7, path: "spec.users[0].extension", rule: "pattern", message: "must be 2 to 5 digits" })).toBe(
-      "sites/london.yaml:12:7: spec.users[0].extension: must be 2 to 5 digits (rule: pattern)",
+    expect(
+      formatError({
+        file: "sites/london.yaml",
+        line: 12,
+        column: 7,
+        path: "spec.users[0].extension",
+        rule: "pattern",
+        message: "must be 2 to 5 digits",
+      }),
+    ).toBe("sites/london.yaml:12:7: spec.users[0].extension: must be 2 to 5 digits (rule: pattern)");
+    expect(formatError({ file: "big.yaml", path: "", rule: "too-large", message: "is too large" })).toBe(
+      "big.yaml: is too large (rule: too-large)",
     );
-    expect(formatError({ file: "big.yaml", path: "", rule: "too-large", message: "is too large" })).toBe("big.yaml: is too large (rule: too-large)");
-    expect(formatError({ path: "", rule: "no-estate", message: "no Estate" })).toBe("estate: no Estate (rule: no-estate)");
+    expect(formatError({ path: "", rule: "no-estate", message: "no Estate" })).toBe(
+      "estate: no Estate (rule: no-estate)",
+    );
   });
 });

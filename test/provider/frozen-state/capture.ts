@@ -32,7 +32,10 @@ try {
   const engine = await estateEngine(backend, async () => frozenEstate());
   try {
     await engine.up();
-    writeFileSync(join(folder, "stack.json"), `${JSON.stringify(await engine.stack.exportStack(), withoutCaptureDetails, 2)}\n`);
+    writeFileSync(
+      join(folder, "stack.json"),
+      `${JSON.stringify(await engine.stack.exportStack(), withoutCaptureDetails, 2)}\n`,
+    );
   } finally {
     await engine[Symbol.asyncDispose]();
   }
@@ -40,4 +43,7 @@ try {
   await backend[Symbol.asyncDispose]();
 }
 const kinds: ResourceKind[] = ["subscription", "device", "user"];
-writeFileSync(join(folder, "shims.json"), `${JSON.stringify(Object.fromEntries(kinds.map((k) => [k, providerShim(k)])), null, 2)}\n`);
+writeFileSync(
+  join(folder, "shims.json"),
+  `${JSON.stringify(Object.fromEntries(kinds.map((k) => [k, providerShim(k)])), null, 2)}\n`,
+);

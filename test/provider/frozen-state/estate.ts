@@ -8,8 +8,15 @@ import { NUMBERS, TERMS } from "../harness.ts";
 
 /** `deskName` lets a test change one field after the frozen stack is imported; its default is the frozen one. */
 export function frozenEstate({ deskName = "Ada's Desk Phone" }: { deskName?: string } = {}): void {
-  const userLicence = new ServiceSubscription("ada-licence", { product: "user-licence", callPlan: "national-unlimited", termsVersion: TERMS });
-  const deskLicence = new ServiceSubscription("ada-desk-licence", { product: "sip-device-licence", termsVersion: TERMS });
+  const userLicence = new ServiceSubscription("ada-licence", {
+    product: "user-licence",
+    callPlan: "national-unlimited",
+    termsVersion: TERMS,
+  });
+  const deskLicence = new ServiceSubscription("ada-desk-licence", {
+    product: "sip-device-licence",
+    termsVersion: TERMS,
+  });
   const desk = new SipDevice("ada-desk", { name: deskName, licenceId: deskLicence.id });
   new PbxUser("ada", {
     name: "Ada Lovelace",
