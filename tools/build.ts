@@ -9,7 +9,7 @@
  * - First, the Pulumi version pinned in tools/pulumi-cli/go.mod, written into a module the package ships.
  */
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { buildProvider } from "./build-provider.ts";
 import { writeVersionModule } from "./pulumi-cli/go-mod.ts";
@@ -25,6 +25,9 @@ export async function buildPackage(): Promise<void> {
     { stdio: "inherit" },
   );
   if (tsc.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${tsc.status ?? tsc.signal})`);
+  // npm makes an installed package's bins executable, but `npx pbx-estate` in a clone runs the file itself.
+  const { bin } = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as { bin: Record<string, string> };
+  for (const file of Object.values(bin)) chmodSync(`${root}${file}`, 0o755);
   await buildProvider();
 }
 
