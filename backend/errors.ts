@@ -48,13 +48,9 @@ export const preconditionFailed = (kind: string, id: string, current: number): A
  * Turns zod issues into the problem document's `fields`, one per offending field (unknown keys one each).
  * `input`, the value parsed, tells a missing field from a mistyped one (see schemas/field-issues.ts).
  */
-export function zodFields(
-  issues: readonly z.core.$ZodIssue[],
-  prefix: string[] = [],
-  input?: { value: unknown },
-): ProblemField[] {
+export function zodFields(issues: readonly z.core.$ZodIssue[], input: { value: unknown }): ProblemField[] {
   return fieldIssues(issues, input).map(({ path, rule, message }) => ({
-    path: [...prefix, ...path.map(String)].join(".") || "(body)",
+    path: path.map(String).join(".") || "(body)",
     rule,
     message,
   }));
@@ -63,9 +59,9 @@ export function zodFields(
 export function validationError(
   issues: readonly z.core.$ZodIssue[],
   where: string,
-  input?: { value: unknown },
+  input: { value: unknown },
 ): ApiError {
-  const fields = zodFields(issues, [], input);
+  const fields = zodFields(issues, input);
   const first = fields[0];
   return new ApiError(422, "validation-failed", `invalid ${where}${first ? `: ${first.path}: ${first.message}` : ""}`, {
     fields,

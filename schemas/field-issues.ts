@@ -16,12 +16,8 @@ export interface FieldIssue {
   issue: z.core.$ZodIssue;
 }
 
-/**
- * `input` is the value that was parsed, when the caller has it: it tells a missing field (`required`) from
- * one of the wrong type (`type`). Without it, a missing field is recognised by zod's own message, which
- * says it received undefined.
- */
-export function fieldIssues(issues: readonly z.core.$ZodIssue[], input?: { value: unknown }): FieldIssue[] {
+/** `input` is the value that was parsed: it tells a missing field (`required`) from one of the wrong type (`type`). */
+export function fieldIssues(issues: readonly z.core.$ZodIssue[], input: { value: unknown }): FieldIssue[] {
   return issues.flatMap((issue): FieldIssue[] => {
     if (issue.code === "unrecognized_keys")
       return issue.keys.map((key) => ({
@@ -35,12 +31,10 @@ export function fieldIssues(issues: readonly z.core.$ZodIssue[], input?: { value
   });
 }
 
-function ruleOf(issue: z.core.$ZodIssue, input: { value: unknown } | undefined): FieldRule {
+function ruleOf(issue: z.core.$ZodIssue, input: { value: unknown }): FieldRule {
   switch (issue.code) {
     case "invalid_type":
-      return (input === undefined ? issue.message.endsWith("received undefined") : !has(input.value, issue.path))
-        ? "required"
-        : "type";
+      return has(input.value, issue.path) ? "type" : "required";
     case "too_big":
       return issue.origin === "string"
         ? "too-long"

@@ -32,7 +32,7 @@ ${databaseHelp}
       numbers: { type: "string" },
       database: { type: "string" },
     });
-    const input = AccountCreate.safeParse({
+    const given = {
       name: values.name,
       timeZone: values["time-zone"],
       numbers:
@@ -42,10 +42,11 @@ ${databaseHelp}
               .split(",")
               .map((n) => n.trim())
               .filter((n) => n !== ""),
-    });
+    };
+    const input = AccountCreate.safeParse(given);
     if (!input.success)
       throw new UsageError(
-        zodFields(input.error.issues)
+        zodFields(input.error.issues, { value: given })
           .map((f) => `${f.path}: ${f.message}`)
           .join("\n"),
       );
