@@ -31,8 +31,21 @@ async function licencesMadeByStack(connection: Connection, steps: readonly Estat
   return prefixes.length === 0 ? [] : connection.api.licencesReferencing(prefixes);
 }
 
+/** How a command reads what the apply would do: `engine`, a refresh preview of the Pulumi engine. */
+export interface PlanningOptions {
+  engine: boolean;
+}
+
+/** The `--engine` option of the commands that plan (`parseArgs` config) and its help line. */
+export const planningOptions = { engine: { type: "boolean", default: false } } as const;
+export const planningHelp = `  --engine              plan with the Pulumi engine's refresh preview (the reference the default is checked against)`;
+
 /** What `apply` would do now, against the live objects (the preview refreshes first). */
-export async function planEstate(connection: Connection, now = new Date()): Promise<Planned> {
+export async function planEstate(
+  connection: Connection,
+  _options: PlanningOptions,
+  now = new Date(),
+): Promise<Planned> {
   const { estate, session, account, catalogue } = connection;
   const events = await session.preview({ refresh: true });
   const steps = estateSteps(events);

@@ -9,7 +9,7 @@ import type { EstatePlan } from "../plan/model.ts";
 import { readPlanFile, stalenessOf } from "../plan/plan-file.ts";
 import { renderPlanText } from "../plan/render-text.ts";
 import { formatMoney } from "../plan/values.ts";
-import { planEstate } from "../planning.ts";
+import { planEstate, planningHelp, planningOptions } from "../planning.ts";
 import { Progress } from "../progress.ts";
 import { refuseOutdatedTerms } from "../terms.ts";
 
@@ -40,7 +40,7 @@ export const applyCommand: Command = {
   name: "apply",
   summary: "apply the estate files (or exactly a saved plan), with limits on deletions and cost",
   help: `Usage: pbx-estate apply <files or folders…> [--plan <plan file>] [--yes] [--max-deletions N]
-                          [--max-cost-increase AMOUNT] [--parallel N]
+                          [--max-cost-increase AMOUNT] [--parallel N] [--engine]
 
 Plans again against the live objects, prints the plan, and applies it with live progress (a status line
 on a terminal, plain lines otherwise) and a summary. Objects changed outside pbx-estate are put back.
@@ -51,6 +51,7 @@ on a terminal, plain lines otherwise) and a summary. Objects changed outside pbx
   --max-cost-increase AMOUNT   largest monthly cost increase, e.g. 50 or 49.99 (default: no limit)
   --yes                        go ahead beyond the limits without asking
   --parallel N                 resource operations in flight at once (default ${DEFAULT_PARALLEL})
+${planningHelp}
 ${connectionHelp}
 
 Beyond a limit, a terminal asks to confirm; elsewhere the apply is refused unless --yes is given. Ordering
@@ -60,6 +61,7 @@ Exit codes: 0 applied (or nothing to do), 1 failure, 3 refused: nothing was chan
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
       ...connectionOptions,
+      ...planningOptions,
       plan: { type: "string" },
       yes: { type: "boolean", default: false },
       "max-deletions": { type: "string" },
@@ -72,7 +74,7 @@ Exit codes: 0 applied (or nothing to do), 1 failure, 3 refused: nothing was chan
     const saved = values.plan ? readPlanFile(values.plan) : undefined;
 
     return withConnection(positionals, values, io, { mustExist: false }, async (connection) => {
-      const planned = await planEstate(connection);
+      const planned = await planEstate(connection, { engine: values.engine });
       const { plan } = planned;
       if (saved) {
         const { changedResources: _count, plannedRemovals: _removals, ...current } = planned;

@@ -8,11 +8,12 @@ import { codeChangesOnly, driftOf, type DriftReport } from "../drift/report.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { buildPlan } from "../plan/build.ts";
 import { estateSteps } from "../plan/steps.ts";
+import { planningHelp, planningOptions } from "../planning.ts";
 
 export const driftCommand: Command = {
   name: "drift",
   summary: "compare the live objects with the estate: exit 0 in sync, 2 drift, 1 failure",
-  help: `Usage: pbx-estate drift <files or folders…> [--json | --markdown]
+  help: `Usage: pbx-estate drift <files or folders…> [--json | --markdown] [--engine]
 
 Reads every object of the estate live (a refresh preview; nothing is written) and reports each field
 changed outside pbx-estate, declared vs live, and objects deleted or cancelled outside it, with what
@@ -24,6 +25,7 @@ so a scheduled job checks with the credentials it is given.
 
   --json        machine-readable report on stdout
   --markdown    Markdown report on stdout
+${planningHelp}
 ${connectionHelp}
 
 Exit codes: 0 in sync, 2 drift found, 1 failure (backend unreachable or throttled, token refused or of
@@ -31,6 +33,7 @@ another account, no state for the estate): a failure is never reported as drift.
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
       ...connectionOptions,
+      ...planningOptions,
       json: { type: "boolean", default: false },
       markdown: { type: "boolean", default: false },
     });

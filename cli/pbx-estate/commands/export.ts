@@ -74,7 +74,7 @@ Exit codes: 0 exported and adopted, 1 failure.`,
     io.err(`wrote ${file}: ${live.users.length} users, ${Object.keys(exported.adoption.devices).length} devices`);
 
     return withConnection([out], values, io, { mustExist: false, adopt: exported.adoption }, async (connection) => {
-      const planned = await planEstate(connection);
+      const planned = await planEstate(connection, { engine: true });
       const { users, devices } = planned.plan.counts;
       io.err(
         `adopting ${users.create} users and ${devices.create} devices with their licences (nothing is made or ordered) …`,

@@ -6,12 +6,12 @@ import { EXIT, UsageError } from "../errors.ts";
 import { PLAN_FILE_FORMAT, writePlanFile } from "../plan/plan-file.ts";
 import { renderPlanMarkdown } from "../plan/render-markdown.ts";
 import { renderPlanText } from "../plan/render-text.ts";
-import { planEstate } from "../planning.ts";
+import { planEstate, planningHelp, planningOptions } from "../planning.ts";
 
 export const planCommand: Command = {
   name: "plan",
   summary: "show what apply would change, field by field, with licences and the monthly cost delta",
-  help: `Usage: pbx-estate plan <files or folders…> [--json | --markdown] [--out <plan file>]
+  help: `Usage: pbx-estate plan <files or folders…> [--json | --markdown] [--out <plan file>] [--engine]
 
 Previews the apply against the live objects (a refresh first), and prints per user and device the
 fields that change (old → new), the licences to order and to cancel with the date each cancellation
@@ -20,19 +20,21 @@ takes effect, and the monthly cost before and after from the catalogue's prices.
   --json                machine-readable plan on stdout
   --markdown            Markdown for a pull-request comment on stdout
   --out <plan file>     also save the plan with a fingerprint of the live objects, for \`apply --plan\`
+${planningHelp}
 ${connectionHelp}
 
 Exit codes: 0 planned (with or without changes), 1 failure.`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
       ...connectionOptions,
+      ...planningOptions,
       json: { type: "boolean", default: false },
       markdown: { type: "boolean", default: false },
       out: { type: "string" },
     });
     if (values.json && values.markdown) throw new UsageError("choose one of --json and --markdown");
     return withConnection(positionals, values, io, { mustExist: false }, async (connection) => {
-      const { changedResources: _count, ...planned } = await planEstate(connection);
+      const { changedResources: _count, ...planned } = await planEstate(connection, { engine: values.engine });
       const { plan } = planned;
       io.out(
         values.json ? JSON.stringify(plan, null, 2) : values.markdown ? renderPlanMarkdown(plan) : renderPlanText(plan),
