@@ -1,4 +1,4 @@
-// `npm run bench [-- --sizes 100,1000 --parallel 64 --checkpoints final-only|every-step --repeat 5 --no-cli]` → bench/results/estate.json.
+// `npm run bench [-- --sizes 100,1000 --parallel 64 --checkpoints final-only|every-step --repeat 5 --cli-repeat 3 --no-cli]` → bench/results/estate.json.
 // For each estate size (users; each with a user licence and one or two devices with their licences): seconds
 // for `up` from empty, a no-op preview, a refresh and `destroy` with our provider against the real backend
 // (a `serve` child process, embedded store, rate limiting off), and in the same run the same graph, with the
@@ -10,7 +10,9 @@
 // that state costs the engine and the plugin by itself, and `ratiosOverStateFloor` (ours over state floor)
 // what this provider adds to that. Also: applies and mutations per apply, HTTP requests per resource, peak
 // RSS of the plugin and the backend, state and `__provider` bytes per resource. And the CLI on the same
-// estate as a YAML file (`cli`): apply, then a no-change `plan` and an in-sync `drift`, then destroy.
+// estate as a YAML file (`cli`): apply, then no-change `plan`s and in-sync `drift`s, then destroy, each
+// beside the floor's counterpart measured right after it (see runCli). Sizes from 10,000 users are opt-in
+// and skip the engine comparison and the floor's rounds.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -37,13 +39,17 @@ const { values } = parseArgs({
     // Preview and refresh change nothing, so each is run this many times, ours and floor in turn, and the
     // median of the rounds' ratios is reported: a shared machine's noise moves one round's ratio by about ±0.15.
     repeat: { type: "string", default: "5" },
+    // Rounds of the CLI's plan and drift, each followed by the floor's preview or refresh.
+    "cli-repeat": { type: "string", default: "3" },
   },
   allowNegative: true,
 });
 const sizes = values.sizes.split(",").map(Number);
 const parallel = Number(values.parallel);
 const repeat = Number(values.repeat);
+const cliRepeat = Number(values["cli-repeat"]);
 if (!Number.isInteger(repeat) || repeat < 1) throw new Error("--repeat must be a whole number of at least 1");
+if (!Number.isInteger(cliRepeat) || cliRepeat < 1) throw new Error("--cli-repeat must be a whole number of at least 1");
 if (values.checkpoints !== "final-only" && values.checkpoints !== "every-step")
   throw new Error("--checkpoints must be final-only or every-step");
 const checkpointEnv: Record<string, string> =
@@ -243,7 +249,7 @@ async function workspace(
 const processKind = (cmdline: string): string =>
   cmdline.includes("dynamic-provider")
     ? "plugin"
-    : cmdline.includes("serve.ts")
+    : cmdline.includes(join("backend", "cli", "main.ts"))
       ? "backend"
       : /\/pulumi\s/.test(cmdline)
         ? "engine"
@@ -259,6 +265,8 @@ function medianOf(values: number[]): number {
   const middle = sorted.length / 2;
   return Number.isInteger(middle) ? (sorted[middle - 1]! + sorted[middle]!) / 2 : sorted[Math.floor(middle)]!;
 }
+
+const hundredths = (n: number) => Math.round(n * 100) / 100;
 
 const seconds = async (work: () => Promise<unknown>): Promise<number> => {
   const started = performance.now();
@@ -442,37 +450,127 @@ function cliSeconds(
   });
 }
 
+/** What a process under a CLI run is: the CLI itself, the engine, the plugin, the backend. */
+const cliProcessKind = (cmdline: string): string =>
+  cmdline.includes(join("cli", "pbx-estate", "main.ts")) ? "cli" : processKind(cmdline);
+
+/** Sizes from this many users up are opt-in (`--sizes 10000`): the engine comparison and the floor's rounds are skipped. */
+const LARGE_SIZE = 10_000;
+
+/** The CLI's figures at one size, beside the engine's floor measured in the same run (see bench/README.md). */
+interface CliFigures {
+  applySeconds: number;
+  planSeconds: number;
+  driftSeconds: number;
+  destroySeconds: number;
+  floorUpSeconds?: number;
+  floorPreviewSeconds?: number;
+  floorRefreshSeconds?: number;
+  /** Why the floor was not measured, when it was not. */
+  floorSkipped?: string;
+  samples: Record<"plan" | "drift" | "floorPreview" | "floorRefresh", number[]>;
+  /** Per round, ours over the floor measured right after it; the median of the rounds. */
+  ratios?: { planOverFloorPreview: number; driftOverFloorRefresh: number; applyOverFloorUpAndRefresh: number };
+  /** Highest peak resident set per process kind over the CLI's runs (cli, engine, plugin, backend). */
+  peakRssMb: Record<string, number>;
+  totalMinutes: number;
+}
+
 /**
- * The CLI on an estate file of `users` users: apply it, then time a no-change `plan` and an in-sync `drift`
- * (what a pull request and the nightly job run), then destroy.
+ * The CLI on an estate file of `users` users: apply it, then `plan` (no change) and `drift` (in sync), what a
+ * pull request and the nightly job run, `--cli-repeat` rounds each, then destroy. The floor (the no-op
+ * provider, same graph) is measured in the same run, each of its operations right after the CLI's
+ * counterpart: its up after the apply, a preview after each plan, a refresh after each drift.
  */
-async function runCli(
-  users: number,
-): Promise<{ applySeconds: number; planSeconds: number; driftSeconds: number; destroySeconds: number }> {
+async function runCli(users: number): Promise<CliFigures> {
+  const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), "pbx-bench-cli-"));
   const backend = await startServe(join(dir, "backend"));
   const project = join(dir, "project");
   mkdirSync(project);
   writeFileSync(join(project, "estate.yaml"), estateYaml(users));
   const env = { PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token, ...checkpointEnv };
+  const skipFloor = users >= LARGE_SIZE;
+  const floorWs = skipFloor ? undefined : await workspace(`cli-floor-${users}`, async () => estate(users, floor), {});
+  const peakRssMb: Record<string, number> = {};
+  const timed = async (args: string[]): Promise<number> => {
+    const measured = await cpuByProcessKind(cliProcessKind, () => cliSeconds(project, args, env));
+    for (const [kind, mb] of Object.entries(measured.peakRssMb)) peakRssMb[kind] = Math.max(peakRssMb[kind] ?? 0, mb);
+    return measured.result;
+  };
+  const onFloor = (op: Operation) => (floorWs ? seconds(() => run(floorWs.stack, op)) : Promise.resolve(undefined));
   try {
-    const applySeconds = await cliSeconds(
-      project,
-      ["apply", "estate.yaml", "--yes", "--parallel", String(parallel)],
-      env,
-    );
-    const planSeconds = await cliSeconds(project, ["plan", "estate.yaml", "--json"], env);
-    const driftSeconds = await cliSeconds(project, ["drift", "estate.yaml", "--json"], env);
-    const destroySeconds = await cliSeconds(
-      project,
-      ["destroy", "estate.yaml", "--yes", "--parallel", String(parallel)],
-      env,
-    );
-    return { applySeconds, planSeconds, driftSeconds, destroySeconds };
+    const samples: CliFigures["samples"] = { plan: [], drift: [], floorPreview: [], floorRefresh: [] };
+    console.error(`[bench] ${users} users: the CLI's apply …`);
+    const applySeconds = await timed(["apply", "estate.yaml", "--yes", "--parallel", String(parallel)]);
+    const floorUpSeconds = await onFloor("up");
+    for (let i = 0; i < (skipFloor ? 1 : cliRepeat); i++) {
+      console.error(`[bench] ${users} users: the CLI's plan and drift, round ${i + 1} …`);
+      samples.plan.push(await timed(["plan", "estate.yaml", "--json"]));
+      const preview = await onFloor("preview");
+      if (preview !== undefined) samples.floorPreview.push(preview);
+      samples.drift.push(await timed(["drift", "estate.yaml", "--json"]));
+      const refresh = await onFloor("refresh");
+      if (refresh !== undefined) samples.floorRefresh.push(refresh);
+    }
+    const destroySeconds = await timed(["destroy", "estate.yaml", "--yes", "--parallel", String(parallel)]);
+    peakRssMb.backend = Math.max(peakRssMb.backend ?? 0, Math.round(peakRssOf(backend.child.pid ?? 0)));
+    const roundRatio = (ours: number[], base: number[]) =>
+      Math.round(medianOf(ours.map((o, i) => o / base[i]!)) * 100) / 100;
+    const floorFigures =
+      floorUpSeconds === undefined
+        ? { floorSkipped: `sizes of ${LARGE_SIZE.toLocaleString("en")} users and more skip the floor's rounds` }
+        : {
+            floorUpSeconds,
+            floorPreviewSeconds: hundredths(medianOf(samples.floorPreview)),
+            floorRefreshSeconds: hundredths(medianOf(samples.floorRefresh)),
+            ratios: {
+              planOverFloorPreview: roundRatio(samples.plan, samples.floorPreview),
+              driftOverFloorRefresh: roundRatio(samples.drift, samples.floorRefresh),
+              applyOverFloorUpAndRefresh:
+                Math.round((applySeconds / (floorUpSeconds + samples.floorRefresh[0]!)) * 100) / 100,
+            },
+          };
+    return {
+      applySeconds,
+      planSeconds: hundredths(medianOf(samples.plan)),
+      driftSeconds: hundredths(medianOf(samples.drift)),
+      destroySeconds,
+      ...floorFigures,
+      samples,
+      peakRssMb,
+      totalMinutes: Math.round((performance.now() - started) / 600) / 100,
+    };
   } finally {
+    floorWs?.cleanup();
     backend.child.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The CLI's targets (at 1,000 users): each against the floor's operation it replaces, from the same run. */
+const cliTargets = {
+  driftOverFloorRefreshAtMost: 0.5,
+  planOverFloorPreviewAtMost: 0.3,
+  applyOverFloorUpAndRefreshAtMost: 1.2,
+  /** From 1,000 to 10,000 users (both sizes in one run), plan and drift each within this many times. */
+  largeGrowthAtMost: 12,
+  backendPeakRssMbAtMost: 3072,
+  largeSizeMinutesAtMost: 60,
+};
+
+function cliMet(figures: CliFigures) {
+  const r = figures.ratios;
+  return {
+    ...(r
+      ? {
+          drift: r.driftOverFloorRefresh <= cliTargets.driftOverFloorRefreshAtMost,
+          plan: r.planOverFloorPreview <= cliTargets.planOverFloorPreviewAtMost,
+          apply: r.applyOverFloorUpAndRefresh <= cliTargets.applyOverFloorUpAndRefreshAtMost,
+        }
+      : {}),
+    backendPeakRss: (figures.peakRssMb.backend ?? 0) <= cliTargets.backendPeakRssMbAtMost,
+  };
 }
 
 // What a run at 1,000 users should show: each operation within 1.3 times the engine's floor (destroy has no
@@ -485,7 +583,8 @@ const targets = {
 };
 const bySize: Record<string, unknown> = {};
 const report = { parallelism: parallel, checkpoints: values.checkpoints, sizes: bySize };
-for (const users of sizes) {
+/** The engine's figures at one size: ours against the floor and the state floor (see runSize). */
+async function engineFigures(users: number) {
   const measured = await runSize(users);
   type Side = keyof typeof measured.samples;
   // Each round measures the sides one after the other, so a round's ratio is taken under one load of the
@@ -499,14 +598,12 @@ for (const users of sizes) {
     Object.fromEntries(
       operations.map((op) => [op, rounds(op, side, base).map((r) => Math.round((r.side / r.base) * 100) / 100)]),
     );
-  if (values.cli) console.error(`[bench] ${users} users: the CLI …`);
-  const cli = values.cli ? await runCli(users) : undefined;
   const addedMs = (k: Operation) =>
     Math.round((medianOf(rounds(k, "ours", "floor").map((r) => r.side - r.base)) * 1000 * 100) / measured.resources) /
     100;
   const ratios = { up: ratio("up"), preview: ratio("preview"), refresh: ratio("refresh"), destroy: ratio("destroy") };
   const addedMsPerResource = { up: addedMs("up"), refresh: addedMs("refresh") };
-  bySize[String(users)] = {
+  return {
     resources: measured.resources,
     // The targets are set for 1,000 users; `met` is reported at every size so smaller runs show the trend.
     targets: { ...targets, mutationsPerApplyAtLeast: parallel / 2 },
@@ -536,9 +633,47 @@ for (const users of sizes) {
     stateBytesPerResource: measured.stateBytesPerResource,
     providerBytesPerResource: measured.providerBytesPerResource,
     requestsByRoute: measured.requestsByRoute,
-    cli,
   };
+}
+
+const cliBySize = new Map<number, CliFigures>();
+for (const users of sizes) {
+  const engine =
+    users >= LARGE_SIZE
+      ? { engineSkipped: `sizes of ${LARGE_SIZE.toLocaleString("en")} users and more skip the engine comparison` }
+      : await engineFigures(users);
+  if (values.cli) console.error(`[bench] ${users} users: the CLI …`);
+  const figures = values.cli ? await runCli(users) : undefined;
+  if (figures) cliBySize.set(users, figures);
+  const cli = figures && {
+    ...figures,
+    targets: cliTargets,
+    met: {
+      ...cliMet(figures),
+      ...(users >= LARGE_SIZE ? { largeSizeMinutes: figures.totalMinutes <= cliTargets.largeSizeMinutesAtMost } : {}),
+    },
+  };
+  bySize[String(users)] = { ...engine, cli };
   console.error(JSON.stringify(bySize[String(users)]));
+}
+// Plan and drift at 10,000 users against 1,000, when one run measured both.
+const small = cliBySize.get(1000);
+const large = cliBySize.get(LARGE_SIZE);
+const growth =
+  small && large
+    ? {
+        plan: Math.round((large.planSeconds / small.planSeconds) * 100) / 100,
+        drift: Math.round((large.driftSeconds / small.driftSeconds) * 100) / 100,
+      }
+    : undefined;
+if (growth) {
+  Object.assign(report, {
+    cliGrowthFrom1000To10000: {
+      ...growth,
+      atMost: cliTargets.largeGrowthAtMost,
+      met: growth.plan <= cliTargets.largeGrowthAtMost && growth.drift <= cliTargets.largeGrowthAtMost,
+    },
+  });
 }
 mkdirSync(join(packageRoot, "bench", "results"), { recursive: true });
 writeFileSync(join(packageRoot, "bench", "results", "estate.json"), `${JSON.stringify(report, null, 2)}\n`);
