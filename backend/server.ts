@@ -35,6 +35,7 @@ import { UserService } from "./users/service.ts";
 import { userRoutes } from "./users/routes.ts";
 import { auditRoutes } from "./audit/routes.ts";
 import { batchRoutes } from "./batch/routes.ts";
+import { planCheckRoutes } from "./plan-checks/routes.ts";
 import { serveOpenApiDocument } from "./http/openapi-document.ts";
 import type { Registrar } from "./devices/view.ts";
 import { MemoryCache, NoCache } from "./configuration/cache.ts";
@@ -226,6 +227,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   changeSetRoutes(app, changes, registrar);
   deviceRoutes(app, new DeviceService({ changes, registrar, realm }));
   userRoutes(app, new UserService({ changes }));
+  planCheckRoutes(app, changes);
   auditRoutes(app, db);
   batchRoutes(app);
   const document = serveOpenApiDocument(app);

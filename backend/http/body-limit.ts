@@ -11,9 +11,13 @@ export const MAX_BODY_BYTES = MiB;
 /** POST /v1/batch carries up to 100 requests. */
 export const MAX_BATCH_BODY_BYTES = 4 * MiB;
 
+/** POST /v1/plan-checks carries a whole estate's operations (about 500 bytes a user with its devices). */
+export const MAX_PLAN_CHECK_BODY_BYTES = 16 * MiB;
+
 /** The largest body `path` accepts, in bytes. */
 export function maxBodyBytes(path: string): number {
-  return path === "/v1/batch" ? MAX_BATCH_BODY_BYTES : MAX_BODY_BYTES;
+  if (path === "/v1/batch") return MAX_BATCH_BODY_BYTES;
+  return path === "/v1/plan-checks" ? MAX_PLAN_CHECK_BODY_BYTES : MAX_BODY_BYTES;
 }
 
 export function limitBodies(): MiddlewareHandler {
