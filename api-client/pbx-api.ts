@@ -5,6 +5,7 @@
 import type { Whoami } from "../schemas/account.ts";
 import type { Catalogue } from "../schemas/catalogue.ts";
 import type { ApplyResult, ChangeSet } from "../schemas/change-set.ts";
+import type { PlanCheckRequest, PlanCheckResult } from "../schemas/plan-check.ts";
 import type { Device, DeviceCreate, DeviceUpdate, DeviceWithPassword } from "../schemas/device.ts";
 import type { Order, OrderCreate } from "../schemas/order.ts";
 import type { CancelRequestAsSent, Subscription, SubscriptionQuery } from "../schemas/subscription.ts";
@@ -90,6 +91,13 @@ export class PbxApi {
       idempotent: true,
     });
     return r.body;
+  }
+
+  /** Every refusal the planned operations would meet at apply; nothing is written, so a retry is safe. */
+  async checkPlan(request: PlanCheckRequest): Promise<PlanCheckResult> {
+    return (
+      await this.http.request<PlanCheckResult>("POST", "/v1/plan-checks", { body: request, idempotent: true })
+    ).body;
   }
 
   // Configuration: staged into a change set, live once the change set is applied.

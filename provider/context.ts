@@ -14,7 +14,7 @@ import type { StackReadsOptions } from "./reads/stack-reads.ts";
 import { logToEngine } from "./engine-log.ts";
 import type { Inputs } from "./hook-helpers/inputs.ts";
 import { ReferenceIndex } from "./references.ts";
-import { PendingLicences } from "./subscription/pending.ts";
+import { pendingLicencesOf, type PendingLicences } from "./subscription/pending.ts";
 import type { Device } from "../schemas/device.ts";
 import type { Subscription } from "../schemas/subscription.ts";
 import type { User } from "../schemas/user.ts";
@@ -133,9 +133,7 @@ export function contextOver(api: ProviderApi, options: ContextOptions): Provider
     api,
     orders,
     reads: resourceReads(api, { writes: options.writes }, { maxAgeMs: LISTING_MAX_AGE_MS }),
-    pendingLicences: new PendingLicences((product, callPlan) =>
-      api.subscriptions({ product, status: "cancellation-scheduled", ...(callPlan ? { callPlan } : {}) }),
-    ),
+    pendingLicences: pendingLicencesOf(api),
     references: {
       devices: new ReferenceIndex((prefix) => api.devicesByReferencePrefix(prefix)),
       users: new ReferenceIndex((prefix) => api.usersByReferencePrefix(prefix)),

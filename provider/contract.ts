@@ -7,7 +7,8 @@
  * - How `diff` compares each kind, and how a preview's unknown value looks: a plan names exactly the fields
  *   an apply changes, and a drift report the fields a refresh found changed.
  * - How `create` decides between adopting and making (identity.ts), so a plan says which licences a new
- *   one claims back; and the prefix that names a stack in client references (references.ts).
+ *   one claims back; which licence pending cancellation a new one reinstates (subscription/pending.ts);
+ *   and the prefix that names a stack in client references (references.ts).
  */
 export { settingsEnvironment, timeoutMs } from "./settings.ts";
 export { PLANNED_REMOVALS_ENV, PROGRAM_MARK_ENV } from "./removal-guards.ts";
@@ -18,3 +19,4 @@ export { subscriptionDiff } from "./subscription/inputs.ts";
 export { userDiff, userRecordedDefaults } from "./user/inputs.ts";
 export { decideCreate } from "./identity.ts";
 export { stackPrefixOf } from "./references.ts";
+export { pendingLicencesOf, type PendingLicences } from "./subscription/pending.ts";

@@ -15,6 +15,8 @@ import {
   type Whoami,
 } from "../../api-client/index.ts";
 import { timeoutMs } from "../../provider/contract.ts";
+import type { PlanCheckRequest, PlanCheckResult } from "../../schemas/plan-check.ts";
+import type { SubscriptionQuery } from "../../schemas/subscription.ts";
 import { CliError } from "./errors.ts";
 
 export interface BackendCredentials {
@@ -94,6 +96,16 @@ export class BackendApi implements AsyncDisposable {
       ),
     );
     return lists.flat();
+  }
+
+  /** The refusals an apply of these operations would meet, checked by the backend without writing. */
+  checkPlan(request: PlanCheckRequest): Promise<PlanCheckResult> {
+    return this.call("check the plan against the account", () => this.api.checkPlan(request));
+  }
+
+  /** The account's licences matching `query`. */
+  subscriptions(query: SubscriptionQuery): Promise<Subscription[]> {
+    return this.call("list the licences", () => this.api.subscriptions(query));
   }
 
   subscription(id: string): Promise<Subscription | undefined> {

@@ -5,6 +5,7 @@ import type { EstatePlan } from "./plan/model.ts";
 import { estateDigest, realityFingerprint, type CurrentPlan } from "./plan/plan-file.ts";
 import { estateSteps, removedIds, type EstateStep } from "./plan/steps.ts";
 import { stackPrefixOf } from "../../provider/contract.ts";
+import { checkPlanAgainstRules } from "./plan-check/index.ts";
 import type { Subscription } from "../../schemas/subscription.ts";
 
 export interface Planned extends CurrentPlan {
@@ -49,6 +50,7 @@ export async function planEstate(
   const { estate, session, account, catalogue } = connection;
   const events = await session.preview({ refresh: true });
   const steps = estateSteps(events);
+  await checkPlanAgainstRules(connection, steps);
   const madeByStack = await licencesMadeByStack(connection, steps);
   const plan = buildPlan(steps, { estate, stack: session.stack.name, account, catalogue, now, madeByStack });
   return {

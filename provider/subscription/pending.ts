@@ -4,7 +4,7 @@
  * candidate another client took meanwhile is refused and the next one tried; each is offered once.
  */
 import type { CallPlanId, ProductId } from "../../schemas/catalogue.ts";
-import type { Subscription } from "../../schemas/subscription.ts";
+import type { Subscription, SubscriptionQuery } from "../../schemas/subscription.ts";
 
 export class PendingLicences {
   private readonly list: (product: ProductId, callPlan: CallPlanId | undefined) => Promise<Subscription[]>;
@@ -28,4 +28,16 @@ export class PendingLicences {
     if (candidate) this.offered.add(candidate.id);
     return candidate;
   }
+}
+
+/**
+ * The candidates a new licence claims: the account's licences of its product and call plan pending
+ * cancellation, in the order the backend lists them. The CLI's plan names the same ones (provider/contract.ts).
+ */
+export function pendingLicencesOf(api: {
+  subscriptions(query: SubscriptionQuery): Promise<Subscription[]>;
+}): PendingLicences {
+  return new PendingLicences((product, callPlan) =>
+    api.subscriptions({ product, status: "cancellation-scheduled", ...(callPlan ? { callPlan } : {}) }),
+  );
 }

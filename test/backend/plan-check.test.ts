@@ -36,7 +36,7 @@ async function stage(c: Client, p: PlannedOperation, h: Record<string, string>, 
       return c.post("/v1/devices", { ...fields, licenceId: real(fields.licenceId) }, h);
     case "user.update": {
       const patch = fields.patch as Record<string, unknown>;
-      const body = { ...patch, ...(fields.callPlan ? { callPlan: fields.callPlan } : {}) };
+      const body: Record<string, unknown> = { ...patch, ...(fields.callPlan ? { callPlan: fields.callPlan } : {}) };
       if (patch.licenceId) body.licenceId = real(patch.licenceId);
       return c.patch(`/v1/users/${real(id)}`, body, h);
     }

@@ -9,6 +9,7 @@ import type { EstatePlan } from "../plan/model.ts";
 import { readPlanFile, stalenessOf } from "../plan/plan-file.ts";
 import { renderPlanText } from "../plan/render-text.ts";
 import { formatMoney } from "../plan/values.ts";
+import { refusedBeforeApply } from "../plan-check/index.ts";
 import { planEstate, planningHelp, planningOptions } from "../planning.ts";
 import { Progress } from "../progress.ts";
 import { refuseOutdatedTerms } from "../terms.ts";
@@ -74,7 +75,7 @@ Exit codes: 0 applied (or nothing to do), 1 failure, 3 refused: nothing was chan
     const saved = values.plan ? readPlanFile(values.plan) : undefined;
 
     return withConnection(positionals, values, io, { mustExist: false }, async (connection) => {
-      const planned = await planEstate(connection, { engine: values.engine });
+      const planned = await planEstate(connection, { engine: values.engine }).catch(refusedBeforeApply);
       const { plan } = planned;
       if (saved) {
         const { changedResources: _count, plannedRemovals: _removals, ...current } = planned;
