@@ -95,9 +95,8 @@ export class PbxApi {
 
   /** Every refusal the planned operations would meet at apply; nothing is written, so a retry is safe. */
   async checkPlan(request: PlanCheckRequest): Promise<PlanCheckResult> {
-    return (
-      await this.http.request<PlanCheckResult>("POST", "/v1/plan-checks", { body: request, idempotent: true })
-    ).body;
+    return (await this.http.request<PlanCheckResult>("POST", "/v1/plan-checks", { body: request, idempotent: true }))
+      .body;
   }
 
   // Configuration: staged into a change set, live once the change set is applied.

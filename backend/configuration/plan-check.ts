@@ -61,7 +61,13 @@ function withPlannedLicences(ctx: Context, planned: readonly PlannedLicence[]): 
   const licences = new Map(ctx.licences);
   for (const l of planned)
     if (!licences.has(l.id))
-      licences.set(l.id, { id: l.id, product: l.product, callPlan: l.callPlan, status: "active", cancellationEffectiveAt: null } satisfies Licence);
+      licences.set(l.id, {
+        id: l.id,
+        product: l.product,
+        callPlan: l.callPlan,
+        status: "active",
+        cancellationEffectiveAt: null,
+      } satisfies Licence);
   return { ...ctx, licences };
 }
 

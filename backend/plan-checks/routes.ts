@@ -15,7 +15,10 @@ export function planCheckRoutes(app: App, changes: ChangeSetService): void {
       description:
         "Replays the operations on a copy of the live configuration with the rules an apply enforces, in the order the engine runs them (deletions marked `replaced` first, then creates, updates and links, then the other deletions), and answers every refusal an apply would meet. Licences listed in `licences` stand for those the apply will order. Nothing is written.",
       request: { body: { content: { "application/json": { schema: PlanCheckRequest } } } },
-      responses: { 200: ok(PlanCheckResult, "the refusals; none when the apply would pass its rules"), ...problems(413, 422) },
+      responses: {
+        200: ok(PlanCheckResult, "the refusals; none when the apply would pass its rules"),
+        ...problems(413, 422),
+      },
     },
     async (c, input) => {
       const request = await input.body();

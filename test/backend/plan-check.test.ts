@@ -18,7 +18,10 @@ interface Plan {
   operations: PlannedOperation[];
 }
 
-async function check(c: Client, plan: Plan): Promise<{ ref: string; code: string; field: string | null; holders: unknown[] }[]> {
+async function check(
+  c: Client,
+  plan: Plan,
+): Promise<{ ref: string; code: string; field: string | null; holders: unknown[] }[]> {
   const r = await c.post("/v1/plan-checks", plan);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body.refusals;
@@ -145,7 +148,9 @@ interface RuleCase {
 const ruleCases: Record<string, RuleCase> = {
   "not-found": {
     setup: async (c) => ({ user: await user(c, "301") }),
-    refused: () => ({ operations: [{ ref: "user/gone", op: "user.update", id: "usr_gone000000", patch: { name: "X" } }] }),
+    refused: () => ({
+      operations: [{ ref: "user/gone", op: "user.update", id: "usr_gone000000", patch: { name: "X" } }],
+    }),
     corrected: (f) => ({ operations: [{ ref: "user/kept", op: "user.update", id: f.user!, patch: { name: "X" } }] }),
   },
   "licence-not-found": {

@@ -32,6 +32,8 @@ export async function checkPlanAgainstRules(connection: Connection, steps: reado
 /** For `apply`: the same refusals, as a refusal before anything changed (exit 3). */
 export function refusedBeforeApply(error: unknown): never {
   if (error instanceof PlanRefusedByRulesError)
-    throw new RefusedError(`${error.lines.join("\n")}\nthe account's rules would refuse the apply; nothing was changed`);
+    throw new RefusedError(
+      `${error.lines.join("\n")}\nthe account's rules would refuse the apply; nothing was changed`,
+    );
   throw error;
 }

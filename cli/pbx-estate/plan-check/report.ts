@@ -19,7 +19,10 @@ const ESTATE_FIELDS: Record<string, string | undefined> = {
   deviceId: "devices",
 };
 
-function declaredAt(estate: ResolvedEstate, ref: string): { location: SourceLocation; what: "user" | "device" } | undefined {
+function declaredAt(
+  estate: ResolvedEstate,
+  ref: string,
+): { location: SourceLocation; what: "user" | "device" } | undefined {
   const [kind, key] = ref.split("/");
   for (const user of estate.users) {
     if (kind === "user" && user.key === key) return { location: user.location, what: "user" };
@@ -30,7 +33,11 @@ function declaredAt(estate: ResolvedEstate, ref: string): { location: SourceLoca
 }
 
 /** One line per refusal, in file and line order. */
-export function refusalLines(refusals: readonly PlanRefusal[], estate: ResolvedEstate, steps: readonly EstateStep[]): string[] {
+export function refusalLines(
+  refusals: readonly PlanRefusal[],
+  estate: ResolvedEstate,
+  steps: readonly EstateStep[],
+): string[] {
   const locator = new FieldLocator();
   const estateObjects = new Map(steps.flatMap((s) => (s.old ? [[s.old.id, s.name] as const] : [])));
   const holderText = (refusal: PlanRefusal): string =>
@@ -44,15 +51,18 @@ export function refusalLines(refusals: readonly PlanRefusal[], estate: ResolvedE
     const declared = declaredAt(estate, refusal.ref);
     const field = refusal.field === null ? undefined : ESTATE_FIELDS[refusal.field];
     const place = declared ? locator.place(declared.location, field) : undefined;
-    const value = refusal.code === "extension-taken" && declared?.what === "user"
-      ? estate.users.find((u) => `user/${u.key}` === refusal.ref)?.extension
-      : undefined;
+    const value =
+      refusal.code === "extension-taken" && declared?.what === "user"
+        ? estate.users.find((u) => `user/${u.key}` === refusal.ref)?.extension
+        : undefined;
     const holders = holderText(refusal);
     const text =
       value !== undefined && holders !== ""
         ? `extension ${value} is held by ${holders}`
         : `${refusal.message}${holders === "" ? "" : `; held by ${holders}`}`;
-    const where = place ? `${place.location.file}:${place.location.line}: ${place.path === "" ? "" : `${place.path}: `}` : `${refusal.ref}: `;
+    const where = place
+      ? `${place.location.file}:${place.location.line}: ${place.path === "" ? "" : `${place.path}: `}`
+      : `${refusal.ref}: `;
     return { place, line: `${where}${text} [rule: ${refusal.code}]` };
   });
   return placed

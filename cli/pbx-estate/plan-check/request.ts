@@ -48,14 +48,29 @@ export function planCheckRequest(steps: readonly EstateStep[], estate: ResolvedE
   for (const step of steps.filter((s) => s.kind === "device")) {
     const inputs = step.new?.inputs ?? {};
     const licenceId = idOf(`${step.name}/licence`) ?? "";
-    if (step.op === "replace" && step.old) replaced.push({ ref: step.name, op: "device.delete", id: step.old.id, replaced: true });
-    if (step.op === "delete" && step.old) deviceDeletions.push({ ref: step.name, op: "device.delete", id: step.old.id });
+    if (step.op === "replace" && step.old)
+      replaced.push({ ref: step.name, op: "device.delete", id: step.old.id, replaced: true });
+    if (step.op === "delete" && step.old)
+      deviceDeletions.push({ ref: step.name, op: "device.delete", id: step.old.id });
     if (isNew(step))
-      changes.push({ ref: step.name, op: "device.create", id: placeholder(step.name), name: String(inputs.name), licenceId, ...reference(step) });
+      changes.push({
+        ref: step.name,
+        op: "device.create",
+        id: placeholder(step.name),
+        name: String(inputs.name),
+        licenceId,
+        ...reference(step),
+      });
     if (step.op === "update" && step.old) {
       const licence = byName.get(`${step.name}/licence`);
       const name = known(inputs.name) && inputs.name !== step.old.outputs.name ? { name: inputs.name } : {};
-      changes.push({ ref: step.name, op: "device.update", id: step.old.id, ...name, ...(licence && makes(licence) ? { licenceId } : {}) });
+      changes.push({
+        ref: step.name,
+        op: "device.update",
+        id: step.old.id,
+        ...name,
+        ...(licence && makes(licence) ? { licenceId } : {}),
+      });
     }
   }
 
@@ -63,21 +78,35 @@ export function planCheckRequest(steps: readonly EstateStep[], estate: ResolvedE
     const inputs = step.new?.inputs ?? {};
     const licence = byName.get(`${step.name}/licence`);
     const licenceId = idOf(`${step.name}/licence`) ?? "";
-    const declared = (estate.users.find((u) => u.key === step.key)?.devices ?? []).flatMap((d) => idOf(`device/${d.key}`) ?? []);
+    const declared = (estate.users.find((u) => u.key === step.key)?.devices ?? []).flatMap(
+      (d) => idOf(`device/${d.key}`) ?? [],
+    );
     const id = idOf(step.name);
-    if (step.op === "replace" && step.old) replaced.push({ ref: step.name, op: "user.delete", id: step.old.id, replaced: true });
+    if (step.op === "replace" && step.old)
+      replaced.push({ ref: step.name, op: "user.delete", id: step.old.id, replaced: true });
     if (step.op === "delete" && step.old) userDeletions.push({ ref: step.name, op: "user.delete", id: step.old.id });
     if (isNew(step)) {
       const fields = Object.fromEntries(USER_FIELDS.filter((f) => inputs[f] !== undefined).map((f) => [f, inputs[f]]));
       // The call plan is the new licence's: compared only where the licence is ordered with it.
       const callPlan = licence && isNew(licence) && known(inputs.callPlan) ? { callPlan: inputs.callPlan } : {};
-      changes.push({ ref: step.name, op: "user.create", id: placeholder(step.name), ...fields, licenceId, ...callPlan, ...reference(step) } as Operation);
-      for (const deviceId of declared) links.push({ ref: step.name, op: "user.link", id: placeholder(step.name), deviceId });
+      changes.push({
+        ref: step.name,
+        op: "user.create",
+        id: placeholder(step.name),
+        ...fields,
+        licenceId,
+        ...callPlan,
+        ...reference(step),
+      } as Operation);
+      for (const deviceId of declared)
+        links.push({ ref: step.name, op: "user.link", id: placeholder(step.name), deviceId });
     }
     if ((step.op === "update" || step.op === "same") && step.old && id) {
       const live = step.old.outputs;
       const patch = Object.fromEntries(
-        USER_FIELDS.filter((f) => inputs[f] !== undefined && JSON.stringify(inputs[f]) !== JSON.stringify(live[f])).map((f) => [f, inputs[f]]),
+        USER_FIELDS.filter((f) => inputs[f] !== undefined && JSON.stringify(inputs[f]) !== JSON.stringify(live[f])).map(
+          (f) => [f, inputs[f]],
+        ),
       );
       if (licence && makes(licence)) patch.licenceId = licenceId;
       if (Object.keys(patch).length > 0) changes.push({ ref: step.name, op: "user.update", id, patch });
@@ -89,5 +118,8 @@ export function planCheckRequest(steps: readonly EstateStep[], estate: ResolvedE
     }
   }
   // Links after the creates they name, unlinks before the links that move a device; removal goes users → devices.
-  return { licences, operations: [...replaced, ...unlinks, ...changes, ...links, ...userDeletions, ...deviceDeletions] };
+  return {
+    licences,
+    operations: [...replaced, ...unlinks, ...changes, ...links, ...userDeletions, ...deviceDeletions],
+  };
 }
