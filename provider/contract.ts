@@ -3,7 +3,8 @@
  * code only from here (eslint.config.js holds them to it), so what they rely on is in one place.
  *
  * - The environment that hands the plugin process its settings, and the deadlines read the same way.
- * - The variables of the removal guards (removal-guards.ts).
+ * - The variables of the removal guards (removal-guards.ts) and of the planned-steps guard (planned-steps.ts),
+ *   with the planned-steps file's shape.
  * - How `diff` compares each kind, and how a preview's unknown value looks: a plan names exactly the fields
  *   an apply changes, and a drift report the fields a refresh found changed.
  * - How `create` decides between adopting and making (identity.ts), so a plan says which licences a new
@@ -12,6 +13,7 @@
  */
 export { settingsEnvironment, timeoutMs } from "./settings.ts";
 export { PLANNED_REMOVALS_ENV, PROGRAM_MARK_ENV } from "./removal-guards.ts";
+export { PLANNED_STEPS_ENV, type PlannedStep, type PlannedSteps } from "./planned-steps.ts";
 export { changedFields, type DiffSpec } from "./hook-helpers/diff.ts";
 export { isUnknown } from "./hook-helpers/unknowns.ts";
 export { deviceDiff } from "./device/inputs.ts";

@@ -12,8 +12,10 @@ import { configuredSettings, configureProvider } from "./settings.ts";
 import type { ProviderContext, ResourceChanges } from "./context.ts";
 import { DeviceInputs, deviceDiff } from "./device/inputs.ts";
 import { checkInputs } from "./hook-helpers/check.ts";
-import { diffResources, type DiffSpec } from "./hook-helpers/diff.ts";
+import { changedFields, diffOf, type DiffSpec } from "./hook-helpers/diff.ts";
 import type { Inputs } from "./hook-helpers/inputs.ts";
+import { hadState } from "./identity.ts";
+import { refuseUnplannedStep } from "./planned-steps.ts";
 import { keepShortLivedObjectsYoung } from "./plugin-gc.ts";
 import { refuseUnplannedRemoval } from "./removal-guards.ts";
 import type { Settings } from "./settings.ts";
@@ -75,8 +77,23 @@ export function hooksFor(kind: ResourceKind): Hooks {
   let loaded: Promise<ResourceChanges> | undefined;
   const changes = () => (loaded ??= d.changes());
   return {
-    check: async (olds, news) => checkInputs(d.schema, olds, news, d.defaults),
-    diff: async (_id, olds, news) => diffResources(d.diff, olds, news),
+    check: async (olds, news) => {
+      const checked = checkInputs(d.schema, olds, news, d.defaults);
+      // A create gets no `diff`: its planned step is checked here. The replacement's create of a resource
+      // with state (checked again without old inputs) was checked by the `diff` that decided to replace.
+      const reference: unknown = (checked.inputs as Inputs | undefined)?.clientReference;
+      const isCreate = olds === undefined || Object.keys(olds).length === 0;
+      if (isCreate && typeof reference === "string" && hadState(reference) !== true)
+        refuseUnplannedStep(reference, { op: "create", fields: [] });
+      return checked;
+    },
+    diff: async (_id, olds, news) => {
+      const changed = changedFields(d.diff, olds, news);
+      const result = diffOf(d.diff, changed);
+      const op = (result.replaces?.length ?? 0) > 0 ? "replace" : result.changes ? "update" : "same";
+      refuseUnplannedStep(news.clientReference, { op, fields: changed });
+      return result;
+    },
     create: async (props) => (await changes()).create(await pluginContext(), props),
     read: async (id, props) => (await changes()).read(await pluginContext(), id, props),
     update: async (id, olds, news) => (await changes()).update(await pluginContext(), id, olds, news),

@@ -46,8 +46,8 @@ export function changedFields(spec: DiffSpec, olds: Inputs, news: Inputs): strin
   return [...declared, ...live];
 }
 
-export function diffResources(spec: DiffSpec, olds: Inputs, news: Inputs): pulumi.dynamic.DiffResult {
-  const changed = changedFields(spec, olds, news);
+/** The engine's answer for the fields `changed` (from `changedFields`): a change, and which fields replace. */
+export function diffOf(spec: DiffSpec, changed: readonly string[]): pulumi.dynamic.DiffResult {
   const replaces = changed.filter((f) => spec.replaceOn?.includes(f));
   return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
 }
