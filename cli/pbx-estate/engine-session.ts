@@ -24,7 +24,12 @@ import {
 } from "@pulumi/pulumi/automation/index.js";
 import type { ResolvedEstate } from "../../schemas/estate.ts";
 import { ESTATE_PROJECT, estateProgram } from "../../estate/program/program.ts";
-import { PLANNED_REMOVALS_ENV, settingsEnvironment } from "../../provider/contract.ts";
+import {
+  PLANNED_REMOVALS_ENV,
+  PLANNED_STEPS_ENV,
+  settingsEnvironment,
+  type PlannedSteps,
+} from "../../provider/contract.ts";
 import type { EstateAdoption } from "../../sdk/estate.ts";
 import {
   createEngineWorkspace,
@@ -59,6 +64,16 @@ export interface ChangeOptions extends RunOptions {
    * (`provider/removal-guards.ts`). Without it, the engine's decision stands.
    */
   plannedRemovals?: readonly string[];
+}
+
+export interface UpOptions extends ChangeOptions {
+  /** Read every resource again before the update (the default); false trusts state (see `refresh`). */
+  refresh?: boolean;
+  /**
+   * The step the reviewed plan takes for each resource it creates, updates or replaces: the provider refuses
+   * any other step (`provider/planned-steps.ts`). Without it, the engine's decision stands.
+   */
+  plannedSteps?: PlannedSteps;
 }
 
 /** Engine types that are not the estate's: the stack itself and provider references. */
@@ -176,12 +191,32 @@ export class EngineSession implements AsyncDisposable {
     return this.run("preview the removal", (onEvent) => this.stack.previewDestroy({ onEvent, refresh: true }));
   }
 
-  up(options: ChangeOptions = {}): Promise<EngineEvent[]> {
+  /**
+   * Reads the resources `urns` names again and records what is live (a targeted refresh): the others keep
+   * what state records. Every URN must be in state. No program runs, nothing live changes.
+   */
+  refresh(urns: readonly string[], options: RunOptions = {}): Promise<EngineEvent[]> {
+    if (urns.length === 0) return Promise.resolve([]);
+    return this.run(
+      "read the objects changed outside pbx-estate",
+      (onEvent) =>
+        this.stack.refresh({ onEvent, target: [...urns], ...(options.parallel ? { parallel: options.parallel } : {}) }),
+      options.onEvent,
+    );
+  }
+
+  up(options: UpOptions = {}): Promise<EngineEvent[]> {
     return this.runProgram(
       "apply",
       (program, onEvent) =>
-        this.stack.up({ program, onEvent, refresh: true, ...(options.parallel ? { parallel: options.parallel } : {}) }),
+        this.stack.up({
+          program,
+          onEvent,
+          refresh: options.refresh ?? true,
+          ...(options.parallel ? { parallel: options.parallel } : {}),
+        }),
       options,
+      this.stepsEnv(options.plannedSteps),
     );
   }
 
@@ -204,11 +239,12 @@ export class EngineSession implements AsyncDisposable {
     what: string,
     operation: (program: PulumiFn, onEvent: (event: EngineEvent) => void) => Promise<unknown>,
     options: ChangeOptions = {},
+    guards: Record<string, string> = {},
   ): Promise<EngineEvent[]> {
     // Node 22 runs this file without a transform, so no `using` here.
     const mark = new ProgramMark(this.workDir);
     try {
-      return await this.withEnv({ ...mark.env, ...this.removalsEnv(options.plannedRemovals) }, async () => {
+      return await this.withEnv({ ...mark.env, ...this.removalsEnv(options.plannedRemovals), ...guards }, async () => {
         const events = await this.run(
           what,
           (onEvent) => operation(mark.around(this.program), onEvent),
@@ -233,6 +269,14 @@ export class EngineSession implements AsyncDisposable {
     const file = join(this.workDir, `planned-removals-${randomUUID()}.json`);
     writeFileSync(file, JSON.stringify(ids));
     return { [PLANNED_REMOVALS_ENV]: file };
+  }
+
+  /** The provider's planned-steps variable for `steps`, written to a file of this session. */
+  private stepsEnv(steps: PlannedSteps | undefined): Record<string, string> {
+    if (!steps) return {};
+    const file = join(this.workDir, `planned-steps-${randomUUID()}.json`);
+    writeFileSync(file, JSON.stringify(steps));
+    return { [PLANNED_STEPS_ENV]: file };
   }
 
   /** Runs `operation` with `added` in the engine's environment (the plugin inherits it), and only it. */

@@ -4,7 +4,8 @@ import { buildPlan } from "./plan/build.ts";
 import type { EstatePlan } from "./plan/model.ts";
 import { estateDigest, realityFingerprint, type CurrentPlan } from "./plan/plan-file.ts";
 import { estateSteps, removedIds, type EstateStep } from "./plan/steps.ts";
-import { stackPrefixOf } from "../../provider/contract.ts";
+import { changedOutsideUrns, plannedStepsOf } from "./plan/apply-scope.ts";
+import { stackPrefixOf, type PlannedSteps } from "../../provider/contract.ts";
 import { checkPlanAgainstRules } from "./plan-check/index.ts";
 import type { Subscription } from "../../schemas/subscription.ts";
 
@@ -16,6 +17,10 @@ export interface Planned extends CurrentPlan {
   plannedRemovals: string[];
   /** Licences an earlier run of this estate made that the apply takes over rather than orders. */
   adoptedLicenceIds: string[];
+  /** The step each created, updated or replaced resource takes: the apply may take no other. */
+  plannedSteps: PlannedSteps;
+  /** The URNs whose live objects differ from what state records (or are gone): the apply reads them again. */
+  changedOutside: string[];
 }
 
 /**
@@ -63,5 +68,7 @@ export async function planEstate(
     changedResources: steps.filter((s) => s.op !== "same").length,
     plannedRemovals: removedIds(events),
     adoptedLicenceIds: plan.licences.adoptions.map((a) => a.subscriptionId),
+    plannedSteps: plannedStepsOf(steps),
+    changedOutside: changedOutsideUrns(events),
   };
 }

@@ -104,13 +104,20 @@ Exit codes: 0 applied (or nothing to do), 1 failure, 3 refused: nothing was chan
       await confirmOrRefuse(io, { yes: values.yes, reasons: limits, question: "Apply anyway?", expected: "yes" });
 
       io.err("");
+      // The engine's plan read everything again; otherwise only what changed outside pbx-estate is read.
+      if (!values.engine && planned.changedOutside.length > 0) {
+        io.err(`reading again ${planned.changedOutside.length} objects changed outside pbx-estate …`);
+        await connection.session.refresh(planned.changedOutside, { parallel });
+      }
       const progress = new Progress(io, planned.changedResources);
       let events;
       try {
         events = await connection.session.up({
           parallel,
           onEvent: progress.onEvent,
+          refresh: values.engine,
           plannedRemovals: planned.plannedRemovals,
+          plannedSteps: planned.plannedSteps,
         });
       } finally {
         progress.finish();

@@ -103,8 +103,11 @@ export function comparablePlan(plan: EstatePlan): string {
   return canonicalJson({ ...plan, licences: { ...plan.licences, cancellations, reinstatements } });
 }
 
+/** Writes exactly the plan file's fields (a caller may hand on more: what its apply needs, say). */
 export function writePlanFile(path: string, file: PlanFile): void {
-  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+  const { format, createdAt, estate, stack, accountId, estateDigest, reality, plan } = file;
+  const written: PlanFile = { format, createdAt, estate, stack, accountId, estateDigest, reality, plan };
+  writeFileSync(path, `${JSON.stringify(written, null, 2)}\n`);
 }
 
 export function readPlanFile(path: string): PlanFile {
