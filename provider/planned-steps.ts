@@ -8,9 +8,10 @@
  * is checked.
  *
  * `diff` compares what it found with the plan: another operation, or a field the plan does not change, is
- * refused. A planned field the update no longer changes is not: the preview counts a value it cannot know
- * yet (the id of a device still to be made) as a change, and the update then changes less, never more.
- * `check` does the same for a create, which gets no `diff`.
+ * refused. Finding less than planned is not: a planned field the update no longer changes (the preview
+ * counts a value it cannot know yet, the id of a device still to be made, as a change), or nothing left to
+ * change at all (someone already made the change by hand). `check` does the same for a create, which gets
+ * no `diff`.
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
@@ -73,6 +74,7 @@ const listed = (fields: readonly string[]) => (fields.length === 0 ? "nothing" :
 /** Why `found` is not the planned step, or undefined when it is. */
 function mismatch(name: string, plannedStep: PlannedStep | undefined, found: FoundStep): string | undefined {
   const plannedOp = plannedStep?.op ?? "same";
+  if (found.op === "same" && (plannedOp === "update" || plannedOp === "replace")) return undefined;
   if (plannedOp !== found.op) {
     const differing = found.fields.length > 0 ? ` (it differs in ${listed(found.fields)})` : "";
     return `the plan this run carries out ${planSays[plannedOp](name)}, but this update would ${updateWould[found.op]}${differing}`;
