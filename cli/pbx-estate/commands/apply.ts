@@ -44,7 +44,8 @@ export const applyCommand: Command = {
                           [--max-cost-increase AMOUNT] [--parallel N] [--engine]
 
 Plans again against the live objects, prints the plan, and applies it with live progress (a status line
-on a terminal, plain lines otherwise) and a summary. Objects changed outside pbx-estate are put back.
+on a terminal, plain lines otherwise) and a summary. Objects changed outside pbx-estate are read again
+and put back; the update takes only the steps the plan names, and fails at any other.
 
   --plan <plan file>           apply exactly this plan from \`plan --out\`: refused (exit 3) when the estate
                                files, the account, any live object or the resulting plan differ from it
