@@ -107,7 +107,8 @@ Exit codes: 0 applied (or nothing to do), 1 failure, 3 refused: nothing was chan
       io.err("");
       // The engine's plan read everything again; otherwise only what changed outside pbx-estate is read.
       if (!values.engine && planned.changedOutside.length > 0) {
-        io.err(`reading again ${planned.changedOutside.length} objects changed outside pbx-estate …`);
+        const count = planned.changedOutside.length;
+        io.err(`reading again ${count} object${count === 1 ? "" : "s"} changed outside pbx-estate …`);
         await connection.session.refresh(planned.changedOutside, { parallel });
       }
       const progress = new Progress(io, planned.changedResources);
