@@ -45,16 +45,25 @@ export function plannedStepsOf(steps: readonly EstateStep[]): PlannedSteps {
 const PBX_TYPE_PREFIX = "pulumi-nodejs:dynamic/pbx:";
 
 /**
- * The estate's resources whose live object differs in any way from what state recorded (a version moved by
- * an edit in the portal included), or is gone: what a full refresh would write. Read from the refresh steps
- * of a `preview --refresh`; every other resource's recorded state already is what the plan started from.
+ * Whether a resource must be read again before an update that trusts state: its live object (as the
+ * provider's `read` maps it; undefined when gone) differs in any way from the outputs state recorded, a
+ * version moved by an edit in the portal included. Any way of planning decides with this.
+ */
+export function changedOutside(recorded: Record<string, unknown>, live: Record<string, unknown> | undefined): boolean {
+  return live === undefined || !isDeepStrictEqual(recorded, live);
+}
+
+/**
+ * The estate's resources changed outside pbx-estate (see `changedOutside`), from the refresh steps of a
+ * `preview --refresh`: what a full refresh would write. Every other resource's recorded state already is
+ * what the plan started from.
  */
 export function changedOutsideUrns(events: readonly EngineEvent[]): string[] {
   const urns = new Set<string>();
   for (const event of events) {
     const meta = event.resOutputsEvent?.metadata;
-    if (!meta || meta.op !== "refresh" || !meta.type.startsWith(PBX_TYPE_PREFIX)) continue;
-    if (!meta.new || !meta.old || !isDeepStrictEqual(meta.old.outputs ?? {}, meta.new.outputs ?? {})) urns.add(meta.urn);
+    if (!meta || meta.op !== "refresh" || !meta.type.startsWith(PBX_TYPE_PREFIX) || !meta.old) continue;
+    if (changedOutside(meta.old.outputs ?? {}, meta.new ? (meta.new.outputs ?? {}) : undefined)) urns.add(meta.urn);
   }
   return [...urns].sort();
 }
