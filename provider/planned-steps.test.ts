@@ -35,7 +35,10 @@ describe("refuseUnplannedStep", () => {
   });
 
   it("refuses another operation or a field beyond the plan's, and allows less than planned", () => {
-    const env = planned({ [desk]: { op: "update", fields: ["name", "licenceId"] }, [jane]: { op: "create", fields: [] } });
+    const env = planned({
+      [desk]: { op: "update", fields: ["name", "licenceId"] },
+      [jane]: { op: "create", fields: [] },
+    });
     expect(() => refuseUnplannedStep(desk, { op: "update", fields: ["name"] }, env)).not.toThrow();
     expect(() => refuseUnplannedStep(desk, { op: "same", fields: [] }, env)).not.toThrow();
     expect(() => refuseUnplannedStep(desk, { op: "update", fields: ["name", "rotation"] }, env)).toThrow(

@@ -44,12 +44,16 @@ function plannedSteps(path: string): ReadonlyMap<string, PlannedStep> {
     try {
       json = JSON.parse(readFileSync(path, "utf8"));
     } catch (error) {
-      throw new Error(`refused to change anything: the apply's planned steps cannot be read from ${path}: ${String(error)}`, {
-        cause: error,
-      });
+      throw new Error(
+        `refused to change anything: the apply's planned steps cannot be read from ${path}: ${String(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
     const parsed = PlannedStepsFile.safeParse(json);
-    if (!parsed.success) throw new Error(`refused to change anything: the apply's planned steps in ${path} are malformed`);
+    if (!parsed.success)
+      throw new Error(`refused to change anything: the apply's planned steps in ${path} are malformed`);
     planned = { path, steps: new Map(Object.entries(parsed.data)) };
   }
   return planned.steps;

@@ -71,7 +71,9 @@ describe("planned-steps guard", () => {
       plan({});
       const omitted = await failureOf(guardedUp());
       const diagnostics = omitted.run.diagnostics.join("\n");
-      expect(diagnostics).toContain("refused to change john-desk: the plan this run carries out leaves john-desk unchanged");
+      expect(diagnostics).toContain(
+        "refused to change john-desk: the plan this run carries out leaves john-desk unchanged",
+      );
       expect(diagnostics).toContain("but this update would update it (it differs in name)");
       expect(omitted.run.steps.filter((s) => s.op !== "same")).toEqual([]);
       expect(await deskNow()).toEqual(deskBefore);
