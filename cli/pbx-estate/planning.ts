@@ -5,7 +5,8 @@ import type { EstatePlan } from "./plan/model.ts";
 import { estateDigest, realityFingerprint, type CurrentPlan } from "./plan/plan-file.ts";
 import { estateSteps, removedIds, type EstateStep } from "./plan/steps.ts";
 import { changedOutsideUrns, plannedStepsOf } from "./plan/apply-scope.ts";
-import { stackPrefixOf, type PlannedSteps } from "../../provider/contract.ts";
+import { pendingLicencesOf, stackPrefixOf, type PlannedSteps } from "../../provider/contract.ts";
+import { predictClaims } from "./plan/claims.ts";
 import { checkPlanAgainstRules } from "./plan-check/index.ts";
 import type { Subscription } from "../../schemas/subscription.ts";
 
@@ -57,7 +58,9 @@ export async function planEstate(
   const steps = estateSteps(events);
   await checkPlanAgainstRules(connection, steps);
   const madeByStack = await licencesMadeByStack(connection, steps);
-  const plan = buildPlan(steps, { estate, stack: session.stack.name, account, catalogue, now, madeByStack });
+  const candidates = pendingLicencesOf(connection.api);
+  const claims = await predictClaims(steps, { estate, candidates, madeByStack, timeZone: account.timeZone });
+  const plan = buildPlan(steps, { estate, stack: session.stack.name, account, catalogue, now, madeByStack, claims });
   return {
     estate: estate.name,
     stack: session.stack.name,

@@ -12,7 +12,7 @@ const noChanges = {
   account,
   users: [],
   devices: [],
-  licences: { orders: [], adoptions: [], reinstatements: [], cancellations: [], callPlanChanges: [] },
+  licences: { orders: [], adoptions: [], reinstatements: [], claims: [], cancellations: [], callPlanChanges: [] },
   cost: { currency: "GBP", currentMonthlyMinor: 0, monthlyDeltaMinor: 0, newMonthlyMinor: 0 },
   counts: {
     users: { create: 0, update: 0, replace: 0, delete: 0 },

@@ -9,7 +9,16 @@ import type { Catalogue } from "../../../schemas/catalogue.ts";
 import type { Subscription } from "../../../schemas/subscription.ts";
 import type { ResolvedEstate, ResolvedUser } from "../../../schemas/estate.ts";
 import { licenceChanges } from "./licences.ts";
-import type { ChangeCounts, DeviceChange, EntityOp, EstatePlan, FieldChange, PlanValue, UserChange } from "./model.ts";
+import type {
+  ChangeCounts,
+  DeviceChange,
+  EntityOp,
+  EstatePlan,
+  FieldChange,
+  LicenceClaim,
+  PlanValue,
+  UserChange,
+} from "./model.ts";
 import type { EstateStep, ResourceState } from "./steps.ts";
 import { KNOWN_AFTER_APPLY, planValue } from "./values.ts";
 
@@ -22,6 +31,8 @@ export interface PlanContext {
   now: Date;
   /** Live licences an earlier run of this stack made (see licences.ts): planned as adopted, not ordered. */
   madeByStack?: readonly Subscription[];
+  /** Licences pending cancellation the new licences claim (see claims.ts): planned as claims, not orders. */
+  claims?: readonly LicenceClaim[];
 }
 
 /** The estate file's name for a resource property, where they differ (live-only fields: what they stand for). */
@@ -208,6 +219,7 @@ export function buildPlan(steps: readonly EstateStep[], context: PlanContext): E
     timeZone: context.account.timeZone,
     now: context.now,
     ...(context.madeByStack ? { madeByStack: context.madeByStack } : {}),
+    ...(context.claims ? { claims: context.claims } : {}),
   });
   const { cost, ...lists } = licences;
   return {

@@ -1,6 +1,6 @@
 /**
  * The money side of a plan: licences ordered, reinstated (scheduled for cancellation in the portal),
- * cancelled (and when each cancellation takes effect) and re-priced by a call-plan change, and the monthly
+ * claimed (a new licence reinstating one pending cancellation, see claims.ts), cancelled (and when each cancellation takes effect) and re-priced by a call-plan change, and the monthly
  * cost before and after, from the catalogue's prices and the prices the live licences carry.
  */
 import { endOfMonth } from "../../../backend/month-end.ts";
@@ -12,6 +12,7 @@ import type {
   CostDelta,
   LicenceAdoption,
   LicenceCancellation,
+  LicenceClaim,
   LicenceHolder,
   LicenceOrder,
   LicenceReinstatement,
@@ -27,10 +28,15 @@ export interface PricingContext {
    * create that the provider will adopt from these, as it decides, is planned as adopted, not ordered.
    */
   madeByStack?: readonly Subscription[];
+  /**
+   * The licences pending cancellation the apply's new licences claim instead of ordering (claims.ts): a
+   * licence to create with a claim here is planned as that claim, not as an order.
+   */
+  claims?: readonly LicenceClaim[];
 }
 
 /** The licence an apply's create will adopt rather than order: the provider's own decision for a first create. */
-function adoptedBy(step: EstateStep, made: readonly Subscription[]): Subscription | undefined {
+export function adoptedBy(step: EstateStep, made: readonly Subscription[]): Subscription | undefined {
   const base = step.new?.inputs.clientReference;
   if (step.op !== "create" || typeof base !== "string" || made.length === 0) return undefined;
   const candidates = made.map((s) => ({ id: s.id, clientReference: s.clientReference, live: s.status === "active" }));
@@ -70,11 +76,11 @@ export function cancellationTiming(
 
 const str = (value: unknown): string | null => (typeof value === "string" ? value : null);
 
-function holderOf(step: EstateStep): LicenceHolder {
+export function holderOf(step: EstateStep): LicenceHolder {
   return { kind: step.kind === "user-licence" ? "user" : "device", key: step.key };
 }
 
-function isLicence(step: EstateStep): boolean {
+export function isLicence(step: EstateStep): boolean {
   return step.kind === "user-licence" || step.kind === "device-licence";
 }
 
@@ -82,10 +88,13 @@ export interface LicenceChanges {
   orders: LicenceOrder[];
   adoptions: LicenceAdoption[];
   reinstatements: LicenceReinstatement[];
+  claims: LicenceClaim[];
   cancellations: LicenceCancellation[];
   callPlanChanges: CallPlanChange[];
   cost: CostDelta;
 }
+
+const holderName = (holder: LicenceHolder) => `${holder.kind}/${holder.key}`;
 
 export function licenceChanges(steps: readonly EstateStep[], context: PricingContext): LicenceChanges {
   const { catalogue } = context;
@@ -93,6 +102,8 @@ export function licenceChanges(steps: readonly EstateStep[], context: PricingCon
   const orders: LicenceOrder[] = [];
   const adoptions: LicenceAdoption[] = [];
   const reinstatements: LicenceReinstatement[] = [];
+  const claims: LicenceClaim[] = [];
+  const claimFor = new Map((context.claims ?? []).map((c) => [holderName(c.for), c]));
   const cancellations: LicenceCancellation[] = [];
   const callPlanChanges: CallPlanChange[] = [];
   let currentMonthlyMinor = 0;
@@ -104,6 +115,7 @@ export function licenceChanges(steps: readonly EstateStep[], context: PricingCon
     if (active) currentMonthlyMinor += livePrice;
 
     const adopted = adoptedBy(step, context.madeByStack ?? []);
+    const claim = step.op === "create" || step.op === "replace" ? claimFor.get(holderName(holderOf(step))) : undefined;
     if (adopted && step.new) {
       // Billed already: counted in today's cost; the apply only moves it to the declared call plan.
       const livePrice = adopted.monthlyPrice.amountMinor;
@@ -125,6 +137,9 @@ export function licenceChanges(steps: readonly EstateStep[], context: PricingCon
           monthlyDeltaMinor: price - livePrice,
         });
       }
+    } else if (claim && step.new) {
+      // Not the estate's yet and pending cancellation, so not in today's cost; it runs on: counted after.
+      claims.push(claim);
     } else if ((step.op === "create" || step.op === "replace") && step.new) {
       const product = str(step.new.inputs.product) ?? "";
       const callPlan = str(step.new.inputs.callPlan);
@@ -182,7 +197,8 @@ export function licenceChanges(steps: readonly EstateStep[], context: PricingCon
 
   const monthlyDeltaMinor =
     orders.reduce((sum, o) => sum + o.monthlyPriceMinor, 0) +
-    reinstatements.reduce((sum, r) => sum + r.monthlyPriceMinor, 0) -
+    reinstatements.reduce((sum, r) => sum + r.monthlyPriceMinor, 0) +
+    claims.reduce((sum, c) => sum + c.monthlyPriceMinor, 0) -
     cancellations.reduce((sum, c) => sum + c.monthlyPriceMinor, 0) +
     callPlanChanges.reduce((sum, c) => sum + c.monthlyDeltaMinor, 0);
   const byHolder = (a: { for: LicenceHolder }, b: { for: LicenceHolder }) =>
@@ -191,6 +207,7 @@ export function licenceChanges(steps: readonly EstateStep[], context: PricingCon
     orders: orders.sort(byHolder),
     adoptions: adoptions.sort(byHolder),
     reinstatements: reinstatements.sort(byHolder),
+    claims: claims.sort(byHolder),
     cancellations: cancellations.sort(byHolder),
     callPlanChanges: callPlanChanges.sort((a, b) => a.user.localeCompare(b.user)),
     cost: {

@@ -77,6 +77,22 @@ export interface LicenceReinstatement {
   monthlyPriceMinor: number;
 }
 
+/**
+ * A licence of the account pending cancellation (cancelled in the portal, or left by another estate) that a
+ * new licence of this estate claims instead of ordering one: the provider reinstates it for the new holder
+ * (`claimPending`, the SDK's default). It was to run until its last day; it now runs on, so its price counts
+ * in the monthly cost after the apply as an order's would, and nothing is ordered.
+ */
+export interface LicenceClaim {
+  for: LicenceHolder;
+  product: string;
+  callPlan: string | null;
+  subscriptionId: string;
+  /** The last day it would have run, in the account's time zone. */
+  lastDay: string | null;
+  monthlyPriceMinor: number;
+}
+
 export interface LicenceCancellation {
   for: LicenceHolder;
   product: string;
@@ -123,6 +139,8 @@ export interface EstatePlan {
     orders: LicenceOrder[];
     adoptions: LicenceAdoption[];
     reinstatements: LicenceReinstatement[];
+    /** New licences that reinstate one pending cancellation instead of being ordered. */
+    claims: LicenceClaim[];
     cancellations: LicenceCancellation[];
     callPlanChanges: CallPlanChange[];
   };

@@ -72,8 +72,10 @@ export function renderPlanMarkdown(plan: EstatePlan): string {
     }
     lines.push("");
   }
-  const { orders, adoptions, reinstatements, cancellations, callPlanChanges } = plan.licences;
-  if (orders.length + adoptions.length + reinstatements.length + cancellations.length + callPlanChanges.length > 0) {
+  const { orders, adoptions, reinstatements, claims, cancellations, callPlanChanges } = plan.licences;
+  const licenceRows =
+    orders.length + adoptions.length + reinstatements.length + claims.length + cancellations.length + callPlanChanges.length;
+  if (licenceRows > 0) {
     lines.push(
       "#### Licences",
       "",
@@ -98,6 +100,13 @@ export function renderPlanMarkdown(plan: EstatePlan): string {
         `| reinstate | ${what} | ${cellCode(holderText(r.for))} | when applied${ending} | ${formatMoney(r.monthlyPriceMinor, currency, true)} |`,
       );
     }
+    for (const c of claims) {
+      const what = `${licenceMarkdown(c.product, c.callPlan)} ${cellCode(c.subscriptionId)}`;
+      const ending = c.lastDay ? `, last day ${cellCode(c.lastDay)}` : "";
+      lines.push(
+        `| reinstate instead of ordering | ${what} | ${cellCode(holderText(c.for))} | when applied (pending cancellation${ending}) | ${formatMoney(c.monthlyPriceMinor, currency, true)} |`,
+      );
+    }
     for (const c of cancellations) {
       const what = `${licenceMarkdown(c.product, c.callPlan)} ${cellCode(c.subscriptionId)}`;
       const when = cancellationWhenMarkdown(c, plan.account.timeZone);
@@ -113,7 +122,7 @@ export function renderPlanMarkdown(plan: EstatePlan): string {
     }
     lines.push(
       "",
-      "Cancelled licences run to the end of the last calendar day of the month in the account's time zone (no pro-rata refunds), unless the user's `removal` is `immediately`. A new licence claims back one of the same kind that is pending cancellation instead of ordering, when there is one.",
+      "Cancelled licences run to the end of the last calendar day of the month in the account's time zone (no pro-rata refunds), unless the user's `removal` is `immediately`. A new licence claims back one of the same kind that is pending cancellation instead of ordering, when there is one: listed as _reinstate instead of ordering_, it runs on past its last day for its new holder, its monthly price is added to the cost as an order's would be, and nothing is ordered.",
       "",
     );
   }

@@ -42,6 +42,16 @@ const plan: EstatePlan = {
     ],
     adoptions: [],
     reinstatements: [],
+    claims: [
+      {
+        for: { kind: "user", key: "john" },
+        product: "user-licence",
+        callPlan: "national-unlimited",
+        subscriptionId: breakout,
+        lastDay: "2026-11-30",
+        monthlyPriceMinor: 1300,
+      },
+    ],
     cancellations: [],
     callPlanChanges: [],
   },

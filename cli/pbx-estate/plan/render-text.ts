@@ -62,12 +62,10 @@ export function renderPlanText(plan: EstatePlan): string {
   entity("Users", plan.users);
   entity("Devices", plan.devices);
 
-  const { orders, adoptions, reinstatements, cancellations, callPlanChanges } = plan.licences;
+  const { orders, adoptions, reinstatements, claims, cancellations, callPlanChanges } = plan.licences;
   const currency = plan.cost.currency;
   if (orders.length > 0) {
-    lines.push(
-      `Licences to order (${orders.length}; a licence of the same kind pending cancellation is claimed back instead)`,
-    );
+    lines.push(`Licences to order (${orders.length})`);
     for (const o of orders) {
       const plan = o.callPlan ? `, ${o.callPlan}` : "";
       lines.push(
@@ -98,6 +96,20 @@ export function renderPlanText(plan: EstatePlan): string {
       );
     }
   }
+  if (claims.length > 0) {
+    lines.push(
+      `Licences to reinstate instead of ordering (${claims.length}; pending cancellation in the account, each runs on ` +
+        "for its new holder instead of ending after its last day: its monthly price is added to the cost as an order's " +
+        "would be, and nothing is ordered)",
+    );
+    for (const c of claims) {
+      const ending = c.lastDay ? `last day ${c.lastDay} (${plan.account.timeZone})` : "no last day set";
+      lines.push(
+        `  ${productName(c.product)} of ${holderText(c.for)} — ${c.subscriptionId} (pending cancellation, ${ending}), ` +
+          `${c.callPlan ? `${c.callPlan} ` : ""}${formatMoney(c.monthlyPriceMinor, currency)} a month`,
+      );
+    }
+  }
   if (cancellations.length > 0) {
     lines.push(`Licences to cancel (${cancellations.length}; no pro-rata refunds)`);
     for (const c of cancellations) {
@@ -115,8 +127,9 @@ export function renderPlanText(plan: EstatePlan): string {
       );
     }
   }
-  if (orders.length + adoptions.length + reinstatements.length + cancellations.length + callPlanChanges.length > 0)
-    lines.push("");
+  const licenceLines =
+    orders.length + adoptions.length + reinstatements.length + claims.length + cancellations.length + callPlanChanges.length;
+  if (licenceLines > 0) lines.push("");
   lines.push(
     costLine(plan),
     `Users: ${countsText(plan.counts.users)}.`,
