@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { catalogue } from "../../../backend/catalogue/service.ts";
+import { pendingLicencesOf } from "../../../provider/contract.ts";
+import type { ResolvedEstate } from "../../../schemas/estate.ts";
+import type { Subscription, SubscriptionQuery } from "../../../schemas/subscription.ts";
+import { predictClaims } from "./claims.ts";
 import { cancellationTiming, licenceChanges, monthlyPriceMinor } from "./licences.ts";
+import type { LicenceClaim } from "./model.ts";
 import type { EstateStep } from "./steps.ts";
 
 describe("cancellation timing", () => {
@@ -205,5 +210,168 @@ describe("licences an earlier run made", () => {
     expect(changes.adoptions).toEqual([]);
     expect(changes.orders.map((o) => o.for.key)).toEqual(["john"]);
     expect(changes.cost).toMatchObject({ currentMonthlyMinor: 0, monthlyDeltaMinor: 2300 });
+  });
+});
+
+describe("licences pending cancellation that new licences claim", () => {
+  const at = { file: "estate.yaml", line: 1, column: 1 };
+  /** Users declared in this order, each with the devices named. */
+  const estate = (users: [string, string, string[]][]): ResolvedEstate => ({
+    name: "office",
+    acceptTerms: "2025-01",
+    location: at,
+    users: users.map(([key, callPlan, devices], i) => ({
+      key,
+      name: key,
+      extension: String(200 + i),
+      callPlan: callPlan as "national-unlimited",
+      areaPrefix: "020",
+      outboundCallerId: "+442079460000",
+      recording: { enabled: false },
+      removal: "end-of-month",
+      devices: devices.map((d) => ({ key: d, name: d, location: at })),
+      location: { ...at, group: null },
+    })),
+  });
+  const created = (kind: "user-licence" | "device-licence", key: string, inputs: Record<string, unknown>): EstateStep => ({
+    urn: `urn:${kind}:${key}`,
+    name: `${kind === "user-licence" ? "user" : "device"}/${key}/licence`,
+    kind,
+    key,
+    op: "create",
+    new: { id: "", inputs: { clientReference: `pbx:0123abcd:${key}-licence.0123`, ...inputs }, outputs: {} },
+  });
+  const userLicence = (key: string, callPlan: string, extra: Record<string, unknown> = {}) =>
+    created("user-licence", key, { product: "user-licence", callPlan, ...extra });
+  const deviceLicence = (key: string) => created("device-licence", key, { product: "sip-device-licence" });
+  const pending = (id: string, product: string, callPlan: string | null, priceMinor: number): Subscription => ({
+    id,
+    version: 3,
+    orderId: "ord_1",
+    clientReference: null,
+    product: product as Subscription["product"],
+    callPlan: callPlan as Subscription["callPlan"],
+    status: "cancellation-scheduled",
+    monthlyPrice: { amountMinor: priceMinor, currency: "GBP" },
+    holder: null,
+    createdAt: "2026-01-01T00:00:00.000Z",
+    cancellationEffectiveAt: "2026-12-01T00:00:00.000Z",
+    cancelledAt: null,
+  });
+  /** A fake of the backend's licence listing: answers the query from `pending`, oldest first, and records it. */
+  const fakeListing = (listed: Subscription[]) => {
+    const queries: SubscriptionQuery[] = [];
+    const api = {
+      subscriptions: (query: SubscriptionQuery) => {
+        queries.push(query);
+        return Promise.resolve(
+          listed.filter(
+            (s) =>
+              s.status === query.status &&
+              s.product === query.product &&
+              (query.callPlan === undefined || s.callPlan === query.callPlan),
+          ),
+        );
+      },
+    };
+    return { candidates: pendingLicencesOf(api), queries };
+  };
+  const claimOf = (key: string, kind: "user" | "device", s: Subscription): LicenceClaim => ({
+    for: { kind, key },
+    product: s.product,
+    callPlan: s.callPlan,
+    subscriptionId: s.id,
+    lastDay: "2026-11-30",
+    monthlyPriceMinor: s.monthlyPrice.amountMinor,
+  });
+
+  it("gives each new licence the next candidate of its product and call plan, in the estate's order, oldest first", async () => {
+    const older = pending("sub_older", "user-licence", "national-unlimited", 1300);
+    const newer = pending("sub_newer", "user-licence", "national-unlimited", 1300);
+    const phone = pending("sub_phone", "sip-device-licence", null, 300);
+    const international = pending("sub_intl", "user-licence", "international", 2300);
+    const { candidates, queries } = fakeListing([older, phone, international, newer]);
+    // Declared zoe, then amy (with a desk phone), then bob: steps arrive sorted otherwise.
+    const claims = await predictClaims(
+      [
+        userLicence("amy", "national-unlimited"),
+        userLicence("bob", "national-unlimited"),
+        deviceLicence("amy-desk"),
+        userLicence("zoe", "national-unlimited"),
+        userLicence("max", "pay-as-you-go"),
+      ],
+      {
+        estate: estate([
+          ["zoe", "national-unlimited", []],
+          ["amy", "national-unlimited", ["amy-desk"]],
+          ["bob", "national-unlimited", []],
+          ["max", "pay-as-you-go", []],
+        ]),
+        candidates,
+        madeByStack: [],
+        timeZone: "Europe/London",
+      },
+    );
+    expect(claims).toEqual([
+      claimOf("zoe", "user", older),
+      claimOf("amy", "user", newer),
+      claimOf("amy-desk", "device", phone),
+    ]);
+    // One listing per product and call plan, as the provider lists them; bob and max order.
+    expect(queries).toEqual([
+      { product: "user-licence", status: "cancellation-scheduled", callPlan: "national-unlimited" },
+      { product: "sip-device-licence", status: "cancellation-scheduled" },
+      { product: "user-licence", status: "cancellation-scheduled", callPlan: "pay-as-you-go" },
+    ]);
+  });
+
+  it("claims nothing for a licence taken over by `adopt`, one an earlier run made, or one with claimPending false", async () => {
+    const { candidates, queries } = fakeListing([pending("sub_spare", "user-licence", "national-unlimited", 1300)]);
+    const reference = "pbx:0123abcd:kim-licence.0123";
+    const madeByStack = [{ ...pending("sub_made", "user-licence", "national-unlimited", 1300), status: "active" as const, clientReference: reference }];
+    const claims = await predictClaims(
+      [
+        userLicence("ann", "national-unlimited", { adopt: "sub_handmade" }),
+        userLicence("kim", "national-unlimited", { clientReference: reference }),
+        userLicence("lee", "national-unlimited", { claimPending: false }),
+      ],
+      {
+        estate: estate([
+          ["ann", "national-unlimited", []],
+          ["kim", "national-unlimited", []],
+          ["lee", "national-unlimited", []],
+        ]),
+        candidates,
+        madeByStack,
+        timeZone: "Europe/London",
+      },
+    );
+    expect(claims).toEqual([]);
+    expect(queries).toEqual([]);
+  });
+
+  it("plans a claimed licence as reinstated, not ordered: outside today's cost, its price added after", () => {
+    const spare = pending("sub_spare", "user-licence", "national-unlimited", 1300);
+    const changes = licenceChanges(
+      [
+        licence("new", "create", undefined, { product: "user-licence", callPlan: "national-unlimited" }),
+        licence("other", "create", undefined, { product: "user-licence", callPlan: "national-unlimited" }),
+      ],
+      {
+        catalogue,
+        timeZone: "Europe/London",
+        now: new Date("2026-11-14T10:00:00Z"),
+        claims: [claimOf("new", "user", spare)],
+      },
+    );
+    expect(changes.claims).toEqual([claimOf("new", "user", spare)]);
+    expect(changes.orders.map((o) => o.for.key)).toEqual(["other"]);
+    expect(changes.callPlanChanges).toEqual([]);
+    expect(changes.cost).toEqual({
+      currency: "GBP",
+      currentMonthlyMinor: 0,
+      monthlyDeltaMinor: 1300 + 1300,
+      newMonthlyMinor: 2600,
+    });
   });
 });

@@ -134,3 +134,39 @@ describe("plan files", () => {
     ]);
   });
 });
+
+describe("plan files that claim licences pending cancellation", () => {
+  const claim = (subscriptionId: string) => ({
+    for: { kind: "user", key: "john" },
+    product: "user-licence",
+    callPlan: "national-unlimited",
+    subscriptionId,
+    lastDay: "2026-11-30",
+    monthlyPriceMinor: 1300,
+  });
+  const claiming = (claims: unknown[]) =>
+    ({ ...plan, licences: { ...plan.licences, reinstatements: [], claims } }) as unknown as EstatePlan;
+  const file = { ...saved([user(1)]), plan: claiming([claim("sub_pending")]) };
+  const now = { estate: "office", stack: "office", accountId: "acc_1", estateDigest: file.estateDigest, reality: file.reality };
+
+  it("hold while planning again claims the same licence for the same holder", () => {
+    expect(stalenessOf(file, { ...now, plan: claiming([claim("sub_pending")]) })).toEqual([]);
+  });
+
+  it("are refused, naming the licence, once it is no longer there to claim or another one is claimed", () => {
+    const gone = [
+      "licence sub_pending, pending cancellation when the plan was made, is no longer the one user john reinstates instead of ordering",
+      "planning again gives different changes than the plan file holds",
+    ];
+    expect(stalenessOf(file, { ...now, plan: claiming([]) })).toEqual(gone);
+    expect(stalenessOf(file, { ...now, plan: claiming([claim("sub_other")]) })).toEqual(gone);
+  });
+
+  it("read a plan file written before claims were listed as one that claims nothing", () => {
+    const old = saved([user(1)]); // its plan has no `claims`
+    expect(stalenessOf(old, { ...now, plan: claiming([]) })).toEqual([]);
+    expect(stalenessOf(old, { ...now, plan: claiming([claim("sub_pending")]) })).toEqual([
+      "planning again gives different changes than the plan file holds",
+    ]);
+  });
+});

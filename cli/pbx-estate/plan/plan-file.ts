@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import type { ResolvedEstate } from "../../../schemas/estate.ts";
 import { CliError } from "../errors.ts";
-import type { EstatePlan } from "./model.ts";
+import type { EstatePlan, LicenceClaim } from "./model.ts";
 import type { EstateStep } from "./steps.ts";
 
 export const PLAN_FILE_FORMAT = "pbx-estate-plan/v1";
@@ -98,9 +98,26 @@ export function realityFingerprint(steps: readonly EstateStep[]): RealityFingerp
  */
 export function comparablePlan(plan: EstatePlan): string {
   const cancellations = plan.licences.cancellations.map((c) => (c.takesEffectAt === null ? { ...c, lastDay: "" } : c));
-  // Plan files written before reinstatements were listed have none: the same as an empty list.
-  const { reinstatements = [] } = plan.licences as Partial<EstatePlan["licences"]>;
-  return canonicalJson({ ...plan, licences: { ...plan.licences, cancellations, reinstatements } });
+  // Plan files written before reinstatements or claims were listed have none: the same as an empty list.
+  const { reinstatements = [], claims = [] } = plan.licences as Partial<EstatePlan["licences"]>;
+  return canonicalJson({ ...plan, licences: { ...plan.licences, cancellations, reinstatements, claims } });
+}
+
+/**
+ * The claims of the saved plan that planning again does not make: the licence is no longer pending
+ * cancellation (reinstated or claimed by someone else, or its cancellation took effect), or another new
+ * licence comes first. The stack's fingerprint does not cover these licences: they are not the stack's yet.
+ */
+function claimsGone(saved: EstatePlan, now: EstatePlan): string[] {
+  const key = (c: LicenceClaim) => `${c.for.kind}/${c.for.key}/${c.subscriptionId}`;
+  const claimsOf = (plan: EstatePlan) => (plan.licences as Partial<EstatePlan["licences"]>).claims ?? [];
+  const still = new Set(claimsOf(now).map(key));
+  return claimsOf(saved)
+    .filter((c) => !still.has(key(c)))
+    .map(
+      (c) =>
+        `licence ${c.subscriptionId}, pending cancellation when the plan was made, is no longer the one ${c.for.kind} ${c.for.key} reinstates instead of ordering`,
+    );
 }
 
 /** Writes exactly the plan file's fields (a caller may hand on more: what its apply needs, say). */
@@ -151,6 +168,7 @@ export function stalenessOf(saved: PlanFile, now: CurrentPlan): string[] {
       else reasons.push(`${name} changed since the plan was made (in the backend, or applied by another run)`);
     }
   }
+  reasons.push(...claimsGone(saved.plan, now.plan));
   if (comparablePlan(saved.plan) !== comparablePlan(now.plan))
     reasons.push("planning again gives different changes than the plan file holds");
   return reasons;
