@@ -9,8 +9,32 @@ import type { ChangeCounts, EstatePlan } from "./plan/model.ts";
 import { holderText, productName } from "./plan/render-text.ts";
 import { estateSteps } from "./plan/steps.ts";
 import { formatMoney } from "./plan/values.ts";
-import { localDate } from "./plan/licences.ts";
+import { holderOf, localDate } from "./plan/licences.ts";
+import type { EstateStep } from "./plan/steps.ts";
 import type { Io } from "./io.ts";
+
+/**
+ * A line per new licence that claimed one pending cancellation, and per licence the plan said would claim
+ * but was ordered: the plan's claims as they turned out (which holder got which licence may differ from the
+ * plan when several of a kind are made at once, see plan/claims.ts).
+ */
+function claimLines(created: readonly EstateStep[], expected: EstatePlan): string[] {
+  const planned = new Map(expected.licences.claims.map((c) => [holderText(c.for), c.subscriptionId]));
+  const lines: string[] = [];
+  for (const step of created) {
+    const holder = holderText(holderOf(step));
+    const named = planned.get(holder);
+    const declared = step.new?.inputs.product;
+    const product = productName(typeof declared === "string" ? declared : "licence");
+    if (step.new?.outputs.claimedFromPending === true) {
+      const other = named !== undefined && named !== step.new.id ? ` (the plan named ${named})` : "";
+      lines.push(`  ${product} of ${holder} (${step.new.id}): reinstated instead of ordering, its cancellation withdrawn${other}`);
+    } else if (named !== undefined) {
+      lines.push(`  ${product} of ${holder}: ordered, as ${named}, which the plan named, was no longer there to claim`);
+    }
+  }
+  return lines;
+}
 
 function doneText(counts: ChangeCounts): string {
   const parts = [
@@ -56,6 +80,7 @@ export async function reportOutcome(
     const bought = ordered.length - claimed - adopted;
     lines.push(
       `  licences: ${ordered.length} added${how.length > 0 ? ` (${[...how, `${bought} ordered`].join(", ")})` : ""}`,
+      ...claimLines(ordered, expected),
     );
   }
   for (const r of done.licences.reinstatements) {
