@@ -1,7 +1,7 @@
 // A new revision of an account's configuration, written in one statement.
 import type { Compilable } from "kysely";
 import type { Tx } from "../store/schema.ts";
-import type { Config } from "../configuration/model.ts";
+import { putDevice, putUser, type Config } from "../configuration/model.ts";
 import { persistConfig } from "../configuration/store.ts";
 import { runBatch } from "../store/batch.ts";
 import { outboxInsert } from "../outbox/store.ts";
@@ -54,9 +54,9 @@ export async function commitRevision(
   });
   for (const id of changed) {
     const device = w.after.devices.get(id);
-    if (device) w.after.devices.set(id, stamped(id, device));
+    if (device) putDevice(w.after, stamped(id, device));
     const user = w.after.users.get(id);
-    if (user) w.after.users.set(id, stamped(id, user));
+    if (user) putUser(w.after, stamped(id, user));
   }
   return { revision, changed };
 }

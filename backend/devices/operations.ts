@@ -1,6 +1,13 @@
 // Device operations as a change set records them, and how each changes the configuration.
 import { conflict, notFound } from "../errors.ts";
-import { checkVersion, type Config, type Context, type DeviceState } from "../configuration/model.ts";
+import {
+  checkVersion,
+  deleteDevice,
+  putDevice,
+  type Config,
+  type Context,
+  type DeviceState,
+} from "../configuration/model.ts";
 import { checkLicence } from "../subscriptions/holding.ts";
 import { checkNotLinked } from "./validator.ts";
 
@@ -33,7 +40,7 @@ export function applyDeviceOp(c: Config, ctx: Context, op: DeviceOp): void {
     case "device.create": {
       if (c.devices.has(op.id)) throw conflict("already-exists", `device ${op.id} already exists`);
       checkLicence(c, ctx, op.licenceId, LICENCE, op.id);
-      c.devices.set(op.id, {
+      putDevice(c, {
         id: op.id,
         clientReference: op.clientReference,
         name: op.name,
@@ -51,7 +58,7 @@ export function applyDeviceOp(c: Config, ctx: Context, op: DeviceOp): void {
       const d = device(c, op.id);
       checkVersion("device", d, op.ifVersion);
       if (op.licenceId !== undefined && op.licenceId !== d.licenceId) checkLicence(c, ctx, op.licenceId, LICENCE, d.id);
-      c.devices.set(d.id, {
+      putDevice(c, {
         ...d,
         ...(op.name !== undefined ? { name: op.name } : {}),
         ...(op.licenceId !== undefined ? { licenceId: op.licenceId } : {}),
@@ -61,14 +68,14 @@ export function applyDeviceOp(c: Config, ctx: Context, op: DeviceOp): void {
     case "device.rotate": {
       const d = device(c, op.id);
       checkVersion("device", d, op.ifVersion);
-      c.devices.set(d.id, { ...d, ha1: op.ha1, passwordFingerprint: op.passwordFingerprint });
+      putDevice(c, { ...d, ha1: op.ha1, passwordFingerprint: op.passwordFingerprint });
       return;
     }
     case "device.delete": {
       const d = device(c, op.id);
       checkVersion("device", d, op.ifVersion);
       checkNotLinked(c, d);
-      c.devices.delete(d.id);
+      deleteDevice(c, d.id);
       return;
     }
   }

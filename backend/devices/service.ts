@@ -4,7 +4,6 @@ import type { Caller } from "../accounts/caller.ts";
 import type { ChangeSetService } from "../change-sets/service.ts";
 import type { WriteResult } from "../change-sets/planner.ts";
 import type { Device, DeviceCreate, DeviceUpdate, DeviceWithPassword } from "../../schemas/device.ts";
-import { deviceUsers } from "../configuration/model.ts";
 import { deviceView, type Registrar } from "./view.ts";
 import { newId, newSipCredentials } from "../ids.ts";
 import { notFound } from "../errors.ts";
@@ -103,10 +102,9 @@ export class DeviceService {
       filter.ids !== undefined
         ? [...new Set(filter.ids.split(","))].flatMap((id) => v.config.devices.get(id) ?? [])
         : [...v.config.devices.values()];
-    const owners = deviceUsers(v.config);
     return candidates
       .filter((d) => referenceMatches(d.clientReference, filter))
       .sort((a, b) => a.id.localeCompare(b.id))
-      .map((d) => deviceView(v.config, d, v.pending, this.registrar, owners));
+      .map((d) => deviceView(v.config, d, v.pending, this.registrar));
   }
 }

@@ -1,13 +1,11 @@
 // Device rules that need the configuration. Its licence rules are shared with users (subscriptions/holding.ts);
 // a device linked to two users is a live-configuration rule (configuration/live-rules.ts).
 import { conflict } from "../errors.ts";
-import { usersOfDevice, type Config, type DeviceState } from "../configuration/model.ts";
+import { deviceByReference, usersOfDevice, type Config, type DeviceState } from "../configuration/model.ts";
 
 /** The device already made under this clientReference, if any: a retried create answers with it. */
 export function existingDeviceByReference(view: Config, clientReference: string | undefined): string | null {
-  if (clientReference === undefined) return null;
-  for (const d of view.devices.values()) if (d.clientReference === clientReference) return d.id;
-  return null;
+  return clientReference === undefined ? null : deviceByReference(view, clientReference);
 }
 
 /** A device linked to a user is not deleted: the problem names the users to unlink it from. */

@@ -9,17 +9,8 @@ export interface Registrar {
   transport: "udp" | "tcp" | "tls";
 }
 
-/**
- * `owners`: the users of every linked device (configuration/model.ts `deviceUsers`), for a listing: walking
- * the links for each device instead made a listing quadratic (1,500 devices of 1,000 users took 140 ms).
- */
-export function deviceView(
-  c: Config,
-  d: DeviceState,
-  pending: Map<string, string[]>,
-  registrar: Registrar,
-  owners?: Map<string, string[]>,
-): Device {
+/** The device's user is looked up in the configuration's index (config-index.ts), not found by a walk. */
+export function deviceView(c: Config, d: DeviceState, pending: Map<string, string[]>, registrar: Registrar): Device {
   const pcs = pending.get(d.id) ?? [];
   return {
     id: d.id,
@@ -27,7 +18,7 @@ export function deviceView(
     clientReference: d.clientReference,
     name: d.name,
     licenceId: d.licenceId,
-    userId: (owners ? owners.get(d.id) : usersOfDevice(c, d.id))?.[0] ?? null,
+    userId: usersOfDevice(c, d.id)[0] ?? null,
     sipUsername: d.sipUsername,
     passwordFingerprint: d.passwordFingerprint,
     registrar,

@@ -2,35 +2,25 @@
 import type { z } from "zod";
 import type { Holder as HolderSchema } from "../../schemas/problem.ts";
 import { conflict, invalidField } from "../errors.ts";
+import { indexOf, inMapOrder } from "../configuration/config-index.ts";
 import type { Config, Context, Licence } from "../configuration/model.ts";
 
 /** The device or user holding a licence, as subscriptions and problem documents show it. */
 export type Holder = z.infer<typeof HolderSchema>;
 
-const holderIndexes = new WeakMap<Config, Map<string, Holder>>();
-
 /**
- * Every held licence's holder, built once per configuration. Only for a configuration no longer changed in
- * place: a cached live one (copies are changed while a write is planned).
+ * The holder of a licence other than `except`: a device before a user, each the first in its map's order
+ * (as a walk over the whole configuration finds it), looked up in the configuration's index.
  */
-export function holdersIn(c: Config): ReadonlyMap<string, Holder> {
-  let index = holderIndexes.get(c);
-  if (!index) {
-    index = new Map();
-    for (const d of c.devices.values()) index.set(d.licenceId, { kind: "device", id: d.id, name: d.name });
-    for (const u of c.users.values()) index.set(u.licenceId, { kind: "user", id: u.id, name: u.name });
-    holderIndexes.set(c, index);
-  }
-  return index;
-}
-
-/** The holder of one licence other than `except`, walking a configuration that may be changing. */
 export function holderIn(c: Config, licenceId: string, except?: string): Holder | null {
-  for (const d of c.devices.values())
-    if (d.licenceId === licenceId && d.id !== except) return { kind: "device", id: d.id, name: d.name };
-  for (const u of c.users.values())
-    if (u.licenceId === licenceId && u.id !== except) return { kind: "user", id: u.id, name: u.name };
-  return null;
+  const index = indexOf(c);
+  const others = (ids: readonly string[] | undefined) => ids?.filter((id) => id !== except);
+  const deviceId = inMapOrder(c.devices, others(index.licenceDevices.get(licenceId)))[0];
+  const device = deviceId === undefined ? undefined : c.devices.get(deviceId);
+  if (device) return { kind: "device", id: device.id, name: device.name };
+  const userId = inMapOrder(c.users, others(index.licenceUsers.get(licenceId)))[0];
+  const user = userId === undefined ? undefined : c.users.get(userId);
+  return user ? { kind: "user", id: user.id, name: user.name } : null;
 }
 
 /** The licence rules shared by device and user create/update: exists, right product, active, free. */

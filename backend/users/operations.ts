@@ -1,6 +1,14 @@
 // User operations as a change set records them, and how each changes the configuration.
 import { conflict, notFound } from "../errors.ts";
-import { checkVersion, type Config, type Context, type UserState } from "../configuration/model.ts";
+import {
+  checkVersion,
+  deleteUser,
+  putUser,
+  setLinks,
+  type Config,
+  type Context,
+  type UserState,
+} from "../configuration/model.ts";
 import { checkLinkLimit, checkUserFields, requireLinkableDevice } from "./validator.ts";
 
 export type UserFields = Omit<UserState, "id" | "liveVersion" | "createdAt" | "updatedAt">;
@@ -43,8 +51,8 @@ export function applyUserOp(c: Config, ctx: Context, op: UserOp): void {
         updatedAt: null,
       };
       checkUserFields(c, ctx, u, op.callPlan, true);
-      c.users.set(u.id, u);
-      c.links.set(u.id, new Set());
+      putUser(c, u);
+      setLinks(c, u.id, new Set());
       return;
     }
     case "user.update": {
@@ -58,14 +66,14 @@ export function applyUserOp(c: Config, ctx: Context, op: UserOp): void {
         op.callPlan,
         op.patch.licenceId !== undefined && op.patch.licenceId !== u.licenceId,
       );
-      c.users.set(u.id, next);
+      putUser(c, next);
       return;
     }
     case "user.delete": {
       const u = user(c, op.id);
       checkVersion("user", u, op.ifVersion);
-      c.users.delete(u.id);
-      c.links.delete(u.id); // its devices are unlinked; its licence becomes free
+      deleteUser(c, u.id);
+      setLinks(c, u.id, undefined); // its devices are unlinked; its licence becomes free
       return;
     }
     case "user.link": {
@@ -74,7 +82,7 @@ export function applyUserOp(c: Config, ctx: Context, op: UserOp): void {
       requireLinkableDevice(c, op.deviceId);
       const linked = new Set(c.links.get(u.id)).add(op.deviceId);
       checkLinkLimit(u.id, linked);
-      c.links.set(u.id, linked);
+      setLinks(c, u.id, linked);
       return;
     }
     case "user.unlink": {
@@ -85,7 +93,7 @@ export function applyUserOp(c: Config, ctx: Context, op: UserOp): void {
         throw conflict("device-not-linked", `device ${op.deviceId} is not linked to user ${u.id}`);
       const rest = new Set(set);
       rest.delete(op.deviceId);
-      c.links.set(u.id, rest);
+      setLinks(c, u.id, rest);
       return;
     }
   }

@@ -2,13 +2,11 @@
 // step, the number of linked devices, and at apply an extension held by one user only.
 import { conflict, invalidField } from "../errors.ts";
 import { MAX_DEVICES_PER_USER } from "../../schemas/user.ts";
-import type { Config, Context, DeviceState, UserState } from "../configuration/model.ts";
+import { userByReference, type Config, type Context, type DeviceState, type UserState } from "../configuration/model.ts";
 import { checkLicence } from "../subscriptions/holding.ts";
 
 export function existingUserByReference(view: Config, clientReference: string | undefined): string | null {
-  if (clientReference === undefined) return null;
-  for (const u of view.users.values()) if (u.clientReference === clientReference) return u.id;
-  return null;
+  return clientReference === undefined ? null : userByReference(view, clientReference);
 }
 
 /** A created or updated user's fields: its licence when it changed, the licence's call plan, an account number. */
