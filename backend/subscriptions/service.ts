@@ -1,6 +1,6 @@
 // Subscriptions: list and read (settling due cancellations first), cancel, reinstate, change call plan.
 import { LicenceWrite, licenceOf } from "../configuration/licence-write.ts";
-import { holdersIn } from "./holding.ts";
+import { holderIn, type Holder } from "./holding.ts";
 import { likePrefix } from "../client-reference.ts";
 import type { Db, Tx } from "../store/schema.ts";
 import type { Clock } from "../clock.ts";
@@ -36,7 +36,13 @@ interface SubscriptionChange {
   id: string;
   ifVersion: number | undefined;
   action: string;
-  change: (tx: Tx, row: SubscriptionRow, account: { timeZone: string }) => Promise<Partial<SubscriptionRow> | null>;
+  /** `holder`: the licence's holder, read once for the whole batch (no change of a batch moves a holder). */
+  change: (
+    tx: Tx,
+    row: SubscriptionRow,
+    account: { timeZone: string },
+    holder: Holder | null,
+  ) => Promise<Partial<SubscriptionRow> | null>;
   /** Recorded in the change's audit entry beside the fields it changed (a cancellation's accepted terms). */
   auditExtra: Record<string, unknown>;
   resolve: (answer: Subscription) => void;
@@ -72,22 +78,44 @@ export class SubscriptionService {
   async list(caller: Caller, q: SubscriptionQuery): Promise<Subscription[]> {
     const accountId = caller.account.id;
     await this.settle(accountId);
-    let sq = this.db.selectFrom("subscriptions").selectAll().where("account_id", "=", accountId);
-    if (q.ids !== undefined) sq = sq.where("id", "in", q.ids.split(","));
-    if (q.product) sq = sq.where("product", "=", q.product);
-    if (q.callPlan) sq = sq.where("call_plan", "=", q.callPlan);
-    if (q.status) sq = sq.where("status", "=", q.status);
-    if (q.clientReference !== undefined) sq = sq.where("client_reference", "=", q.clientReference);
+    // The live cache holds every object of the account, and so every holder; without it, the holders
+    // come joined in the listing's own statement (never a query of the account's every holder).
+    const joinHolders = this.cache.get(accountId) === undefined;
+    let sq = this.db
+      .selectFrom("subscriptions")
+      .selectAll("subscriptions")
+      .where("subscriptions.account_id", "=", accountId)
+      .$if(joinHolders, (qb) =>
+        qb
+          .leftJoin("devices", "devices.licence_id", "subscriptions.id")
+          .leftJoin("users", "users.licence_id", "subscriptions.id")
+          .select([
+            "devices.id as holder_device_id",
+            "devices.name as holder_device_name",
+            "users.id as holder_user_id",
+            "users.name as holder_user_name",
+          ]),
+      );
+    if (q.ids !== undefined) sq = sq.where("subscriptions.id", "in", q.ids.split(","));
+    if (q.product) sq = sq.where("subscriptions.product", "=", q.product);
+    if (q.callPlan) sq = sq.where("subscriptions.call_plan", "=", q.callPlan);
+    if (q.status) sq = sq.where("subscriptions.status", "=", q.status);
+    if (q.clientReference !== undefined) sq = sq.where("subscriptions.client_reference", "=", q.clientReference);
     if (q.clientReferencePrefix !== undefined)
-      sq = sq.where("client_reference", "like", likePrefix(q.clientReferencePrefix));
-    const rows = await sq.orderBy("created_at").orderBy("order_position").execute();
-    // The live cache holds every object of the account: the holders need no query then.
+      sq = sq.where("subscriptions.client_reference", "like", likePrefix(q.clientReferencePrefix));
+    const rows = await sq.orderBy("subscriptions.created_at").orderBy("subscriptions.order_position").execute();
     const cached = this.cache.get(accountId);
-    const holders = cached
-      ? holdersIn(cached.config)
-      : await holdersOf(this.db, accountId, q.ids !== undefined ? rows.map((r) => r.id) : undefined);
+    // Cached after all while this listed (a reader installed the entry): holders as joined, or else from it.
+    const holders =
+      !joinHolders && !cached
+        ? await holdersOf(this.db, accountId, q.ids !== undefined ? rows.map((r) => r.id) : undefined)
+        : null;
+    const holderOfRow = (r: (typeof rows)[number]): Holder | null => {
+      if (joinHolders) return joinedHolder(r);
+      return cached ? holderIn(cached.config, r.id) : (holders?.get(r.id) ?? null);
+    };
     return rows
-      .map((r) => subscriptionView(r, holders.get(r.id) ?? null))
+      .map((r) => subscriptionView(r, holderOfRow(r)))
       .filter((s) => q.held === undefined || (s.holder !== null) === (q.held === "true"));
   }
 
@@ -105,8 +133,8 @@ export class SubscriptionService {
   ): Promise<Subscription> {
     requireCurrentTerms(req.termsVersion, this.termsVersion, "a cancellation");
     const accepted = { termsVersion: this.termsVersion };
-    return this.mutate(caller, id, ifVersion, "subscription.cancel", accepted, async (tx, row, account) => {
-      validateCancel(row, await holderOf(tx, caller.account.id, row.id));
+    return this.mutate(caller, id, ifVersion, "subscription.cancel", accepted, async (_tx, row, account, holder) => {
+      validateCancel(row, holder);
       const now = this.clock.now();
       if (req.effective === "immediately")
         return { status: "cancelled", cancellation_effective_at: now, cancelled_at: now };
@@ -153,7 +181,7 @@ export class SubscriptionService {
     ifVersion: number | undefined,
     action: string,
     auditExtra: Record<string, unknown>,
-    change: (tx: Tx, row: SubscriptionRow, account: { timeZone: string }) => Promise<Partial<SubscriptionRow> | null>,
+    change: SubscriptionChange["change"],
   ): Promise<Subscription> {
     return new Promise<Subscription>((resolve, reject) => {
       this.changes.submit(caller.account.id, { caller, id, ifVersion, action, change, auditExtra, resolve, reject });
@@ -170,6 +198,7 @@ export class SubscriptionService {
           licences.take();
           const now = this.clock.now();
           if ((await settleDue(tx, accountId, now)) > 0) licences.drop();
+          const holders = await holdersOf(tx, accountId, [...new Set(batch.map((item) => item.id))]);
           for (const item of batch) {
             try {
               const row = requireFound(
@@ -182,14 +211,15 @@ export class SubscriptionService {
                 item.id,
               );
               checkVersion(row, item.ifVersion);
-              const set = await item.change(tx, row, account);
+              const holder = holders.get(item.id) ?? null;
+              const set = await item.change(tx, row, account, holder);
               if (set !== null)
                 await tx
                   .updateTable("subscriptions")
                   .set((eb) => ({ ...set, version: eb("version", "+", 1) }))
                   .where("id", "=", item.id)
                   .execute();
-              const after = await this.read(tx, accountId, item.id);
+              const after = await this.read(tx, accountId, item.id, holder);
               if (set !== null)
                 await writeAudit(tx, actorOf(item.caller), now, item.action, "subscription", item.id, {
                   ...changedFields(set, after),
@@ -214,7 +244,8 @@ export class SubscriptionService {
     }
   }
 
-  private async read(db: Db, accountId: string, id: string): Promise<Subscription> {
+  /** `holder`: already known (a batch reads its holders once); else from the cache or the store. */
+  private async read(db: Db, accountId: string, id: string, holder?: Holder | null): Promise<Subscription> {
     const row = requireFound(
       await db
         .selectFrom("subscriptions")
@@ -224,12 +255,22 @@ export class SubscriptionService {
         .executeTakeFirst(),
       id,
     );
+    if (holder !== undefined) return subscriptionView(row, holder);
     const cached = db === this.db ? this.cache.get(accountId) : undefined; // inside a transaction: the store
-    return subscriptionView(
-      row,
-      cached ? (holdersIn(cached.config).get(id) ?? null) : await holderOf(db, accountId, id),
-    );
+    return subscriptionView(row, cached ? holderIn(cached.config, id) : await holderOf(db, accountId, id));
   }
+}
+
+/** The holder a listing joined to its row (a user before a device, as `holdersOf` has it). */
+function joinedHolder(r: {
+  holder_device_id?: string | null;
+  holder_device_name?: string | null;
+  holder_user_id?: string | null;
+  holder_user_name?: string | null;
+}): Holder | null {
+  if (r.holder_user_id) return { kind: "user", id: r.holder_user_id, name: r.holder_user_name ?? "" };
+  if (r.holder_device_id) return { kind: "device", id: r.holder_device_id, name: r.holder_device_name ?? "" };
+  return null;
 }
 
 /** The API's name for each column a subscription change writes. */
