@@ -40,7 +40,7 @@ export class ChangeSetService {
   }
 
   /** The configuration a reader sees: live, or live with the caller's change set replayed on top. */
-  view(caller: Caller, changeSetId: string | null, only?: string): Promise<ConfigurationView> {
+  view(caller: Caller, changeSetId: string | null, only?: readonly string[]): Promise<ConfigurationView> {
     return this.views.view(caller, changeSetId, only);
   }
 

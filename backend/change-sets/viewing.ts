@@ -20,22 +20,31 @@ export class ConfigurationViews {
     this.cache = deps.cache;
   }
 
-  /** `only`: the one object a single read needs, when nothing is cached (a cached entry holds the whole account). */
-  async view(caller: Caller, changeSetId: string | null, only?: string): Promise<ConfigurationView> {
+  /**
+   * `only`: the objects a read by ids needs, when nothing is cached (a cached entry holds the whole account):
+   * a read of a hundred ids must not load the whole account.
+   */
+  async view(caller: Caller, changeSetId: string | null, only?: readonly string[]): Promise<ConfigurationView> {
     return changeSetId === null ? this.live(caller, only) : this.throughChangeSet(caller, changeSetId);
   }
 
-  private async live(caller: Caller, only: string | undefined): Promise<ConfigurationView> {
+  private async live(caller: Caller, only: readonly string[] | undefined): Promise<ConfigurationView> {
     const accountId = caller.account.id;
     const cached = this.cache.get(accountId);
     if (cached && !anyDue(cached.ctx.licences.values(), this.clock.now())) return cached;
     const generation = this.cache.generation(accountId);
     const scope = this.cache.enabled ? undefined : only; // a cached entry must hold the whole account
-    const entry = await this.db.transaction().execute(async (tx) => ({
-      config: await loadConfig(tx, accountId, scope),
-      ctx: await loadContext(tx, accountId, caller.account.numbers),
-      pending: await loadPending(tx, accountId, scope),
-    }));
+    const entry = await this.db.transaction().execute(async (tx) => {
+      const config = await loadConfig(tx, accountId, scope);
+      // Scoped: only the licences of the objects loaded (a user shows its licence's call plan).
+      const licenceIds =
+        scope === undefined ? undefined : [...config.users.values(), ...config.devices.values()].map((o) => o.licenceId);
+      return {
+        config,
+        ctx: await loadContext(tx, accountId, caller.account.numbers, licenceIds),
+        pending: await loadPending(tx, accountId, scope),
+      };
+    });
     // Installed only if no write touched the account while this loaded (see configuration/cache.ts).
     if (!anyDue(entry.ctx.licences.values(), this.clock.now())) this.cache.setIfUnchanged(accountId, generation, entry);
     return entry;

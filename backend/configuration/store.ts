@@ -5,13 +5,14 @@ import { deviceUsers, type Config, type Context, type DeviceState, type Licence,
 import type { Op } from "./operations.ts";
 import type { OpenChangeSet } from "./cache.ts";
 
-/** The live configuration; `only` narrows it to one object and what it links to (single reads). */
-export async function loadConfig(db: Db | Tx, accountId: string, only?: string): Promise<Config> {
+/** The live configuration; `only` narrows it to those objects and the devices linked to them (reads by id). */
+export async function loadConfig(db: Db | Tx, accountId: string, only?: readonly string[]): Promise<Config> {
   let dq = db.selectFrom("devices").selectAll().where("account_id", "=", accountId);
   let uq = db.selectFrom("users").selectAll().where("account_id", "=", accountId);
   if (only !== undefined) {
-    dq = dq.where((eb) => eb.or([eb("id", "=", only), eb("user_id", "=", only)]));
-    uq = uq.where("id", "=", only);
+    if (only.length === 0) return { devices: new Map(), users: new Map(), links: new Map() };
+    dq = dq.where((eb) => eb.or([eb("id", "in", only), eb("user_id", "in", only)]));
+    uq = uq.where("id", "in", only);
   }
   // Sequential on purpose: a PGlite transaction is one connection.
   const devices = await dq.execute();
@@ -55,12 +56,20 @@ export async function loadConfig(db: Db | Tx, accountId: string, only?: string):
   return c;
 }
 
-export async function loadContext(db: Db | Tx, accountId: string, numbers: string[]): Promise<Context> {
-  const rows = await db
+/** The account's licences (`licenceIds`: only those) and numbers. */
+export async function loadContext(
+  db: Db | Tx,
+  accountId: string,
+  numbers: string[],
+  licenceIds?: readonly string[],
+): Promise<Context> {
+  if (licenceIds !== undefined && licenceIds.length === 0) return { licences: new Map(), numbers };
+  let q = db
     .selectFrom("subscriptions")
     .select(["id", "product", "call_plan", "status", "cancellation_effective_at"])
-    .where("account_id", "=", accountId)
-    .execute();
+    .where("account_id", "=", accountId);
+  if (licenceIds !== undefined) q = q.where("id", "in", licenceIds);
+  const rows = await q.execute();
   const licences = new Map<string, Licence>(
     rows.map((r) => [
       r.id,
@@ -87,15 +96,20 @@ export async function loadOps(db: Db | Tx, changeSetId: string): Promise<Op[]> {
   return rows.map((r) => r.op as Op);
 }
 
-/** Pending change sets per object id: open change sets of the account whose operations touch it. */
-export async function loadPending(db: Db | Tx, accountId: string, objectId?: string): Promise<Map<string, string[]>> {
+/** Pending change sets per object id: open change sets of the account whose operations touch it (or `objectIds`). */
+export async function loadPending(
+  db: Db | Tx,
+  accountId: string,
+  objectIds?: readonly string[],
+): Promise<Map<string, string[]>> {
+  if (objectIds !== undefined && objectIds.length === 0) return new Map();
   let q = db
     .selectFrom("change_set_ops")
     .innerJoin("change_sets", "change_sets.id", "change_set_ops.change_set_id")
     .select(["change_set_ops.object_id", "change_set_ops.change_set_id"])
     .where("change_sets.account_id", "=", accountId)
     .where("change_sets.status", "=", "open");
-  if (objectId !== undefined) q = q.where("change_set_ops.object_id", "=", objectId);
+  if (objectIds !== undefined) q = q.where("change_set_ops.object_id", "in", objectIds);
   const rows = await q.execute();
   const out = new Map<string, string[]>();
   for (const r of rows) {

@@ -90,17 +90,18 @@ export class DeviceService {
   }
 
   async get(caller: Caller, cs: string | null, id: string): Promise<Device> {
-    const v = await this.changes.view(caller, cs, cs === null ? id : undefined);
+    const v = await this.changes.view(caller, cs, cs === null ? [id] : undefined);
     const d = v.config.devices.get(id);
     if (!d) throw notFound("device", id);
     return deviceView(v.config, d, v.pending, this.registrar);
   }
 
   async list(caller: Caller, cs: string | null, filter: ReferenceFilter = {}): Promise<Device[]> {
-    const v = await this.changes.view(caller, cs);
+    const ids = filter.ids === undefined ? undefined : [...new Set(filter.ids.split(","))];
+    const v = await this.changes.view(caller, cs, cs === null ? ids : undefined);
     const candidates =
-      filter.ids !== undefined
-        ? [...new Set(filter.ids.split(","))].flatMap((id) => v.config.devices.get(id) ?? [])
+      ids !== undefined
+        ? ids.flatMap((id) => v.config.devices.get(id) ?? [])
         : [...v.config.devices.values()];
     return candidates
       .filter((d) => referenceMatches(d.clientReference, filter))

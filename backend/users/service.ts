@@ -98,17 +98,18 @@ export class UserService {
   }
 
   async get(caller: Caller, cs: string | null, id: string): Promise<User> {
-    const v = await this.changes.view(caller, cs, cs === null ? id : undefined);
+    const v = await this.changes.view(caller, cs, cs === null ? [id] : undefined);
     const u = v.config.users.get(id);
     if (!u) throw notFound("user", id);
     return userView(v.config, v.ctx, u, v.pending);
   }
 
   async list(caller: Caller, cs: string | null, filter: ReferenceFilter = {}): Promise<User[]> {
-    const v = await this.changes.view(caller, cs);
+    const ids = filter.ids === undefined ? undefined : [...new Set(filter.ids.split(","))];
+    const v = await this.changes.view(caller, cs, cs === null ? ids : undefined);
     const candidates =
-      filter.ids !== undefined
-        ? [...new Set(filter.ids.split(","))].flatMap((id) => v.config.users.get(id) ?? [])
+      ids !== undefined
+        ? ids.flatMap((id) => v.config.users.get(id) ?? [])
         : [...v.config.users.values()];
     return candidates
       .filter((u) => referenceMatches(u.clientReference, filter))
