@@ -105,7 +105,8 @@ export class SubscriptionService {
       sq = sq.where("subscriptions.client_reference", "like", likePrefix(q.clientReferencePrefix));
     const rows = await sq.orderBy("subscriptions.created_at").orderBy("subscriptions.order_position").execute();
     const cached = this.cache.get(accountId);
-    // Cached after all while this listed (a reader installed the entry): holders as joined, or else from it.
+    // Not joined (the account was cached): the holders come from the cache, or from the store if a write
+    // emptied the cache meanwhile.
     const holders =
       !joinHolders && !cached
         ? await holdersOf(this.db, accountId, q.ids !== undefined ? rows.map((r) => r.id) : undefined)
