@@ -38,7 +38,9 @@ export class ConfigurationViews {
       const config = await loadConfig(tx, accountId, scope);
       // Scoped: only the licences of the objects loaded (a user shows its licence's call plan).
       const licenceIds =
-        scope === undefined ? undefined : [...config.users.values(), ...config.devices.values()].map((o) => o.licenceId);
+        scope === undefined
+          ? undefined
+          : [...config.users.values(), ...config.devices.values()].map((o) => o.licenceId);
       return {
         config,
         ctx: await loadContext(tx, accountId, caller.account.numbers, licenceIds),

@@ -134,9 +134,9 @@ describe("licence holding through a change set", () => {
     const after = replay(config, ctx, ops, true);
     expect(holderIn(after, "sub_d1")?.id).toBe("dev_2");
     expect(holderIn(after, "sub_d2")?.id).toBe("dev_1");
-    expect(refusal(() => replay(config, ctx, [...ops, { ...ops[1]!, id: "dev_3", licenceId: "sub_d2" } as Op], false))).toBe(
-      "licence-held",
-    );
+    expect(
+      refusal(() => replay(config, ctx, [...ops, { ...ops[1]!, id: "dev_3", licenceId: "sub_d2" } as Op], false)),
+    ).toBe("licence-held");
   });
 
   it("a device unlinked, or whose user is deleted, may be deleted in the same change set", () => {
@@ -193,7 +193,9 @@ function expectIndexTrue(c: Config, keys: { licences: string[]; references: stri
   for (const deviceId of c.devices.keys())
     expect(usersOfDevice(c, deviceId)).toEqual([...c.links].filter(([, s]) => s.has(deviceId)).map(([u]) => u));
   for (const ref of keys.references) {
-    expect(existingUserByReference(c, ref)).toBe([...c.users.values()].find((u) => u.clientReference === ref)?.id ?? null);
+    expect(existingUserByReference(c, ref)).toBe(
+      [...c.users.values()].find((u) => u.clientReference === ref)?.id ?? null,
+    );
     expect(existingDeviceByReference(c, ref)).toBe(
       [...c.devices.values()].find((d) => d.clientReference === ref)?.id ?? null,
     );
@@ -208,7 +210,10 @@ describe("the index under any changes", () => {
       licences: Array.from({ length: 12 }, (_, i) => `sub_${i}`),
       references: Array.from({ length: 6 }, (_, i) => `ref-${i}`),
     };
-    const ids = { users: Array.from({ length: 10 }, (_, i) => `usr_${i}`), devices: Array.from({ length: 10 }, (_, i) => `dev_${i}`) };
+    const ids = {
+      users: Array.from({ length: 10 }, (_, i) => `usr_${i}`),
+      devices: Array.from({ length: 10 }, (_, i) => `dev_${i}`),
+    };
     const maybeRef = () => (next() < 0.5 ? pick(keys.references) : null);
     const change = (c: Config): void => {
       const r = next();

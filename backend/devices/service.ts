@@ -100,9 +100,7 @@ export class DeviceService {
     const ids = filter.ids === undefined ? undefined : [...new Set(filter.ids.split(","))];
     const v = await this.changes.view(caller, cs, cs === null ? ids : undefined);
     const candidates =
-      ids !== undefined
-        ? ids.flatMap((id) => v.config.devices.get(id) ?? [])
-        : [...v.config.devices.values()];
+      ids !== undefined ? ids.flatMap((id) => v.config.devices.get(id) ?? []) : [...v.config.devices.values()];
     return candidates
       .filter((d) => referenceMatches(d.clientReference, filter))
       .sort((a, b) => a.id.localeCompare(b.id))

@@ -108,9 +108,7 @@ export class UserService {
     const ids = filter.ids === undefined ? undefined : [...new Set(filter.ids.split(","))];
     const v = await this.changes.view(caller, cs, cs === null ? ids : undefined);
     const candidates =
-      ids !== undefined
-        ? ids.flatMap((id) => v.config.users.get(id) ?? [])
-        : [...v.config.users.values()];
+      ids !== undefined ? ids.flatMap((id) => v.config.users.get(id) ?? []) : [...v.config.users.values()];
     return candidates
       .filter((u) => referenceMatches(u.clientReference, filter))
       .sort((a, b) => a.id.localeCompare(b.id))

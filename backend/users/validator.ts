@@ -2,7 +2,13 @@
 // step, the number of linked devices, and at apply an extension held by one user only.
 import { conflict, invalidField } from "../errors.ts";
 import { MAX_DEVICES_PER_USER } from "../../schemas/user.ts";
-import { userByReference, type Config, type Context, type DeviceState, type UserState } from "../configuration/model.ts";
+import {
+  userByReference,
+  type Config,
+  type Context,
+  type DeviceState,
+  type UserState,
+} from "../configuration/model.ts";
 import { checkLicence } from "../subscriptions/holding.ts";
 
 export function existingUserByReference(view: Config, clientReference: string | undefined): string | null {

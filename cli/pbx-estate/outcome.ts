@@ -28,7 +28,9 @@ function claimLines(created: readonly EstateStep[], expected: EstatePlan): strin
     const product = productName(typeof declared === "string" ? declared : "licence");
     if (step.new?.outputs.claimedFromPending === true) {
       const other = named !== undefined && named !== step.new.id ? ` (the plan named ${named})` : "";
-      lines.push(`  ${product} of ${holder} (${step.new.id}): reinstated instead of ordering, its cancellation withdrawn${other}`);
+      lines.push(
+        `  ${product} of ${holder} (${step.new.id}): reinstated instead of ordering, its cancellation withdrawn${other}`,
+      );
     } else if (named !== undefined) {
       lines.push(`  ${product} of ${holder}: ordered, as ${named}, which the plan named, was no longer there to claim`);
     }

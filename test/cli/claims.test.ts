@@ -98,7 +98,10 @@ describe("a new licence claiming one pending cancellation", () => {
     // A saved plan claiming it is refused once its cancellation has taken effect (cancelled outright here).
     const stale = join(project.dir, "stale.json");
     expect((await project.run(["plan", estate, "--out", stale])).code).toBe(0);
-    await ok(backend, "POST", `/v1/subscriptions/${spare.id}/cancel`, { effective: "immediately", termsVersion: TERMS });
+    await ok(backend, "POST", `/v1/subscriptions/${spare.id}/cancel`, {
+      effective: "immediately",
+      termsVersion: TERMS,
+    });
     const refused = await project.run(["apply", estate, "--plan", stale, "--yes"]);
     expect(refused.code, described(refused)).toBe(3);
     expect(refused.stderr).toContain(

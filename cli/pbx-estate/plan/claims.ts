@@ -45,7 +45,10 @@ function declarationOrder(estate: ResolvedEstate): Map<string, number> {
  * over a licence by `adopt` nor adopting one an earlier run of this stack made, with `claimPending` true
  * (left out of the inputs when it is the default).
  */
-function claiming(step: EstateStep, madeByStack: readonly Subscription[]): step is EstateStep & Required<Pick<EstateStep, "new">> {
+function claiming(
+  step: EstateStep,
+  madeByStack: readonly Subscription[],
+): step is EstateStep & Required<Pick<EstateStep, "new">> {
   if (!isLicence(step) || (step.op !== "create" && step.op !== "replace") || !step.new) return false;
   const inputs = step.new.inputs;
   return inputs.adopt === undefined && inputs.claimPending !== false && !adoptedBy(step, madeByStack);

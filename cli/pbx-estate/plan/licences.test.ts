@@ -233,7 +233,11 @@ describe("licences pending cancellation that new licences claim", () => {
       location: { ...at, group: null },
     })),
   });
-  const created = (kind: "user-licence" | "device-licence", key: string, inputs: Record<string, unknown>): EstateStep => ({
+  const created = (
+    kind: "user-licence" | "device-licence",
+    key: string,
+    inputs: Record<string, unknown>,
+  ): EstateStep => ({
     urn: `urn:${kind}:${key}`,
     name: `${kind === "user-licence" ? "user" : "device"}/${key}/licence`,
     kind,
@@ -328,7 +332,13 @@ describe("licences pending cancellation that new licences claim", () => {
   it("claims nothing for a licence taken over by `adopt`, one an earlier run made, or one with claimPending false", async () => {
     const { candidates, queries } = fakeListing([pending("sub_spare", "user-licence", "national-unlimited", 1300)]);
     const reference = "pbx:0123abcd:kim-licence.0123";
-    const madeByStack = [{ ...pending("sub_made", "user-licence", "national-unlimited", 1300), status: "active" as const, clientReference: reference }];
+    const madeByStack = [
+      {
+        ...pending("sub_made", "user-licence", "national-unlimited", 1300),
+        status: "active" as const,
+        clientReference: reference,
+      },
+    ];
     const claims = await predictClaims(
       [
         userLicence("ann", "national-unlimited", { adopt: "sub_handmade" }),

@@ -147,7 +147,13 @@ describe("plan files that claim licences pending cancellation", () => {
   const claiming = (claims: unknown[]) =>
     ({ ...plan, licences: { ...plan.licences, reinstatements: [], claims } }) as unknown as EstatePlan;
   const file = { ...saved([user(1)]), plan: claiming([claim("sub_pending")]) };
-  const now = { estate: "office", stack: "office", accountId: "acc_1", estateDigest: file.estateDigest, reality: file.reality };
+  const now = {
+    estate: "office",
+    stack: "office",
+    accountId: "acc_1",
+    estateDigest: file.estateDigest,
+    reality: file.reality,
+  };
 
   it("hold while planning again claims the same licence for the same holder", () => {
     expect(stalenessOf(file, { ...now, plan: claiming([claim("sub_pending")]) })).toEqual([]);

@@ -74,7 +74,12 @@ export function renderPlanMarkdown(plan: EstatePlan): string {
   }
   const { orders, adoptions, reinstatements, claims, cancellations, callPlanChanges } = plan.licences;
   const licenceRows =
-    orders.length + adoptions.length + reinstatements.length + claims.length + cancellations.length + callPlanChanges.length;
+    orders.length +
+    adoptions.length +
+    reinstatements.length +
+    claims.length +
+    cancellations.length +
+    callPlanChanges.length;
   if (licenceRows > 0) {
     lines.push(
       "#### Licences",

@@ -128,7 +128,12 @@ export function renderPlanText(plan: EstatePlan): string {
     }
   }
   const licenceLines =
-    orders.length + adoptions.length + reinstatements.length + claims.length + cancellations.length + callPlanChanges.length;
+    orders.length +
+    adoptions.length +
+    reinstatements.length +
+    claims.length +
+    cancellations.length +
+    callPlanChanges.length;
   if (licenceLines > 0) lines.push("");
   lines.push(
     costLine(plan),
