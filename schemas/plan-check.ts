@@ -2,7 +2,7 @@
 // copy of the live configuration with the apply's own rules, and every refusal they would meet.
 import { z } from "zod";
 import { CallPlanId, ProductId } from "./catalogue.ts";
-import { ClientReference } from "./common.ts";
+import { ClientReference, Id } from "./common.ts";
 import { Holder } from "./problem.ts";
 import { DeviceCreate, DeviceUpdate } from "./device.ts";
 import { UserCreate, UserUpdate } from "./user.ts";
@@ -98,6 +98,13 @@ export type PlannedLicence = z.infer<typeof PlannedLicence>;
 export const PlanCheckRequest = z
   .object({
     licences: z.array(PlannedLicence).max(MAX_PLANNED_OPERATIONS).default([]),
+    reinstated: z
+      .array(Id)
+      .max(MAX_PLANNED_OPERATIONS)
+      .default([])
+      .describe(
+        "live licences scheduled for cancellation that the apply reinstates before the operations that need them: checked as active",
+      ),
     operations: z
       .array(PlannedOperation)
       .max(MAX_PLANNED_OPERATIONS)

@@ -56,9 +56,17 @@ function opOf(planned: PlannedOperation): Op {
   }
 }
 
-/** Licences the apply will order, as active free licences beside the live ones (a live id is never replaced). */
-function withPlannedLicences(ctx: Context, planned: readonly PlannedLicence[]): Context {
+/**
+ * Licences the apply will order, as active free licences beside the live ones (a live id is never replaced),
+ * and the live ones it reinstates first, as active.
+ */
+function withPlannedLicences(ctx: Context, planned: readonly PlannedLicence[], reinstated: readonly string[]): Context {
   const licences = new Map(ctx.licences);
+  for (const id of reinstated) {
+    const live = licences.get(id);
+    if (live?.status === "cancellation-scheduled")
+      licences.set(id, { ...live, status: "active", cancellationEffectiveAt: null });
+  }
   for (const l of planned)
     if (!licences.has(l.id))
       licences.set(l.id, {
@@ -147,7 +155,7 @@ function replaySteps(
 
 /** Every refusal an apply of `request` would meet against `live`, in replay order. */
 export function checkPlan(live: Config, liveCtx: Context, request: ParsedRequest): PlanRefusal[] {
-  const ctx = withPlannedLicences(liveCtx, request.licences);
+  const ctx = withPlannedLicences(liveCtx, request.licences, request.reinstated);
   const { first, last } = engineOrder(request.operations);
   const refusals: PlanRefusal[] = [];
   let c = cloneConfig(live);

@@ -15,6 +15,7 @@ interface PlannedLicence {
 type PlannedOperation = { ref: string; op: string; id: string } & Record<string, unknown>;
 interface Plan {
   licences?: PlannedLicence[];
+  reinstated?: string[];
   operations: PlannedOperation[];
 }
 
@@ -73,6 +74,10 @@ async function applyThroughChangeSet(c: Client, plan: Plan): Promise<string> {
   for (const l of plan.licences ?? []) {
     const [id] = await order(c, [{ product: l.product, ...(l.callPlan ? { callPlan: l.callPlan } : {}) }]);
     ids.set(l.id, id!);
+  }
+  for (const id of plan.reinstated ?? []) {
+    const live = await c.get(`/v1/subscriptions/${id}`);
+    await c.post(`/v1/subscriptions/${id}/reinstate`, {}, { "if-match": `"${live.body.version}"` });
   }
   const phases = [
     plan.operations.filter((p) => isDeletion(p) && p.replaced === true),
@@ -351,6 +356,15 @@ describeEachStore("plan checks", (store) => {
     });
     expect((await check(c, plan(false))).map((r) => r.code)).toEqual(["extension-taken"]);
     expect(await check(c, plan(true))).toEqual([]);
+  });
+
+  it("checks a licence the apply reinstates as active for the objects that take it", async () => {
+    const c = await newAccount(backend);
+    const [scheduled] = await order(c, [{ product: "sip-device-licence" }]);
+    await c.post(`/v1/subscriptions/${scheduled}/cancel`, { effective: "end-of-month", termsVersion: TERMS });
+    const plan: Plan = { reinstated: [scheduled!], operations: [newDevice(scheduled!)] };
+    expect(await check(c, plan)).toEqual([]);
+    expect(await applyThroughChangeSet(c, plan)).toBe("applied");
   });
 
   it("refuses a plan of the wrong shape with the fields at fault", async () => {

@@ -38,6 +38,17 @@ export function planCheckRequest(steps: readonly EstateStep[], estate: ResolvedE
       callPlan: known(s.new?.inputs.callPlan) ? (s.new.inputs.callPlan as "pay-as-you-go") : null,
     }));
 
+  // A licence scheduled for cancellation outside pbx-estate is reinstated by its update, which runs before
+  // the objects that hold it (they depend on it).
+  const reinstated = steps
+    .filter(
+      (s) =>
+        (s.kind === "user-licence" || s.kind === "device-licence") &&
+        s.op === "update" &&
+        s.old?.outputs.status === "cancellation-scheduled",
+    )
+    .map((s) => s.old!.id);
+
   const replaced: Operation[] = [];
   const changes: Operation[] = [];
   const unlinks: Operation[] = [];
@@ -120,6 +131,7 @@ export function planCheckRequest(steps: readonly EstateStep[], estate: ResolvedE
   // Links after the creates they name, unlinks before the links that move a device; removal goes users → devices.
   return {
     licences,
+    reinstated,
     operations: [...replaced, ...unlinks, ...changes, ...links, ...userDeletions, ...deviceDeletions],
   };
 }
