@@ -26,6 +26,7 @@ const perStack = wholeNumber("cases-per-stack", values["cases-per-stack"]);
 const firstSeed = values.seed === undefined ? freshSeed() : Number(values.seed);
 if (!Number.isInteger(firstSeed) || firstSeed < 0) throw new Error("--seed takes a whole number");
 
+const startedAt = new Date().toISOString();
 const began = performance.now();
 const stacks: StackOutcome[] = [];
 const stackFailures: { seed: number; error: string }[] = [];
@@ -54,7 +55,7 @@ const cases = stacks.flatMap((s) => s.cases.map((c) => ({ seed: s.seed, ...c }))
 const differences = cases.filter((c) => c.difference !== null);
 const report = {
   benchmark: "parity",
-  startedAt: new Date(Date.now() - (performance.now() - began)).toISOString(),
+  startedAt,
   seconds: Math.round((performance.now() - began) / 100) / 10,
   options: { cases: totalCases, seed: firstSeed, casesPerStack: perStack },
   seeds: stacks.map((s) => ({ seed: s.seed, start: s.start, cases: s.cases.length })),
