@@ -33,10 +33,19 @@ export function firstDifference(a: unknown, b: unknown, path = "$"): Difference 
 
 const shown = (v: unknown) => (v === undefined ? "(missing)" : JSON.stringify(v));
 
-/** The two documents' pretty JSON from a few lines before their first differing line. */
+/** Pretty JSON with object keys sorted: key order is not a difference. */
+function sortedJson(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_key, v: unknown) => (isObject(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1))) : v),
+    2,
+  );
+}
+
+/** The two documents' pretty JSON (keys sorted) from a few lines before their first differing line. */
 export function lineExcerpt(a: unknown, b: unknown, context = 3, shownLines = 12): string {
-  const left = JSON.stringify(a, null, 2).split("\n");
-  const right = JSON.stringify(b, null, 2).split("\n");
+  const left = (sortedJson(a) ?? "(missing)").split("\n");
+  const right = (sortedJson(b) ?? "(missing)").split("\n");
   let first = 0;
   while (first < left.length && left[first] === right[first]) first++;
   const from = Math.max(0, first - context);

@@ -161,7 +161,8 @@ export async function runParityStack(options: ParityOptions): Promise<StackOutco
     for (let n = 1; n <= options.cases; n++) {
       const changes = editFiles(random, make, files, random.int(1, 5));
       writeEstateFiles(estate, files);
-      changes.push(...(await changeInPortal(random, make, portal, files, random.int(1, 5))));
+      const inPortal = await changeInPortal(random, make, portal, files, random.int(1, 5));
+      changes.push(...inPortal.said);
       const dir = join(project.dir, `case-${n}`);
       mkdirSync(dir);
       let difference: string | null = null;
@@ -182,6 +183,7 @@ export async function runParityStack(options: ParityOptions): Promise<StackOutco
       // plan file applies: they are the same when parity holds, and interchangeable by design.
       let applyFailure: string | null = null;
       if (n < options.cases) {
+        await inPortal.undo();
         const planned = join(dir, random.chance(0.5) ? "plan-read.json" : "plan-engine.json");
         const applied = await project.run(["apply", estate, ...(existsSync(planned) ? ["--plan", planned] : []), "--yes"]);
         if (applied.code !== 0)

@@ -27,6 +27,10 @@ interface Scene {
   devices: Device[];
   subscriptions: Subscription[];
   gone: Set<string>;
+  /** Extensions the files declare that no live object holds yet (new users, changed extensions). */
+  unclaimedExtensions: string[];
+  /** What puts the account right again before the case's apply. */
+  undo: (() => Promise<unknown>)[];
 }
 
 type Change = (scene: Scene) => Promise<string | null>;
@@ -230,6 +234,30 @@ const changes: Record<string, readonly [Change, number]> = {
     },
     1,
   ],
+  // An extension the files are about to give a user taken by a user made in the portal: `plan` should refuse
+  // (and say who holds it); removed again before the case's apply, so the stack goes on.
+  blockExtension: [
+    async (scene) => {
+      if (scene.unclaimedExtensions.length === 0) return null;
+      const { make, portal, random } = scene;
+      const extension = random.pick(scene.unclaimedExtensions);
+      scene.unclaimedExtensions = scene.unclaimedExtensions.filter((e) => e !== extension);
+      const [licence] = await portal.order([{ product: "user-licence", callPlan: make.callPlan() }]);
+      const blocker = await portal.createUser({
+        name: make.personName(),
+        extension,
+        licenceId: licence!.id,
+        areaPrefix: make.areaPrefix(),
+        outboundCallerId: make.callerId(),
+      });
+      scene.undo.push(async () => {
+        await portal.call("DELETE", `/v1/users/${blocker.id}`);
+        await portal.cancel(licence!.id, "immediately");
+      });
+      return `portal: a user outside the estate takes extension ${extension}, which the files give a user (undone before the apply)`;
+    },
+    1,
+  ],
   spareLicence: [
     async (scene) => {
       const { make, portal, random } = scene;
@@ -244,9 +272,16 @@ const changes: Record<string, readonly [Change, number]> = {
   ],
 };
 
+export interface PortalChanges {
+  /** What was changed, in order. */
+  said: string[];
+  /** Takes back the changes no apply could get past (run before the case's apply). */
+  undo(): Promise<void>;
+}
+
 /**
  * `count` random changes in the portal to the estate's objects as they are live now (after the last apply),
- * drawn once the files' edits of this case are known, described in order.
+ * drawn once the files' edits of this case are known.
  */
 export async function changeInPortal(
   random: Random,
@@ -254,7 +289,7 @@ export async function changeInPortal(
   portal: Portal,
   files: EstateFiles,
   count: number,
-): Promise<string[]> {
+): Promise<PortalChanges> {
   const live = await portal.live();
   const declared = declaredUsers(files);
   const extensions = new Set(declared.map((d) => d.user.extension));
@@ -269,6 +304,8 @@ export async function changeInPortal(
     devices: live.devices.filter((d) => deviceNames.has(d.name)),
     subscriptions: live.subscriptions,
     gone: new Set(),
+    unclaimedExtensions: [...extensions].filter((e) => !live.users.some((u) => u.extension === e)),
+    undo: [],
   };
   const choices = Object.values(changes);
   const done: string[] = [];
@@ -276,5 +313,10 @@ export async function changeInPortal(
     const said = await random.weighted(choices)(scene);
     if (said !== null) done.push(said);
   }
-  return done;
+  return {
+    said: done,
+    undo: async () => {
+      for (const step of scene.undo) await step();
+    },
+  };
 }
