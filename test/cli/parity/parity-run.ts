@@ -54,9 +54,15 @@ function parsed(text: string): unknown {
   }
 }
 
+/**
+ * A plan file but for `createdAt`. `plannedRemovals` is a set (the ids an apply may remove, checked by
+ * membership) written in the order the engine's events arrived, which varies between two runs over the same
+ * objects: compared sorted.
+ */
 function planFile(path: string): unknown {
   if (!existsSync(path)) return null;
   const { createdAt: _createdAt, ...rest } = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  if (Array.isArray(rest.plannedRemovals)) rest.plannedRemovals = (rest.plannedRemovals as string[]).toSorted();
   return rest;
 }
 

@@ -119,8 +119,10 @@ const changes: Record<string, readonly [Change, number]> = {
   // Pending cancellation in the portal: the estate's licence of a live object, or any licence nothing holds.
   cancelLicence: [
     async (scene) => {
-      const held = new Set([...present(scene, scene.users), ...present(scene, scene.devices)].map((o) => o.licenceId));
-      const free = scene.subscriptions.filter((s) => s.status === "active" && !held.has(s.id));
+      // Held as listed (by any user or device of the account), unless deleted since.
+      const free = scene.subscriptions.filter(
+        (s) => s.status === "active" && (s.holder === null || scene.gone.has(s.holder.id)),
+      );
       if (free.length === 0) return null;
       const licence = scene.random.pick(free);
       const effective = scene.random.chance(0.7) ? "end-of-month" : "immediately";
