@@ -37,7 +37,8 @@ const shown = (v: unknown) => (v === undefined ? "(missing)" : JSON.stringify(v)
 function sortedJson(value: unknown): string {
   return JSON.stringify(
     value,
-    (_key, v: unknown) => (isObject(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1))) : v),
+    (_key, v: unknown) =>
+      isObject(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1))) : v,
     2,
   );
 }

@@ -15,7 +15,14 @@ import {
 } from "../../../schemas/estate.ts";
 import type { Recording } from "../../../schemas/user.ts";
 import { TERMS } from "../../provider/harness.ts";
-import { declaredUsers, devicesOf, effectiveValues, usersIn, type DeclaredUser, type EstateFiles } from "./estate-files.ts";
+import {
+  declaredUsers,
+  devicesOf,
+  effectiveValues,
+  usersIn,
+  type DeclaredUser,
+  type EstateFiles,
+} from "./estate-files.ts";
 import type { Random } from "./random.ts";
 
 /** The most devices a generated user has (the schema allows more; these cases need no more). */

@@ -6,12 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { layerDefaults, BUILT_IN_DEFAULTS, type LayeredDefaults } from "../../../estate/files/layering.ts";
-import {
-  EstateDocument,
-  UserGroupDocument,
-  type EstateDevice,
-  type EstateUser,
-} from "../../../schemas/estate.ts";
+import { EstateDocument, UserGroupDocument, type EstateDevice, type EstateUser } from "../../../schemas/estate.ts";
 
 export interface EstateFiles {
   estate: EstateDocument;

@@ -191,7 +191,12 @@ export async function runParityStack(options: ParityOptions): Promise<StackOutco
       if (n < options.cases) {
         await inPortal.undo();
         const planned = join(dir, random.chance(0.5) ? "plan-read.json" : "plan-engine.json");
-        const applied = await project.run(["apply", estate, ...(existsSync(planned) ? ["--plan", planned] : []), "--yes"]);
+        const applied = await project.run([
+          "apply",
+          estate,
+          ...(existsSync(planned) ? ["--plan", planned] : []),
+          "--yes",
+        ]);
         if (applied.code !== 0)
           applyFailure = `exit ${applied.code}: ${(applied.stderr || applied.stdout).trim().split("\n").slice(-3).join(" / ")}`;
       }
