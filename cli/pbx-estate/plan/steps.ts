@@ -77,8 +77,9 @@ export function estateSteps(events: readonly EngineEvent[]): EstateStep[] {
 const REMOVING_OPS = new Set(["delete", "replace", "delete-replaced"]);
 
 /**
- * The ids of the objects `events` remove, taken per event rather than per resource: a replacement left
- * pending from an earlier run shares its URN with the live resource but has an id of its own.
+ * The ids of the objects `events` remove, sorted (events arrive in no fixed order), taken per event rather than
+ * per resource: a replacement left pending from an earlier run shares its URN with the live resource but has an
+ * id of its own.
  */
 export function removedIds(events: readonly EngineEvent[]): string[] {
   const ids = new Set<string>();
@@ -87,5 +88,5 @@ export function removedIds(events: readonly EngineEvent[]): string[] {
     if (meta && meta.type.startsWith(PBX_TYPE_PREFIX) && REMOVING_OPS.has(meta.op) && meta.old?.id)
       ids.add(meta.old.id);
   }
-  return [...ids];
+  return [...ids].sort();
 }
