@@ -10,50 +10,22 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { configuredSettings, configureProvider } from "./settings.ts";
 import type { ProviderContext, ResourceChanges } from "./context.ts";
-import { DeviceInputs, deviceDiff } from "./device/inputs.ts";
 import { checkInputs } from "./hook-helpers/check.ts";
-import { changedFields, diffOf, type DiffSpec } from "./hook-helpers/diff.ts";
+import { changedFields, diffOf } from "./hook-helpers/diff.ts";
 import type { Inputs } from "./hook-helpers/inputs.ts";
 import { hadState } from "./identity.ts";
+import { resourceKinds, type ResourceKind } from "./kinds.ts";
 import { refuseUnplannedStep } from "./planned-steps.ts";
 import { keepShortLivedObjectsYoung } from "./plugin-gc.ts";
 import { refuseUnplannedRemoval } from "./removal-guards.ts";
 import type { Settings } from "./settings.ts";
-import { SubscriptionInputs, subscriptionDefaults, subscriptionDiff } from "./subscription/inputs.ts";
-import { UserInputs, userDiff, userRecordedDefaults } from "./user/inputs.ts";
-import type { z } from "zod";
 
 keepShortLivedObjectsYoung();
 
-export type ResourceKind = "subscription" | "device" | "user";
+export type { ResourceKind };
 
 type Hooks = Required<Omit<pulumi.dynamic.ResourceProvider<Inputs, Inputs>, "configure">> & {
   configure(req: pulumi.dynamic.ConfigureRequest): Promise<void>;
-};
-
-/** Per kind: its input schema, the defaults state leaves out, its diff and (loaded at first use) its changes. */
-const declared: Record<
-  ResourceKind,
-  { schema: z.ZodType; defaults: Inputs; diff: DiffSpec; changes: () => Promise<ResourceChanges> }
-> = {
-  subscription: {
-    schema: SubscriptionInputs,
-    defaults: subscriptionDefaults,
-    diff: subscriptionDiff,
-    changes: async () => (await import("./subscription/hooks.ts")).subscriptionHooks,
-  },
-  device: {
-    schema: DeviceInputs,
-    defaults: {},
-    diff: deviceDiff,
-    changes: async () => (await import("./device/hooks.ts")).deviceHooks,
-  },
-  user: {
-    schema: UserInputs,
-    defaults: userRecordedDefaults,
-    diff: userDiff,
-    changes: async () => (await import("./user/hooks.ts")).userHooks,
-  },
 };
 
 let context: { settings: Settings; context: Promise<ProviderContext> } | undefined;
@@ -71,7 +43,7 @@ async function pluginContext(): Promise<ProviderContext> {
 }
 
 export function hooksFor(kind: ResourceKind): Hooks {
-  const d = declared[kind];
+  const d = resourceKinds[kind];
   if (!d) throw new Error(`pbx-estate provider has no resource kind ${String(kind)}`);
   // Loaded once: an `import()` per call costs a module-map lookup and two promises on every read of a refresh.
   let loaded: Promise<ResourceChanges> | undefined;

@@ -14,8 +14,13 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
  * call (provider/references.ts); the digest of project, stack, type and name is the identity.
  */
 export function clientReferenceFor(type: string, name: string): string {
-  const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
-  const digest = sha256(`${stack}/${type}/${name}`).slice(0, 20);
+  return clientReferenceIn(pulumi.getProject(), pulumi.getStack(), type, name);
+}
+
+/** The reference `clientReferenceFor` gives in the program of `project`'s `stack`, for readers outside it. */
+export function clientReferenceIn(project: string, stack: string, type: string, name: string): string {
+  const qualified = `${project}/${stack}`;
+  const digest = sha256(`${qualified}/${type}/${name}`).slice(0, 20);
   const readable = name.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 40);
-  return `pbx:${sha256(stack).slice(0, 8)}:${readable}.${digest}`;
+  return `pbx:${sha256(qualified).slice(0, 8)}:${readable}.${digest}`;
 }

@@ -1,0 +1,58 @@
+/**
+ * The read path: the steps `plan` and `drift` take from the engine, worked out without it, from what the
+ * last apply recorded (./recorded-state.ts), the live objects read by the provider's own `read`
+ * (./live-read.ts) and the estate's declared resources checked and diffed by the provider's own rules
+ * (./plan-steps.ts). When the stack holds something the read path does not mirror, it answers why, and the
+ * caller asks the engine instead. Design: docs/read-path.md.
+ */
+import { estateResources } from "../../../sdk/estate-resources.ts";
+import { ESTATE_PROJECT } from "../../../estate/program/program.ts";
+import type { Connection } from "../connect.ts";
+import type { EstateStep } from "../plan/steps.ts";
+import { readLive } from "./live-read.ts";
+import { previewSteps, refreshed, refreshSteps, type PreviewSteps } from "./plan-steps.ts";
+import { recordedState, type RecordedState } from "./recorded-state.ts";
+
+/** Why the engine must answer instead (see ./recorded-state.ts). */
+export interface EngineNeeded {
+  engineNeeded: string;
+}
+
+function recordedFor(connection: Connection): Promise<RecordedState> {
+  const { session } = connection;
+  return recordedState(session.target.state.backendUrl, ESTATE_PROJECT, session.stack.name, () =>
+    session.stack.exportStack(),
+  );
+}
+
+function declaredFor(connection: Connection) {
+  return estateResources(connection.estate, connection.session.target.adopt);
+}
+
+const namesOf = (connection: Connection) => ({ project: ESTATE_PROJECT, stack: connection.session.stack.name });
+
+/** The steps of `preview --refresh`: what `apply` would do against the live objects. */
+export async function readPlanSteps(connection: Connection): Promise<PreviewSteps | EngineNeeded> {
+  const recorded = await recordedFor(connection);
+  if (recorded.engineNeeded !== undefined) return { engineNeeded: recorded.engineNeeded };
+  const live = await readLive(connection.session.target.backend, recorded.resources);
+  return previewSteps(namesOf(connection), declaredFor(connection), refreshed(recorded.resources, live));
+}
+
+export interface DriftSteps {
+  /** A refresh's steps: recorded before, live after. */
+  refreshed: EstateStep[];
+  /** A preview's steps without a refresh: the code changes against what was recorded. */
+  pending: EstateStep[];
+}
+
+/** The steps `drift` compares: a refresh preview's and a preview's without refresh. */
+export async function readDriftSteps(connection: Connection): Promise<DriftSteps | EngineNeeded> {
+  const recorded = await recordedFor(connection);
+  if (recorded.engineNeeded !== undefined) return { engineNeeded: recorded.engineNeeded };
+  const live = await readLive(connection.session.target.backend, recorded.resources);
+  return {
+    refreshed: refreshSteps(recorded.resources, live),
+    pending: previewSteps(namesOf(connection), declaredFor(connection), recorded.resources).steps,
+  };
+}
