@@ -19,7 +19,7 @@ export { PLANNED_STEPS_ENV, type PlannedStep, type PlannedSteps } from "./planne
 export { changedFields, type DiffSpec } from "./hook-helpers/diff.ts";
 export { isUnknown, containsUnknown, unknownValue } from "./hook-helpers/unknowns.ts";
 export { checkInputs } from "./hook-helpers/check.ts";
-export { diffResources } from "./hook-helpers/diff.ts";
+export { diffOf } from "./hook-helpers/diff.ts";
 export type { Inputs } from "./hook-helpers/inputs.ts";
 export { resourceKinds, type ResourceKind } from "./kinds.ts";
 export { contextOver, providerContext, type ProviderContext } from "./context.ts";

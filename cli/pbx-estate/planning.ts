@@ -1,4 +1,4 @@
-/** Planning an estate: a refresh preview turned into the reviewed plan and the fingerprint of reality. */
+/** Planning an estate: the steps of a refresh preview turned into the reviewed plan and the fingerprint of reality. */
 import type { Connection } from "./connect.ts";
 import { buildPlan } from "./plan/build.ts";
 import type { EstatePlan } from "./plan/model.ts";
@@ -8,6 +8,7 @@ import { changedOutsideUrns, plannedStepsOf } from "./plan/apply-scope.ts";
 import { pendingLicencesOf, stackPrefixOf, type PlannedSteps } from "../../provider/contract.ts";
 import { predictClaims } from "./plan/claims.ts";
 import { checkPlanAgainstRules } from "./plan-check/index.ts";
+import { readDriftSteps, readPlanSteps, type DriftSteps } from "./read-path/read-path.ts";
 import type { Subscription } from "../../schemas/subscription.ts";
 
 export interface Planned extends CurrentPlan {
@@ -38,24 +39,55 @@ async function licencesMadeByStack(connection: Connection, steps: readonly Estat
   return prefixes.length === 0 ? [] : connection.api.licencesReferencing(prefixes);
 }
 
-/** How a command reads what the apply would do: `engine`, a refresh preview of the Pulumi engine. */
+/**
+ * How a command reads what the apply would do: by default the read path (read-path/), which works out the
+ * engine's steps without it; `engine`, a refresh preview of the Pulumi engine. `onEngineFallback` hears why
+ * the read path handed a stack to the engine.
+ */
 export interface PlanningOptions {
   engine: boolean;
+  onEngineFallback?: (reason: string) => void;
 }
 
 /** The `--engine` option of the commands that plan (`parseArgs` config) and its help line. */
 export const planningOptions = { engine: { type: "boolean", default: false } } as const;
 export const planningHelp = `  --engine              plan with the Pulumi engine's refresh preview (the reference the default is checked against)`;
 
-/** What `apply` would do now, against the live objects (the preview refreshes first). */
-export async function planEstate(
+/** The note a command prints when the read path hands the stack to the engine. */
+export function engineFallbackNote(reason: string): string {
+  return `planning with the Pulumi engine: ${reason}`;
+}
+
+/** The steps of a refresh preview and the ids they remove: from the read path, or the engine's. */
+async function planSteps(
   connection: Connection,
-  _options: PlanningOptions,
-  now = new Date(),
-): Promise<Planned> {
+  options: PlanningOptions,
+): Promise<{ steps: EstateStep[]; removedIds: string[]; changedOutside: string[] }> {
+  if (!options.engine) {
+    const read = await readPlanSteps(connection);
+    if (!("engineNeeded" in read)) return read;
+    options.onEngineFallback?.(read.engineNeeded);
+  }
+  const events = await connection.session.preview({ refresh: true });
+  return { steps: estateSteps(events), removedIds: removedIds(events), changedOutside: changedOutsideUrns(events) };
+}
+
+/** What `drift` compares: a refresh's steps and the code changes not applied yet, read path or engine. */
+export async function driftSteps(connection: Connection, options: PlanningOptions): Promise<DriftSteps> {
+  if (!options.engine) {
+    const read = await readDriftSteps(connection);
+    if (!("engineNeeded" in read)) return read;
+    options.onEngineFallback?.(read.engineNeeded);
+  }
+  const { session } = connection;
+  const refreshed = estateSteps(await session.previewRefresh());
+  return { refreshed, pending: estateSteps(await session.preview({ refresh: false })) };
+}
+
+/** What `apply` would do now, against the live objects (refreshed first). */
+export async function planEstate(connection: Connection, options: PlanningOptions, now = new Date()): Promise<Planned> {
   const { estate, session, account, catalogue } = connection;
-  const events = await session.preview({ refresh: true });
-  const steps = estateSteps(events);
+  const { steps, removedIds: removed, changedOutside } = await planSteps(connection, options);
   await checkPlanAgainstRules(connection, steps);
   const madeByStack = await licencesMadeByStack(connection, steps);
   const candidates = pendingLicencesOf(connection.api);
@@ -69,9 +101,9 @@ export async function planEstate(
     reality: realityFingerprint(steps),
     plan,
     changedResources: steps.filter((s) => s.op !== "same").length,
-    plannedRemovals: removedIds(events),
+    plannedRemovals: removed,
     adoptedLicenceIds: plan.licences.adoptions.map((a) => a.subscriptionId),
     plannedSteps: plannedStepsOf(steps),
-    changedOutside: changedOutsideUrns(events),
+    changedOutside,
   };
 }

@@ -10,7 +10,7 @@ import { readPlanFile, stalenessOf } from "../plan/plan-file.ts";
 import { renderPlanText } from "../plan/render-text.ts";
 import { formatMoney } from "../plan/values.ts";
 import { refusedBeforeApply } from "../plan-check/index.ts";
-import { planEstate, planningHelp, planningOptions } from "../planning.ts";
+import { engineFallbackNote, planEstate, planningHelp, planningOptions } from "../planning.ts";
 import { Progress } from "../progress.ts";
 import { refuseOutdatedTerms } from "../terms.ts";
 
@@ -76,7 +76,10 @@ Exit codes: 0 applied (or nothing to do), 1 failure, 3 refused: nothing was chan
     const saved = values.plan ? readPlanFile(values.plan) : undefined;
 
     return withConnection(positionals, values, io, { mustExist: false }, async (connection) => {
-      const planned = await planEstate(connection, { engine: values.engine }).catch(refusedBeforeApply);
+      const planned = await planEstate(connection, {
+        engine: values.engine,
+        onEngineFallback: (reason) => io.err(engineFallbackNote(reason)),
+      }).catch(refusedBeforeApply);
       const { plan } = planned;
       if (saved) {
         const { changedResources: _count, plannedRemovals: _removals, ...current } = planned;

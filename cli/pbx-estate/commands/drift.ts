@@ -7,15 +7,14 @@ import { renderDriftMarkdown, renderDriftText } from "../drift/render.ts";
 import { codeChangesOnly, driftOf, type DriftReport } from "../drift/report.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { buildPlan } from "../plan/build.ts";
-import { estateSteps } from "../plan/steps.ts";
-import { planningHelp, planningOptions } from "../planning.ts";
+import { driftSteps, engineFallbackNote, planningHelp, planningOptions } from "../planning.ts";
 
 export const driftCommand: Command = {
   name: "drift",
   summary: "compare the live objects with the estate: exit 0 in sync, 2 drift, 1 failure",
   help: `Usage: pbx-estate drift <files or folders…> [--json | --markdown] [--engine]
 
-Reads every object of the estate live (a refresh preview; nothing is written) and reports each field
+Reads every object of the estate live (nothing is written) and reports each field
 changed outside pbx-estate, declared vs live, and objects deleted or cancelled outside it, with what
 \`apply\` would do about each (and its cost). Changes in the estate files not applied yet are reported
 separately and are not drift.
@@ -40,9 +39,11 @@ another account, no state for the estate): a failure is never reported as drift.
     if (values.json && values.markdown) throw new UsageError("choose one of --json and --markdown");
     return withConnection(positionals, values, io, { mustExist: true }, async (connection) => {
       const { estate, session, account, catalogue } = connection;
-      const refreshed = estateSteps(await session.previewRefresh());
+      const { refreshed, pending: pendingSteps } = await driftSteps(connection, {
+        engine: values.engine,
+        onEngineFallback: (reason) => io.err(engineFallbackNote(reason)),
+      });
       const drift = driftOf(refreshed);
-      const pendingSteps = estateSteps(await session.preview({ refresh: false }));
       const report: DriftReport = {
         estate: estate.name,
         stack: session.stack.name,

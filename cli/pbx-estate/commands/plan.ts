@@ -6,14 +6,14 @@ import { EXIT, UsageError } from "../errors.ts";
 import { PLAN_FILE_FORMAT, writePlanFile } from "../plan/plan-file.ts";
 import { renderPlanMarkdown } from "../plan/render-markdown.ts";
 import { renderPlanText } from "../plan/render-text.ts";
-import { planEstate, planningHelp, planningOptions } from "../planning.ts";
+import { engineFallbackNote, planEstate, planningHelp, planningOptions } from "../planning.ts";
 
 export const planCommand: Command = {
   name: "plan",
   summary: "show what apply would change, field by field, with licences and the monthly cost delta",
   help: `Usage: pbx-estate plan <files or folders…> [--json | --markdown] [--out <plan file>] [--engine]
 
-Previews the apply against the live objects (a refresh first), and prints per user and device the
+Works out the apply against the live objects (read first), and prints per user and device the
 fields that change (old → new), the licences to order and to cancel with the date each cancellation
 takes effect, and the monthly cost before and after from the catalogue's prices. Secrets are never shown.
 
@@ -34,7 +34,10 @@ Exit codes: 0 planned (with or without changes), 1 failure.`,
     });
     if (values.json && values.markdown) throw new UsageError("choose one of --json and --markdown");
     return withConnection(positionals, values, io, { mustExist: false }, async (connection) => {
-      const { changedResources: _count, ...planned } = await planEstate(connection, { engine: values.engine });
+      const { changedResources: _count, ...planned } = await planEstate(connection, {
+        engine: values.engine,
+        onEngineFallback: (reason) => io.err(engineFallbackNote(reason)),
+      });
       const { plan } = planned;
       io.out(
         values.json ? JSON.stringify(plan, null, 2) : values.markdown ? renderPlanMarkdown(plan) : renderPlanText(plan),

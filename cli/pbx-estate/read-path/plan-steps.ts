@@ -6,7 +6,7 @@
  * outputs a later resource takes from an earlier one are what the program sees in a preview: known for a
  * resource kept, its inputs for one changed in place, and a new object's id unknown until the apply.
  */
-import { diffResources, resourceKinds, unknownValue, type Inputs } from "../../../provider/contract.ts";
+import { changedFields, diffOf, resourceKinds, unknownValue, type Inputs } from "../../../provider/contract.ts";
 import type { DeclaredResource } from "../../../sdk/estate-resources.ts";
 import type { EstateStep, ResourceState, StepOp } from "../plan/steps.ts";
 import { checkedInputs, providerKindOf, registeredInputs, urnOf, type SeenOutputs } from "./declared-inputs.ts";
@@ -27,7 +27,8 @@ export interface StackNames {
 export type Prior = RecordedResource;
 
 function opOf(resource: DeclaredResource, olds: Inputs, news: Inputs): Exclude<StepOp, "create" | "delete"> {
-  const diff = diffResources(resourceKinds[providerKindOf[resource.type]].diff, olds, news);
+  const spec = resourceKinds[providerKindOf[resource.type]].diff;
+  const diff = diffOf(spec, changedFields(spec, olds, news));
   if (!diff.changes) return "same";
   return diff.replaces && diff.replaces.length > 0 ? "replace" : "update";
 }
@@ -81,7 +82,7 @@ export function previewSteps(names: StackNames, declared: readonly DeclaredResou
     });
     removedIds.push(prior.id);
   }
-  return { steps, removedIds };
+  return { steps, removedIds: removedIds.sort() };
 }
 
 /**

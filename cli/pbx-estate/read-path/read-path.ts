@@ -8,6 +8,7 @@
 import { estateResources } from "../../../sdk/estate-resources.ts";
 import { ESTATE_PROJECT } from "../../../estate/program/program.ts";
 import type { Connection } from "../connect.ts";
+import { changedOutside } from "../plan/apply-scope.ts";
 import type { EstateStep } from "../plan/steps.ts";
 import { readLive } from "./live-read.ts";
 import { previewSteps, refreshed, refreshSteps, type PreviewSteps } from "./plan-steps.ts";
@@ -31,12 +32,19 @@ function declaredFor(connection: Connection) {
 
 const namesOf = (connection: Connection) => ({ project: ESTATE_PROJECT, stack: connection.session.stack.name });
 
+/** A plan's steps, with the URNs of the resources changed outside pbx-estate (what `apply` reads again). */
+export interface PlanSteps extends PreviewSteps {
+  changedOutside: string[];
+}
+
 /** The steps of `preview --refresh`: what `apply` would do against the live objects. */
-export async function readPlanSteps(connection: Connection): Promise<PreviewSteps | EngineNeeded> {
+export async function readPlanSteps(connection: Connection): Promise<PlanSteps | EngineNeeded> {
   const recorded = await recordedFor(connection);
   if (recorded.engineNeeded !== undefined) return { engineNeeded: recorded.engineNeeded };
   const live = await readLive(connection.session.target.backend, recorded.resources);
-  return previewSteps(namesOf(connection), declaredFor(connection), refreshed(recorded.resources, live));
+  const preview = previewSteps(namesOf(connection), declaredFor(connection), refreshed(recorded.resources, live));
+  const changed = recorded.resources.filter((r) => changedOutside(r.outputs, live.get(r.name)));
+  return { ...preview, changedOutside: changed.map((r) => r.urn).sort() };
 }
 
 export interface DriftSteps {
