@@ -9,6 +9,7 @@ import { clientReferenceIn } from "../../../sdk/client-reference.ts";
 import { isOutputOf, type DeclaredResource, type OutputOf } from "../../../sdk/estate-resources.ts";
 import { pbxTypeToken } from "../../../sdk/pbx-resource.ts";
 import { providerShim, type ResourceKind } from "../../../sdk/provider-shim.ts";
+import { CliError } from "../errors.ts";
 
 /** What the program sees of a resource in a preview: its outputs, each known or `unknownValue`. */
 export type SeenOutputs = (name: string) => Partial<Record<OutputOf["output"], unknown>>;
@@ -60,7 +61,7 @@ export function checkedInputs(resource: DeclaredResource, olds: Inputs | undefin
   const rules = resourceKinds[providerKindOf[resource.type]];
   const checked = checkInputs(rules.schema, olds ?? {}, news, rules.defaults);
   if (checked.failures && checked.failures.length > 0) {
-    throw new Error(`${resource.name}: ${checked.failures.map((f) => f.reason).join("; ")}`);
+    throw new CliError(`could not plan:\n  ${resource.name}: ${checked.failures.map((f) => f.reason).join("\n  ")}`);
   }
   return { ...(checked.inputs as Inputs), __provider: news.__provider };
 }

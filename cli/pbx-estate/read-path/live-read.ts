@@ -7,19 +7,25 @@
  * reads secret again, as the engine marks it.
  */
 import { HttpClient, PbxApi } from "../../../api-client/index.ts";
-import { contextOver, resourceKinds, type Inputs } from "../../../provider/contract.ts";
+import {
+  contextOver,
+  resourceKinds,
+  type Inputs,
+  type ProviderContext,
+  type ResourceKind,
+} from "../../../provider/contract.ts";
+import type { EstateResourceKind } from "../../../sdk/estate-resources.ts";
 import type { BackendCredentials } from "../backend-api.ts";
 import { CliError, messageOf } from "../errors.ts";
-import { providerKindOf } from "./declared-inputs.ts";
 import { isSecret, SECRET_AS_SHOWN, type RecordedResource } from "./recorded-state.ts";
-import type { ProviderContext } from "../../../provider/contract.ts";
 
-const typeOfKind = {
-  user: "PbxUser",
-  device: "SipDevice",
-  "user-licence": "ServiceSubscription",
-  "device-licence": "ServiceSubscription",
-} as const;
+/** The provider's hooks that read each kind of estate resource. */
+const readerOf: Record<EstateResourceKind, ResourceKind> = {
+  user: "user",
+  device: "device",
+  "user-licence": "subscription",
+  "device-licence": "subscription",
+};
 
 /** A stand-in for a decrypted secret: `read` only carries it forward or drops it. */
 const SECRET_STAND_IN = "\u0000secret";
@@ -57,7 +63,7 @@ export async function readLive(
   try {
     const answers = await Promise.all(
       resources.map(async (resource) => {
-        const hooks = await resourceKinds[providerKindOf[typeOfKind[resource.kind]]].changes();
+        const hooks = await resourceKinds[readerOf[resource.kind]].changes();
         try {
           const read = await hooks.read(context, resource.id, withStandIns(resource.outputs));
           if (!read.id) return [resource.name, undefined] as const;

@@ -23,9 +23,6 @@ export interface StackNames {
   stack: string;
 }
 
-/** A resource as the preview starts from it: recorded, with outputs refreshed or as recorded. */
-export type Prior = RecordedResource;
-
 function opOf(resource: DeclaredResource, olds: Inputs, news: Inputs): Exclude<StepOp, "create" | "delete"> {
   const spec = resourceKinds[providerKindOf[resource.type]].diff;
   const diff = diffOf(spec, changedFields(spec, olds, news));
@@ -33,8 +30,11 @@ function opOf(resource: DeclaredResource, olds: Inputs, news: Inputs): Exclude<S
   return diff.replaces && diff.replaces.length > 0 ? "replace" : "update";
 }
 
-/** What `preview` would do to `priors` for the `declared` resources. */
-export function previewSteps(names: StackNames, declared: readonly DeclaredResource[], priors: readonly Prior[]): PreviewSteps {
+/**
+ * What `preview` would do for the `declared` resources, starting from `priors`: the stack's resources with
+ * their outputs refreshed (`preview --refresh`) or as recorded (a preview without refresh).
+ */
+export function previewSteps(names: StackNames, declared: readonly DeclaredResource[], priors: readonly RecordedResource[]): PreviewSteps {
   const byName = new Map(priors.map((p) => [p.name, p]));
   const seen = new Map<string, Partial<Record<"id" | "callPlan", unknown>>>();
   const seenOutputs: SeenOutputs = (name) => seen.get(name) ?? {};
@@ -100,7 +100,7 @@ export function refreshSteps(recorded: readonly RecordedResource[], live: Readon
 }
 
 /** The resources as a refresh leaves them: live outputs, the gone ones left out. */
-export function refreshed(recorded: readonly RecordedResource[], live: ReadonlyMap<string, Inputs | undefined>): Prior[] {
+export function refreshed(recorded: readonly RecordedResource[], live: ReadonlyMap<string, Inputs | undefined>): RecordedResource[] {
   return recorded.flatMap((r) => {
     const outputs = live.get(r.name);
     return outputs === undefined ? [] : [{ ...r, outputs }];
