@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
@@ -66,6 +66,8 @@ describe("the recorded state", () => {
     const projects = backendFolder("projects");
     const url = `file://${projects}?metadata=skip`;
     expect(fileBackendFolder(url)).toBe(projects);
+    expect(fileBackendFolder("file://~/state")).toBe(join(homedir(), "state"));
+    expect(fileBackendFolder("postgres://db/state")).toBeUndefined();
     expect(checkpointFile(projects, "pbx-estate", "office")).toBeUndefined();
     expect(readCheckpoint(undefined)).toEqual({});
 

@@ -9,8 +9,8 @@
  * resources with initialisation errors.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { parseEstateName, type EstateResourceKind } from "../../../sdk/estate-resources.ts";
 
@@ -93,11 +93,14 @@ export function recordedResources(deployment: Deployment): RecordedState {
   return { resources };
 }
 
-/** The folder of a `file://` backend URL (its query, such as `?metadata=skip`, left out); undefined for others. */
+/**
+ * The folder of a `file://` backend URL as the engine reads it (its query, such as `?metadata=skip`, left
+ * out; `~` is the home folder); undefined for other backends.
+ */
 export function fileBackendFolder(backendUrl: string): string | undefined {
   if (!backendUrl.startsWith("file://")) return undefined;
-  const url = new URL(backendUrl);
-  return fileURLToPath(`file://${url.pathname}`);
+  const path = decodeURIComponent(backendUrl.slice("file://".length).split("?")[0] ?? "");
+  return path === "~" || path.startsWith("~/") ? join(homedir(), path.slice(1)) : path;
 }
 
 /** The newest of the checkpoint files a file backend may hold for `project`/`stack`; undefined: none yet. */
