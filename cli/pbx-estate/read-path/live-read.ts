@@ -37,7 +37,10 @@ function withStandIns(outputs: Inputs): Inputs {
 /** `read`'s answer with every field recorded secret shown secret (the engine marks them so in a refresh). */
 function secretsKept(recorded: Inputs, read: Inputs): Inputs {
   return Object.fromEntries(
-    Object.entries(read).map(([k, v]) => [k, isSecret(recorded[k]) || v === SECRET_STAND_IN ? { ...SECRET_AS_SHOWN } : v]),
+    Object.entries(read).map(([k, v]) => [
+      k,
+      isSecret(recorded[k]) || v === SECRET_STAND_IN ? { ...SECRET_AS_SHOWN } : v,
+    ]),
   );
 }
 

@@ -53,15 +53,28 @@ describe("steps worked out without the engine", () => {
     const applied: RecordedResource[] = first.map((s) => {
       const inputs = JSON.parse(
         JSON.stringify(s.new!.inputs)
-          .replace(`"licenceId":"${unknownValue}"`, `"licenceId":"${s.kind === "user" ? "sub_aaaaaaaaaaaaaaaaaaa1" : "sub_aaaaaaaaaaaaaaaaaaa2"}"`)
+          .replace(
+            `"licenceId":"${unknownValue}"`,
+            `"licenceId":"${s.kind === "user" ? "sub_aaaaaaaaaaaaaaaaaaa1" : "sub_aaaaaaaaaaaaaaaaaaa2"}"`,
+          )
           .replace(`"${unknownValue}"`, '"dev_aaaaaaaaaaaaaaaaaaa1"'),
       ) as Record<string, unknown>;
-      return { urn: s.urn, name: s.name, kind: s.kind, key: s.key, id: ids[s.name]!, inputs, outputs: { ...inputs, status: "active" } };
+      return {
+        urn: s.urn,
+        name: s.name,
+        kind: s.kind,
+        key: s.key,
+        id: ids[s.name]!,
+        inputs,
+        outputs: { ...inputs, status: "active" },
+      };
     });
     const same = previewSteps(names, estateResources(estate), applied);
     expect(same.steps.map((s) => s.op)).toEqual(["same", "same", "same", "same"]);
 
-    const renamed = applied.map((r) => (r.name === "user/john" ? { ...r, outputs: { ...r.outputs, name: "Johnny" } } : r));
+    const renamed = applied.map((r) =>
+      r.name === "user/john" ? { ...r, outputs: { ...r.outputs, name: "Johnny" } } : r,
+    );
     const withoutDevice = { ...estate, users: [{ ...estate.users[0]!, devices: [] }] };
     const { steps, removedIds } = previewSteps(names, estateResources(withoutDevice), renamed);
     expect(steps.map((s) => [s.name, s.op])).toEqual([

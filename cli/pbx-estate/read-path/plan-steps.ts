@@ -34,7 +34,11 @@ function opOf(resource: DeclaredResource, olds: Inputs, news: Inputs): Exclude<S
  * What `preview` would do for the `declared` resources, starting from `priors`: the stack's resources with
  * their outputs refreshed (`preview --refresh`) or as recorded (a preview without refresh).
  */
-export function previewSteps(names: StackNames, declared: readonly DeclaredResource[], priors: readonly RecordedResource[]): PreviewSteps {
+export function previewSteps(
+  names: StackNames,
+  declared: readonly DeclaredResource[],
+  priors: readonly RecordedResource[],
+): PreviewSteps {
   const byName = new Map(priors.map((p) => [p.name, p]));
   const seen = new Map<string, Partial<Record<"id" | "callPlan", unknown>>>();
   const seenOutputs: SeenOutputs = (name) => seen.get(name) ?? {};
@@ -43,7 +47,12 @@ export function previewSteps(names: StackNames, declared: readonly DeclaredResou
   for (const resource of declared) {
     const prior = byName.get(resource.name);
     const news = registeredInputs(names.project, names.stack, resource, seenOutputs);
-    const identity = { urn: prior?.urn ?? urnOf(names.project, names.stack, resource), name: resource.name, kind: resource.kind, key: resource.key };
+    const identity = {
+      urn: prior?.urn ?? urnOf(names.project, names.stack, resource),
+      name: resource.name,
+      kind: resource.kind,
+      key: resource.key,
+    };
     if (!prior) {
       const inputs = checkedInputs(resource, undefined, news);
       steps.push({ ...identity, op: "create", new: { id: "", inputs, outputs: inputs } });
@@ -89,18 +98,28 @@ export function previewSteps(names: StackNames, declared: readonly DeclaredResou
  * A refresh's steps: per recorded resource, the state recorded before and the state read after (the same
  * inputs, the live outputs), or gone. `same` when the read changed nothing.
  */
-export function refreshSteps(recorded: readonly RecordedResource[], live: ReadonlyMap<string, Inputs | undefined>): EstateStep[] {
+export function refreshSteps(
+  recorded: readonly RecordedResource[],
+  live: ReadonlyMap<string, Inputs | undefined>,
+): EstateStep[] {
   return recorded.map((r) => {
     const old: ResourceState = { id: r.id, inputs: r.inputs, outputs: r.outputs };
     const base = { urn: r.urn, name: r.name, kind: r.kind, key: r.key, old };
     const outputs = live.get(r.name);
     if (outputs === undefined) return { ...base, op: "delete" as const };
-    return { ...base, op: sameValues(r.outputs, outputs) ? ("same" as const) : ("update" as const), new: { id: r.id, inputs: r.inputs, outputs } };
+    return {
+      ...base,
+      op: sameValues(r.outputs, outputs) ? ("same" as const) : ("update" as const),
+      new: { id: r.id, inputs: r.inputs, outputs },
+    };
   });
 }
 
 /** The resources as a refresh leaves them: live outputs, the gone ones left out. */
-export function refreshed(recorded: readonly RecordedResource[], live: ReadonlyMap<string, Inputs | undefined>): RecordedResource[] {
+export function refreshed(
+  recorded: readonly RecordedResource[],
+  live: ReadonlyMap<string, Inputs | undefined>,
+): RecordedResource[] {
   return recorded.flatMap((r) => {
     const outputs = live.get(r.name);
     return outputs === undefined ? [] : [{ ...r, outputs }];
@@ -114,6 +133,10 @@ function sameValues(a: unknown, b: unknown): boolean {
 function sorted(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sorted);
   if (typeof value === "object" && value !== null)
-    return Object.fromEntries(Object.entries(value).sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, v]) => [k, sorted(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([x], [y]) => (x < y ? -1 : 1))
+        .map(([k, v]) => [k, sorted(v)]),
+    );
   return value;
 }

@@ -3,7 +3,13 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { checkpointFile, fileBackendFolder, readCheckpoint, recordedResources, recordedState } from "./recorded-state.ts";
+import {
+  checkpointFile,
+  fileBackendFolder,
+  readCheckpoint,
+  recordedResources,
+  recordedState,
+} from "./recorded-state.ts";
 
 const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:abc:def" };
 const device = {
@@ -47,18 +53,25 @@ describe("the recorded state", () => {
         inputs: device.inputs,
         outputs: {
           ...device.outputs,
-          sipPassword: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "[secret]" },
+          sipPassword: {
+            "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+            ciphertext: "[secret]",
+          },
         },
       },
     ]);
   });
 
   it("names what only the engine plans: pending deletions, pending operations, half-made resources", () => {
-    expect(recordedResources({ resources: [{ ...device, delete: true }] }).engineNeeded).toMatch(/device\/desk awaits deletion/);
+    expect(recordedResources({ resources: [{ ...device, delete: true }] }).engineNeeded).toMatch(
+      /device\/desk awaits deletion/,
+    );
     expect(recordedResources({ resources: [{ ...device, initErrors: ["boom"] }] }).engineNeeded).toMatch(/half-made/);
     expect(
-      recordedResources({ resources: [device], pending_operations: [{ resource: { urn: device.urn, type: device.type } }] })
-        .engineNeeded,
+      recordedResources({
+        resources: [device],
+        pending_operations: [{ resource: { urn: device.urn, type: device.type } }],
+      }).engineNeeded,
     ).toMatch(/1 operations of an interrupted run/);
   });
 
@@ -71,7 +84,10 @@ describe("the recorded state", () => {
     expect(checkpointFile(projects, "pbx-estate", "office")).toBeUndefined();
     expect(readCheckpoint(undefined)).toEqual({});
 
-    writeFileSync(join(projects, ".pulumi", "stacks", "pbx-estate", "office.json.gz"), gzipSync(checkpoint(deployment)));
+    writeFileSync(
+      join(projects, ".pulumi", "stacks", "pbx-estate", "office.json.gz"),
+      gzipSync(checkpoint(deployment)),
+    );
     const exportStack = () => Promise.reject(new Error("a file backend is read directly"));
     const state = await recordedState(url, "pbx-estate", "office", exportStack);
     expect(state.resources.map((r) => r.id)).toEqual(["dev_1"]);
