@@ -67,15 +67,20 @@ describe("drift failures", () => {
       (u) => u.extension === "201",
     )!;
     expect((await backend.call("PATCH", `/v1/users/${john.id}`, { name: "Jonathan Smith" })).status).toBe(200);
-    // A code change the backend refuses: a caller ID that is not one of the account's numbers.
+    // A code change the plan accepts, whose apply fails after the refresh: the backend takes no change set.
     const file = join(estate, "estate.yaml");
     writeFileSync(
       file,
-      readFileSync(file, "utf8").replace(`outboundCallerId: "${NUMBERS[0]}"`, 'outboundCallerId: "+442079460999"'),
+      readFileSync(file, "utf8").replace(`outboundCallerId: "${NUMBERS[0]}"`, `outboundCallerId: "${NUMBERS[1]}"`),
     );
-    const failed = await project.run(["apply", estate]);
+    await backend.faults({
+      rules: [{ method: "POST", path: "^/v1/(batch|change-sets)", action: "unavailable", times: 1000 }],
+      errorShare: null,
+    });
+    const failed = await project.run(["apply", estate], { PBX_WRITE_TIMEOUT: "5" });
+    await backend.faults({ rules: [], errorShare: null });
     expect(failed.code, described(failed)).toBe(1);
-    expect(failed.stderr).toContain("caller-id-not-owned");
+    expect(failed.stdout + failed.stderr).toContain("reading again 1 object changed outside pbx-estate");
 
     const drift = await project.run(["drift", estate, "--json"]);
     expect(drift.code, described(drift)).toBe(2);
@@ -88,7 +93,7 @@ describe("drift failures", () => {
         key: "john",
         op: "update",
         label: "201 John Smith",
-        fields: [{ field: "outboundCallerId", from: NUMBERS[0], to: "+442079460999" }],
+        fields: [{ field: "outboundCallerId", from: NUMBERS[0], to: NUMBERS[1] }],
       },
     ]);
   }, 600_000);

@@ -83,7 +83,7 @@ describe("steps worked out without the engine", () => {
       ["device/john-desk/licence", "delete"],
       ["device/john-desk", "delete"],
     ]);
-    expect(removedIds).toEqual(["sub_aaaaaaaaaaaaaaaaaaa2", "dev_aaaaaaaaaaaaaaaaaaa1"]);
+    expect(removedIds).toEqual(["dev_aaaaaaaaaaaaaaaaaaa1", "sub_aaaaaaaaaaaaaaaaaaa2"]);
 
     const refresh = refreshSteps(applied, new Map([["user/john", renamed.at(-1)!.outputs]]));
     expect(refresh.map((s) => [s.name, s.op])).toEqual([
