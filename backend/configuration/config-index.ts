@@ -5,7 +5,7 @@
 // only way the operations change a configuration. A copy (configuration/model.ts `cloneConfig`) takes a
 // copy of its original's index, which shares the original's lookups and keeps its own changes on top: a
 // copy of the index costs the changes since it was last flattened, not the account.
-import type { Config, DeviceState, UserState } from "./model.ts";
+import type { Config, DeviceState, UserState } from "./config-state.ts";
 
 /** Lists of ids by key, whose copies share an unchanging base and each keep their own changes on top. */
 export class IdLists {

@@ -2,60 +2,10 @@
 // every resource's operations check against (licences, numbers). Operations are replayed on it by
 // operations.ts; each resource's operations and rules live in its folder (devices/, users/).
 import { preconditionFailed } from "../errors.ts";
+import type { Config, DeviceState, UserState } from "./config-state.ts";
 import { copyIndex, indexDevice, indexLinks, indexOf, indexUser, inMapOrder } from "./config-index.ts";
 
-export interface DeviceState {
-  id: string;
-  clientReference: string | null;
-  name: string;
-  licenceId: string;
-  sipUsername: string;
-  ha1: string;
-  passwordFingerprint: string;
-  liveVersion: number | null; // null: not live yet
-  createdAt: Date | null;
-  updatedAt: Date | null;
-}
-
-export interface RecordingState {
-  enabled: boolean;
-  email?: string;
-  subject?: string;
-}
-
-export interface UserState {
-  id: string;
-  clientReference: string | null;
-  name: string;
-  extension: string;
-  licenceId: string;
-  areaPrefix: string;
-  outboundCallerId: string;
-  recording: RecordingState;
-  liveVersion: number | null;
-  createdAt: Date | null;
-  updatedAt: Date | null;
-}
-
-export interface Licence {
-  id: string;
-  product: string;
-  callPlan: string | null;
-  status: string;
-  cancellationEffectiveAt: Date | null;
-}
-
-export interface Config {
-  devices: Map<string, DeviceState>;
-  users: Map<string, UserState>;
-  /** user id → set of linked device ids (a device may transiently sit in two sets inside a change set). */
-  links: Map<string, Set<string>>;
-}
-
-export interface Context {
-  licences: Map<string, Licence>;
-  numbers: string[];
-}
+export type { Config, Context, DeviceState, Licence, RecordingState, UserState } from "./config-state.ts";
 
 /**
  * A copy to change: the maps are new, the objects and link sets in them are shared. Nothing changes a
