@@ -5,19 +5,14 @@
  * the provider adds a generation suffix for a forced replacement (see provider/identity.ts).
  */
 import { createHash } from "node:crypto";
-import * as pulumi from "@pulumi/pulumi";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /**
  * `pbx:<stack>:<name>.<digest>`: the stack part lets the provider list everything the stack made in one
- * call (provider/references.ts); the digest of project, stack, type and name is the identity.
+ * call (provider/references.ts); the digest of project, stack, type and name is the identity. The SDK's
+ * resources take it in their program (sdk/pbx-resource.ts), the CLI's read path outside one.
  */
-export function clientReferenceFor(type: string, name: string): string {
-  return clientReferenceIn(pulumi.getProject(), pulumi.getStack(), type, name);
-}
-
-/** The reference `clientReferenceFor` gives in the program of `project`'s `stack`, for readers outside it. */
 export function clientReferenceIn(project: string, stack: string, type: string, name: string): string {
   const qualified = `${project}/${stack}`;
   const digest = sha256(`${qualified}/${type}/${name}`).slice(0, 20);

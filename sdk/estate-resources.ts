@@ -9,7 +9,7 @@
  */
 import type { ResolvedDevice, ResolvedEstate, ResolvedUser } from "../schemas/estate.ts";
 import type { SameFields } from "../schemas/same-fields.ts";
-import type { PbxType } from "./pbx-resource.ts";
+import type { PbxType } from "./pbx-type.ts";
 import type { PbxUserArgs } from "./pbx-user.ts";
 import type { ServiceSubscriptionArgs } from "./service-subscription.ts";
 import type { SipDeviceArgs } from "./sip-device.ts";

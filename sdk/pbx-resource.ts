@@ -7,19 +7,20 @@
  * SDK takes the line that declared a resource (its source position in state, shown by Pulumi Cloud) from a
  * fixed depth of the constructor's stack, so one more constructor would make that line the SDK's own.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { providerShim, type ResourceKind } from "./provider-shim.ts";
-import { clientReferenceFor } from "./client-reference.ts";
+import { clientReferenceIn } from "./client-reference.ts";
+import type { PbxType } from "./pbx-type.ts";
 import { hasUnpairedSurrogate } from "../schemas/text.ts";
-
-export type PbxType = "ServiceSubscription" | "SipDevice" | "PbxUser";
-
-export const pbxTypeToken = (type: PbxType): string => `pulumi-nodejs:dynamic/pbx:${type}`;
 
 /** The inputs a resource registers: its arguments, its client reference and the provider shim. */
 export function pbxInputs(kind: ResourceKind, type: PbxType, name: string, props: pulumi.Inputs): pulumi.Inputs {
   refuseUnpairedSurrogates(type, name, props, []);
-  return { ...props, clientReference: clientReferenceFor(type, name), __provider: providerShim(kind) };
+  return {
+    ...props,
+    clientReference: clientReferenceIn(pulumi.getProject(), pulumi.getStack(), type, name),
+    __provider: providerShim(kind),
+  };
 }
 
 /**

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { CallPlanId } from "../schemas/catalogue.ts";
 import type { Recording } from "../schemas/user.ts";
-import { pbxInputs, pbxTypeToken, skipPromiseStackTraces } from "./pbx-resource.ts";
+import { pbxInputs, skipPromiseStackTraces } from "./pbx-resource.ts";
+import { pbxTypeToken } from "./pbx-type.ts";
 
 /** Recording of outgoing calls: `{ enabled: false }`, or enabled with the `email` they are sent to and a `subject`. */
 export type OutboundRecording = z.input<typeof Recording>;

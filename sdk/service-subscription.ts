@@ -2,7 +2,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CallPlanId, ProductId } from "../schemas/catalogue.ts";
 import type { RemovalPolicy, SubscriptionStatus } from "../schemas/subscription.ts";
-import { pbxInputs, pbxTypeToken, skipPromiseStackTraces } from "./pbx-resource.ts";
+import { pbxInputs, skipPromiseStackTraces } from "./pbx-resource.ts";
+import { pbxTypeToken } from "./pbx-type.ts";
 
 export type { RemovalPolicy };
 

@@ -1,7 +1,8 @@
 /** A SIP device ("John's Desk Phone") with generated SIP credentials, holding one SIP-device licence. */
 import * as pulumi from "@pulumi/pulumi";
 import type { Registrar } from "../schemas/device.ts";
-import { pbxInputs, pbxTypeToken, skipPromiseStackTraces } from "./pbx-resource.ts";
+import { pbxInputs, skipPromiseStackTraces } from "./pbx-resource.ts";
+import { pbxTypeToken } from "./pbx-type.ts";
 
 export type { Registrar };
 

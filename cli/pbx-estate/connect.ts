@@ -1,18 +1,22 @@
 /**
  * What every engine command starts from: the estate loaded from its files, the backend's account and
- * catalogue (which also proves the endpoint answers and the token is good), and the estate's stack opened
- * on the chosen state backend, refused when its recorded objects belong to another account.
+ * catalogue (which also proves the endpoint answers and the token is good), and what the estate's stack
+ * recorded, refused when its objects belong to another account. The stack is opened on the Pulumi engine
+ * only when a command first asks for it: on a folder backend the read path never does (loading the
+ * Automation API and starting the engine's CLI cost seconds a run).
  */
 import type { Whoami } from "../../schemas/account.ts";
 import type { Catalogue } from "../../schemas/catalogue.ts";
 import type { ResolvedEstate } from "../../schemas/estate.ts";
-import type { EstateAdoption } from "../../sdk/estate.ts";
+import type { EstateAdoption } from "../../sdk/estate-resources.ts";
+import { ESTATE_PROJECT } from "../../estate/program/project.ts";
 import { BackendApi, backendCredentials } from "./backend-api.ts";
-import { EngineSession } from "./engine-session.ts";
+import type { EngineSession, EngineTarget } from "./engine-session.ts";
 import { estateFrom } from "./estate-input.ts";
 import { CliError } from "./errors.ts";
 import type { Io } from "./io.ts";
-import { resolveStateLocation } from "./state-location.ts";
+import { recordedAccounts, recordedDeployment, type Deployment } from "./read-path/recorded-state.ts";
+import { noStateMessage, resolveStateLocation } from "./state-location.ts";
 
 /** The options every engine command takes (`parseArgs` config). */
 export const connectionOptions = {
@@ -35,10 +39,15 @@ export interface ConnectionValues {
 
 export interface Connection extends AsyncDisposable {
   estate: ResolvedEstate;
-  session: EngineSession;
   api: BackendApi;
   account: Whoami;
   catalogue: Catalogue;
+  /** The estate's stack: its name, state location, the backend's credentials and what its keys adopt. */
+  target: EngineTarget;
+  /** What the stack recorded when the command started (empty before the first apply). */
+  recorded: Deployment;
+  /** The stack on the Pulumi engine, opened on first use and closed with the connection. */
+  engine(): Promise<EngineSession>;
 }
 
 export interface ConnectOptions {
@@ -64,40 +73,50 @@ export async function connect(
   }
   const credentials = backendCredentials(endpoint, token, io.env);
   const api = new BackendApi(credentials);
-  let session: EngineSession | undefined;
+  let opening: Promise<EngineSession> | undefined;
+  const closeEngine = async () => {
+    const session = await opening?.catch(() => undefined);
+    await session?.[Symbol.asyncDispose]();
+  };
   try {
     const account = await api.whoami();
     const catalogue = await api.catalogue();
     const state = resolveStateLocation({ projectDir: io.cwd, backendUrl: values["backend-url"], env: io.env });
-    const target = {
+    const target: EngineTarget = {
       estate,
       stackName: values.stack ?? estate.name,
       state,
       backend: credentials,
       ...(options.adopt ? { adopt: options.adopt } : {}),
     };
-    session = await EngineSession.open(target, options);
-    const foreign = (await session.recordedAccounts()).filter((a) => a !== account.accountId);
+    const engine = () =>
+      (opening ??= import("./engine-session.ts").then(({ EngineSession }) => EngineSession.open(target, options)));
+    const recorded = await recordedDeployment(state.backendUrl, ESTATE_PROJECT, target.stackName, async () =>
+      (await engine()).stack.exportStack(),
+    );
+    if (recorded === undefined && options.mustExist) throw new CliError(noStateMessage(target.stackName, state));
+    const foreign = recordedAccounts(recorded ?? {}).filter((a) => a !== account.accountId);
     if (foreign.length > 0) {
       throw new CliError(
         `the token is for account ${account.accountId} (${account.name}), but the estate's objects were made in ` +
           `account ${foreign.join(", ")}: check PBX_TOKEN. Nothing was read or changed.`,
       );
     }
-    const opened = session;
     return {
       estate,
-      session: opened,
       api,
       account,
       catalogue,
+      target,
+      recorded: recorded ?? {},
+      engine,
       [Symbol.asyncDispose]: async () => {
-        await opened[Symbol.asyncDispose]();
+        await closeEngine();
         await api[Symbol.asyncDispose]();
       },
     };
   } catch (error) {
-    await session?.[Symbol.asyncDispose]();
+    await closeEngine();
     await api[Symbol.asyncDispose]();
     throw error;
   }

@@ -23,7 +23,8 @@ import {
   StackNotFoundError,
 } from "@pulumi/pulumi/automation/index.js";
 import type { ResolvedEstate } from "../../schemas/estate.ts";
-import { ESTATE_PROJECT, estateProgram } from "../../estate/program/program.ts";
+import { estateProgram } from "../../estate/program/program.ts";
+import { ESTATE_PROJECT } from "../../estate/program/project.ts";
 import {
   PLANNED_REMOVALS_ENV,
   PLANNED_STEPS_ENV,
@@ -41,7 +42,7 @@ import { isolateSdkChannels } from "../sdk-channels.ts";
 import type { BackendCredentials } from "./backend-api.ts";
 import { CliError, messageOf } from "./errors.ts";
 import { ProgramMark } from "./program-mark.ts";
-import type { StateLocation } from "./state-location.ts";
+import { noStateMessage, type StateLocation } from "./state-location.ts";
 
 export interface EngineTarget {
   estate: ResolvedEstate;
@@ -75,9 +76,6 @@ export interface UpOptions extends ChangeOptions {
    */
   plannedSteps?: PlannedSteps;
 }
-
-/** Engine types that are not the estate's: the stack itself and provider references. */
-const PBX_TYPE_PREFIX = "pulumi-nodejs:dynamic/pbx:";
 
 isolateSdkChannels();
 
@@ -131,10 +129,7 @@ export class EngineSession implements AsyncDisposable {
     } catch (error) {
       rmSync(workDir, { recursive: true, force: true });
       if (error instanceof StackNotFoundError) {
-        throw new CliError(
-          `no state for estate ${target.stackName} in ${target.state.backendUrl}: nothing was applied there yet ` +
-            "(check --backend-url / PULUMI_BACKEND_URL, or run `pbx-estate apply` first)",
-        );
+        throw new CliError(noStateMessage(target.stackName, target.state));
       }
       throw engineFailure("open the stack", error, []);
     }
@@ -162,17 +157,6 @@ export class EngineSession implements AsyncDisposable {
     } finally {
       rmSync(workDir, { recursive: true, force: true });
     }
-  }
-
-  /** The accounts the estate's recorded objects belong to (none before the first apply). */
-  async recordedAccounts(): Promise<string[]> {
-    const exported = await this.stack.exportStack();
-    const resources =
-      (exported.deployment as { resources?: { type: string; outputs?: Record<string, unknown> }[] }).resources ?? [];
-    const accounts = resources
-      .filter((r) => r.type.startsWith(PBX_TYPE_PREFIX) && typeof r.outputs?.accountId === "string")
-      .map((r) => r.outputs!.accountId as string);
-    return [...new Set(accounts)];
   }
 
   /** What `up` would do; with `refresh`, against the live objects rather than the recorded state. */

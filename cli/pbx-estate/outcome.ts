@@ -57,10 +57,10 @@ export async function reportOutcome(
   adoptedLicenceIds: readonly string[] = [],
 ): Promise<void> {
   const steps = estateSteps(events);
-  const { account, catalogue, session } = connection;
+  const { account, catalogue, target } = connection;
   const done = buildPlan(steps, {
     ...(removing ? {} : { estate: connection.estate }),
-    stack: session.stack.name,
+    stack: target.stackName,
     account,
     catalogue,
     now: new Date(),

@@ -68,7 +68,7 @@ async function planSteps(
     if (!("engineNeeded" in read)) return read;
     options.onEngineFallback?.(read.engineNeeded);
   }
-  const events = await connection.session.preview({ refresh: true });
+  const events = await (await connection.engine()).preview({ refresh: true });
   return { steps: estateSteps(events), removedIds: removedIds(events), changedOutside: changedOutsideUrns(events) };
 }
 
@@ -79,23 +79,23 @@ export async function driftSteps(connection: Connection, options: PlanningOption
     if (!("engineNeeded" in read)) return read;
     options.onEngineFallback?.(read.engineNeeded);
   }
-  const { session } = connection;
+  const session = await connection.engine();
   const refreshed = estateSteps(await session.previewRefresh());
   return { refreshed, pending: estateSteps(await session.preview({ refresh: false })) };
 }
 
 /** What `apply` would do now, against the live objects (refreshed first). */
 export async function planEstate(connection: Connection, options: PlanningOptions, now = new Date()): Promise<Planned> {
-  const { estate, session, account, catalogue } = connection;
+  const { estate, target, account, catalogue } = connection;
   const { steps, removedIds: removed, changedOutside } = await planSteps(connection, options);
   await checkPlanAgainstRules(connection, steps);
   const madeByStack = await licencesMadeByStack(connection, steps);
   const candidates = pendingLicencesOf(connection.api);
   const claims = await predictClaims(steps, { estate, candidates, madeByStack, timeZone: account.timeZone });
-  const plan = buildPlan(steps, { estate, stack: session.stack.name, account, catalogue, now, madeByStack, claims });
+  const plan = buildPlan(steps, { estate, stack: target.stackName, account, catalogue, now, madeByStack, claims });
   return {
     estate: estate.name,
-    stack: session.stack.name,
+    stack: target.stackName,
     accountId: account.accountId,
     estateDigest: estateDigest(estate),
     reality: realityFingerprint(steps),

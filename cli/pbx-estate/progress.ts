@@ -4,7 +4,7 @@
  * Only the estate's own steps and the provider's notes about them are shown, never debug output.
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
-import { parseEstateName } from "../../sdk/estate.ts";
+import { parseEstateName } from "../../sdk/estate-resources.ts";
 import type { Io } from "./io.ts";
 
 const PBX_TYPE_PREFIX = "pulumi-nodejs:dynamic/pbx:";

@@ -9,7 +9,7 @@ import { homedir, hostname } from "node:os";
 import { join, resolve } from "node:path";
 import pg from "pg";
 import { z } from "zod";
-import { ESTATE_PROJECT } from "../../estate/program/program.ts";
+import { ESTATE_PROJECT } from "../../estate/program/project.ts";
 
 /** A lock object as the engine writes it. */
 const LockContent = z.object({

@@ -76,3 +76,11 @@ function passphraseEnv(env: NodeJS.ProcessEnv): Record<string, string> | undefin
   if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return { PULUMI_CONFIG_PASSPHRASE: env.PULUMI_CONFIG_PASSPHRASE };
   return undefined;
 }
+
+/** What a command that needs an applied estate says when `state` holds no stack `stackName`. */
+export function noStateMessage(stackName: string, state: StateLocation): string {
+  return (
+    `no state for estate ${stackName} in ${state.backendUrl}: nothing was applied there yet ` +
+    "(check --backend-url / PULUMI_BACKEND_URL, or run `pbx-estate apply` first)"
+  );
+}

@@ -6,9 +6,6 @@ import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
 import type { ResolvedEstate } from "../../schemas/estate.ts";
 import { Estate, type EstateAdoption } from "../../sdk/estate.ts";
 
-/** The project name every estate stack lives in; client references are derived from it. */
-export const ESTATE_PROJECT = "pbx-estate";
-
 /** `adopt`: existing objects the keys take over, for `pbx-estate export`'s adopting apply. */
 export function estateProgram(estate: ResolvedEstate, adopt?: EstateAdoption): PulumiFn {
   return async () => {

@@ -112,12 +112,14 @@ Exit codes: 0 applied (or nothing to do), 1 failure, 3 refused: nothing was chan
       if (!values.engine && planned.changedOutside.length > 0) {
         const count = planned.changedOutside.length;
         io.err(`reading again ${count} object${count === 1 ? "" : "s"} changed outside pbx-estate …`);
-        await connection.session.refresh(planned.changedOutside, { parallel });
+        await (await connection.engine()).refresh(planned.changedOutside, { parallel });
       }
       const progress = new Progress(io, planned.changedResources);
       let events;
       try {
-        events = await connection.session.up({
+        events = await (
+          await connection.engine()
+        ).up({
           parallel,
           onEvent: progress.onEvent,
           refresh: values.engine,

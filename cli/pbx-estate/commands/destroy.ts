@@ -37,10 +37,11 @@ Exit codes: 0 removed (or nothing to remove), 1 failure, 3 refused: nothing was 
     if (values.parallel !== undefined && !/^\d+$/.test(values.parallel))
       throw new UsageError("--parallel takes a whole number");
     return withConnection(positionals, values, io, { mustExist: true }, async (connection) => {
-      const { session, account, catalogue } = connection;
+      const { account, catalogue } = connection;
+      const session = await connection.engine();
       const previewed = await session.previewDestroy();
       const steps = estateSteps(previewed);
-      const plan = buildPlan(steps, { stack: session.stack.name, account, catalogue, now: new Date() });
+      const plan = buildPlan(steps, { stack: connection.target.stackName, account, catalogue, now: new Date() });
       io.out(renderPlanText({ ...plan, estate: connection.estate.name }));
       if (!plan.hasChanges) return EXIT.ok;
       refuseOutdatedTerms(connection.estate, catalogue, plan, "destroy");

@@ -38,7 +38,7 @@ another account, no state for the estate): a failure is never reported as drift.
     });
     if (values.json && values.markdown) throw new UsageError("choose one of --json and --markdown");
     return withConnection(positionals, values, io, { mustExist: true }, async (connection) => {
-      const { estate, session, account, catalogue } = connection;
+      const { estate, target, account, catalogue } = connection;
       const { refreshed, pending: pendingSteps } = await driftSteps(connection, {
         engine: values.engine,
         onEngineFallback: (reason) => io.err(engineFallbackNote(reason)),
@@ -46,13 +46,13 @@ another account, no state for the estate): a failure is never reported as drift.
       const drift = driftOf(refreshed);
       const report: DriftReport = {
         estate: estate.name,
-        stack: session.stack.name,
+        stack: target.stackName,
         account: { id: account.accountId, name: account.name, timeZone: account.timeZone },
         inSync: drift.length === 0,
         drift,
         advice: driftAdvice(drift, refreshed, { catalogue, timeZone: account.timeZone }),
         pendingCodeChanges: codeChangesOnly(
-          buildPlan(pendingSteps, { estate, stack: session.stack.name, account, catalogue, now: new Date() }),
+          buildPlan(pendingSteps, { estate, stack: target.stackName, account, catalogue, now: new Date() }),
         ),
       };
       io.out(

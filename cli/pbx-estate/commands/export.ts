@@ -8,7 +8,7 @@ import { join, relative, resolve } from "node:path";
 import { estateFromAccount } from "../../../estate/export/from-account.ts";
 import { slug } from "../../../estate/export/keys.ts";
 import { estateYaml } from "../../../estate/export/yaml.ts";
-import { packageRoot } from "../../engine-environment.ts";
+import { packageRoot } from "../../../runtime/package-info.ts";
 import { BackendApi, backendCredentials } from "../backend-api.ts";
 import type { Command } from "../command.ts";
 import { parseCommandArgs } from "../command.ts";
@@ -81,7 +81,9 @@ Exit codes: 0 exported and adopted, 1 failure.`,
       );
       const progress = new Progress(io, planned.changedResources);
       try {
-        await connection.session.up({
+        await (
+          await connection.engine()
+        ).up({
           ...(parallel ? { parallel } : {}),
           onEvent: progress.onEvent,
           plannedRemovals: planned.plannedRemovals,

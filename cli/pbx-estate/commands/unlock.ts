@@ -1,7 +1,6 @@
 /** `pbx-estate unlock <paths…>`: releases the lock a killed run left on the estate's stack. */
 import type { Command } from "../command.ts";
 import { parseCommandArgs } from "../command.ts";
-import { EngineSession } from "../engine-session.ts";
 import { estateFrom } from "../estate-input.ts";
 import { EXIT, RefusedError } from "../errors.ts";
 import { resolveStateLocation } from "../state-location.ts";
@@ -49,6 +48,7 @@ Exit codes: 0 released (or no lock was held), 1 failure, 3 refused: the lock's r
           "first. --force releases its lock anyway, and then two runs may change the same objects at once. Nothing was released.",
       );
     }
+    const { EngineSession } = await import("../engine-session.ts");
     await EngineSession.releaseLocks(stackName, state);
     io.out(
       `released the lock of estate ${stackName}${alive.length > 0 ? ` (held by a run still going: pid ${alive.map((l) => l.pid).join(", ")})` : ""}`,

@@ -17,7 +17,7 @@
 import { CallPlanId, ProductId } from "../../../schemas/catalogue.ts";
 import type { ResolvedEstate } from "../../../schemas/estate.ts";
 import type { Subscription } from "../../../schemas/subscription.ts";
-import { estateNames } from "../../../sdk/estate.ts";
+import { estateNames } from "../../../sdk/estate-resources.ts";
 import { adoptedBy, holderOf, isLicence, localDate } from "./licences.ts";
 import type { LicenceClaim } from "./model.ts";
 import type { EstateStep } from "./steps.ts";

@@ -3,7 +3,7 @@
  * is (from its key-derived logical name), what the engine will do or did, and its state before and after.
  */
 import type { EngineEvent, StepEventStateMetadata } from "@pulumi/pulumi/automation/index.js";
-import { parseEstateName } from "../../../sdk/estate.ts";
+import { parseEstateName } from "../../../sdk/estate-resources.ts";
 
 export type EstateResourceKind = "user" | "user-licence" | "device" | "device-licence";
 export type StepOp = "create" | "update" | "replace" | "delete" | "same";

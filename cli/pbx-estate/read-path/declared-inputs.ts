@@ -7,7 +7,7 @@
 import { checkInputs, resourceKinds, unknownValue, type Inputs } from "../../../provider/contract.ts";
 import { clientReferenceIn } from "../../../sdk/client-reference.ts";
 import { isOutputOf, type DeclaredResource, type OutputOf } from "../../../sdk/estate-resources.ts";
-import { pbxTypeToken } from "../../../sdk/pbx-resource.ts";
+import { pbxTypeToken } from "../../../sdk/pbx-type.ts";
 import { providerShim, type ResourceKind } from "../../../sdk/provider-shim.ts";
 import { CliError } from "../errors.ts";
 

@@ -6,31 +6,24 @@
  * caller asks the engine instead. Design: docs/read-path.md.
  */
 import { estateResources } from "../../../sdk/estate-resources.ts";
-import { ESTATE_PROJECT } from "../../../estate/program/program.ts";
+import { ESTATE_PROJECT } from "../../../estate/program/project.ts";
 import type { Connection } from "../connect.ts";
 import { changedOutside } from "../plan/apply-scope.ts";
 import type { EstateStep } from "../plan/steps.ts";
 import { readLive } from "./live-read.ts";
 import { previewSteps, refreshed, refreshSteps, type PreviewSteps } from "./plan-steps.ts";
-import { recordedState, type RecordedState } from "./recorded-state.ts";
+import { recordedResources } from "./recorded-state.ts";
 
 /** Why the engine must answer instead (see ./recorded-state.ts). */
 export interface EngineNeeded {
   engineNeeded: string;
 }
 
-function recordedFor(connection: Connection): Promise<RecordedState> {
-  const { session } = connection;
-  return recordedState(session.target.state.backendUrl, ESTATE_PROJECT, session.stack.name, () =>
-    session.stack.exportStack(),
-  );
-}
-
 function declaredFor(connection: Connection) {
-  return estateResources(connection.estate, connection.session.target.adopt);
+  return estateResources(connection.estate, connection.target.adopt);
 }
 
-const namesOf = (connection: Connection) => ({ project: ESTATE_PROJECT, stack: connection.session.stack.name });
+const namesOf = (connection: Connection) => ({ project: ESTATE_PROJECT, stack: connection.target.stackName });
 
 /** A plan's steps, with the URNs of the resources changed outside pbx-estate (what `apply` reads again). */
 export interface PlanSteps extends PreviewSteps {
@@ -39,9 +32,9 @@ export interface PlanSteps extends PreviewSteps {
 
 /** The steps of `preview --refresh`: what `apply` would do against the live objects. */
 export async function readPlanSteps(connection: Connection): Promise<PlanSteps | EngineNeeded> {
-  const recorded = await recordedFor(connection);
+  const recorded = recordedResources(connection.recorded);
   if (recorded.engineNeeded !== undefined) return { engineNeeded: recorded.engineNeeded };
-  const live = await readLive(connection.session.target.backend, recorded.resources);
+  const live = await readLive(connection.target.backend, recorded.resources);
   const preview = previewSteps(namesOf(connection), declaredFor(connection), refreshed(recorded.resources, live));
   const changed = recorded.resources.filter((r) => changedOutside(r.outputs, live.get(r.name)));
   return { ...preview, changedOutside: changed.map((r) => r.urn).sort() };
@@ -56,9 +49,9 @@ export interface DriftSteps {
 
 /** The steps `drift` compares: a refresh preview's and a preview's without refresh. */
 export async function readDriftSteps(connection: Connection): Promise<DriftSteps | EngineNeeded> {
-  const recorded = await recordedFor(connection);
+  const recorded = recordedResources(connection.recorded);
   if (recorded.engineNeeded !== undefined) return { engineNeeded: recorded.engineNeeded };
-  const live = await readLive(connection.session.target.backend, recorded.resources);
+  const live = await readLive(connection.target.backend, recorded.resources);
   return {
     refreshed: refreshSteps(recorded.resources, live),
     pending: previewSteps(namesOf(connection), declaredFor(connection), recorded.resources).steps,

@@ -6,9 +6,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   checkpointFile,
   fileBackendFolder,
-  readCheckpoint,
+  recordedAccounts,
+  recordedDeployment,
   recordedResources,
-  recordedState,
 } from "./recorded-state.ts";
 
 const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:abc:def" };
@@ -82,15 +82,15 @@ describe("the recorded state", () => {
     expect(fileBackendFolder("file://~/state")).toBe(join(homedir(), "state"));
     expect(fileBackendFolder("postgres://db/state")).toBeUndefined();
     expect(checkpointFile(projects, "pbx-estate", "office")).toBeUndefined();
-    expect(readCheckpoint(undefined)).toEqual({});
+    const exportStack = () => Promise.reject(new Error("a file backend is read directly"));
+    expect(await recordedDeployment(url, "pbx-estate", "office", exportStack)).toBeUndefined();
 
     writeFileSync(
       join(projects, ".pulumi", "stacks", "pbx-estate", "office.json.gz"),
       gzipSync(checkpoint(deployment)),
     );
-    const exportStack = () => Promise.reject(new Error("a file backend is read directly"));
-    const state = await recordedState(url, "pbx-estate", "office", exportStack);
-    expect(state.resources.map((r) => r.id)).toEqual(["dev_1"]);
+    const recorded = await recordedDeployment(url, "pbx-estate", "office", exportStack);
+    expect(recordedResources(recorded!).resources.map((r) => r.id)).toEqual(["dev_1"]);
 
     const legacy = backendFolder("legacy");
     writeFileSync(join(legacy, ".pulumi", "stacks", "office.json"), checkpoint(deployment));
@@ -98,7 +98,19 @@ describe("the recorded state", () => {
   });
 
   it("comes from the engine's export on any other backend", async () => {
-    const state = await recordedState("postgres://db/state", "pbx-estate", "office", async () => ({ deployment }));
-    expect(state.resources.map((r) => r.name)).toEqual(["device/desk"]);
+    const recorded = await recordedDeployment("postgres://db/state", "pbx-estate", "office", async () => ({
+      deployment,
+    }));
+    expect(recordedResources(recorded!).resources.map((r) => r.name)).toEqual(["device/desk"]);
+  });
+
+  it("names the accounts of the estate's objects, once each", () => {
+    const other = { ...device, urn: `${device.urn}2`, outputs: { ...device.outputs, accountId: "acc_2" } };
+    const mine = { ...device, outputs: { ...device.outputs, accountId: "acc_1" } };
+    expect(recordedAccounts({ resources: [mine, other, { ...other, urn: `${device.urn}3` }] })).toEqual([
+      "acc_1",
+      "acc_2",
+    ]);
+    expect(recordedAccounts({})).toEqual([]);
   });
 });

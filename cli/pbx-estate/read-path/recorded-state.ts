@@ -111,29 +111,34 @@ export function checkpointFile(folder: string, project: string, stack: string): 
   return candidates.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
 
-/** The deployment a file backend's checkpoint holds (an empty one when the stack has none yet). */
-export function readCheckpoint(file: string | undefined): Deployment {
-  if (file === undefined) return {};
+/** The deployment a file backend's checkpoint holds (an empty one when nothing was applied yet). */
+export function readCheckpoint(file: string): Deployment {
   const raw = readFileSync(file);
   const text = (file.endsWith(".gz") ? gunzipSync(raw) : raw).toString("utf8");
   const checkpoint = JSON.parse(text) as { checkpoint?: { latest?: Deployment } };
   return checkpoint.checkpoint?.latest ?? {};
 }
 
+/** The accounts the estate's recorded objects belong to (none before the first apply). */
+export function recordedAccounts(deployment: Deployment): string[] {
+  const accounts = (deployment.resources ?? [])
+    .filter((r) => r.type.startsWith(PBX_TYPE_PREFIX) && typeof r.outputs?.accountId === "string")
+    .map((r) => r.outputs!.accountId as string);
+  return [...new Set(accounts)];
+}
+
 /**
  * What the last apply recorded for `project`/`stack`: read from the checkpoint when the backend is a folder,
- * else from `exportStack` (the engine's export of the stack).
+ * else from `exportStack` (the engine's export of the stack). Undefined when a folder holds no such stack.
  */
-export async function recordedState(
+export async function recordedDeployment(
   backendUrl: string,
   project: string,
   stack: string,
   exportStack: () => Promise<{ deployment: unknown }>,
-): Promise<RecordedState> {
+): Promise<Deployment | undefined> {
   const folder = fileBackendFolder(backendUrl);
-  const deployment =
-    folder !== undefined
-      ? readCheckpoint(checkpointFile(folder, project, stack))
-      : ((await exportStack()).deployment as Deployment | undefined);
-  return recordedResources(deployment ?? {});
+  if (folder === undefined) return ((await exportStack()).deployment as Deployment | undefined) ?? {};
+  const file = checkpointFile(folder, project, stack);
+  return file === undefined ? undefined : readCheckpoint(file);
 }
