@@ -1,27 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { ResolvedEstate } from "../schemas/estate.ts";
+import { oneUserEstate } from "../test/fixtures/one-user-estate.ts";
 import { estateResources } from "./estate-resources.ts";
 
-const location = { file: "estate.yaml", line: 1, column: 1 };
-const estate = {
-  name: "office",
-  acceptTerms: "2025-01",
-  location,
-  users: [
-    {
-      key: "john",
-      name: "John Smith",
-      extension: "201",
-      callPlan: "national-unlimited",
-      areaPrefix: "020",
-      outboundCallerId: "+442079460000",
-      recording: { enabled: false },
-      removal: "end-of-month",
-      devices: [{ key: "john-desk", name: "Desk", rotation: "2026-01", location }],
-      location: { ...location, group: null },
-    },
-  ],
-} as unknown as ResolvedEstate;
+const estate = oneUserEstate({ rotation: "2026-01" });
 
 describe("the estate's resources", () => {
   it("are per user its licence, each device's licence and device, then the user, with outputs by name", () => {

@@ -1,30 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { oneUserEstate } from "../../../test/fixtures/one-user-estate.ts";
 import { unknownValue } from "../../../provider/contract.ts";
-import type { ResolvedEstate } from "../../../schemas/estate.ts";
 import { estateResources } from "../../../sdk/estate-resources.ts";
 import { previewSteps, refreshSteps } from "./plan-steps.ts";
 import type { RecordedResource } from "./recorded-state.ts";
 
-const location = { file: "estate.yaml", line: 1, column: 1 };
-const estate = {
-  name: "office",
-  acceptTerms: "2025-01",
-  location,
-  users: [
-    {
-      key: "john",
-      name: "John Smith",
-      extension: "201",
-      callPlan: "national-unlimited",
-      areaPrefix: "020",
-      outboundCallerId: "+442079460000",
-      recording: { enabled: false },
-      removal: "end-of-month",
-      devices: [{ key: "john-desk", name: "Desk", location }],
-      location: { ...location, group: null },
-    },
-  ],
-} as unknown as ResolvedEstate;
+const estate = oneUserEstate();
 const names = { project: "pbx-estate", stack: "office" };
 
 describe("steps worked out without the engine", () => {
