@@ -401,33 +401,52 @@ async function runSize(users: number) {
   }
 }
 
-/** An estate file of `users` users for the CLI (every other one with a softphone), as a team would write it. */
-function estateYaml(users: number): string {
-  const lines = [
-    "apiVersion: pbx-estate/v1",
-    "kind: Estate",
-    "metadata:",
-    `  name: bench-${users}`,
-    "spec:",
-    `  acceptTerms: "${TERMS_VERSION}"`,
-    "  defaults:",
-    "    callPlan: national-unlimited",
-    '    areaPrefix: "020"',
-    `    outboundCallerId: "${NUMBER}"`,
-    "  users:",
-  ];
-  for (let i = 0; i < users; i++) {
-    lines.push(
-      `    - key: u${i}`,
-      `      name: User ${i}`,
-      `      extension: "${1000 + i}"`,
-      "      devices:",
-      `        - key: u${i}-desk`,
-      `          name: Desk ${i}`,
-    );
-    if (i % 2 === 0) lines.push(`        - key: u${i}-soft`, `          name: Softphone ${i}`);
+/** Users per estate file: an estate file may hold at most 1 MiB, so a large estate is split by site. */
+const USERS_PER_FILE = 1000;
+
+/**
+ * The estate files of `users` users for the CLI, as a team would write them: the estate with its defaults,
+ * then one user group a site of up to USERS_PER_FILE users (every other one with a softphone).
+ */
+function estateFiles(users: number): Record<string, string> {
+  const files: Record<string, string> = {
+    "estate.yaml": [
+      "apiVersion: pbx-estate/v1",
+      "kind: Estate",
+      "metadata:",
+      `  name: bench-${users}`,
+      "spec:",
+      `  acceptTerms: "${TERMS_VERSION}"`,
+      "  defaults:",
+      "    callPlan: national-unlimited",
+      '    areaPrefix: "020"',
+      `    outboundCallerId: "${NUMBER}"`,
+      "",
+    ].join("\n"),
+  };
+  for (let site = 0; site * USERS_PER_FILE < users; site++) {
+    const lines = [
+      "apiVersion: pbx-estate/v1",
+      "kind: UserGroup",
+      "metadata:",
+      `  name: site-${site}`,
+      "spec:",
+      "  users:",
+    ];
+    for (let i = site * USERS_PER_FILE; i < Math.min(users, (site + 1) * USERS_PER_FILE); i++) {
+      lines.push(
+        `    - key: u${i}`,
+        `      name: User ${i}`,
+        `      extension: "${1000 + i}"`,
+        "      devices:",
+        `        - key: u${i}-desk`,
+        `          name: Desk ${i}`,
+      );
+      if (i % 2 === 0) lines.push(`        - key: u${i}-soft`, `          name: Softphone ${i}`);
+    }
+    files[`site-${String(site).padStart(3, "0")}.yaml`] = `${lines.join("\n")}\n`;
   }
-  return `${lines.join("\n")}\n`;
+  return files;
 }
 
 /** Runs `pbx-estate` (the package's bin) in `cwd`; resolves to seconds taken, rejects on a failing exit code. */
@@ -491,7 +510,8 @@ async function runCli(users: number): Promise<CliFigures> {
   const backend = await startServe(join(dir, "backend"));
   const project = join(dir, "project");
   mkdirSync(project);
-  writeFileSync(join(project, "estate.yaml"), estateYaml(users));
+  mkdirSync(join(project, "estate"));
+  for (const [name, text] of Object.entries(estateFiles(users))) writeFileSync(join(project, "estate", name), text);
   const env = { PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token, ...checkpointEnv };
   const skipFloor = users >= LARGE_SIZE;
   const floorWs = skipFloor ? undefined : await workspace(`cli-floor-${users}`, async () => estate(users, floor), {});
@@ -505,18 +525,18 @@ async function runCli(users: number): Promise<CliFigures> {
   try {
     const samples: CliFigures["samples"] = { plan: [], drift: [], floorPreview: [], floorRefresh: [] };
     console.error(`[bench] ${users} users: the CLI's apply …`);
-    const applySeconds = await timed(["apply", "estate.yaml", "--yes", "--parallel", String(parallel)]);
+    const applySeconds = await timed(["apply", "estate", "--yes", "--parallel", String(parallel)]);
     const floorUpSeconds = await onFloor("up");
     for (let i = 0; i < (skipFloor ? 1 : cliRepeat); i++) {
       console.error(`[bench] ${users} users: the CLI's plan and drift, round ${i + 1} …`);
-      samples.plan.push(await timed(["plan", "estate.yaml", "--json"]));
+      samples.plan.push(await timed(["plan", "estate", "--json"]));
       const preview = await onFloor("preview");
       if (preview !== undefined) samples.floorPreview.push(preview);
-      samples.drift.push(await timed(["drift", "estate.yaml", "--json"]));
+      samples.drift.push(await timed(["drift", "estate", "--json"]));
       const refresh = await onFloor("refresh");
       if (refresh !== undefined) samples.floorRefresh.push(refresh);
     }
-    const destroySeconds = await timed(["destroy", "estate.yaml", "--yes", "--parallel", String(parallel)]);
+    const destroySeconds = await timed(["destroy", "estate", "--yes", "--parallel", String(parallel)]);
     peakRssMb.backend = Math.max(peakRssMb.backend ?? 0, Math.round(peakRssOf(backend.child.pid ?? 0)));
     const roundRatio = (ours: number[], base: number[]) =>
       Math.round(medianOf(ours.map((o, i) => o / base[i]!)) * 100) / 100;
