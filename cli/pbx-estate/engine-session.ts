@@ -31,7 +31,7 @@ import {
   settingsEnvironment,
   type PlannedSteps,
 } from "../../provider/contract.ts";
-import type { EstateAdoption } from "../../sdk/estate.ts";
+import type { EstateAdoption } from "../../sdk/estate-resources.ts";
 import {
   createEngineWorkspace,
   engineCli,
@@ -42,6 +42,7 @@ import { isolateSdkChannels } from "../sdk-channels.ts";
 import type { BackendCredentials } from "./backend-api.ts";
 import { CliError, messageOf } from "./errors.ts";
 import { ProgramMark } from "./program-mark.ts";
+import { refuseEstateBeyondHeap } from "./program-memory.ts";
 import { noStateMessage, type StateLocation } from "./state-location.ts";
 
 export interface EngineTarget {
@@ -225,6 +226,7 @@ export class EngineSession implements AsyncDisposable {
     options: ChangeOptions = {},
     guards: Record<string, string> = {},
   ): Promise<EngineEvent[]> {
+    refuseEstateBeyondHeap(this.target.estate, this.target.adopt);
     // Node 22 runs this file without a transform, so no `using` here.
     const mark = new ProgramMark(this.workDir);
     try {

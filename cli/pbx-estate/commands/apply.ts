@@ -12,6 +12,7 @@ import { formatMoney } from "../plan/values.ts";
 import { refusedBeforeApply } from "../plan-check/index.ts";
 import { engineFallbackNote, planEstate, planningHelp, planningOptions } from "../planning.ts";
 import { Progress } from "../progress.ts";
+import { refuseEstateBeyondHeap } from "../program-memory.ts";
 import { refuseOutdatedTerms } from "../terms.ts";
 
 export const DEFAULT_MAX_DELETIONS = 10;
@@ -105,21 +106,21 @@ Exit codes: 0 applied (or nothing to do), 1 failure, 3 refused: nothing was chan
           `the monthly cost rises by ${formatMoney(monthlyDeltaMinor, currency)}, more than --max-cost-increase ${formatMoney(maxIncrease, currency)}`,
         );
       }
+      refuseEstateBeyondHeap(connection.estate, connection.target.adopt);
       await confirmOrRefuse(io, { yes: values.yes, reasons: limits, question: "Apply anyway?", expected: "yes" });
 
       io.err("");
+      const session = await connection.engine();
       // The engine's plan read everything again; otherwise only what changed outside pbx-estate is read.
       if (!values.engine && planned.changedOutside.length > 0) {
         const count = planned.changedOutside.length;
         io.err(`reading again ${count} object${count === 1 ? "" : "s"} changed outside pbx-estate …`);
-        await (await connection.engine()).refresh(planned.changedOutside, { parallel });
+        await session.refresh(planned.changedOutside, { parallel });
       }
       const progress = new Progress(io, planned.changedResources);
       let events;
       try {
-        events = await (
-          await connection.engine()
-        ).up({
+        events = await session.up({
           parallel,
           onEvent: progress.onEvent,
           refresh: values.engine,
