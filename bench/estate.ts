@@ -18,10 +18,12 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { getHeapStatistics } from "node:v8";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, type PulumiFn, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { TERMS_VERSION } from "../backend/catalogue/service.ts";
 import { createEngineWorkspace, engineCli, engineEnvironment, packageRoot } from "../cli/engine-environment.ts";
+import { programHeapMb } from "../cli/pbx-estate/program-memory.ts";
 import { fileBackendUrl } from "../cli/pbx-estate/state-location.ts";
 import { isolateSdkChannels } from "../cli/sdk-channels.ts";
 import { PbxUser, ServiceSubscription, SipDevice } from "../sdk/index.ts";
@@ -495,6 +497,11 @@ interface CliFigures {
   ratios?: { planOverFloorPreview: number; driftOverFloorRefresh: number; applyOverFloorUpAndRefresh: number };
   /** Highest peak resident set per process kind over the CLI's runs (cli, engine, plugin, backend). */
   peakRssMb: Record<string, number>;
+  /**
+   * The heap limit `apply` and `destroy` ran with when the estate's program would not fit Node's default
+   * (the `NODE_OPTIONS` the CLI's refusal names: cli/pbx-estate/program-memory.ts); plan and drift never.
+   */
+  raisedHeapMb?: number;
   totalMinutes: number;
 }
 
@@ -513,11 +520,17 @@ async function runCli(users: number): Promise<CliFigures> {
   mkdirSync(join(project, "estate"));
   for (const [name, text] of Object.entries(estateFiles(users))) writeFileSync(join(project, "estate", name), text);
   const env = { PBX_ENDPOINT: backend.url, PBX_TOKEN: backend.token, ...checkpointEnv };
+  // Each user: its licence and itself, and one or two devices (every other user) with their licences.
+  const resources = 2 * users + 2 * (users + Math.ceil(users / 2));
+  const defaultHeapMb = getHeapStatistics().heap_size_limit / 2 ** 20;
+  const raisedHeapMb =
+    programHeapMb(resources) > defaultHeapMb ? Math.ceil(programHeapMb(resources) / 1024) * 1024 : undefined;
+  const programEnv = raisedHeapMb ? { ...env, NODE_OPTIONS: `--max-old-space-size=${raisedHeapMb}` } : env;
   const skipFloor = users >= LARGE_SIZE;
   const floorWs = skipFloor ? undefined : await workspace(`cli-floor-${users}`, async () => estate(users, floor), {});
   const peakRssMb: Record<string, number> = {};
-  const timed = async (args: string[]): Promise<number> => {
-    const measured = await cpuByProcessKind(cliProcessKind, () => cliSeconds(project, args, env));
+  const timed = async (args: string[], runEnv = env): Promise<number> => {
+    const measured = await cpuByProcessKind(cliProcessKind, () => cliSeconds(project, args, runEnv));
     for (const [kind, mb] of Object.entries(measured.peakRssMb)) peakRssMb[kind] = Math.max(peakRssMb[kind] ?? 0, mb);
     return measured.result;
   };
@@ -525,7 +538,7 @@ async function runCli(users: number): Promise<CliFigures> {
   try {
     const samples: CliFigures["samples"] = { plan: [], drift: [], floorPreview: [], floorRefresh: [] };
     console.error(`[bench] ${users} users: the CLI's apply …`);
-    const applySeconds = await timed(["apply", "estate", "--yes", "--parallel", String(parallel)]);
+    const applySeconds = await timed(["apply", "estate", "--yes", "--parallel", String(parallel)], programEnv);
     const floorUpSeconds = await onFloor("up");
     for (let i = 0; i < (skipFloor ? 1 : cliRepeat); i++) {
       console.error(`[bench] ${users} users: the CLI's plan and drift, round ${i + 1} …`);
@@ -536,7 +549,7 @@ async function runCli(users: number): Promise<CliFigures> {
       const refresh = await onFloor("refresh");
       if (refresh !== undefined) samples.floorRefresh.push(refresh);
     }
-    const destroySeconds = await timed(["destroy", "estate", "--yes", "--parallel", String(parallel)]);
+    const destroySeconds = await timed(["destroy", "estate", "--yes", "--parallel", String(parallel)], programEnv);
     peakRssMb.backend = Math.max(peakRssMb.backend ?? 0, Math.round(peakRssOf(backend.child.pid ?? 0)));
     const roundRatio = (ours: number[], base: number[]) =>
       Math.round(medianOf(ours.map((o, i) => o / base[i]!)) * 100) / 100;
@@ -562,6 +575,7 @@ async function runCli(users: number): Promise<CliFigures> {
       ...floorFigures,
       samples,
       peakRssMb,
+      ...(raisedHeapMb ? { raisedHeapMb } : {}),
       totalMinutes: Math.round((performance.now() - started) / 600) / 100,
     };
   } finally {
