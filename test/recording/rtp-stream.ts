@@ -2,6 +2,8 @@
  * Test support: RTP packets of a known signal, as a handset sends them — G.711 encoders (from the G.711
  * definition), a sine tone, and RTP packets with optional CSRCs, extension header and padding.
  */
+import type { CapturedDatagram } from "./pcap-writer.ts";
+
 export const PCMU = 0;
 export const PCMA = 8;
 
@@ -86,4 +88,39 @@ export function encodeALaw(sample: number): number {
   const segment = magnitude < 256 ? 0 : Math.floor(Math.log2(magnitude)) - 7;
   const mantissa = (magnitude >> (segment === 0 ? 4 : segment + 3)) & 0x0f;
   return (sign | (segment << 4) | mantissa) ^ 0x55;
+}
+
+export type ToneStreamOptions = {
+  source: { address: string; port: number };
+  destination: { address: string; port: number };
+  payloadType: typeof PCMU | typeof PCMA;
+  frequency: number;
+  ssrc: number;
+  /** Capture time of the first packet. */
+  startMs: number;
+  durationMs: number;
+  packetMs?: number;
+  firstSequenceNumber?: number;
+  firstTimestamp?: number;
+  amplitude?: number;
+};
+
+/** A sender's packets of a tone, one every `packetMs` (default 20 ms), captured on time. */
+export function toneStream(o: ToneStreamOptions): CapturedDatagram[] {
+  const { packetMs = 20, firstSequenceNumber = 1000, firstTimestamp = 50_000, amplitude = 8000 } = o;
+  const samplesPerPacket = packetMs * 8;
+  const count = Math.round(o.durationMs / packetMs);
+  return Array.from({ length: count }, (_, i) => ({
+    capturedAtMs: o.startMs + i * packetMs,
+    source: o.source,
+    destination: o.destination,
+    payload: rtpPacket({
+      payloadType: o.payloadType,
+      sequenceNumber: firstSequenceNumber + i,
+      timestamp: firstTimestamp + i * samplesPerPacket,
+      ssrc: o.ssrc,
+      marker: i === 0,
+      payload: encodeG711(o.payloadType, toneSamples(o.frequency, i * samplesPerPacket, samplesPerPacket, 8000, amplitude)),
+    }),
+  }));
 }
