@@ -28,12 +28,21 @@ describe("mixing a call's packets", () => {
   it("undoes reordering, drops duplicates and is not shifted by capture-time jitter", () => {
     const inOrder = mixCall(oneSecondOf440());
     const packets = oneSecondOf440().map((p, i) => ({ ...p, capturedAtMs: p.capturedAtMs + (i === 0 ? 0 : (i * 7) % 13) }));
-    [packets[10], packets[11]] = [packets[11]!, packets[10]!];
-    [packets[30], packets[33]] = [packets[33]!, packets[30]!];
+    // Overtaken packets: each arrives after the ones sent after it.
+    packets[10] = { ...packets[10]!, capturedAtMs: packets[11]!.capturedAtMs + 4 };
+    packets[30] = { ...packets[30]!, capturedAtMs: packets[33]!.capturedAtMs + 1 };
     packets.splice(20, 0, { ...packets[19]!, capturedAtMs: packets[19]!.capturedAtMs + 1 }, { ...packets[5]!, capturedAtMs: packets[19]!.capturedAtMs + 2 });
     const call = mixCall(packets);
     expect(call.directions[0]).toMatchObject({ packets: 50, lost: 0, duplicates: 2 });
     expect(call.samples).toEqual(inOrder.samples);
+  });
+
+  it("starts at the first packet's place even when that packet was delayed more than the next", () => {
+    const packets = oneSecondOf440();
+    packets[0] = { ...packets[0]!, capturedAtMs: T0 + 15 };
+    const call = mixCall(packets);
+    expect(call.startedAtMs).toBe(T0);
+    expect(call.samples).toEqual(mixCall(oneSecondOf440()).samples);
   });
 
   it("leaves lost packets silent and counts them", () => {

@@ -102,9 +102,18 @@ export function mixCall(datagrams: Iterable<UdpDatagram>, window: MixWindow = {}
     placementsByDirection.push(placements);
   }
 
+  // Without an answer time the timeline starts at the earliest placed packet, which may lie a little before
+  // the first capture when that packet was delayed more than later ones.
+  let timelineStartMs = startedAtMs;
+  const firstSample = Math.min(0, ...placementsByDirection.map((ps) => ps.reduce((m, p) => Math.min(m, p.index), 0)));
+  if (window.answeredAtMs === undefined && timelineStartMs !== null && firstSample < 0) {
+    timelineStartMs += firstSample / SAMPLES_PER_MS;
+    for (const placements of placementsByDirection) for (const p of placements) p.index -= firstSample;
+    lastSample -= firstSample;
+  }
   const length =
-    startedAtMs !== null && window.hungUpAtMs !== undefined
-      ? Math.max(0, Math.round((window.hungUpAtMs - startedAtMs) * SAMPLES_PER_MS))
+    timelineStartMs !== null && window.hungUpAtMs !== undefined
+      ? Math.max(0, Math.round((window.hungUpAtMs - timelineStartMs) * SAMPLES_PER_MS))
       : lastSample;
   const samples = new Int16Array(length);
   const directionSamples = new Int16Array(length);
@@ -116,7 +125,7 @@ export function mixCall(datagrams: Iterable<UdpDatagram>, window: MixWindow = {}
   return {
     sampleRate: G711_SAMPLE_RATE,
     samples,
-    startedAtMs,
+    startedAtMs: timelineStartMs,
     durationSeconds: length / G711_SAMPLE_RATE,
     directions: reports,
     ignoredDatagrams,
