@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { LINK_TYPE, mixPcapFiles, PcapFormatError, wavFile, wavParts, type MixWindow } from "../../recording/audio/index.ts";
+import { LINK_TYPE, mixPcapFiles, PcapFormatError, readPcapFile, wavFile, wavParts, type MixWindow } from "../../recording/audio/index.ts";
 import { pcapFile, type CapturedDatagram, type PcapWriterOptions } from "./pcap-writer.ts";
 import { PCMA, PCMU, rtcpReceiverReport, rtpPacket, telephoneEventPayload, toneStream } from "./rtp-stream.ts";
 import { hasTone, toneSpans } from "./tones.ts";
@@ -135,6 +136,23 @@ describe("a call's audio from the relay's pcap files", () => {
     expect(parts.every((p) => p.length <= cap)).toBe(true);
     expect(parts.flatMap((p) => [...readWav(p).samples])).toEqual([...call.samples]);
   });
+
+  // Written by rtpengine 10.5 (Debian 12) itself with --recording-method=pcap and --recording-format=raw
+  // (its default) or eth: a caller sending 440 Hz PCMU for 1 s, the callee 1000 Hz PCMU from 0.2 s to 0.8 s.
+  for (const [format, linkType] of [["raw", LINK_TYPE.raw], ["eth", LINK_TYPE.ethernet]] as const) {
+    it(`reads what rtpengine's pcap recording writes in its ${format} format`, async () => {
+      const path = fileURLToPath(new URL(`fixtures/rtpengine-pcap-${format}.pcap`, import.meta.url));
+      expect((await readPcapFile(path)).linkType).toBe(linkType);
+      const call = await mixPcapFiles([path]);
+      expect(call.durationSeconds).toBeCloseTo(1, 2);
+      expect(call.directions.map((d) => ({ packets: d.packets, lost: d.lost, relay: d.destination.address }))).toEqual([
+        { packets: 50, lost: 0, relay: "127.0.0.1" },
+        { packets: 30, lost: 0, relay: "127.0.0.1" },
+      ]);
+      expect(toneSpans(call.samples, CALLER_HZ)).toEqual([[0, 1]]);
+      expect(toneSpans(call.samples, CALLEE_HZ)).toEqual([[0.2, 0.8]]);
+    });
+  }
 
   it("refuses a capture of another link type naming the file and the link type", async () => {
     const path = join(folder, "cooked.pcap");
