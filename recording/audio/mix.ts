@@ -12,7 +12,7 @@
  * with saturation.
  */
 import { G711_SAMPLE_RATE, decodeG711Into, isG711 } from "./g711.ts";
-import { parseRtp, type RtpPacket } from "./rtp.ts";
+import { parseRtp } from "./rtp.ts";
 import { endpointKey, type Endpoint, type UdpDatagram } from "./udp.ts";
 
 export type MixWindow = {
@@ -53,7 +53,16 @@ export const RUN_TOLERANCE_MS = 250;
 const MAX_DROPOUT = 3000;
 const SAMPLES_PER_MS = G711_SAMPLE_RATE / 1000;
 
-type Received = { capturedAtMs: number; rtp: RtpPacket; extendedSequence: number; extendedTimestamp: number };
+/** What the mix keeps of a packet (flat: an hour's call holds 360,000 of them). */
+type Received = {
+  capturedAtMs: number;
+  sequenceNumber: number;
+  timestamp: number;
+  payloadType: number;
+  payload: Uint8Array;
+  extendedSequence: number;
+  extendedTimestamp: number;
+};
 type Placement = { index: number; payloadType: number; payload: Uint8Array };
 type Direction = { source: Endpoint; destination: Endpoint; bySsrc: Map<number, Received[]> };
 
@@ -76,7 +85,15 @@ export function mixCall(datagrams: Iterable<UdpDatagram>, window: MixWindow = {}
     }
     let stream = direction.bySsrc.get(rtp.ssrc);
     if (!stream) direction.bySsrc.set(rtp.ssrc, (stream = []));
-    stream.push({ capturedAtMs: datagram.capturedAtMs, rtp, extendedSequence: 0, extendedTimestamp: 0 });
+    stream.push({
+      capturedAtMs: datagram.capturedAtMs,
+      sequenceNumber: rtp.sequenceNumber,
+      timestamp: rtp.timestamp,
+      payloadType: rtp.payloadType,
+      payload: rtp.payload,
+      extendedSequence: 0,
+      extendedTimestamp: 0,
+    });
   }
 
   const startedAtMs = window.answeredAtMs ?? (Number.isFinite(firstCaptureMs) ? firstCaptureMs : null);
@@ -137,8 +154,8 @@ function placeStream(stream: Received[], startMs: number, report: DirectionRepor
   stream.sort((a, b) => a.capturedAtMs - b.capturedAtMs);
   let highest = -1;
   for (const r of stream) {
-    highest = highest < 0 ? r.rtp.sequenceNumber : highest;
-    r.extendedSequence = highest + int16(r.rtp.sequenceNumber - (highest & 0xffff));
+    highest = highest < 0 ? r.sequenceNumber : highest;
+    r.extendedSequence = highest + int16(r.sequenceNumber - (highest & 0xffff));
     highest = Math.max(highest, r.extendedSequence);
   }
   stream.sort((a, b) => a.extendedSequence - b.extendedSequence);
@@ -147,11 +164,11 @@ function placeStream(stream: Received[], startMs: number, report: DirectionRepor
   let runOffset = Infinity; // capture index − RTP timestamp of the run's least-delayed decodable packet
   const closeRun = (): void => {
     for (const r of run) {
-      if (!isG711(r.rtp.payloadType)) continue;
+      if (!isG711(r.payloadType)) continue;
       out.push({
         index: Math.round(runOffset + r.extendedTimestamp),
-        payloadType: r.rtp.payloadType,
-        payload: r.rtp.payload,
+        payloadType: r.payloadType,
+        payload: r.payload,
       });
     }
     run = [];
@@ -167,14 +184,14 @@ function placeStream(stream: Received[], startMs: number, report: DirectionRepor
     report.packets++;
     if (previous) {
       const gap = r.extendedSequence - previous.extendedSequence - 1;
-      r.extendedTimestamp = previous.extendedTimestamp + int32(r.rtp.timestamp - previous.rtp.timestamp);
+      r.extendedTimestamp = previous.extendedTimestamp + int32(r.timestamp - previous.timestamp);
       if (gap >= MAX_DROPOUT) closeRun();
       else report.lost += gap;
     } else {
-      r.extendedTimestamp = r.rtp.timestamp;
+      r.extendedTimestamp = r.timestamp;
     }
     previous = r;
-    if (!isG711(r.rtp.payloadType)) {
+    if (!isG711(r.payloadType)) {
       report.skipped++;
       run.push(r);
       continue;

@@ -54,6 +54,26 @@ export async function readPcapFile(path: string): Promise<PcapFile> {
 
 /** `name` is what errors call the file (its path). */
 export function parsePcap(bytes: Uint8Array, name: string): PcapFile {
+  const frames: PcapFrame[] = [];
+  const reading = pcapFrames(bytes, name);
+  for (;;) {
+    const next = reading.frames.next();
+    if (next.done) return { ...reading.header, frames, truncated: next.value.truncated };
+    frames.push(next.value);
+  }
+}
+
+/**
+ * The header at once (throwing `PcapFormatError` for a file this reader refuses), the frames one by one
+ * (a long call's recording need not become one object per frame at once).
+ */
+export function pcapFrames(
+  bytes: Uint8Array,
+  name: string,
+): {
+  header: { linkType: LinkType; nanosecondTimestamps: boolean };
+  frames: Generator<PcapFrame, { truncated: boolean }>;
+} {
   if (bytes.byteLength < GLOBAL_HEADER_BYTES) {
     throw new PcapFormatError(name, `too short for a pcap file (${bytes.byteLength} bytes)`);
   }
@@ -68,31 +88,23 @@ export function parsePcap(bytes: Uint8Array, name: string): PcapFile {
     );
   }
   const fractionPerMs = nanosecondTimestamps ? 1e6 : 1e3;
-  const frames: PcapFrame[] = [];
-  let offset = GLOBAL_HEADER_BYTES;
-  let truncated = false;
-  while (offset < bytes.byteLength) {
-    if (offset + RECORD_HEADER_BYTES > bytes.byteLength) {
-      truncated = true;
-      break;
+  function* frames(): Generator<PcapFrame, { truncated: boolean }> {
+    let offset = GLOBAL_HEADER_BYTES;
+    while (offset < bytes.byteLength) {
+      const start = offset + RECORD_HEADER_BYTES;
+      if (start > bytes.byteLength) return { truncated: true };
+      const capturedLength = view.getUint32(offset + 8, littleEndian);
+      if (start + capturedLength > bytes.byteLength) return { truncated: true };
+      yield {
+        capturedAtMs: view.getUint32(offset, littleEndian) * 1000 + view.getUint32(offset + 4, littleEndian) / fractionPerMs,
+        data: bytes.subarray(start, start + capturedLength),
+        originalLength: view.getUint32(offset + 12, littleEndian),
+      };
+      offset = start + capturedLength;
     }
-    const seconds = view.getUint32(offset, littleEndian);
-    const fraction = view.getUint32(offset + 4, littleEndian);
-    const capturedLength = view.getUint32(offset + 8, littleEndian);
-    const originalLength = view.getUint32(offset + 12, littleEndian);
-    const start = offset + RECORD_HEADER_BYTES;
-    if (start + capturedLength > bytes.byteLength) {
-      truncated = true;
-      break;
-    }
-    frames.push({
-      capturedAtMs: seconds * 1000 + fraction / fractionPerMs,
-      data: bytes.subarray(start, start + capturedLength),
-      originalLength,
-    });
-    offset = start + capturedLength;
+    return { truncated: false };
   }
-  return { linkType: linkType as LinkType, nanosecondTimestamps, frames, truncated };
+  return { header: { linkType: linkType as LinkType, nanosecondTimestamps }, frames: frames() };
 }
 
 function byteOrderAndResolution(

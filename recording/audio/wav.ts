@@ -2,7 +2,11 @@
  * 16-bit PCM mono WAV (RIFF) files, and a cut of one recording into consecutive WAV files of at most a given
  * size each (mail relays refuse large attachments: an hour at 8 kHz is about 58 MB).
  */
+import { endianness } from "node:os";
+
 export const WAV_HEADER_BYTES = 44;
+/** WAV samples are little-endian: on such a host the samples' memory is the file's data as it is. */
+const LITTLE_ENDIAN_HOST = endianness() === "LE";
 const BYTES_PER_SAMPLE = 2;
 
 export function wavFile(samples: Int16Array, sampleRate: number): Buffer {
@@ -21,7 +25,11 @@ export function wavFile(samples: Int16Array, sampleRate: number): Buffer {
   file.writeUInt16LE(BYTES_PER_SAMPLE * 8, 34);
   file.write("data", 36, "ascii");
   file.writeUInt32LE(dataBytes, 40);
-  for (let i = 0; i < samples.length; i++) file.writeInt16LE(samples[i]!, WAV_HEADER_BYTES + i * BYTES_PER_SAMPLE);
+  if (LITTLE_ENDIAN_HOST) {
+    file.set(new Uint8Array(samples.buffer, samples.byteOffset, dataBytes), WAV_HEADER_BYTES);
+  } else {
+    for (let i = 0; i < samples.length; i++) file.writeInt16LE(samples[i]!, WAV_HEADER_BYTES + i * BYTES_PER_SAMPLE);
+  }
   return file;
 }
 
