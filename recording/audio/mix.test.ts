@@ -70,6 +70,16 @@ describe("mixing a call's packets", () => {
     expect(toneSpans(call.samples, 440)).toEqual([[0, 1], [2, 3]]);
   });
 
+  it("takes restarted sequence numbers under one SSRC for a restarted sender, not loss", () => {
+    for (const restartAt of [10, 40_000]) {
+      const first = oneSecondOf440({ firstSequenceNumber: 5000 });
+      const second = oneSecondOf440({ startMs: T0 + 1500, firstSequenceNumber: restartAt, firstTimestamp: 0 });
+      const call = mixCall([...first, ...second]);
+      expect(call.directions[0], `restart at ${restartAt}`).toMatchObject({ packets: 100, lost: 0 });
+      expect(toneSpans(call.samples, 440)).toEqual([[0, 1], [1.5, 2.5]]);
+    }
+  });
+
   it("places a new SSRC by its capture time", () => {
     const first = toneStream({ source: callee, destination: relayB, payloadType: PCMA, frequency: 1000, ssrc: 1, startMs: T0, durationMs: 500 });
     const second = toneStream({ source: callee, destination: relayB, payloadType: PCMA, frequency: 1000, ssrc: 2, startMs: T0 + 800, durationMs: 500, firstSequenceNumber: 7, firstTimestamp: 123 });

@@ -4,8 +4,8 @@
  * A direction is a source → destination pair; its packets are grouped by SSRC (a sender may change SSRC
  * mid-call), put in sequence-number order (reordering undone, duplicates dropped), and cut into runs. Within a
  * run, packets are placed by RTP timestamp, so jitter in capture times does not shift the audio; a run is
- * anchored to the capture clock by its least-delayed packet. A new run starts with a new SSRC, a sequence jump
- * beyond RFC 3550's dropout limit, or when the RTP timestamp and the capture time disagree by more than
+ * anchored to the capture clock by its least-delayed packet. A new run starts with a new SSRC, restarted
+ * sequence numbers (RFC 3550's dropout and misorder limits), or when the RTP timestamp and the capture time disagree by more than
  * RUN_TOLERANCE_MS (a sender whose timestamps did not follow a pause, or a clock drifting away): its packets
  * are then placed by their capture time again. Missing packets leave silence. Each direction is written on
  * its own timeline (later runs overwrite earlier ones where they overlap), then the directions are summed
@@ -49,8 +49,9 @@ export type MixedCall = {
 
 /** How far RTP time and capture time may disagree within a run before the capture clock wins again. */
 export const RUN_TOLERANCE_MS = 250;
-/** RFC 3550 A.1: a larger forward jump in sequence numbers is a restarted sender, not loss. */
+/** RFC 3550 A.1: a larger jump in sequence numbers, forward or back, is a restarted sender, not loss. */
 const MAX_DROPOUT = 3000;
+const MAX_MISORDER = 100;
 const SAMPLES_PER_MS = G711_SAMPLE_RATE / 1000;
 
 /** What the mix keeps of a packet (flat: an hour's call holds 360,000 of them). */
@@ -152,48 +153,60 @@ export function mixCall(datagrams: Iterable<UdpDatagram>, window: MixWindow = {}
 /** One SSRC's packets → placements on the timeline starting at `startMs`; counts into `report`. */
 function placeStream(stream: Received[], startMs: number, report: DirectionReport, out: Placement[]): void {
   stream.sort((a, b) => a.capturedAtMs - b.capturedAtMs);
-  let highest = -1;
-  for (const r of stream) {
-    highest = highest < 0 ? r.sequenceNumber : highest;
-    r.extendedSequence = highest + int16(r.sequenceNumber - (highest & 0xffff));
-    highest = Math.max(highest, r.extendedSequence);
-  }
-  stream.sort((a, b) => a.extendedSequence - b.extendedSequence);
+  for (const segment of numberingSegments(stream)) placeSegment(segment, startMs, report, out);
+}
 
+/**
+ * The packets (in capture order) cut where the sender restarted its sequence numbers (RFC 3550 A.1: a jump
+ * forward beyond MAX_DROPOUT or back beyond MAX_MISORDER), each with its sequence number extended across the
+ * 16-bit wrap.
+ */
+function numberingSegments(stream: Received[]): Received[][] {
+  const segments: Received[][] = [];
+  let segment: Received[] = [];
+  let highest = 0;
+  for (const r of stream) {
+    const delta = int16(r.sequenceNumber - (highest & 0xffff));
+    if (segment.length === 0 || delta >= MAX_DROPOUT || delta < -MAX_MISORDER) {
+      if (segment.length > 0) segments.push(segment);
+      segment = [];
+      highest = r.sequenceNumber;
+      r.extendedSequence = r.sequenceNumber;
+    } else {
+      r.extendedSequence = highest + delta;
+      highest = Math.max(highest, r.extendedSequence);
+    }
+    segment.push(r);
+  }
+  if (segment.length > 0) segments.push(segment);
+  return segments;
+}
+
+function placeSegment(segment: Received[], startMs: number, report: DirectionReport, out: Placement[]): void {
+  segment.sort((a, b) => a.extendedSequence - b.extendedSequence);
   let run: Received[] = [];
   let runOffset = Infinity; // capture index − RTP timestamp of the run's least-delayed decodable packet
   const closeRun = (): void => {
     for (const r of run) {
       if (!isG711(r.payloadType)) continue;
-      out.push({
-        index: Math.round(runOffset + r.extendedTimestamp),
-        payloadType: r.payloadType,
-        payload: r.payload,
-      });
+      out.push({ index: Math.round(runOffset + r.extendedTimestamp), payloadType: r.payloadType, payload: r.payload });
     }
     run = [];
     runOffset = Infinity;
   };
 
   let previous: Received | undefined;
-  for (const r of stream) {
+  for (const r of segment) {
     if (previous && r.extendedSequence === previous.extendedSequence) {
       report.duplicates++;
       continue;
     }
     report.packets++;
-    if (previous) {
-      const gap = r.extendedSequence - previous.extendedSequence - 1;
-      r.extendedTimestamp = previous.extendedTimestamp + int32(r.timestamp - previous.timestamp);
-      if (gap >= MAX_DROPOUT) closeRun();
-      else report.lost += gap;
-    } else {
-      r.extendedTimestamp = r.timestamp;
-    }
+    if (previous) report.lost += r.extendedSequence - previous.extendedSequence - 1;
+    r.extendedTimestamp = previous ? previous.extendedTimestamp + int32(r.timestamp - previous.timestamp) : r.timestamp;
     previous = r;
     if (!isG711(r.payloadType)) {
       report.skipped++;
-      run.push(r);
       continue;
     }
     const offset = (r.capturedAtMs - startMs) * SAMPLES_PER_MS - r.extendedTimestamp;
