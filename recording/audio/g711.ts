@@ -34,7 +34,8 @@ export function isG711(payloadType: number): boolean {
 
 /** Writes the decoded samples of a PCMU or PCMA payload into `out` from `at` (codes past its end dropped). */
 export function decodeG711Into(payloadType: number, payload: Uint8Array, out: Int16Array, at: number): void {
-  const table = payloadType === PAYLOAD_TYPE_PCMU ? MU_LAW_TABLE : payloadType === PAYLOAD_TYPE_PCMA ? A_LAW_TABLE : null;
+  const table =
+    payloadType === PAYLOAD_TYPE_PCMU ? MU_LAW_TABLE : payloadType === PAYLOAD_TYPE_PCMA ? A_LAW_TABLE : null;
   if (!table) throw new Error(`RTP payload type ${payloadType} is not G.711`);
   const from = Math.max(0, -at);
   const to = Math.min(payload.byteLength, out.length - at);

@@ -4,8 +4,18 @@ import { LINK_TYPE, parsePcap, PcapFormatError } from "./pcap.ts";
 import { udpDatagram } from "./udp.ts";
 
 const datagrams: CapturedDatagram[] = [
-  { capturedAtMs: 1_767_610_800_123.456, source: { address: "192.0.2.1", port: 4000 }, destination: { address: "192.0.2.100", port: 30000 }, payload: Uint8Array.of(1, 2, 3) },
-  { capturedAtMs: 1_767_610_800_143.789, source: { address: "2001:db8::2", port: 5000 }, destination: { address: "2001:db8:0:1::100", port: 30002 }, payload: Uint8Array.of(4, 5) },
+  {
+    capturedAtMs: 1_767_610_800_123.456,
+    source: { address: "192.0.2.1", port: 4000 },
+    destination: { address: "192.0.2.100", port: 30000 },
+    payload: Uint8Array.of(1, 2, 3),
+  },
+  {
+    capturedAtMs: 1_767_610_800_143.789,
+    source: { address: "2001:db8::2", port: 5000 },
+    destination: { address: "2001:db8:0:1::100", port: 30002 },
+    payload: Uint8Array.of(4, 5),
+  },
 ];
 
 function datagramsOf(file: Buffer): ReturnType<typeof udpDatagram>[] {
@@ -25,15 +35,26 @@ describe("pcap reading", () => {
           expect.closeTo(datagrams[0]!.capturedAtMs, nanosecondTimestamps ? 6 : 3),
           expect.closeTo(datagrams[1]!.capturedAtMs, nanosecondTimestamps ? 6 : 3),
         ]);
-        expect(read[0]).toMatchObject({ source: { address: "192.0.2.1", port: 4000 }, destination: { address: "192.0.2.100", port: 30000 } });
-        expect(read[1]).toMatchObject({ source: { address: "2001:db8::2", port: 5000 }, destination: { address: "2001:db8:0:1::100", port: 30002 } });
-        expect(read.map((d) => [...d!.payload])).toEqual([[1, 2, 3], [4, 5]]);
+        expect(read[0]).toMatchObject({
+          source: { address: "192.0.2.1", port: 4000 },
+          destination: { address: "192.0.2.100", port: 30000 },
+        });
+        expect(read[1]).toMatchObject({
+          source: { address: "2001:db8::2", port: 5000 },
+          destination: { address: "2001:db8:0:1::100", port: 30002 },
+        });
+        expect(read.map((d) => [...d!.payload])).toEqual([
+          [1, 2, 3],
+          [4, 5],
+        ]);
       });
     }
   }
 
   it("reads Ethernet frames (as rtpengine's eth recording format writes them)", () => {
-    expect(datagramsOf(pcapFile(datagrams, { linkType: LINK_TYPE.ethernet })).map((d) => d?.source.port)).toEqual([4000, 5000]);
+    expect(datagramsOf(pcapFile(datagrams, { linkType: LINK_TYPE.ethernet })).map((d) => d?.source.port)).toEqual([
+      4000, 5000,
+    ]);
   });
 
   it("reads the IPv4-only and IPv6-only link types", () => {
@@ -51,7 +72,9 @@ describe("pcap reading", () => {
   it("refuses another link type naming the file and the link type", () => {
     const linuxCooked = pcapFile(datagrams, { linkType: 113 });
     expect(() => parsePcap(linuxCooked, "/spool/pcaps/abc.pcap")).toThrow(PcapFormatError);
-    expect(() => parsePcap(linuxCooked, "/spool/pcaps/abc.pcap")).toThrow(/^\/spool\/pcaps\/abc\.pcap: link type 113 is not supported/);
+    expect(() => parsePcap(linuxCooked, "/spool/pcaps/abc.pcap")).toThrow(
+      /^\/spool\/pcaps\/abc\.pcap: link type 113 is not supported/,
+    );
   });
 
   it("refuses pcapng and files that are not pcap", () => {

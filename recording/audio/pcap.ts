@@ -96,7 +96,8 @@ export function pcapFrames(
       const capturedLength = view.getUint32(offset + 8, littleEndian);
       if (start + capturedLength > bytes.byteLength) return { truncated: true };
       yield {
-        capturedAtMs: view.getUint32(offset, littleEndian) * 1000 + view.getUint32(offset + 4, littleEndian) / fractionPerMs,
+        capturedAtMs:
+          view.getUint32(offset, littleEndian) * 1000 + view.getUint32(offset + 4, littleEndian) / fractionPerMs,
         data: bytes.subarray(start, start + capturedLength),
         originalLength: view.getUint32(offset + 12, littleEndian),
       };

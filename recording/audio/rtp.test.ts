@@ -7,7 +7,14 @@ const payload = Uint8Array.of(1, 2, 3, 4, 5);
 describe("RTP parsing", () => {
   it("reads the header fields and the payload", () => {
     const packet = parseRtp(
-      rtpPacket({ payloadType: 8, sequenceNumber: 65535, timestamp: 0xfffffff0, ssrc: 0xdeadbeef, marker: true, payload }),
+      rtpPacket({
+        payloadType: 8,
+        sequenceNumber: 65535,
+        timestamp: 0xfffffff0,
+        ssrc: 0xdeadbeef,
+        marker: true,
+        payload,
+      }),
     );
     expect(packet).toMatchObject({
       payloadType: 8,
@@ -21,7 +28,16 @@ describe("RTP parsing", () => {
 
   it("skips CSRCs and the extension header, and drops padding", () => {
     const packet = parseRtp(
-      rtpPacket({ payloadType: 0, sequenceNumber: 7, timestamp: 160, ssrc: 1, payload, csrcs: [11, 12], extensionWords: 2, paddingBytes: 3 }),
+      rtpPacket({
+        payloadType: 0,
+        sequenceNumber: 7,
+        timestamp: 160,
+        ssrc: 1,
+        payload,
+        csrcs: [11, 12],
+        extensionWords: 2,
+        paddingBytes: 3,
+      }),
     );
     expect(packet?.sequenceNumber).toBe(7);
     expect([...packet!.payload]).toEqual([...payload]);
@@ -35,7 +51,9 @@ describe("RTP parsing", () => {
     expect(parseRtp(version1)).toBeNull();
     expect(parseRtp(rtp.subarray(0, 11))).toBeNull();
     expect(parseRtp(Buffer.from("STUN or anything else"))).toBeNull();
-    const badPadding = Buffer.from(rtpPacket({ payloadType: 0, sequenceNumber: 1, timestamp: 1, ssrc: 1, payload, paddingBytes: 2 }));
+    const badPadding = Buffer.from(
+      rtpPacket({ payloadType: 0, sequenceNumber: 1, timestamp: 1, ssrc: 1, payload, paddingBytes: 2 }),
+    );
     badPadding[badPadding.length - 1] = 200; // more padding than the packet holds
     expect(parseRtp(badPadding)).toBeNull();
     const csrcsMissing = Buffer.from(rtp.subarray(0, 12));

@@ -9,7 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { LINK_TYPE, mixPcapFiles, PcapFormatError, readPcapFile, wavFile, wavParts, type MixWindow } from "../../recording/audio/index.ts";
+import {
+  LINK_TYPE,
+  mixPcapFiles,
+  PcapFormatError,
+  readPcapFile,
+  wavFile,
+  wavParts,
+  type MixWindow,
+} from "../../recording/audio/index.ts";
 import { pcapFile, type CapturedDatagram, type PcapWriterOptions } from "./pcap-writer.ts";
 import { PCMA, PCMU, rtcpReceiverReport, rtpPacket, telephoneEventPayload, toneStream } from "./rtp-stream.ts";
 import { hasTone, toneSpans } from "./tones.ts";
@@ -25,13 +33,38 @@ const CALLEE_HZ = 1000;
 
 /** The caller speaks 0–1.2 s and 1.8–3.0 s (a pause with no packets), PCMU; a DTMF digit at 2.6–2.66 s. */
 function callerPackets(): CapturedDatagram[] {
-  const common = { source: caller, destination: relayForCaller, payloadType: PCMU, frequency: CALLER_HZ, ssrc: 0xc0ffee } as const;
-  const beforePause = toneStream({ ...common, startMs: T0, durationMs: 1200, firstSequenceNumber: 1000, firstTimestamp: 50_000 });
+  const common = {
+    source: caller,
+    destination: relayForCaller,
+    payloadType: PCMU,
+    frequency: CALLER_HZ,
+    ssrc: 0xc0ffee,
+  } as const;
+  const beforePause = toneStream({
+    ...common,
+    startMs: T0,
+    durationMs: 1200,
+    firstSequenceNumber: 1000,
+    firstTimestamp: 50_000,
+  });
   // RFC 3550: the timestamp goes on through a pause; the sequence number does not.
-  const afterPause = toneStream({ ...common, startMs: T0 + 1800, durationMs: 1200, firstSequenceNumber: 1060, firstTimestamp: 50_000 + 90 * 160 });
+  const afterPause = toneStream({
+    ...common,
+    startMs: T0 + 1800,
+    durationMs: 1200,
+    firstSequenceNumber: 1060,
+    firstTimestamp: 50_000 + 90 * 160,
+  });
   const digit = afterPause.slice(40, 43).map((p, i) => ({
     ...p,
-    payload: rtpPacket({ payloadType: 101, sequenceNumber: 1100 + i, timestamp: 50_000 + 130 * 160, ssrc: 0xc0ffee, marker: i === 0, payload: telephoneEventPayload(1, (i + 1) * 160, i === 2) }),
+    payload: rtpPacket({
+      payloadType: 101,
+      sequenceNumber: 1100 + i,
+      timestamp: 50_000 + 130 * 160,
+      ssrc: 0xc0ffee,
+      marker: i === 0,
+      payload: telephoneEventPayload(1, (i + 1) * 160, i === 2),
+    }),
   }));
   const packets = [...beforePause, ...afterPause.slice(0, 40), ...digit, ...afterPause.slice(43)];
   const lost = new Set([10, 90]);
@@ -44,17 +77,44 @@ function callerPackets(): CapturedDatagram[] {
 /** The callee answers from 0.4 s to 2.6 s, PCMA, with jitter; its phone changes SSRC at 1.4 s. */
 function calleePackets(): CapturedDatagram[] {
   const common = { source: callee, destination: relayForCallee, payloadType: PCMA, frequency: CALLEE_HZ } as const;
-  const first = toneStream({ ...common, ssrc: 0x2222, startMs: T0 + 400, durationMs: 1000, firstSequenceNumber: 30_000, firstTimestamp: 9_000_000 });
-  const second = toneStream({ ...common, ssrc: 0x3333, startMs: T0 + 1400, durationMs: 1200, firstSequenceNumber: 9, firstTimestamp: 777 });
-  const jittered = (p: CapturedDatagram, i: number): CapturedDatagram => ({ ...p, capturedAtMs: p.capturedAtMs + (i === 0 ? 0 : (i * 7) % 11) });
+  const first = toneStream({
+    ...common,
+    ssrc: 0x2222,
+    startMs: T0 + 400,
+    durationMs: 1000,
+    firstSequenceNumber: 30_000,
+    firstTimestamp: 9_000_000,
+  });
+  const second = toneStream({
+    ...common,
+    ssrc: 0x3333,
+    startMs: T0 + 1400,
+    durationMs: 1200,
+    firstSequenceNumber: 9,
+    firstTimestamp: 777,
+  });
+  const jittered = (p: CapturedDatagram, i: number): CapturedDatagram => ({
+    ...p,
+    capturedAtMs: p.capturedAtMs + (i === 0 ? 0 : (i * 7) % 11),
+  });
   return [...first.map(jittered), ...second.map(jittered)];
 }
 
 function rtcp(): CapturedDatagram[] {
   const from = (e: { address: string; port: number }) => ({ ...e, port: e.port + 1 });
   return [
-    { capturedAtMs: T0 + 1000.5, source: from(caller), destination: from(relayForCaller), payload: rtcpReceiverReport(0xc0ffee) },
-    { capturedAtMs: T0 + 1500.5, source: from(callee), destination: from(relayForCallee), payload: rtcpReceiverReport(0x2222) },
+    {
+      capturedAtMs: T0 + 1000.5,
+      source: from(caller),
+      destination: from(relayForCaller),
+      payload: rtcpReceiverReport(0xc0ffee),
+    },
+    {
+      capturedAtMs: T0 + 1500.5,
+      source: from(callee),
+      destination: from(relayForCallee),
+      payload: rtcpReceiverReport(0x2222),
+    },
   ];
 }
 
@@ -72,7 +132,10 @@ function writeCall(name: string, options: PcapWriterOptions = {}): string[] {
   });
 }
 
-async function recordedWav(paths: string[], window?: MixWindow): Promise<Wav & { call: Awaited<ReturnType<typeof mixPcapFiles>> }> {
+async function recordedWav(
+  paths: string[],
+  window?: MixWindow,
+): Promise<Wav & { call: Awaited<ReturnType<typeof mixPcapFiles>> }> {
   const call = await mixPcapFiles(paths, window);
   const path = join(folder, `${Math.random().toString(36).slice(2)}.wav`);
   writeFileSync(path, wavFile(call.samples, call.sampleRate));
@@ -93,17 +156,48 @@ describe("a call's audio from the relay's pcap files", () => {
     expect(wav.call.durationSeconds).toBe(wav.durationSeconds);
 
     const s = wav.samples;
-    for (const [from, to] of [[0.05, 1.15], [1.85, 2.55], [2.7, 2.95]] as const) expect(hasTone(s, CALLER_HZ, from, to)).toBe(true);
+    for (const [from, to] of [
+      [0.05, 1.15],
+      [1.85, 2.55],
+      [2.7, 2.95],
+    ] as const)
+      expect(hasTone(s, CALLER_HZ, from, to)).toBe(true);
     expect(hasTone(s, CALLER_HZ, 1.25, 1.75)).toBe(false); // the pause
-    expect(within(toneSpans(s, CALLER_HZ), [[0, 1.2], [1.8, 2.6], [2.66, 3]])).toBe(true);
-    for (const [from, to] of [[0.45, 1.35], [1.45, 2.55]] as const) expect(hasTone(s, CALLEE_HZ, from, to)).toBe(true);
+    expect(
+      within(toneSpans(s, CALLER_HZ), [
+        [0, 1.2],
+        [1.8, 2.6],
+        [2.66, 3],
+      ]),
+    ).toBe(true);
+    for (const [from, to] of [
+      [0.45, 1.35],
+      [1.45, 2.55],
+    ] as const)
+      expect(hasTone(s, CALLEE_HZ, from, to)).toBe(true);
     expect(hasTone(s, CALLEE_HZ, 0, 0.35)).toBe(false);
     expect(hasTone(s, CALLEE_HZ, 2.65, 3)).toBe(false);
     expect(within(toneSpans(s, CALLEE_HZ), [[0.4, 2.6]])).toBe(true);
 
     expect(wav.call.directions).toEqual([
-      { source: caller, destination: relayForCaller, ssrcs: [0xc0ffee], packets: 118, lost: 2, duplicates: 1, skipped: 3 },
-      { source: callee, destination: relayForCallee, ssrcs: [0x2222, 0x3333], packets: 110, lost: 0, duplicates: 0, skipped: 0 },
+      {
+        source: caller,
+        destination: relayForCaller,
+        ssrcs: [0xc0ffee],
+        packets: 118,
+        lost: 2,
+        duplicates: 1,
+        skipped: 3,
+      },
+      {
+        source: callee,
+        destination: relayForCallee,
+        ssrcs: [0x2222, 0x3333],
+        packets: 110,
+        lost: 0,
+        duplicates: 0,
+        skipped: 0,
+      },
     ]);
     expect(wav.call.ignoredDatagrams).toBe(2);
   });
@@ -139,7 +233,10 @@ describe("a call's audio from the relay's pcap files", () => {
 
   // Written by rtpengine 10.5 (Debian 12) itself with --recording-method=pcap and --recording-format=raw
   // (its default) or eth: a caller sending 440 Hz PCMU for 1 s, the callee 1000 Hz PCMU from 0.2 s to 0.8 s.
-  for (const [format, linkType] of [["raw", LINK_TYPE.raw], ["eth", LINK_TYPE.ethernet]] as const) {
+  for (const [format, linkType] of [
+    ["raw", LINK_TYPE.raw],
+    ["eth", LINK_TYPE.ethernet],
+  ] as const) {
     it(`reads what rtpengine's pcap recording writes in its ${format} format`, async () => {
       const path = fileURLToPath(new URL(`fixtures/rtpengine-pcap-${format}.pcap`, import.meta.url));
       expect((await readPcapFile(path)).linkType).toBe(linkType);

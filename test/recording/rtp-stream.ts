@@ -37,7 +37,12 @@ export function rtpPacket(f: RtpFields): Buffer {
   header.writeUInt32BE(f.timestamp >>> 0, 4);
   header.writeUInt32BE(f.ssrc >>> 0, 8);
   csrcs.forEach((c, i) => header.writeUInt32BE(c >>> 0, 12 + i * 4));
-  return Buffer.concat([header, ...(extension ? [extension] : []), Buffer.from(f.payload), ...(padding ? [padding] : [])]);
+  return Buffer.concat([
+    header,
+    ...(extension ? [extension] : []),
+    Buffer.from(f.payload),
+    ...(padding ? [padding] : []),
+  ]);
 }
 
 /** A minimal RTCP receiver report (packet type 201). */
@@ -60,7 +65,13 @@ export function telephoneEventPayload(event: number, durationSamples: number, en
 }
 
 /** `count` samples of a sine tone from sample `first` (so consecutive packets join without a click). */
-export function toneSamples(frequency: number, first: number, count: number, sampleRate = 8000, amplitude = 8000): Int16Array {
+export function toneSamples(
+  frequency: number,
+  first: number,
+  count: number,
+  sampleRate = 8000,
+  amplitude = 8000,
+): Int16Array {
   return Int16Array.from({ length: count }, (_, i) =>
     Math.round(amplitude * Math.sin((2 * Math.PI * frequency * (first + i)) / sampleRate)),
   );
@@ -120,7 +131,10 @@ export function toneStream(o: ToneStreamOptions): CapturedDatagram[] {
       timestamp: firstTimestamp + i * samplesPerPacket,
       ssrc: o.ssrc,
       marker: i === 0,
-      payload: encodeG711(o.payloadType, toneSamples(o.frequency, i * samplesPerPacket, samplesPerPacket, 8000, amplitude)),
+      payload: encodeG711(
+        o.payloadType,
+        toneSamples(o.frequency, i * samplesPerPacket, samplesPerPacket, 8000, amplitude),
+      ),
     }),
   }));
 }

@@ -32,7 +32,13 @@ export function toneLevel(
 }
 
 /** Whether `frequency` is clearly present in the seconds [fromS, toS). */
-export function hasTone(samples: Int16Array, frequency: number, fromS: number, toS: number, o: ToneOptions = {}): boolean {
+export function hasTone(
+  samples: Int16Array,
+  frequency: number,
+  fromS: number,
+  toS: number,
+  o: ToneOptions = {},
+): boolean {
   const { sampleRate = 8000, minShare = 0.2, minAmplitude = 200 } = o;
   const level = toneLevel(samples, frequency, Math.round(fromS * sampleRate), Math.round(toS * sampleRate), sampleRate);
   return level.share >= minShare && level.amplitude >= minAmplitude;
