@@ -90,8 +90,9 @@ export async function reportOutcome(
       `  ${productName(r.product)} of ${holderText(r.for)} (${r.subscriptionId}): reinstated, its cancellation withdrawn`,
     );
   }
+  const cancelled = await connection.api.subscriptionsById(done.licences.cancellations.map((c) => c.subscriptionId));
   for (const c of done.licences.cancellations) {
-    const live = await connection.api.subscription(c.subscriptionId);
+    const live = cancelled.get(c.subscriptionId);
     const at = live?.cancellationEffectiveAt ?? live?.cancelledAt ?? null;
     const when =
       live?.status === "cancelled" || at === null
