@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the SIP registrar and its tests need from Debian 12 — Kamailio with its SQLite and
-# PostgreSQL modules, and sipp (package sip-tester) — without leaving a system Kamailio service running on port 5060.
+# PostgreSQL modules, the rtpengine media relay (userspace only: no kernel module is built) and sipp
+# (package sip-tester) — without leaving a system Kamailio or rtpengine service running.
 # Idempotent: does nothing when everything is already there. Run as root (CI runs as root).
 set -euo pipefail
 
-packages=(kamailio kamailio-sqlite-modules kamailio-postgres-modules sip-tester)
+packages=(kamailio kamailio-sqlite-modules kamailio-postgres-modules rtpengine-daemon sip-tester)
 have_all() {
   command -v kamailio >/dev/null 2>&1 && command -v kamcmd >/dev/null 2>&1 && command -v sipp >/dev/null 2>&1 &&
+    command -v rtpengine >/dev/null 2>&1 &&
     compgen -G "/usr/lib/*/kamailio/modules/db_sqlite.so" >/dev/null &&
     compgen -G "/usr/lib/*/kamailio/modules/db_postgres.so" >/dev/null
 }
@@ -25,9 +27,16 @@ if ! have_all; then
   if [[ -n "$added_policy" ]]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 
-# Belt and braces: a system Kamailio started anyway is stopped and kept from starting at boot.
+# Belt and braces: a system Kamailio or rtpengine started anyway is stopped and kept from starting at boot.
 if [[ -d /run/systemd/system ]]; then
-  systemctl disable --now kamailio.service >/dev/null 2>&1 || true
+  systemctl disable --now kamailio.service rtpengine-daemon.service >/dev/null 2>&1 || true
+else
+  for service in kamailio rtpengine-daemon; do
+    if [[ -x /etc/init.d/$service ]]; then
+      /etc/init.d/$service stop >/dev/null 2>&1 || true
+      update-rc.d "$service" disable >/dev/null 2>&1 || true
+    fi
+  done
 fi
 if grep -q ':13C4 ' /proc/net/udp 2>/dev/null; then
   echo "install-debian.sh: something still listens on UDP 5060; the registrar tests use their own ports" >&2
@@ -36,4 +45,5 @@ fi
 have_all || { echo "install-debian.sh: ${packages[*]} did not install" >&2; exit 1; }
 # Report the versions; `sipp -v` exits non-zero by design, and head/grep may close the pipe early.
 { kamailio -v 2>&1 || true; } | head -n 1 || true
+{ rtpengine --version 2>&1 || true; } | head -n 1 || true
 { sipp -v 2>&1 || true; } | grep -m 1 SIPp || true
