@@ -3,11 +3,11 @@
  * Kamailio that dies is started again on the same port. Everything it needs lives in `dataDir`: the
  * rendered kamailio.cfg, the SQLite file the backend's snapshots are written to, the control socket.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { createSocket } from "node:dgram";
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { delimiter, join, resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { renderKamailioConfig } from "./config.ts";
 import { RegistrarNotInstalledError, RegistrarStartError } from "./errors.ts";
 import { publishSnapshot } from "./publish.ts";
@@ -16,6 +16,17 @@ import type { RegistrarDatabase } from "./store.ts";
 import type { PublishResult } from "./publish.ts";
 import { REGISTRAR_REALM } from "./snapshot.ts";
 import type { RevisionSnapshot } from "./snapshot.ts";
+import {
+  findOnPath,
+  freeUdpPort,
+  hasExited,
+  isExecutable,
+  killGroup,
+  spawnDaemon,
+  superviseDaemon,
+  waitFor,
+} from "./supervision.ts";
+import type { SupervisedDaemon } from "./supervision.ts";
 
 /** The Debian packages the registrar needs (kamcmd comes with `kamailio`). */
 export const REGISTRAR_PACKAGES = ["kamailio", "kamailio-sqlite-modules"] as const;
@@ -128,74 +139,27 @@ export async function startRegistrar(options: StartRegistrarOptions): Promise<Ru
   render();
   checkConfig(binary, cfgPath);
 
-  const setpriv = findOnPath("setpriv");
-  let child: ChildProcess | undefined;
-  let stopping = false;
-  let restartCount = 0;
-  let restartTimer: NodeJS.Timeout | undefined;
-  const recentDeaths: number[] = [];
-
-  const launch = (): ChildProcess => {
-    const args = ["-DD", "-E", "-f", cfgPath, "-Y", dataDir, "-P", pidFile, "-w", dataDir, "-m", "32"];
-    // setpriv (util-linux) execs Kamailio asking the kernel to send it SIGTERM when this process dies, even
-    // by SIGKILL; Kamailio then stops its workers. Without setpriv only a clean exit stops it.
-    const [command, argv] =
-      setpriv === undefined ? [binary, args] : [setpriv, ["--pdeathsig", "TERM", "--", binary, ...args]];
-    const proc = spawn(command, argv, {
-      detached: true, // its own process group, so its workers can be stopped with it
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    for (const stream of [proc.stdout, proc.stderr]) {
-      let partial = "";
-      stream?.setEncoding("utf8");
-      stream?.on("data", (chunk: string) => {
-        const lines = (partial + chunk).split("\n");
-        partial = lines.pop() ?? "";
-        lines.forEach(remember);
-      });
-    }
-    proc.on("error", (error) => remember(`[supervisor] ${error.message}`));
-    proc.on("exit", (code, signal) => {
-      killGroup(proc.pid);
-      if (child === proc) child = undefined;
-      if (stopping) return;
-      remember(`[supervisor] kamailio exited (${signal ?? `code ${code}`}); restarting`);
-      const now = Date.now();
-      recentDeaths.push(now);
-      while (recentDeaths.length > 0 && (recentDeaths[0] ?? now) < now - 60_000) recentDeaths.shift();
-      if (recentDeaths.length > 5) {
-        remember("[supervisor] kamailio died more than 5 times in a minute; giving up");
-        return;
-      }
-      // Workers killed with the group release the port a moment later; back off a little more each time.
-      restartTimer = setTimeout(() => {
-        restartTimer = undefined;
-        void clearPendingDrops()
-          .catch((error: Error) => remember(`[supervisor] clearing pending drops: ${error.message}`))
-          .finally(() => {
-            if (stopping) return;
-            restartCount += 1;
-            child = launch();
-          });
-      }, 100 * recentDeaths.length);
-    });
-    return proc;
-  };
+  const launch = (): ChildProcess =>
+    spawnDaemon(
+      { binary, args: ["-DD", "-E", "-f", cfgPath, "-Y", dataDir, "-P", pidFile, "-w", dataDir, "-m", "32"] },
+      remember,
+    );
+  const supervise = (): SupervisedDaemon =>
+    superviseDaemon({ name: "kamailio", launch, beforeRestart: clearPendingDrops, log: remember });
 
   // A port picked as free can be taken before Kamailio binds it: try a few before giving up.
+  let daemon: SupervisedDaemon;
   for (let attempt = 1; ; attempt++) {
-    child = launch();
-    const started = child;
+    daemon = supervise();
+    const started = daemon.current();
     try {
-      await waitUntilAnswering(host, port, () => started.exitCode !== null || started.signalCode !== null, 10_000);
+      await waitUntilAnswering(host, port, () => started === undefined || hasExited(started), 10_000);
       await waitFor(() => existsSync(ctlSocket), 5_000, "the control socket");
       break;
     } catch (error) {
-      stopping = true;
-      await stopChild(started);
+      await daemon.stop();
       const text = output.join("\n");
       if (options.port === undefined && attempt < 3 && /bind|Address already in use/i.test(text)) {
-        stopping = false;
         port = await freeUdpPort(host);
         render();
         continue;
@@ -206,16 +170,7 @@ export async function startRegistrar(options: StartRegistrarOptions): Promise<Ru
       );
     }
   }
-
-  const onProcessExit = (): void => killGroup(child?.pid);
-  process.on("exit", onProcessExit);
-
-  const stop = async (): Promise<void> => {
-    stopping = true;
-    if (restartTimer !== undefined) clearTimeout(restartTimer);
-    process.off("exit", onProcessExit);
-    if (child !== undefined) await stopChild(child);
-  };
+  const running = daemon;
 
   return {
     host,
@@ -224,30 +179,16 @@ export async function startRegistrar(options: StartRegistrarOptions): Promise<Ru
     realm,
     database,
     ctlSocket,
-    pid: () => child?.pid,
-    restarts: () => restartCount,
+    pid: () => running.current()?.pid,
+    restarts: () => running.restarts(),
     ready: async (timeoutMs = 10_000) => {
-      await waitUntilAnswering(host, port, () => stopping, timeoutMs);
+      await waitUntilAnswering(host, port, () => running.stopping(), timeoutMs);
       await waitFor(() => existsSync(ctlSocket), timeoutMs, "the control socket");
     },
     publish: (snapshot) => publishSnapshot({ database, ctlSocket, realm }, snapshot),
-    stop,
-    [Symbol.asyncDispose]: stop,
+    stop: () => running.stop(),
+    [Symbol.asyncDispose]: () => running.stop(),
   };
-}
-
-function findOnPath(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/local/sbin", "/sbin"];
-  return dirs.map((d) => join(d, name)).find(isExecutable);
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `kamailio -c` names a missing module plainly; turn that into the package to install. */
@@ -272,47 +213,6 @@ function killLeftover(pidFile: string, cfgPath: string): void {
     if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(cfgPath)) killGroup(pid);
   } catch {
     // no such process
-  }
-}
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals = "SIGKILL"): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is already gone
-  }
-}
-
-async function stopChild(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) {
-    killGroup(proc.pid);
-    return;
-  }
-  const exited = new Promise<void>((done) => proc.once("exit", () => done()));
-  killGroup(proc.pid, "SIGTERM");
-  const timer = setTimeout(() => killGroup(proc.pid), 5_000);
-  await exited;
-  clearTimeout(timer);
-  killGroup(proc.pid);
-}
-
-async function freeUdpPort(host: string): Promise<number> {
-  const socket = createSocket(host.includes(":") ? "udp6" : "udp4");
-  await new Promise<void>((done, fail) => {
-    socket.once("error", fail);
-    socket.bind(0, host, () => done());
-  });
-  const { port } = socket.address();
-  await new Promise<void>((done) => socket.close(() => done()));
-  return port;
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
