@@ -1,0 +1,50 @@
+/** Typed errors of the media relay (rtpengine) and its NG client. */
+
+/** The Debian package that provides the `rtpengine` binary. */
+export const RELAY_PACKAGES = ["rtpengine-daemon"] as const;
+
+/** rtpengine is not installed on this machine. */
+export class RelayNotInstalledError extends Error {
+  override name = "RelayNotInstalledError";
+  /** The Debian packages that provide what is missing. */
+  readonly packages: readonly string[];
+  constructor(missing: string, packages: readonly string[] = RELAY_PACKAGES) {
+    super(
+      `${missing} is not installed. Install it with: ` +
+        `apt-get install -y --no-install-recommends ${packages.join(" ")}`,
+    );
+    this.packages = packages;
+  }
+}
+
+/** rtpengine exited or never answered `ping` while starting; `output` is the end of what it printed. */
+export class RelayStartError extends Error {
+  override name = "RelayStartError";
+  readonly output: string;
+  constructor(message: string, output: string) {
+    super(output.trim() === "" ? message : `${message}\n--- rtpengine output (last lines) ---\n${output.trim()}`);
+    this.output = output;
+  }
+}
+
+/** The relay answered an NG command with "error" (or with something that is not an answer). */
+export class RelayCommandError extends Error {
+  override name = "RelayCommandError";
+  readonly command: string;
+  readonly reason: string;
+  constructor(command: string, reason: string) {
+    super(`rtpengine refused "${command}": ${reason}`);
+    this.command = command;
+    this.reason = reason;
+  }
+}
+
+/** No answer to an NG command before its deadline (retransmissions included). */
+export class RelayTimeoutError extends Error {
+  override name = "RelayTimeoutError";
+  readonly command: string;
+  constructor(command: string, address: string, timeoutMs: number) {
+    super(`no answer from rtpengine at ${address} to "${command}" within ${timeoutMs} ms`);
+    this.command = command;
+  }
+}

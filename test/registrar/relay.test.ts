@@ -1,0 +1,294 @@
+/**
+ * The media relay (real rtpengine, userspace) beside the registrar: started and answering `ping`, started
+ * again on the same NG port when killed, gone once stopped; and a call recorded with the pcap method, driven
+ * over NG the way Kamailio's rtpengine module does, with real RTP both ways: what lands in the recording
+ * folder, where, when, in which format and with which modes (what registrar/README.md "Media relay" says).
+ *
+ * Ports of this file: NG ports are free ones; RTP ports 41000–41199.
+ */
+import { createSocket } from "node:dgram";
+import type { Socket } from "node:dgram";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ngRequest, RelayNotInstalledError, startRelay } from "../../registrar/relay/index.ts";
+import type { NgAddress, RunningRelay } from "../../registrar/relay/index.ts";
+import { findOnPath } from "../../registrar/supervision.ts";
+import { eventually } from "./sipp.ts";
+
+const RTP_PORTS = { min: 41_000, max: 41_199 };
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "relay-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** describe() that needs rtpengine: skipped when it is not installed, except in CI, which installs it. */
+function describeWithRelay(title: string, body: () => void): void {
+  if (findOnPath("rtpengine") !== undefined) {
+    describe(title, body);
+    return;
+  }
+  if (process.env.CI === "true") {
+    describe(title, () => {
+      throw new Error("rtpengine is not installed: CI must run registrar/install-debian.sh");
+    });
+    return;
+  }
+  console.warn(`[pbx-estate] skipping ${title}: rtpengine is not installed (bash registrar/install-debian.sh)`);
+  describe.skip(`${title} (rtpengine not installed)`, body);
+}
+
+/** Live (not zombie) processes whose command line names this text. */
+function processesNaming(text: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+        const state = /^State:\s+(\S)/m.exec(readFileSync(`/proc/${entry}/status`, "utf8"))?.[1];
+        return cmdline.includes(text) && state !== "Z";
+      } catch {
+        return false; // exited while we looked
+      }
+    })
+    .map(Number);
+}
+
+const ngOf = (relay: RunningRelay): NgAddress => ({ host: relay.host, port: relay.ngPort });
+
+async function udpSocket(): Promise<Socket> {
+  const socket = createSocket("udp4");
+  await new Promise<void>((done) => socket.bind(0, "127.0.0.1", () => done()));
+  return socket;
+}
+
+/** A handset's SDP offering PCMU only, receiving RTP on `port`. */
+function pcmuSdp(port: number, session: number): string {
+  return [
+    "v=0",
+    `o=- ${session} 1 IN IP4 127.0.0.1`,
+    "s=-",
+    "c=IN IP4 127.0.0.1",
+    "t=0 0",
+    `m=audio ${port} RTP/AVP 0`,
+    "a=rtpmap:0 PCMU/8000",
+    "a=sendrecv",
+    "",
+  ].join("\r\n");
+}
+
+function audioPort(sdp: unknown): number {
+  const port = /^m=audio (\d+) /m.exec(String(sdp))?.[1];
+  if (port === undefined) throw new Error(`no audio port in ${String(sdp)}`);
+  return Number(port);
+}
+
+/** 20 ms of PCMU: a 12-byte RTP header (version 2, payload type 0) and 160 bytes all `fill`. */
+function rtpPacket(sequence: number, ssrc: number, fill: number): Buffer {
+  const packet = Buffer.alloc(12 + 160, fill);
+  packet[0] = 0x80;
+  packet[1] = 0;
+  packet.writeUInt16BE(sequence, 2);
+  packet.writeUInt32BE(sequence * 160, 4);
+  packet.writeUInt32BE(ssrc, 8);
+  return packet;
+}
+
+interface PcapFile {
+  linkType: number;
+  packets: { seconds: number; ip: Buffer }[];
+}
+
+/** A classic pcap file (little-endian, microseconds), as libpcap writes it on this machine. */
+function readPcap(path: string): PcapFile {
+  const data = readFileSync(path);
+  expect(data.readUInt32LE(0)).toBe(0xa1b2c3d4);
+  const packets: PcapFile["packets"] = [];
+  for (let at = 24; at < data.length; ) {
+    const captured = data.readUInt32LE(at + 8);
+    packets.push({
+      seconds: data.readUInt32LE(at) + data.readUInt32LE(at + 4) / 1e6,
+      ip: data.subarray(at + 16, at + 16 + captured),
+    });
+    at += 16 + captured;
+  }
+  return { linkType: data.readUInt32LE(20), packets };
+}
+
+/** The addresses and RTP payload of an IPv4/UDP packet. */
+function udpOf(ip: Buffer): { from: number; to: number; rtp: Buffer; protocol: number } {
+  const headerLength = ((ip[0] ?? 0) & 0x0f) * 4;
+  return {
+    protocol: ip[9] ?? 0,
+    from: ip.readUInt16BE(headerLength),
+    to: ip.readUInt16BE(headerLength + 2),
+    rtp: ip.subarray(headerLength + 8),
+  };
+}
+
+const modeOf = (path: string): number => statSync(path).mode & 0o777;
+const filesIn = (folder: string): string[] => readdirSync(folder).sort();
+
+describe("a relay that is not installed", () => {
+  it("names the Debian package to install", async () => {
+    const attempt = startRelay({
+      dataDir: join(dir, "missing"),
+      recordingDir: join(dir, "missing", "recordings"),
+      binary: join(dir, "no-such-rtpengine"),
+    });
+
+    await expect(attempt).rejects.toThrow(RelayNotInstalledError);
+    await expect(attempt).rejects.toThrow("apt-get install -y --no-install-recommends rtpengine-daemon");
+  });
+});
+
+describeWithRelay("supervising the media relay", () => {
+  it("starts and answers ping over NG", async () => {
+    await using relay = await startRelay({
+      dataDir: join(dir, "ping"),
+      recordingDir: join(dir, "ping", "recordings"),
+      rtpPorts: RTP_PORTS,
+    });
+
+    expect(await ngRequest(ngOf(relay), "ping")).toEqual({ result: "pong" });
+    expect(modeOf(relay.recordingDir)).toBe(0o700);
+  });
+
+  it("starts rtpengine again on the same NG port after it is killed; the call in progress is lost", async () => {
+    const recordingDir = join(dir, "restart", "recordings");
+    await using relay = await startRelay({ dataDir: join(dir, "restart"), recordingDir, rtpPorts: RTP_PORTS });
+    const caller = await udpSocket();
+    await ngRequest(ngOf(relay), "offer", {
+      "call-id": "killed-call",
+      "from-tag": "caller",
+      sdp: pcmuSdp(caller.address().port, 1),
+      "record call": "yes",
+    });
+    caller.close();
+    const firstPid = relay.pid();
+    const ngPort = relay.ngPort;
+
+    process.kill(firstPid ?? 0, "SIGKILL");
+
+    await eventually(() => (relay.restarts() === 1 && relay.pid() !== undefined ? true : undefined), "a restart");
+    await relay.ready();
+    expect(relay.pid()).not.toBe(firstPid);
+    expect(relay.ngPort).toBe(ngPort);
+    expect(await ngRequest(ngOf(relay), "ping")).toEqual({ result: "pong" });
+    // The new relay knows nothing of the call: its metadata never leaves tmp/, its pcap stays unfinished.
+    expect(await ngRequest(ngOf(relay), "delete", { "call-id": "killed-call", "from-tag": "caller" })).toMatchObject({
+      result: "ok",
+      warning: "Call-ID not found or tags didn't match",
+    });
+    expect(filesIn(join(recordingDir, "metadata"))).toEqual([]);
+    expect(filesIn(join(recordingDir, "tmp"))).toHaveLength(1);
+  });
+
+  it("leaves no rtpengine process behind once stopped", async () => {
+    const dataDir = join(dir, "stop");
+    const relay = await startRelay({ dataDir, recordingDir: join(dataDir, "recordings"), rtpPorts: RTP_PORTS });
+    const pidFile = join(dataDir, "rtpengine.pid");
+    expect(processesNaming(pidFile)).toHaveLength(1);
+
+    await relay.stop();
+
+    await eventually(() => (processesNaming(pidFile).length === 0 ? true : undefined), "rtpengine to exit");
+  });
+});
+
+describeWithRelay("recording a call with the pcap method", () => {
+  it("writes the call's RTP both ways to a pcap, and its metadata on delete; both 0600", async () => {
+    const recordingDir = join(dir, "record", "recordings");
+    await using relay = await startRelay({ dataDir: join(dir, "record"), recordingDir, rtpPorts: RTP_PORTS });
+    const ng = ngOf(relay);
+    await using caller = await udpSocket();
+    await using callee = await udpSocket();
+    const heard = { byCaller: [] as Buffer[], byCallee: [] as Buffer[] };
+    caller.on("message", (m) => heard.byCaller.push(m));
+    callee.on("message", (m) => heard.byCallee.push(m));
+    const callId = "rec-1@pbx.example";
+    const metadata = "recording-to=john@example.com;subject=Calls of John";
+
+    const offer = await ngRequest(ng, "offer", {
+      "call-id": callId,
+      "from-tag": "caller-tag",
+      sdp: pcmuSdp(caller.address().port, 1),
+      "record call": "yes",
+      metadata,
+    });
+    const answer = await ngRequest(ng, "answer", {
+      "call-id": callId,
+      "from-tag": "caller-tag",
+      "to-tag": "callee-tag",
+      sdp: pcmuSdp(callee.address().port, 2),
+    });
+
+    // Named after the URL-escaped Call-ID and 16 random hex digits; the pcap is named in both answers.
+    const name = /^rec-1%40pbx\.example-[0-9a-f]{16}$/;
+    const pcapPath = String((offer.recordings as string[])[0]);
+    const stem = /([^/]+)\.pcap$/.exec(pcapPath)?.[1] ?? "";
+    expect(stem).toMatch(name);
+    expect(pcapPath).toBe(join(recordingDir, "pcaps", `${stem}.pcap`));
+    expect(answer.recordings).toEqual([pcapPath]);
+    // While the call lasts: the pcap (still empty), the metadata in tmp/, nothing in metadata/.
+    expect(filesIn(join(recordingDir, "pcaps"))).toEqual([`${stem}.pcap`]);
+    expect(statSync(pcapPath).size).toBe(0);
+    expect(filesIn(join(recordingDir, "tmp"))).toEqual([`rtpengine-meta-${stem}.tmp`]);
+    expect(filesIn(join(recordingDir, "metadata"))).toEqual([]);
+
+    const toCallee = audioPort(offer.sdp); // the relay's port the callee sends to (offered to the callee)
+    const toCaller = audioPort(answer.sdp); // the relay's port the caller sends to (answered to the caller)
+    for (let sequence = 0; sequence < 10; sequence++) {
+      caller.send(rtpPacket(sequence, 0x1111, 0x11), toCaller, "127.0.0.1");
+      callee.send(rtpPacket(sequence, 0x2222, 0x22), toCallee, "127.0.0.1");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await eventually(
+      () => (heard.byCaller.length === 10 && heard.byCallee.length === 10 ? true : undefined),
+      "the relay to forward every packet both ways",
+    );
+    // Written in 4 KiB chunks while the call lasts: not complete until the metadata appears.
+    const sizeDuringCall = statSync(pcapPath).size;
+    expect(sizeDuringCall % 4096).toBe(0);
+
+    await ngRequest(ng, "delete", { "call-id": callId, "from-tag": "caller-tag" });
+
+    // On delete (no delete delay): the pcap is complete and the metadata moved to metadata/<…>.txt.
+    const metadataPath = join(recordingDir, "metadata", `rtpengine-meta-${stem}.txt`);
+    expect(filesIn(join(recordingDir, "metadata"))).toEqual([`rtpengine-meta-${stem}.txt`]);
+    expect(filesIn(join(recordingDir, "tmp"))).toEqual([]);
+    expect(modeOf(pcapPath)).toBe(0o600);
+    expect(modeOf(metadataPath)).toBe(0o600);
+    for (const sub of ["pcaps", "metadata", "tmp"]) expect(modeOf(join(recordingDir, sub))).toBe(0o700);
+
+    expect(statSync(pcapPath).size).toBeGreaterThan(sizeDuringCall);
+    const pcap = readPcap(pcapPath);
+    expect(pcap.linkType).toBe(101); // LINKTYPE_RAW: each packet starts with its IPv4 header
+    expect(pcap.packets).toHaveLength(20);
+    const packets = pcap.packets.map((p) => ({ ...udpOf(p.ip), version: (p.ip[0] ?? 0) >> 4, seconds: p.seconds }));
+    for (const packet of packets) {
+      expect(packet).toMatchObject({ version: 4, protocol: 17 });
+      expect(Math.abs(packet.seconds - Date.now() / 1000)).toBeLessThan(30);
+    }
+    // Each packet as the relay received it: from the handset's port to the relay's port, the RTP unchanged.
+    const fromCaller = packets.filter((p) => p.from === caller.address().port);
+    const fromCallee = packets.filter((p) => p.from === callee.address().port);
+    expect(fromCaller.map((p) => p.to)).toEqual(Array(10).fill(toCaller));
+    expect(fromCallee.map((p) => p.to)).toEqual(Array(10).fill(toCallee));
+    expect(fromCaller.map((p) => p.rtp)).toEqual([...Array(10).keys()].map((s) => rtpPacket(s, 0x1111, 0x11)));
+    expect(fromCallee.map((p) => p.rtp)).toEqual([...Array(10).keys()].map((s) => rtpPacket(s, 0x2222, 0x22)));
+
+    // The metadata: the pcap's path, each SDP the relay sent out, the end, then the offer's `metadata`.
+    const text = readFileSync(metadataPath, "utf8");
+    expect(text.split("\n")[0]).toBe(pcapPath);
+    expect(text).toMatch(/SDP mode: offer\nSDP before RTP packet: 1\n\n[^]*m=audio \d+ RTP\/AVP 0/);
+    expect(text).toContain(`m=audio ${toCallee} `);
+    expect(text).toContain(`m=audio ${toCaller} `);
+    expect(text).toMatch(/\ncall start time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\ncall end time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\n/);
+    expect(text.trimEnd().endsWith(`\n${metadata}`)).toBe(true);
+    expect(existsSync(join(recordingDir, "tmp", `rtpengine-meta-${stem}.tmp`))).toBe(false);
+  });
+});
