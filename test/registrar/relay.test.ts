@@ -6,15 +6,21 @@
  *
  * Ports of this file: NG ports are free ones; RTP ports 41000–41199.
  */
+import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import type { Socket } from "node:dgram";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ngRequest, RelayNotInstalledError, startRelay } from "../../registrar/relay/index.ts";
+import {
+  ngRequest,
+  RelayNotInstalledError,
+  RelayTimeoutError,
+  startRelay,
+} from "../../registrar/relay/index.ts";
 import type { NgAddress, RunningRelay } from "../../registrar/relay/index.ts";
-import { findOnPath } from "../../registrar/supervision.ts";
+import { findOnPath, freeUdpPort, stopChild } from "../../registrar/supervision.ts";
 import { eventually } from "./sipp.ts";
 
 const RTP_PORTS = { min: 41_000, max: 41_199 };
@@ -199,7 +205,115 @@ describeWithRelay("supervising the media relay", () => {
   });
 });
 
+/**
+ * A lossy link in front of the relay: drops the first `drop` requests, and answers each request it
+ * forwards first with a reply carrying another cookie (which the client must ignore).
+ */
+async function lossyLinkTo(target: NgAddress, drop: number): Promise<{ address: NgAddress; seen(): number; close(): void }> {
+  const link = await udpSocket();
+  const upstream = await udpSocket();
+  let seen = 0;
+  let client: { port: number; address: string } | undefined;
+  link.on("message", (message, from) => {
+    seen += 1;
+    client = from;
+    if (seen <= drop) return;
+    link.send(Buffer.from("0000000000000000 d6:result4:ponge"), from.port, from.address);
+    upstream.send(message, target.port, target.host);
+  });
+  upstream.on("message", (message) => {
+    if (client !== undefined) link.send(message, client.port, client.address);
+  });
+  return {
+    address: { host: "127.0.0.1", port: link.address().port },
+    seen: () => seen,
+    close: () => {
+      link.close();
+      upstream.close();
+    },
+  };
+}
+
+describeWithRelay("the NG client", () => {
+  it("sends again until answered, and takes only the answer with its own cookie", async () => {
+    await using relay = await startRelay({
+      dataDir: join(dir, "lossy"),
+      recordingDir: join(dir, "lossy", "recordings"),
+      rtpPorts: RTP_PORTS,
+    });
+    const link = await lossyLinkTo(ngOf(relay), 2);
+    try {
+      // The offer's answer, not the stray "pong": it was run once, though asked three times.
+      const answer = await ngRequest(
+        link.address,
+        "offer",
+        { "call-id": "lossy", "from-tag": "a", sdp: pcmuSdp(40_000, 1) },
+        { retransmitMs: 100 },
+      );
+      expect(answer.result).toBe("ok");
+      expect(audioPort(answer.sdp)).toBeGreaterThanOrEqual(RTP_PORTS.min);
+      expect(link.seen()).toBe(3);
+    } finally {
+      link.close();
+    }
+  });
+
+  it("gives up at the deadline when nothing answers", async () => {
+    const silent = { host: "127.0.0.1", port: await freeUdpPort("127.0.0.1") };
+    const started = Date.now();
+
+    await expect(ngRequest(silent, "ping", {}, { timeoutMs: 300 })).rejects.toThrow(RelayTimeoutError);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
 describeWithRelay("recording a call with the pcap method", () => {
+  it("rtpengine itself makes the metadata file 0664 whatever its umask (why the supervisor watches)", async () => {
+    const recordingDir = join(dir, "bare", "recordings");
+    mkdirSync(recordingDir, { recursive: true, mode: 0o700 });
+    const ngPort = await freeUdpPort("127.0.0.1");
+    const bare = spawn(
+      "/bin/sh",
+      [
+        "-c",
+        'umask 077 && exec "$@"',
+        "sh",
+        "rtpengine",
+        "--config-file=none",
+        "--foreground",
+        "--table=-1",
+        "--interface=127.0.0.1",
+        `--listen-ng=127.0.0.1:${ngPort}`,
+        `--port-min=${RTP_PORTS.min}`,
+        `--port-max=${RTP_PORTS.max}`,
+        `--recording-dir=${recordingDir}`,
+        "--recording-method=pcap",
+        "--log-stderr",
+      ],
+      { stdio: "ignore", detached: true }, // its own process group, which stopChild stops
+    );
+    try {
+      const ng = { host: "127.0.0.1", port: ngPort };
+      await eventually(
+        () => ngRequest(ng, "ping", {}, { timeoutMs: 200 }).then(() => true, () => undefined),
+        "rtpengine to answer",
+      );
+      const offer = await ngRequest(ng, "offer", {
+        "call-id": "bare",
+        "from-tag": "a",
+        sdp: pcmuSdp(40_000, 1),
+        "record call": "yes",
+      });
+      const stem = /([^/]+)\.pcap$/.exec(String((offer.recordings as string[])[0]))?.[1] ?? "";
+
+      expect(modeOf(join(recordingDir, "pcaps", `${stem}.pcap`))).toBe(0o600);
+      expect(modeOf(join(recordingDir, "tmp", `rtpengine-meta-${stem}.tmp`))).toBe(0o664);
+    } finally {
+      await stopChild(bare);
+    }
+  });
+
+
   it("writes the call's RTP both ways to a pcap, and its metadata on delete; both 0600", async () => {
     const recordingDir = join(dir, "record", "recordings");
     await using relay = await startRelay({ dataDir: join(dir, "record"), recordingDir, rtpPorts: RTP_PORTS });
