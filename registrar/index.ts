@@ -4,7 +4,8 @@
  *   const registrar = await startRegistrar({ dataDir, trunk });      // or point at one started elsewhere
  *   await publishSnapshot(registrar, snapshot);                       // after the apply has committed
  *
- * See registrar/README.md for the snapshot shape, the tables and the dial plan.
+ * See registrar/README.md for the snapshot shape, the tables and the dial plan; the media relay beside it
+ * (rtpengine) is in ./relay/.
  */
 export { startRegistrar, REGISTRAR_PACKAGES } from "./supervisor.ts";
 export type { RunningRegistrar, StartRegistrarOptions } from "./supervisor.ts";
@@ -21,3 +22,5 @@ export {
   RegistrarNotInstalledError,
   RegistrarStartError,
 } from "./errors.ts";
+export { ngRequest, RelayCommandError, RelayNotInstalledError, RelayStartError, RelayTimeoutError, startRelay } from "./relay/index.ts";
+export type { NgAddress, NgAnswer, RunningRelay, StartRelayOptions } from "./relay/index.ts";

@@ -206,27 +206,29 @@ describeWithRelay("supervising the media relay", () => {
 });
 
 /**
- * A lossy link in front of the relay: drops the first `drop` requests, and answers each request it
- * forwards first with a reply carrying another cookie (which the client must ignore).
+ * A lossy link in front of the relay: drops the first request and the relay's first answer, and answers
+ * each request it forwards first with a reply carrying another cookie (which the client must ignore).
  */
-async function lossyLinkTo(target: NgAddress, drop: number): Promise<{ address: NgAddress; seen(): number; close(): void }> {
+async function lossyLinkTo(target: NgAddress): Promise<{ address: NgAddress; requests(): number; close(): void }> {
   const link = await udpSocket();
   const upstream = await udpSocket();
-  let seen = 0;
+  let requests = 0;
+  let answers = 0;
   let client: { port: number; address: string } | undefined;
   link.on("message", (message, from) => {
-    seen += 1;
+    requests += 1;
     client = from;
-    if (seen <= drop) return;
+    if (requests === 1) return;
     link.send(Buffer.from("0000000000000000 d6:result4:ponge"), from.port, from.address);
     upstream.send(message, target.port, target.host);
   });
   upstream.on("message", (message) => {
-    if (client !== undefined) link.send(message, client.port, client.address);
+    answers += 1;
+    if (client !== undefined && answers > 1) link.send(message, client.port, client.address);
   });
   return {
     address: { host: "127.0.0.1", port: link.address().port },
-    seen: () => seen,
+    requests: () => requests,
     close: () => {
       link.close();
       upstream.close();
@@ -236,14 +238,16 @@ async function lossyLinkTo(target: NgAddress, drop: number): Promise<{ address: 
 
 describeWithRelay("the NG client", () => {
   it("sends again until answered, and takes only the answer with its own cookie", async () => {
+    const log: string[] = [];
     await using relay = await startRelay({
       dataDir: join(dir, "lossy"),
       recordingDir: join(dir, "lossy", "recordings"),
       rtpPorts: RTP_PORTS,
+      onLog: (line) => log.push(line),
     });
-    const link = await lossyLinkTo(ngOf(relay), 2);
+    const link = await lossyLinkTo(ngOf(relay));
     try {
-      // The offer's answer, not the stray "pong": it was run once, though asked three times.
+      // The offer's answer, not the stray "pong", after three sends of which the relay saw two.
       const answer = await ngRequest(
         link.address,
         "offer",
@@ -252,7 +256,10 @@ describeWithRelay("the NG client", () => {
       );
       expect(answer.result).toBe("ok");
       expect(audioPort(answer.sdp)).toBeGreaterThanOrEqual(RTP_PORTS.min);
-      expect(link.seen()).toBe(3);
+      expect(link.requests()).toBe(3);
+      // The second one is recognised by its cookie and answered again, not run again.
+      expect(log.filter((line) => line.includes("Received command 'offer'"))).toHaveLength(1);
+      expect(log.filter((line) => line.includes("as a duplicate"))).toHaveLength(1);
     } finally {
       link.close();
     }
@@ -316,7 +323,13 @@ describeWithRelay("recording a call with the pcap method", () => {
 
   it("writes the call's RTP both ways to a pcap, and its metadata on delete; both 0600", async () => {
     const recordingDir = join(dir, "record", "recordings");
-    await using relay = await startRelay({ dataDir: join(dir, "record"), recordingDir, rtpPorts: RTP_PORTS });
+    const log: string[] = [];
+    await using relay = await startRelay({
+      dataDir: join(dir, "record"),
+      recordingDir,
+      rtpPorts: RTP_PORTS,
+      onLog: (line) => log.push(line),
+    });
     const ng = ngOf(relay);
     await using caller = await udpSocket();
     await using callee = await udpSocket();
@@ -398,11 +411,35 @@ describeWithRelay("recording a call with the pcap method", () => {
     // The metadata: the pcap's path, each SDP the relay sent out, the end, then the offer's `metadata`.
     const text = readFileSync(metadataPath, "utf8");
     expect(text.split("\n")[0]).toBe(pcapPath);
-    expect(text).toMatch(/SDP mode: offer\nSDP before RTP packet: 1\n\n[^]*m=audio \d+ RTP\/AVP 0/);
+    expect(text).toMatch(/Timestamp started ms: \d+\.\d+\nSDP mode: offer\nSDP before RTP packet: 1\n\nv=0/);
+    expect(text).toMatch(/Timestamp started ms: \d+\.\d+\nSDP mode: answer\nSDP before RTP packet: 1\n\nv=0/);
+    expect(text).toMatch(/\nTimestamp terminated ms\(first monologue\): \d+\.\d+\n/);
     expect(text).toContain(`m=audio ${toCallee} `);
     expect(text).toContain(`m=audio ${toCaller} `);
     expect(text).toMatch(/\ncall start time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\ncall end time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\n/);
     expect(text.trimEnd().endsWith(`\n${metadata}`)).toBe(true);
     expect(existsSync(join(recordingDir, "tmp", `rtpengine-meta-${stem}.tmp`))).toBe(false);
+    // The relay logs the Call-ID, never the metadata.
+    expect(log.some((line) => line.includes(callId))).toBe(true);
+    expect(log.some((line) => line.includes("john@example.com"))).toBe(false);
+  });
+
+  it("finishes a recording only when the deleted call is destroyed: a delete delay defers it", async () => {
+    const recordingDir = join(dir, "delay", "recordings");
+    await using relay = await startRelay({ dataDir: join(dir, "delay"), recordingDir, rtpPorts: RTP_PORTS });
+    const ng = ngOf(relay);
+    const fields = { "call-id": "delayed", "from-tag": "a" };
+    await ngRequest(ng, "offer", { ...fields, sdp: pcmuSdp(40_000, 1), "record call": "yes" });
+    await ngRequest(ng, "answer", { ...fields, "to-tag": "b", sdp: pcmuSdp(40_002, 2) });
+
+    const deleted = Date.now();
+    await ngRequest(ng, "delete", { ...fields, "delete-delay": 2 }); // whole seconds, on a 1 s timer
+
+    expect(filesIn(join(recordingDir, "metadata"))).toEqual([]);
+    await eventually(
+      () => (filesIn(join(recordingDir, "metadata")).length === 1 ? true : undefined),
+      "the metadata to appear",
+    );
+    expect(Date.now() - deleted).toBeGreaterThanOrEqual(900);
   });
 });
