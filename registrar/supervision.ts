@@ -32,6 +32,10 @@ export interface DaemonCommand {
   args: readonly string[];
   /** The daemon's umask (octal, e.g. 0o077); default this process's. */
   umask?: number;
+  /** No core file when it crashes (its memory may hold what must stay private); default as this process. */
+  noCoreDumps?: boolean;
+  /** Its working folder (where a core file would land); default this process's. */
+  cwd?: string;
 }
 
 /**
@@ -45,12 +49,16 @@ export function spawnDaemon(command: DaemonCommand, onLine: (line: string) => vo
     setpriv === undefined
       ? [command.binary, ...command.args]
       : [setpriv, "--pdeathsig", "TERM", "--", command.binary, ...command.args];
-  if (command.umask !== undefined) {
-    // The shell sets the umask and execs in place: same pid, and setpriv's parent is still this process.
-    argv = ["/bin/sh", "-c", `umask ${command.umask.toString(8).padStart(3, "0")} && exec "$@"`, "sh", ...argv];
+  const settings = [
+    ...(command.umask === undefined ? [] : [`umask ${command.umask.toString(8).padStart(3, "0")}`]),
+    ...(command.noCoreDumps === true ? ["ulimit -c 0"] : []),
+  ];
+  if (settings.length > 0) {
+    // The shell applies them and execs in place: same pid, and setpriv's parent is still this process.
+    argv = ["/bin/sh", "-c", `${settings.join(" && ")} && exec "$@"`, "sh", ...argv];
   }
   const [file = command.binary, ...rest] = argv;
-  const proc = spawn(file, rest, { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(file, rest, { detached: true, stdio: ["ignore", "pipe", "pipe"], cwd: command.cwd });
   for (const stream of [proc.stdout, proc.stderr]) {
     let partial = "";
     stream.setEncoding("utf8");
@@ -104,7 +112,10 @@ export function superviseDaemon(options: SuperviseOptions): SupervisedDaemon {
     proc.on("exit", (code, signal) => {
       killGroup(proc.pid);
       if (child === proc) child = undefined;
-      if (stopping) return;
+      if (stopping) {
+        log(`[supervisor] ${name} stopped (${signal ?? `code ${code}`})`);
+        return;
+      }
       log(`[supervisor] ${name} exited (${signal ?? `code ${code}`}); restarting`);
       const now = Date.now();
       recentDeaths.push(now);

@@ -109,6 +109,10 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
         // The pcap files are created 0666 less the umask; the metadata file, which rtpengine chmods
         // to 0664, is made 0600 by the watchers.
         umask: 0o077,
+        // rtpengine 10.5 crashes on the way out when stopped with a recorded call in progress: no core
+        // file (it would hold the calls' media and metadata), and none in the caller's folder.
+        noCoreDumps: true,
+        cwd: dataDir,
       },
       remember,
     );
