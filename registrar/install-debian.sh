@@ -31,10 +31,13 @@ fi
 if [[ -d /run/systemd/system ]]; then
   systemctl disable --now kamailio.service rtpengine-daemon.service >/dev/null 2>&1 || true
 else
-  for service in kamailio rtpengine-daemon; do
-    if [[ -x /etc/init.d/$service ]]; then
-      /etc/init.d/$service stop >/dev/null 2>&1 || true
-      update-rc.d "$service" disable >/dev/null 2>&1 || true
+  # Without systemd, only a service whose own pid file names a live process is stopped (its init script
+  # matches that pid file, never the registrar's or the relay's own daemons).
+  for service in kamailio:/run/kamailio/kamailio.pid rtpengine-daemon:/run/rtpengine/rtpengine-daemon.pid; do
+    name=${service%%:*} pidfile=${service#*:}
+    if [[ -s $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null && [[ -x /etc/init.d/$name ]]; then
+      "/etc/init.d/$name" stop >/dev/null 2>&1 || true
+      update-rc.d "$name" disable >/dev/null 2>&1 || true
     fi
   done
 fi
