@@ -119,6 +119,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
 
   let daemon: SupervisedDaemon;
   for (let attempt = 1; ; attempt++) {
+    output.length = 0; // what this attempt printed
     daemon = superviseDaemon({ name: "rtpengine", launch, log: remember });
     const started = daemon.current();
     try {
@@ -127,7 +128,8 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     } catch (error) {
       await daemon.stop();
       // A port picked as free can be taken before rtpengine binds it: try a few before giving up.
-      if (options.ngPort === undefined && attempt < 3 && /control|Address already in use/i.test(output.join("\n"))) {
+      const portTaken = /NG control connection port .*Address already in use/.test(output.join("\n"));
+      if (options.ngPort === undefined && attempt < 3 && portTaken) {
         ngPort = await freeUdpPort(host);
         continue;
       }

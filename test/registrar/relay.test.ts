@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ngRequest,
   RelayNotInstalledError,
+  RelayStartError,
   RelayTimeoutError,
   startRelay,
 } from "../../registrar/relay/index.ts";
@@ -191,6 +192,19 @@ describeWithRelay("supervising the media relay", () => {
     });
     expect(filesIn(join(recordingDir, "metadata"))).toEqual([]);
     expect(filesIn(join(recordingDir, "tmp"))).toHaveLength(1);
+  });
+
+  it("says why it did not start when its NG port is taken", async () => {
+    await using taken = await udpSocket();
+    const attempt = startRelay({
+      dataDir: join(dir, "taken"),
+      recordingDir: join(dir, "taken", "recordings"),
+      ngPort: taken.address().port,
+      rtpPorts: RTP_PORTS,
+    });
+
+    await expect(attempt).rejects.toThrow(RelayStartError);
+    await expect(attempt).rejects.toThrow(/NG control connection port .*Address already in use/);
   });
 
   it("leaves no rtpengine process behind once stopped, even with a recorded call in progress", async () => {
