@@ -364,6 +364,7 @@ describeWithRelay("recording a call with the pcap method", () => {
     const callId = "rec-1@pbx.example";
     const metadata = "recording-to=john@example.com;subject=Calls of John";
 
+    const offeredAt = Date.now();
     const offer = await ngRequest(ng, "offer", {
       "call-id": callId,
       "from-tag": "caller-tag",
@@ -442,6 +443,9 @@ describeWithRelay("recording a call with the pcap method", () => {
     expect(text).toContain(`m=audio ${toCallee} `);
     expect(text).toContain(`m=audio ${toCaller} `);
     expect(text).toMatch(/\ncall start time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\ncall end time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\n/);
+    // Local time (a date-time without offset is read as local time), to the second.
+    const startTime = /\ncall start time: (\S+)\n/.exec(text)?.[1] ?? "";
+    expect(Math.abs(new Date(startTime).getTime() - offeredAt)).toBeLessThan(2_000);
     expect(text.trimEnd().endsWith(`\n${metadata}`)).toBe(true);
     expect(existsSync(join(recordingDir, "tmp", `rtpengine-meta-${stem}.tmp`))).toBe(false);
     // The relay logs the Call-ID, never the metadata.
