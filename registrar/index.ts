@@ -22,5 +22,12 @@ export {
   RegistrarNotInstalledError,
   RegistrarStartError,
 } from "./errors.ts";
-export { ngRequest, RelayCommandError, RelayNotInstalledError, RelayStartError, RelayTimeoutError, startRelay } from "./relay/index.ts";
+export {
+  ngRequest,
+  RelayCommandError,
+  RelayNotInstalledError,
+  RelayStartError,
+  RelayTimeoutError,
+  startRelay,
+} from "./relay/index.ts";
 export type { NgAddress, NgAnswer, RunningRelay, StartRelayOptions } from "./relay/index.ts";

@@ -13,4 +13,10 @@ export { ngRequest, pingRelay } from "./ng.ts";
 export type { NgAddress, NgAnswer, NgRequestOptions } from "./ng.ts";
 export { bencode, bdecode, BencodeError } from "./bencode.ts";
 export type { Bencode, BencodeDict } from "./bencode.ts";
-export { RELAY_PACKAGES, RelayCommandError, RelayNotInstalledError, RelayStartError, RelayTimeoutError } from "./errors.ts";
+export {
+  RELAY_PACKAGES,
+  RelayCommandError,
+  RelayNotInstalledError,
+  RelayStartError,
+  RelayTimeoutError,
+} from "./errors.ts";

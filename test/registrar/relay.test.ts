@@ -114,7 +114,7 @@ function readPcap(path: string): PcapFile {
   const data = readFileSync(path);
   expect(data.readUInt32LE(0)).toBe(0xa1b2c3d4);
   const packets: PcapFile["packets"] = [];
-  for (let at = 24; at < data.length; ) {
+  for (let at = 24; at < data.length;) {
     const captured = data.readUInt32LE(at + 8);
     packets.push({
       seconds: data.readUInt32LE(at) + data.readUInt32LE(at + 4) / 1e6,
@@ -326,7 +326,11 @@ describeWithRelay("recording a call with the pcap method", () => {
     try {
       const ng = { host: "127.0.0.1", port: ngPort };
       await eventually(
-        () => ngRequest(ng, "ping", {}, { timeoutMs: 200 }).then(() => true, () => undefined),
+        () =>
+          ngRequest(ng, "ping", {}, { timeoutMs: 200 }).then(
+            () => true,
+            () => undefined,
+          ),
         "rtpengine to answer",
       );
       const offer = await ngRequest(ng, "offer", {
@@ -344,7 +348,6 @@ describeWithRelay("recording a call with the pcap method", () => {
       await stopChild(bare);
     }
   });
-
 
   it("writes the call's RTP both ways to a pcap, and its metadata on delete; both 0600", async () => {
     const recordingDir = join(dir, "record", "recordings");
@@ -442,7 +445,9 @@ describeWithRelay("recording a call with the pcap method", () => {
     expect(text).toMatch(/\nTimestamp terminated ms\(first monologue\): \d+\.\d+\n/);
     expect(text).toContain(`m=audio ${toCallee} `);
     expect(text).toContain(`m=audio ${toCaller} `);
-    expect(text).toMatch(/\ncall start time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\ncall end time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\n/);
+    expect(text).toMatch(
+      /\ncall start time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\ncall end time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\n/,
+    );
     // Local time (a date-time without offset is read as local time), to the second.
     const startTime = /\ncall start time: (\S+)\n/.exec(text)?.[1] ?? "";
     expect(Math.abs(new Date(startTime).getTime() - offeredAt)).toBeLessThan(2_000);
