@@ -6,8 +6,15 @@ export const AuditEntry = z
   .object({
     seq: z.number().int(),
     at: Instant,
-    tokenId: z.string().describe("id of the token that made the change (never the token itself)"),
-    requestId: z.string(),
+    tokenId: z
+      .string()
+      .nullable()
+      .describe(
+        "id of the token that made the change (never the token itself); null when the backend acted by itself, as the mail outbox does when it delivers or gives up on a mail",
+      ),
+    requestId: z
+      .string()
+      .describe("the request's id; for an action of the backend itself, the id its log line carries"),
     action: z.string(),
     objectKind: z.string(),
     objectId: z.string().nullable(),

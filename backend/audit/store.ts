@@ -4,7 +4,8 @@ import type { AuditEntry } from "../../schemas/audit.ts";
 
 export interface Actor {
   accountId: string;
-  tokenId: string;
+  /** The caller's token id; null when the backend acted by itself (see `systemActor`). */
+  tokenId: string | null;
   requestId: string;
 }
 
@@ -26,6 +27,14 @@ function scrub(value: unknown): unknown {
 /** The audit actor of an authenticated caller. */
 export function actorOf(caller: { account: { id: string }; tokenId: string; requestId: string }): Actor {
   return { accountId: caller.account.id, tokenId: caller.tokenId, requestId: caller.requestId };
+}
+
+/**
+ * The audit actor of something the backend does by itself, such as the mail outbox delivering a mail: no token
+ * (tokenId null, never a made-up one) and the id that the action's log line carries as its `requestId`.
+ */
+export function systemActor(accountId: string, requestId: string): Actor {
+  return { accountId, tokenId: null, requestId };
 }
 
 export async function writeAudit(

@@ -7,6 +7,8 @@ import { lockDataDir } from "./lock.ts";
 import * as m0001 from "./migrations/0001-initial.ts";
 import * as m0002 from "./migrations/0002-registrar-outbox.ts";
 import * as m0003 from "./migrations/0003-audit-detail-format.ts";
+import * as m0004 from "./migrations/0004-audit-system-actor.ts";
+import * as m0005 from "./migrations/0005-mail-outbox.ts";
 
 export type StoreOptions =
   | { kind: "embedded"; dataDir: string | null } // null: in memory (tests that need no restart)
@@ -22,6 +24,8 @@ const migrations: Record<string, Migration> = {
   "0001-initial": m0001,
   "0002-registrar-outbox": m0002,
   "0003-audit-detail-format": m0003,
+  "0004-audit-system-actor": m0004,
+  "0005-mail-outbox": m0005,
 };
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -103,7 +103,8 @@ export interface AuditTable {
   seq: Generated<number>;
   account_id: string;
   at: Ts;
-  token_id: string;
+  /** null when the backend acted by itself (the mail outbox), not a caller's token. */
+  token_id: string | null;
   request_id: string;
   action: string;
   object_kind: string;
@@ -126,6 +127,33 @@ export interface RegistrarOutboxTable {
   outcome: string | null;
 }
 
+/** One mail to send through the SMTP relay (backend/mail/). */
+export interface MailOutboxTable {
+  id: string;
+  account_id: string;
+  /** `<…@…>`, chosen at enqueue and the same on every attempt: a resend is recognisable as the same mail. */
+  message_id: string;
+  recipient: string;
+  subject: string;
+  body_text: string;
+  /** The attachment's file (a recording); the row never holds its bytes. */
+  attachment_path: string | null;
+  attachment_name: string | null;
+  attachment_content_type: string | null;
+  /** Remove the attachment's file once the relay accepted the mail (else it is kept). */
+  remove_attachment: Generated<boolean>;
+  attachment_removed_at: Ts | null;
+  created_at: Generated<Date>;
+  next_attempt_at: Generated<Date>;
+  /** A worker's lease: others leave the row alone until then. */
+  claimed_until: Ts | null;
+  attempts: Generated<number>;
+  /** Why the last attempt failed: a code and the relay's reply, never a secret, an address or content. */
+  last_error: string | null;
+  delivered_at: Ts | null;
+  outcome: "delivered" | "refused" | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   tokens: TokensTable;
@@ -139,6 +167,7 @@ export interface Database {
   revisions: RevisionsTable;
   audit: AuditTable;
   registrar_outbox: RegistrarOutboxTable;
+  mail_outbox: MailOutboxTable;
 }
 
 export type Db = Kysely<Database>;
