@@ -9,6 +9,8 @@ import type { Logger } from "pino";
 import { publishWith } from "../../registrar/index.ts";
 import type { PublishResult, RegistrarStore, RevisionSnapshot } from "../../registrar/index.ts";
 import type { Db } from "../store/schema.ts";
+import { backoffMs } from "./backoff.ts";
+import { DeliveryHold } from "./hold.ts";
 import { claim, claimableAccounts, markDelivered, markFailed } from "./store.ts";
 
 export interface PublisherDeps {
@@ -34,7 +36,7 @@ export class RegistrarPublisher {
   private readonly failures = new Map<string, number>();
   private sweeper: NodeJS.Timeout | null = null;
   private stopped = false;
-  private held: { promise: Promise<void>; release(): void } | null = null;
+  private readonly held = new DeliveryHold();
 
   constructor(deps: PublisherDeps) {
     this.deps = deps;
@@ -66,15 +68,11 @@ export class RegistrarPublisher {
    * apply's commit and its publication.
    */
   hold(): void {
-    if (this.held) return;
-    let release = (): void => {};
-    const promise = new Promise<void>((resolve) => (release = resolve));
-    this.held = { promise, release };
+    this.held.hold();
   }
 
   release(): void {
-    this.held?.release();
-    this.held = null;
+    this.held.release();
   }
 
   /** Resolves when no delivery is in flight in this process. */
@@ -98,7 +96,7 @@ export class RegistrarPublisher {
   }
 
   private async deliver(accountId: string): Promise<void> {
-    if (this.held) await this.held.promise;
+    await this.held.passed();
     if (this.stopped) return;
     const { db, log } = this.deps;
     let claimed: number | null = null;
@@ -146,7 +144,7 @@ export class RegistrarPublisher {
       );
       if (claimed !== null) await markFailed(db, accountId, errorText(e)).catch(() => undefined);
       // Retry with backoff; the sweep would find the rows anyway once their claim is released.
-      const retry = setTimeout(() => this.kick(accountId), Math.min(30_000, 250 * 2 ** Math.min(n, 7)));
+      const retry = setTimeout(() => this.kick(accountId), backoffMs(n, { baseMs: 250, capMs: 30_000 }));
       retry.unref();
     }
   }
