@@ -50,6 +50,10 @@ import {
   type RegistrarProcessOptions,
 } from "./outbox/registrar.ts";
 import type { RunningRegistrar } from "../registrar/index.ts";
+import { MailDeliverer, type MailRetryPolicy } from "./mail/deliverer.ts";
+import { smtpRelay } from "./mail/relay.ts";
+import { describeRelay, type SmtpSettings } from "./mail/settings.ts";
+import { countWaiting } from "./mail/store.ts";
 
 export interface BackendOptions {
   store: StoreOptions;
@@ -79,6 +83,11 @@ export interface BackendOptions {
    * `{ attach: { host, port, database, ctlSocket }, accountId }` publishes to a registrar started elsewhere.
    */
   registrar?: RegistrarProcessOptions | RegistrarAttachOptions | Registrar;
+  /**
+   * The SMTP relay the mail outbox (backend/mail/) delivers through; `smtpSettingsFrom` reads it from options and
+   * the environment. Without it mails wait in the outbox and the server says so once at start.
+   */
+  mail?: { smtp: SmtpSettings; retry?: Partial<MailRetryPolicy>; sweepMs?: number };
   /** SIP digest realm HA1 is computed with (default "pbx-estate", the registrar's default realm). */
   realm?: string;
   /** Where JSON logs go (default stdout); level default info. */
@@ -104,6 +113,11 @@ export interface Backend {
   registrar: RunningRegistrar | null;
   /** Delivers the registrar outbox; null without a registrar (rows then wait until one is configured). */
   publisher: RegistrarPublisher | null;
+  /**
+   * Delivers the mail outbox; null when no SMTP relay is configured (mails then wait). After enqueueing a mail
+   * (`enqueueMail` in backend/mail/enqueue.ts) and committing, `mail?.kick()` sends it without waiting for a sweep.
+   */
+  mail: MailDeliverer | null;
   /** Fault injection, present only with `testHooks.faults`. */
   faults: Faults | null;
   /** The token /__test calls send in the `pbx-test-token` header; null without test hooks. */
@@ -199,6 +213,19 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   // After each apply's commit; the outbox row committed with it, so a crash before this loses nothing.
   if (publisher) notifier.events.on("revision", (e: { accountId: string }) => publisher.kick(e.accountId));
 
+  const mail =
+    options.mail === undefined
+      ? null
+      : new MailDeliverer({
+          db,
+          log,
+          clock,
+          relay: smtpRelay(options.mail.smtp),
+          ...(options.mail.retry ? { retry: options.mail.retry } : {}),
+          ...(options.mail.sweepMs !== undefined ? { sweepMs: options.mail.sweepMs } : {}),
+          exclusiveStore: store.kind === "embedded",
+        });
+
   const principals = new Map<string, Principal>();
   const app = createApp({
     log,
@@ -263,6 +290,13 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   });
   const port = (server.address() as AddressInfo).port;
   publisher?.start();
+  if (mail !== null && options.mail !== undefined) {
+    mail.start();
+    log.info({ event: "mail.configured", relay: describeRelay(options.mail.smtp) }, "mail goes through this SMTP relay");
+  } else {
+    const waiting = await countWaiting(db);
+    log.info({ event: "mail.not-configured", waiting }, "mail is not configured (no SMTP relay): mails wait");
+  }
   log.info({ port, store: store.kind }, "backend listening");
 
   let stopping: Promise<void> | null = null;
@@ -275,6 +309,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     notifier,
     registrar: sip?.running ?? null,
     publisher,
+    mail,
     openapi: document,
     revisionSnapshot: (accountId) => revisionSnapshot(db, accountId),
     faults,
@@ -293,6 +328,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
           server.closeIdleConnections();
         });
         await publisher?.stop();
+        await mail?.stop();
         await sip?.stop();
         await store.close();
         log.info("backend stopped");

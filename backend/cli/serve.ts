@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import { startBackend } from "../server.ts";
 import { parseCommandArgs, storeFrom, UsageError, type BackendCommand } from "./options.ts";
 import { keepPrivate } from "../../runtime/private-files.ts";
+import { describeRelay, smtpSettingsFrom, SmtpSettingsError } from "../mail/settings.ts";
 
 const DEFAULT_REGISTRAR_DIR = ".pbx-estate/registrar";
 
@@ -33,6 +34,16 @@ Options:
   --registrar-port N       its SIP port (default: a free one, remembered in --registrar-dir)
   --registrar-account ID   the account it serves (default: the only account, remembered)
   --trunk HOST:PORT        where calls to outside numbers go
+Mail (each option falls back to its environment variable; without a relay, mails wait in the outbox):
+  --smtp-url URL           the SMTP relay: smtp://HOST[:PORT] (default port 587) or smtps://HOST[:PORT]
+                           (implicit TLS, default port 465)                                   [PBX_SMTP_URL]
+  --smtp-security MODE     starttls (smtp:// default: STARTTLS required), tls (implicit TLS) or none
+                           (no TLS: a relay on loopback or a trusted network only)       [PBX_SMTP_SECURITY]
+  --smtp-user USER         the relay's login                                                 [PBX_SMTP_USER]
+  --smtp-password-file PATH
+                           a file holding its password (or PBX_SMTP_PASSWORD; never on the command line)
+                                                                                    [PBX_SMTP_PASSWORD_FILE]
+  --mail-from ADDRESS      the sender address                                                [PBX_MAIL_FROM]
 Test hooks (tests only; loopback addresses only; each call sends the token in a pbx-test-token header):
   --test-clock ISO         start the clock at this instant and let PUT /__test/clock move it
   --test-faults            enable fault injection: PUT /__test/faults, POST /__test/faults/release
@@ -63,6 +74,11 @@ export const serveCommand: BackendCommand = {
       "registrar-port": { type: "string" },
       "registrar-account": { type: "string" },
       trunk: { type: "string" },
+      "smtp-url": { type: "string" },
+      "smtp-security": { type: "string" },
+      "smtp-user": { type: "string" },
+      "smtp-password-file": { type: "string" },
+      "mail-from": { type: "string" },
     });
     const store = storeFrom(values.database);
     const besideData = (name: string) =>
@@ -86,6 +102,19 @@ export const serveCommand: BackendCommand = {
 
     const trunk = values.trunk === undefined ? undefined : /^([^:]+):(\d+)$/.exec(values.trunk);
     if (trunk === null) throw new Error(`--trunk must be HOST:PORT, got ${values.trunk}`);
+    let smtp;
+    try {
+      smtp = smtpSettingsFrom({
+        url: values["smtp-url"],
+        security: values["smtp-security"],
+        user: values["smtp-user"],
+        passwordFile: values["smtp-password-file"],
+        from: values["mail-from"],
+      });
+    } catch (e) {
+      if (e instanceof SmtpSettingsError) throw new UsageError(e.message);
+      throw e;
+    }
     const registrarDir = resolve(values["registrar-dir"] ?? besideData("registrar") ?? DEFAULT_REGISTRAR_DIR);
     keepPrivate([
       ...(store.kind === "embedded" && store.dataDir !== null ? [store.dataDir] : []),
@@ -106,6 +135,7 @@ export const serveCommand: BackendCommand = {
       trustProxy: values["trust-proxy"],
       logLevel: values["log-level"],
       ...(tokenFile !== undefined ? { demoTokenFile: tokenFile } : {}),
+      ...(smtp !== null ? { mail: { smtp } } : {}),
       ...(values.registrar
         ? {
             registrar: {
@@ -135,6 +165,10 @@ export const serveCommand: BackendCommand = {
       process.stderr.write(
         `SIP registrar (Kamailio): ${sip.transport}:${sip.host}:${sip.port}, data in ${registrarDir}\n`,
       );
+    if (smtp !== null) {
+      const relay = describeRelay(smtp);
+      process.stderr.write(`mail: through ${relay.host}:${relay.port} (${relay.security}) from ${relay.from}\n`);
+    } else process.stderr.write("mail: not configured (no SMTP relay); mails wait in the outbox\n");
     if (tokenFile !== undefined) process.stderr.write(`demo account token: ${tokenFile} (mode 0600)\n`);
     const stop = (): void => {
       void backend.stop().then(() => process.exit(0));
