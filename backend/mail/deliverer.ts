@@ -120,8 +120,9 @@ export class MailDeliverer {
     if (this.sweeper) clearInterval(this.sweeper);
     if (this.wake) clearTimeout(this.wake);
     this.held.release();
-    await this.settled();
+    // Sends in flight are aborted (their rows are given back untried below), so stopping never waits on a relay.
     this.deps.relay.close();
+    await this.settled();
   }
 
   private async run(): Promise<void> {
@@ -204,6 +205,11 @@ export class MailDeliverer {
         { event: "mail.refused", ...fields, smtpCode: answer.smtpCode, reply: answer.reply },
         "mail refused for good by the relay; not retried",
       );
+      return;
+    }
+    if (this.stopped) {
+      // Aborted by stop(): not the mail's fault, so not an attempt; due again at the next start (any process).
+      await releaseClaim(db, row.id);
       return;
     }
     const age = Date.now() - row.created_at.getTime();

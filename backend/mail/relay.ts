@@ -15,6 +15,7 @@ export interface MailRelay {
   /** The sender address (From, MAIL FROM). */
   readonly from: string;
   send(message: Buffer, envelope: { from: string; to: string }): Promise<RelayAnswer>;
+  /** Aborts the sends in flight (they answer "temporary") and refuses new ones. */
   close(): void;
 }
 
@@ -41,17 +42,27 @@ export function smtpRelay(settings: SmtpSettings): MailRelay {
   };
   const transport = nodemailer.createTransport(options);
   const secrets = settings.auth ? [settings.auth.password.reveal(), settings.auth.user] : [];
+  const closing = new AbortController();
   return {
     from: settings.from,
     async send(message, envelope) {
       try {
-        const info = await transport.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw: message });
+        // `signal` is nodemailer's (its type package does not list it yet): closing aborts the conversation.
+        const mail: SMTPTransport.MailOptions & { signal: AbortSignal } = {
+          envelope: { from: envelope.from, to: [envelope.to] },
+          raw: message,
+          signal: closing.signal,
+        };
+        const info = await transport.sendMail(mail);
         return { kind: "accepted", reply: safeText(info.response, secrets) };
       } catch (e) {
         return classify(e, secrets);
       }
     },
-    close: () => transport.close(),
+    close: () => {
+      closing.abort();
+      transport.close();
+    },
   };
 }
 

@@ -10,6 +10,8 @@ export interface ServeProcess {
   url: string;
   tokenFile: string | null;
   stderr: () => string;
+  /** Every line it wrote on stdout so far (its JSON logs and the ready line). */
+  stdout: () => string;
 }
 
 /** Spawns serve with `args`; resolves when it prints its ready line, rejects with its stderr when it exits first. */
@@ -18,9 +20,11 @@ export function spawnServe(args: string[]): Promise<ServeProcess> {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let err = "";
+  let out = "";
   child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
+    lines.on("line", (line) => (out += `${line}\n`));
     // Logs are JSON lines on stdout too: the ready line is the one with `url` and `tokenFile`.
     lines.on("line", (line) => {
       let ready: { url?: unknown; tokenFile?: unknown };
@@ -35,6 +39,7 @@ export function spawnServe(args: string[]): Promise<ServeProcess> {
           url: ready.url,
           tokenFile: typeof ready.tokenFile === "string" ? ready.tokenFile : null,
           stderr: () => err,
+          stdout: () => out,
         });
     });
     child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
