@@ -329,3 +329,41 @@ describeWithPostgres("several backends on one PostgreSQL sharing the mail outbox
     }
   });
 });
+
+describe("a backend without a relay", () => {
+  it("says once that mail is not configured, and mails wait", async () => {
+    const dataDir = join(dir, "unconfigured");
+    const logsOf = async (run: (b: Backend) => Promise<void>): Promise<string> => {
+      let logs = "";
+      const backend = await startBackend({
+        store: { kind: "embedded", dataDir },
+        rateLimit: null,
+        logDestination: new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            logs += chunk.toString();
+            done();
+          },
+        }),
+      });
+      try {
+        expect(backend.mail).toBeNull();
+        await run(backend);
+      } finally {
+        await backend.stop();
+      }
+      return logs;
+    };
+    let id = "";
+    const first = await logsOf(async (backend) => {
+      const { accountId } = await backend.createAccount({ name: "No Mail", timeZone: "UTC", numbers: [] });
+      id = await enqueueMail(backend.store.db, { accountId, to: "john@example.com", subject: "Waits", text: "x" });
+    });
+    expect(first.split('"mail.not-configured"')).toHaveLength(2);
+    const second = await logsOf(async (backend) => {
+      expect(await mailState(backend.store.db, id)).toMatchObject({ outcome: null, attempts: 0 });
+    });
+    const notice = second.split("\n").filter((l) => l.includes('"mail.not-configured"'));
+    expect(notice).toHaveLength(1);
+    expect(notice[0]).toContain('"waiting":1');
+  });
+});
