@@ -133,7 +133,11 @@ export class MailDeliverer {
         if (this.stopped) return;
         const rows = await claimDue(db, this.deps.concurrency ?? 4, this.deps.leaseSeconds ?? 600);
         if (rows.length === 0) break;
-        await Promise.all(rows.map((row) => this.deliver(row)));
+        // Settled, not all: every send of the batch ends before the next claim (and before stop() closes the store).
+        const results = await Promise.allSettled(rows.map((row) => this.deliver(row)));
+        for (const r of results)
+          if (r.status === "rejected")
+            log.warn({ event: "mail.attempt-failed", err: errorName(r.reason) }, "a mail attempt failed; its lease will run out");
       }
       await this.removeDeliveredAttachments();
       this.wakeAtNextDue(await msUntilNextDue(db));

@@ -54,14 +54,17 @@ export async function markDelivered(
   });
 }
 
-/** The relay refused the mail for good (or it cannot be built): closed as refused, with its audit row. */
+/**
+ * The relay refused the mail for good (or it cannot be built): closed as refused, with its audit row. A row
+ * another process has closed meanwhile (its lease ran out and it delivered the mail) is left as it is.
+ */
 export async function markRefused(
   db: Db,
   row: MailRow,
   refusal: { requestId: string; at: Date; smtpCode: number | null; reply: string; reason: string },
 ): Promise<void> {
   await db.transaction().execute(async (tx: Tx) => {
-    await tx
+    const closed = await tx
       .updateTable("mail_outbox")
       .set((eb) => ({
         delivered_at: sql<Date>`now()`,
@@ -71,7 +74,9 @@ export async function markRefused(
         last_error: refusal.reply.slice(0, MAX_ERROR_CHARS),
       }))
       .where("id", "=", row.id)
-      .execute();
+      .where("delivered_at", "is", null)
+      .executeTakeFirst();
+    if (closed.numUpdatedRows === 0n) return;
     await auditInsert(tx, systemActor(row.account_id, refusal.requestId), refusal.at, "mail.refused", "mail", row.id, {
       messageId: row.message_id,
       smtpCode: refusal.smtpCode,
