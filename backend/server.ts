@@ -292,7 +292,10 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   publisher?.start();
   if (mail !== null && options.mail !== undefined) {
     mail.start();
-    log.info({ event: "mail.configured", relay: describeRelay(options.mail.smtp) }, "mail goes through this SMTP relay");
+    log.info(
+      { event: "mail.configured", relay: describeRelay(options.mail.smtp) },
+      "mail goes through this SMTP relay",
+    );
   } else {
     const waiting = await countWaiting(db);
     log.info({ event: "mail.not-configured", waiting }, "mail is not configured (no SMTP relay): mails wait");

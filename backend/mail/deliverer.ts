@@ -137,7 +137,10 @@ export class MailDeliverer {
         const results = await Promise.allSettled(rows.map((row) => this.deliver(row)));
         for (const r of results)
           if (r.status === "rejected")
-            log.warn({ event: "mail.attempt-failed", err: errorName(r.reason) }, "a mail attempt failed; its lease will run out");
+            log.warn(
+              { event: "mail.attempt-failed", err: errorName(r.reason) },
+              "a mail attempt failed; its lease will run out",
+            );
       }
       await this.removeDeliveredAttachments();
       this.wakeAtNextDue(await msUntilNextDue(db));

@@ -6,17 +6,17 @@ const smtpError = (fields: Record<string, unknown>) => Object.assign(new Error("
 
 describe("an SMTP answer", () => {
   it("is temporary for 4xx, a relay that is down and a refused login; permanent for 5xx", () => {
-    expect(classify(smtpError({ code: "EENVELOPE", responseCode: 452, response: "452 4.2.2 Mailbox full" }))).toMatchObject(
-      { kind: "temporary", smtpCode: 452 },
-    );
+    expect(
+      classify(smtpError({ code: "EENVELOPE", responseCode: 452, response: "452 4.2.2 Mailbox full" })),
+    ).toMatchObject({ kind: "temporary", smtpCode: 452 });
     expect(classify(smtpError({ code: "ECONNECTION", originalCode: "ECONNREFUSED" }))).toMatchObject({
       kind: "temporary",
       smtpCode: null,
     });
     expect(classify(smtpError({ code: "ETIMEDOUT" }))).toMatchObject({ kind: "temporary" });
-    expect(classify(smtpError({ code: "EAUTH", responseCode: 535, response: "535 5.7.8 Bad credentials" }))).toMatchObject(
-      { kind: "temporary", smtpCode: 535 },
-    );
+    expect(
+      classify(smtpError({ code: "EAUTH", responseCode: 535, response: "535 5.7.8 Bad credentials" })),
+    ).toMatchObject({ kind: "temporary", smtpCode: 535 });
     expect(classify(smtpError({ code: "EENVELOPE", responseCode: 550, response: "550 5.1.1 No such user" }))).toEqual({
       kind: "permanent",
       smtpCode: 550,

@@ -40,7 +40,12 @@ describe("SMTP settings", () => {
     expect(String(s?.auth?.password)).toBe("[redacted]");
     const e = smtpSettingsFrom(
       {},
-      { PBX_SMTP_URL: "smtp://m.example.net", PBX_SMTP_USER: "pbx", PBX_SMTP_PASSWORD: "env-secret-2", PBX_MAIL_FROM: from },
+      {
+        PBX_SMTP_URL: "smtp://m.example.net",
+        PBX_SMTP_USER: "pbx",
+        PBX_SMTP_PASSWORD: "env-secret-2",
+        PBX_MAIL_FROM: from,
+      },
     );
     expect(e?.auth?.password.reveal()).toBe("env-secret-2");
   });

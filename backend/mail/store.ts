@@ -157,7 +157,11 @@ export async function attachmentsToRemove(db: Db, limit: number): Promise<{ id: 
 }
 
 export async function markAttachmentRemoved(db: Db, id: string): Promise<void> {
-  await db.updateTable("mail_outbox").set({ attachment_removed_at: sql<Date>`now()` }).where("id", "=", id).execute();
+  await db
+    .updateTable("mail_outbox")
+    .set({ attachment_removed_at: sql<Date>`now()` })
+    .where("id", "=", id)
+    .execute();
 }
 
 /** One mail's state (inspection and tests). */

@@ -29,8 +29,9 @@ beforeAll(async () => {
   sink = await startSmtpSink({ login: { user: "pbx", password } });
   const store = await openStore({ kind: "embedded", dataDir });
   try {
-    accountId = (await insertAccount(store.db, { name: "Crash Ltd", timeZone: "UTC", numbers: ["+442079460000"] }, new Date()))
-      .account.id;
+    accountId = (
+      await insertAccount(store.db, { name: "Crash Ltd", timeZone: "UTC", numbers: ["+442079460000"] }, new Date())
+    ).account.id;
   } finally {
     await store.close();
   }

@@ -28,7 +28,9 @@ interface MailBackend {
   logs(): string;
   enqueue(mail: Omit<OutgoingMail, "accountId">): Promise<string>;
   row(id: string): ReturnType<typeof mailState>;
-  audit(): Promise<{ action: string; tokenId: string | null; requestId: string; objectId: string; detail: Record<string, unknown> }[]>;
+  audit(): Promise<
+    { action: string; tokenId: string | null; requestId: string; objectId: string; detail: Record<string, unknown> }[]
+  >;
   stop(): Promise<void>;
 }
 
@@ -266,7 +268,10 @@ describe("mail outbox with a login", () => {
 
   it("retries a refused login and never logs the password", async () => {
     const sink = await startSmtpSink({ login: { user: "pbx", password } });
-    const b = await startMailBackend({ kind: "embedded", dataDir: null }, sink.settings({ user: "pbx", password: wrong }));
+    const b = await startMailBackend(
+      { kind: "embedded", dataDir: null },
+      sink.settings({ user: "pbx", password: wrong }),
+    );
     try {
       const id = await b.enqueue({ to: "john@example.com", subject: "Login", text: "login" });
       await eventually(async () => (((await b.row(id))?.attempts ?? 0) >= 2 ? true : undefined), "refused logins");
@@ -274,7 +279,11 @@ describe("mail outbox with a login", () => {
       expect((await b.row(id))?.outcome).toBeNull(); // a refused login is the server's settings, not the mail: kept
       const logs = b.logs();
       expect(logs).toContain("login refused by the relay");
-      for (const secret of [wrong, Buffer.from(wrong).toString("base64"), Buffer.from(`\0pbx\0${wrong}`).toString("base64")])
+      for (const secret of [
+        wrong,
+        Buffer.from(wrong).toString("base64"),
+        Buffer.from(`\0pbx\0${wrong}`).toString("base64"),
+      ])
         expect(logs).not.toContain(secret);
       expect(JSON.stringify(await b.row(id))).not.toContain(wrong);
     } finally {
@@ -312,7 +321,9 @@ describeWithPostgres("several backends on one PostgreSQL sharing the mail outbox
     try {
       const ids: string[] = [];
       for (let i = 0; i < 24; i++)
-        ids.push(await (i % 2 === 0 ? first : second).enqueue({ to: `u${i}@example.com`, subject: `M${i}`, text: "x" }));
+        ids.push(
+          await (i % 2 === 0 ? first : second).enqueue({ to: `u${i}@example.com`, subject: `M${i}`, text: "x" }),
+        );
       for (const id of ids) await delivered(first, id);
       await Promise.all([first.backend.mail?.settled(), second.backend.mail?.settled()]);
       await new Promise((r) => setTimeout(r, 500));
