@@ -305,7 +305,7 @@ export function describeInstalledPackage(which: keyof ReturnType<typeof nodesUnd
     );
 
     it(
-      "a global install whose package folder is read-only plans, with the Pulumi CLI named by PBX_ESTATE_PULUMI (and says how to get one without it)",
+      "a global install whose package folder is read-only plans without a Pulumi CLI, and with --engine uses the one PBX_ESTATE_PULUMI names (saying how to get one without it)",
       async () => {
         const prefix = join(root, "global");
         const installed = await npm(["install", "--global", "--prefix", prefix, tarball], { cwd: root, env, node });
@@ -321,6 +321,7 @@ export function describeInstalledPackage(which: keyof ReturnType<typeof nodesUnd
         const job = join(root, "ci-job");
         cpSync(join(repoRoot, "examples", "small-office"), join(job, "small-office"), { recursive: true });
         const [command, args] = readOnly(join(prefix, "bin", "pbx-estate"), ["plan", "small-office"]);
+        const [, engineArgs] = readOnly(join(prefix, "bin", "pbx-estate"), ["plan", "small-office", "--engine"]);
         // No pulumi on PATH and no build cache: the Pulumi CLI can only come from the variable.
         const noPulumi = {
           ...env,
@@ -332,12 +333,20 @@ export function describeInstalledPackage(which: keyof ReturnType<typeof nodesUnd
           PBX_ENDPOINT: backend.url,
           PBX_TOKEN: backend.token,
         };
-        const missing = await run(command, args, { cwd: job, env: noPulumi });
+        // The read path plans on a folder state backend without the engine.
+        const readPath = await run(command, args, { cwd: job, env: noPulumi });
+        expect(readPath.code, described(readPath)).toBe(0);
+        expectNoWarnings(readPath);
+        expect(readPath.stdout).toContain("Users: 2 to create");
+        const missing = await run(command, engineArgs, { cwd: job, env: noPulumi });
         expect(missing.code, described(missing)).toBe(1);
         expect(missing.stderr).toContain("No Pulumi CLI v3.");
         expect(missing.stderr).toContain("https://www.pulumi.com/docs/install/");
         expect(missing.stderr).toContain("PBX_ESTATE_PULUMI");
-        const planned = await run(command, args, { cwd: job, env: { ...noPulumi, PBX_ESTATE_PULUMI: pulumiBinary } });
+        const planned = await run(command, engineArgs, {
+          cwd: job,
+          env: { ...noPulumi, PBX_ESTATE_PULUMI: pulumiBinary },
+        });
         expect(planned.code, described(planned)).toBe(0);
         expectNoWarnings(planned);
         expect(planned.stdout).toContain("Users: 2 to create");
