@@ -22,6 +22,7 @@ import {
 } from "../../registrar/relay/index.ts";
 import type { NgAddress, RunningRelay } from "../../registrar/relay/index.ts";
 import { findOnPath, freeUdpPort, stopChild } from "../../registrar/supervision.ts";
+import { processesNaming } from "./processes.ts";
 import { eventually } from "./sipp.ts";
 
 const RTP_PORTS = { min: 41_000, max: 41_199 };
@@ -46,22 +47,6 @@ function describeWithRelay(title: string, body: () => void): void {
   }
   console.warn(`[pbx-estate] skipping ${title}: rtpengine is not installed (bash registrar/install-debian.sh)`);
   describe.skip(`${title} (rtpengine not installed)`, body);
-}
-
-/** Live (not zombie) processes whose command line names this text. */
-function processesNaming(text: string): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
-        const state = /^State:\s+(\S)/m.exec(readFileSync(`/proc/${entry}/status`, "utf8"))?.[1];
-        return cmdline.includes(text) && state !== "Z";
-      } catch {
-        return false; // exited while we looked
-      }
-    })
-    .map(Number);
 }
 
 const ngOf = (relay: RunningRelay): NgAddress => ({ host: relay.host, port: relay.ngPort });

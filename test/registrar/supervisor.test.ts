@@ -4,12 +4,13 @@
  * install.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistrarNotInstalledError, startRegistrar } from "../../registrar/index.ts";
 import { johnDesk, snapshot } from "./estate.ts";
+import { processesNaming } from "./processes.ts";
 import { eventually, register } from "./sipp.ts";
 
 let dir: string;
@@ -17,22 +18,6 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "registrar-sup-"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Live (not zombie) processes whose command line names this config file: Kamailio and its workers. */
-function kamailioProcesses(cfgPath: string): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
-        const state = /^State:\s+(\S)/m.exec(readFileSync(`/proc/${entry}/status`, "utf8"))?.[1];
-        return cmdline.includes(cfgPath) && state !== "Z";
-      } catch {
-        return false; // exited while we looked
-      }
-    })
-    .map(Number);
-}
 
 describe("supervising Kamailio", () => {
   it("starts Kamailio again on the same port after it is killed, with the published credentials", async () => {
@@ -60,12 +45,12 @@ describe("supervising Kamailio", () => {
     const dataDir = join(dir, "stop");
     const registrar = await startRegistrar({ dataDir });
     const cfgPath = join(dataDir, "kamailio.cfg");
-    expect(kamailioProcesses(cfgPath).length).toBeGreaterThan(1); // the main process and its workers
+    expect(processesNaming(cfgPath).length).toBeGreaterThan(1); // the main process and its workers
 
     await registrar.stop();
 
     await eventually(
-      () => (kamailioProcesses(cfgPath).length === 0 ? true : undefined),
+      () => (processesNaming(cfgPath).length === 0 ? true : undefined),
       "every Kamailio process to exit",
     );
   });
@@ -80,12 +65,12 @@ describe("supervising Kamailio", () => {
       starter.once("exit", (code) => fail(new Error(`the starter exited early (${code})`)));
     });
     const cfgPath = join(dataDir, "kamailio.cfg");
-    expect(kamailioProcesses(cfgPath).length).toBeGreaterThan(1);
+    expect(processesNaming(cfgPath).length).toBeGreaterThan(1);
 
     starter.kill("SIGKILL");
 
     await eventually(
-      () => (kamailioProcesses(cfgPath).length === 0 ? true : undefined),
+      () => (processesNaming(cfgPath).length === 0 ? true : undefined),
       "every Kamailio process to exit",
     );
   });
