@@ -1,8 +1,8 @@
 /** Typed errors of the registrar module. */
 
-/** Kamailio (or a module it needs) is not installed on this machine. */
-export class RegistrarNotInstalledError extends Error {
-  override name = "RegistrarNotInstalledError";
+/** A daemon the registrar runs (or a module it needs) is not installed on this machine. */
+export class NotInstalledError extends Error {
+  override name = "NotInstalledError";
   /** The Debian packages that provide what is missing. */
   readonly packages: readonly string[];
   constructor(missing: string, packages: readonly string[]) {
@@ -14,13 +14,26 @@ export class RegistrarNotInstalledError extends Error {
   }
 }
 
-/** Kamailio exited or never answered while starting; `output` is the end of what it printed. */
-export class RegistrarStartError extends Error {
-  override name = "RegistrarStartError";
+/** A daemon exited or never answered while starting; `output` is the end of what it printed. */
+export class DaemonStartError extends Error {
+  override name = "DaemonStartError";
   readonly output: string;
-  constructor(message: string, output: string) {
-    super(output.trim() === "" ? message : `${message}\n--- kamailio output (last lines) ---\n${output.trim()}`);
+  constructor(daemon: string, message: string, output: string) {
+    super(output.trim() === "" ? message : `${message}\n--- ${daemon} output (last lines) ---\n${output.trim()}`);
     this.output = output;
+  }
+}
+
+/** Kamailio (or a module it needs) is not installed on this machine. */
+export class RegistrarNotInstalledError extends NotInstalledError {
+  override name = "RegistrarNotInstalledError";
+}
+
+/** Kamailio exited or never answered while starting. */
+export class RegistrarStartError extends DaemonStartError {
+  override name = "RegistrarStartError";
+  constructor(message: string, output: string) {
+    super("kamailio", message, output);
   }
 }
 

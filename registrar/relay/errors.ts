@@ -1,29 +1,22 @@
 /** Typed errors of the media relay (rtpengine) and its NG client. */
+import { DaemonStartError, NotInstalledError } from "../errors.ts";
 
 /** The Debian package that provides the `rtpengine` binary. */
 export const RELAY_PACKAGES = ["rtpengine-daemon"] as const;
 
 /** rtpengine is not installed on this machine. */
-export class RelayNotInstalledError extends Error {
+export class RelayNotInstalledError extends NotInstalledError {
   override name = "RelayNotInstalledError";
-  /** The Debian packages that provide what is missing. */
-  readonly packages: readonly string[];
   constructor(missing: string, packages: readonly string[] = RELAY_PACKAGES) {
-    super(
-      `${missing} is not installed. Install it with: ` +
-        `apt-get install -y --no-install-recommends ${packages.join(" ")}`,
-    );
-    this.packages = packages;
+    super(missing, packages);
   }
 }
 
-/** rtpengine exited or never answered `ping` while starting; `output` is the end of what it printed. */
-export class RelayStartError extends Error {
+/** rtpengine exited or never answered `ping` while starting. */
+export class RelayStartError extends DaemonStartError {
   override name = "RelayStartError";
-  readonly output: string;
   constructor(message: string, output: string) {
-    super(output.trim() === "" ? message : `${message}\n--- rtpengine output (last lines) ---\n${output.trim()}`);
-    this.output = output;
+    super("rtpengine", message, output);
   }
 }
 
