@@ -127,6 +127,12 @@ export type ProblemField = z.infer<typeof ProblemField>;
 
 export const Holder = z.object({ kind: z.enum(["user", "device"]), id: z.string(), name: z.string() });
 
+/** The objects a refusal of the live rules names: its holders, and the device of a link conflict. */
+export function conflictObjectIds(problem: { holders?: readonly { id: string }[]; deviceId?: unknown }): string[] {
+  const ids = (problem.holders ?? []).map((h) => h.id);
+  return typeof problem.deviceId === "string" ? [...ids, problem.deviceId] : ids;
+}
+
 export const Problem = z
   .object({
     type: z.string(),

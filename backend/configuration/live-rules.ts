@@ -2,6 +2,7 @@
 // states that break them (swap two extensions, link a device to its new user before unlinking it). A
 // resource's own live rules are in its folder; the ones written here span devices and users.
 import { conflict } from "../errors.ts";
+import type { Holder } from "../subscriptions/holding.ts";
 import { checkExtensionsUnique } from "../users/validator.ts";
 import { deviceUsers, type Config } from "./model.ts";
 
@@ -30,10 +31,19 @@ function checkDevicesLinkedOnce(c: Config): void {
 
 /** A licence is held by one device or user at most. */
 function checkLicencesHeldOnce(c: Config): void {
-  const licenceHolders = new Map<string, string>();
-  for (const o of [...c.devices.values(), ...c.users.values()]) {
+  const licenceHolders = new Map<string, Holder>();
+  const objects = [
+    ...[...c.devices.values()].map((o) => ({ o, kind: "device" as const })),
+    ...[...c.users.values()].map((o) => ({ o, kind: "user" as const })),
+  ];
+  for (const { o, kind } of objects) {
+    const holder = { kind, id: o.id, name: o.name };
     const other = licenceHolders.get(o.licenceId);
-    if (other) throw conflict("licence-held", `licence ${o.licenceId} would be held by ${other} and ${o.id}`);
-    licenceHolders.set(o.licenceId, o.id);
+    if (other)
+      throw conflict("licence-held", `licence ${o.licenceId} would be held by ${other.id} and ${o.id}`, {
+        licenceId: o.licenceId,
+        holders: [other, holder],
+      });
+    licenceHolders.set(o.licenceId, holder);
   }
 }

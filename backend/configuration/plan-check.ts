@@ -10,6 +10,7 @@ import { checkLiveRules } from "./live-rules.ts";
 import { cloneConfig, type Config, type Context, type Licence } from "./model.ts";
 import { applyOp, type Op } from "./operations.ts";
 import { RULE_CODES, isRuleCode } from "./rule-codes.ts";
+import { conflictObjectIds } from "../../schemas/problem.ts";
 
 type ParsedRequest = z.output<typeof PlanCheckRequestSchema>;
 export type { PlanCheckRequest };
@@ -116,16 +117,9 @@ function refusalOf(p: PlannedOperation, error: ApiError): PlanRefusal {
   };
 }
 
-/** The ids a live-rule refusal names: its holders, and the device of a link conflict. */
-function namedBy(error: ApiError): string[] {
-  const ids = (error.extras.holders ?? []).map((h) => h.id);
-  const deviceId = error.extras.deviceId;
-  return typeof deviceId === "string" ? [...ids, deviceId] : ids;
-}
-
 /** The accepted operation a live-rule refusal is its doing: the latest one setting the rule's field on an object it names. */
 function culpritOf(accepted: readonly PlannedOperation[], error: ApiError): number {
-  const named = new Set(namedBy(error));
+  const named = new Set(conflictObjectIds(error.extras));
   const field = isRuleCode(error.code) ? RULE_CODES[error.code] : "";
   const touching = (p: PlannedOperation) => objectsOf(p).some((id) => named.has(id));
   for (let i = accepted.length - 1; i >= 0; i--) if (touching(accepted[i]!) && sets(accepted[i]!, field)) return i;
