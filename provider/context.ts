@@ -16,6 +16,7 @@ import type { Inputs } from "./hook-helpers/inputs.ts";
 import { ReferenceIndex } from "./references.ts";
 import { pendingLicencesOf, type PendingLicences } from "./subscription/pending.ts";
 import type { Device } from "../schemas/device.ts";
+import { conflictObjectIds } from "../schemas/problem.ts";
 import type { Subscription } from "../schemas/subscription.ts";
 import type { User } from "../schemas/user.ts";
 import type { Settings } from "./settings.ts";
@@ -122,6 +123,7 @@ export function contextOver(api: ProviderApi, options: ContextOptions): Provider
     },
     discard: (id) => api.discardChangeSet(id),
     isRuleConflict: (error) => error instanceof ApiError && error.status === 409 && ruleConflictCodes.has(error.code),
+    conflictObjects: (error) => (error instanceof ApiError ? conflictObjectIds(error.problem) : []),
   });
   const orders = new OrderBatcher({
     order: (input, key) => api.order(input, key),

@@ -6,7 +6,13 @@
 import { describe, expect, it } from "vitest";
 import { ApplyBatcher, type ChangeSetApi } from "./batcher.ts";
 
-class ConflictError extends Error {}
+class ConflictError extends Error {
+  readonly holders: string[];
+  constructor(message: string, holders: string[]) {
+    super(message);
+    this.holders = holders;
+  }
+}
 
 /** Users' extensions; change sets hold staged `user → extension` assignments. */
 class InMemoryChangeSets implements ChangeSetApi {
@@ -29,7 +35,7 @@ class InMemoryChangeSets implements ChangeSetApi {
     const holders = new Map<string, string>();
     for (const [user, ext] of result) {
       const other = holders.get(ext);
-      if (other) throw new ConflictError(`extension ${ext} is held by ${other} and ${user}`);
+      if (other) throw new ConflictError(`extension ${ext} is held by ${other} and ${user}`, [other, user]);
       holders.set(ext, user);
     }
     this.live = result;
@@ -42,6 +48,9 @@ class InMemoryChangeSets implements ChangeSetApi {
   }
   isRuleConflict(error: unknown) {
     return error instanceof ConflictError;
+  }
+  conflictObjects(error: unknown) {
+    return error instanceof ConflictError ? error.holders : [];
   }
 }
 
@@ -114,6 +123,31 @@ describe("apply batching (group commit)", () => {
         ]),
       );
     }
+  });
+
+  it("a conflict holds back only the changes it names: the others go live, and may bring the partner", async () => {
+    // u1 takes u2's extension; u2 moves on only after u3 (a change of the same set, named by no refusal) is
+    // live, as a user whose update waits for a device the same run creates. Holding u3 back with u1 would
+    // wait for u2 until the deadline, which is far beyond this test's time.
+    const api = new InMemoryChangeSets();
+    api.live = new Map([
+      ["u1", "201"],
+      ["u2", "202"],
+    ]);
+    const batcher = new ApplyBatcher(api, { conflictDeadlineMs: 3_600_000, conflictRetryMs: 10 });
+    const move = (user: string, ext: string) =>
+      batcher.submit(async (cs) => api.stage(cs, user, ext), { objectId: () => user });
+    const taking = move("u1", "202");
+    const partner = move("u3", "203").then(() => move("u2", "201"));
+    await Promise.all([taking, partner]);
+    expect(api.live).toEqual(
+      new Map([
+        ["u1", "202"],
+        ["u2", "201"],
+        ["u3", "203"],
+      ]),
+    );
+    expect(api.applies).toContainEqual(["u3"]);
   });
 
   it("after the deadline only the change that really conflicts fails, naming both holders", async () => {

@@ -10,6 +10,11 @@
  * deadline it is discarded and every change in it is replayed alone, so the changes that really conflict
  * fail (with the backend's message naming both holders) and the others go live.
  *
+ * A refusal names the objects that break the rule. The changes of the set that touch none of them go live at
+ * once, without waiting: the change that resolves the conflict may depend on one of them (a user taking
+ * over an extension, who must first be linked to a device the same set creates), so holding them back with
+ * the conflicting changes would wait for a change that cannot come until the deadline.
+ *
  * A hook whose staging fails part-way may have left operations in the shared change set. That set is
  * never applied: it is discarded and the other hooks' changes are staged again into a fresh one (staging
  * is replayable, since nothing staged is live), so a failed hook leaves nothing behind.
@@ -22,6 +27,8 @@ export interface ChangeSetApi<A extends { revision: number } = { revision: numbe
   discard(changeSetId: string): Promise<void>;
   /** True for a refusal that a later change in the same set could resolve. */
   isRuleConflict(error: unknown): boolean;
+  /** The ids of the objects a rule conflict names (the holders of an extension, a device, a licence). */
+  conflictObjects?(error: unknown): readonly string[];
 }
 
 export interface BatcherOptions {
@@ -38,6 +45,11 @@ export interface BatcherOptions {
 
 export type StageFn<T> = (changeSetId: string) => Promise<T>;
 
+export interface SubmitOptions<T> {
+  /** The object the change is about, from what staging answered (a create's id is known only then). */
+  objectId?: (staged: T) => string;
+}
+
 export interface Applied<T, A = { revision: number }> {
   result: T;
   revision: number;
@@ -47,6 +59,7 @@ export interface Applied<T, A = { revision: number }> {
 
 interface Waiter {
   stage: StageFn<unknown>;
+  objectId?: (staged: unknown) => string;
   result: unknown;
   resolve: (applied: Applied<unknown, unknown>) => void;
   reject: (error: unknown) => void;
@@ -95,10 +108,11 @@ export class ApplyBatcher<A extends { revision: number } = { revision: number }>
   }
 
   /** Stages a change with `stage` and resolves once it is live, with the revision that made it so. */
-  submit<T>(stage: StageFn<T>): Promise<Applied<T, A>> {
+  submit<T>(stage: StageFn<T>, options: SubmitOptions<T> = {}): Promise<Applied<T, A>> {
     return new Promise<Applied<T, A>>((resolve, reject) => {
       const waiter: Waiter = {
         stage,
+        objectId: options.objectId as ((staged: unknown) => string) | undefined,
         result: undefined,
         resolve: resolve as (applied: Applied<unknown, unknown>) => void,
         reject,
@@ -197,7 +211,17 @@ export class ApplyBatcher<A extends { revision: number } = { revision: number }>
     }
   }
 
-  private onConflict(waiters: Waiter[], error: unknown): void {
+  private onConflict(all: Waiter[], error: unknown): void {
+    const named = new Set(this.api.conflictObjects?.(error) ?? []);
+    const isNamed = (w: Waiter) => w.objectId !== undefined && named.has(w.objectId(w.result));
+    const blamed = all.filter(isNamed);
+    // Without a named change to hold back, the whole set waits.
+    const waiters = blamed.length === 0 ? all : blamed;
+    if (waiters.length < all.length) {
+      // The changes the refusal does not name go live now, in a set of their own.
+      const fresh = this.newBatch();
+      for (const w of all) if (!isNamed(w)) void this.stageInto(fresh, w);
+    }
     const now = Date.now();
     for (const w of waiters) {
       w.conflictSince ??= now;

@@ -97,7 +97,9 @@ export const deviceHooks: ResourceChanges = {
       const adoptId = inputs.adopt;
       const found = await ctx.api.device(adoptId);
       if (!found) throw new Error(`adopt: device ${adoptId} does not exist in this account`);
-      const { answer } = await ctx.batcher.submit((cs) => stageConverge(ctx, cs, found, inputs));
+      const { answer } = await ctx.batcher.submit((cs) => stageConverge(ctx, cs, found, inputs), {
+        objectId: () => adoptId,
+      });
       // The password of an adopted device is not known until it is rotated (change `rotation`).
       return { id: adoptId, outs: await readDevice(ctx, adoptId, props, undefined, answer) };
     }
@@ -108,21 +110,24 @@ export const deviceHooks: ResourceChanges = {
       stateOf(base, mine.length),
       mine.map((d) => ({ ...d, live: true })),
     );
-    const { result, answer } = await ctx.batcher.submit(async (cs): Promise<DeviceWithPassword> => {
-      if ("adopt" in decision) {
-        // Made by an earlier attempt whose answer was lost: its password never reached us, so rotate it.
-        const orphan = mine.find((d) => d.id === decision.adopt.id)!;
-        await stageConverge(ctx, cs, orphan, inputs);
-        return ctx.api.rotatePassword(cs, orphan.id);
-      }
-      const made = await ctx.api.createDevice(cs, {
-        name: inputs.name,
-        licenceId: inputs.licenceId,
-        clientReference: decision.create,
-      });
-      if ("sipPassword" in made.device) return made.device;
-      return ctx.api.rotatePassword(cs, made.device.id); // a retried create answered with the existing device
-    });
+    const { result, answer } = await ctx.batcher.submit(
+      async (cs): Promise<DeviceWithPassword> => {
+        if ("adopt" in decision) {
+          // Made by an earlier attempt whose answer was lost: its password never reached us, so rotate it.
+          const orphan = mine.find((d) => d.id === decision.adopt.id)!;
+          await stageConverge(ctx, cs, orphan, inputs);
+          return ctx.api.rotatePassword(cs, orphan.id);
+        }
+        const made = await ctx.api.createDevice(cs, {
+          name: inputs.name,
+          licenceId: inputs.licenceId,
+          clientReference: decision.create,
+        });
+        if ("sipPassword" in made.device) return made.device;
+        return ctx.api.rotatePassword(cs, made.device.id); // a retried create answered with the existing device
+      },
+      { objectId: (device) => device.id },
+    );
     return { id: result.id, outs: await readDevice(ctx, result.id, props, result.sipPassword, answer) };
   },
 
@@ -146,19 +151,22 @@ export const deviceHooks: ResourceChanges = {
     // A new `rotation`, or a password rotated elsewhere (recorded by the refresh before this update).
     const rotate = news.rotation !== olds.rotation || olds.passwordChange === PASSWORD_ROTATED_OUTSIDE;
     const version = typeof olds.version === "number" ? olds.version : undefined;
-    const { result, answer } = await ctx.batcher.submit(async (cs) => {
-      const current = await ctx.api.device(id, cs);
-      if (!current) throw new Error(`device ${id} no longer exists; run \`pulumi refresh\``);
-      await stageConverge(ctx, cs, current, inputs, version);
-      return rotate ? (await ctx.api.rotatePassword(cs, id)).sipPassword : undefined;
-    });
+    const { result, answer } = await ctx.batcher.submit(
+      async (cs) => {
+        const current = await ctx.api.device(id, cs);
+        if (!current) throw new Error(`device ${id} no longer exists; run \`pulumi refresh\``);
+        await stageConverge(ctx, cs, current, inputs, version);
+        return rotate ? (await ctx.api.rotatePassword(cs, id)).sipPassword : undefined;
+      },
+      { objectId: () => id },
+    );
     const password =
       result ?? (typeof olds.sipPassword === "string" && olds.sipPassword ? olds.sipPassword : undefined);
     return { outs: await readDevice(ctx, id, { ...news, clientReference: olds.clientReference }, password, answer) };
   },
 
   async delete(ctx, id, props) {
-    const { result } = await ctx.batcher.submit((cs) => ctx.api.deleteDevice(cs, id));
+    const { result } = await ctx.batcher.submit((cs) => ctx.api.deleteDevice(cs, id), { objectId: () => id });
     if (result === "gone") await confirmGone(ctx, "device", id, props);
   },
 };

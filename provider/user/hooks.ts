@@ -108,17 +108,20 @@ export const userHooks: ResourceChanges = {
       else reference = decision.create;
     }
 
-    const { result: id, answer } = await ctx.batcher.submit(async (cs) => {
-      if (existing) {
-        await stageConverge(ctx, cs, existing, inputs);
-        return existing.id;
-      }
-      const { deviceIds, adopt: _adopt, ...fields } = inputs;
-      const made = await ctx.api.createUser(cs, { ...fields, clientReference: reference, deviceIds });
-      // A retried create may answer with the user an earlier attempt staged: make its links what is declared.
-      if (!made.created) await stageLinks(ctx, cs, made.user.id, made.user.deviceIds, deviceIds);
-      return made.user.id;
-    });
+    const { result: id, answer } = await ctx.batcher.submit(
+      async (cs) => {
+        if (existing) {
+          await stageConverge(ctx, cs, existing, inputs);
+          return existing.id;
+        }
+        const { deviceIds, adopt: _adopt, ...fields } = inputs;
+        const made = await ctx.api.createUser(cs, { ...fields, clientReference: reference, deviceIds });
+        // A retried create may answer with the user an earlier attempt staged: make its links what is declared.
+        if (!made.created) await stageLinks(ctx, cs, made.user.id, made.user.deviceIds, deviceIds);
+        return made.user.id;
+      },
+      { objectId: (userId) => userId },
+    );
     return { id, outs: await readUser(ctx, id, props, answer) };
   },
 
@@ -135,16 +138,19 @@ export const userHooks: ResourceChanges = {
   async update(ctx, id, olds, news) {
     const inputs = declared(news);
     const version = typeof olds.version === "number" ? olds.version : undefined;
-    const { answer } = await ctx.batcher.submit(async (cs) => {
-      const current = await ctx.api.user(id, cs);
-      if (!current) throw new Error(`user ${id} no longer exists; run \`pulumi refresh\``);
-      await stageConverge(ctx, cs, current, inputs, version);
-    });
+    const { answer } = await ctx.batcher.submit(
+      async (cs) => {
+        const current = await ctx.api.user(id, cs);
+        if (!current) throw new Error(`user ${id} no longer exists; run \`pulumi refresh\``);
+        await stageConverge(ctx, cs, current, inputs, version);
+      },
+      { objectId: () => id },
+    );
     return { outs: await readUser(ctx, id, { ...news, clientReference: olds.clientReference }, answer) };
   },
 
   async delete(ctx, id, props) {
-    const { result } = await ctx.batcher.submit((cs) => ctx.api.deleteUser(cs, id));
+    const { result } = await ctx.batcher.submit((cs) => ctx.api.deleteUser(cs, id), { objectId: () => id });
     if (result === "gone") await confirmGone(ctx, "user", id, props);
   },
 };
