@@ -7,6 +7,10 @@
  * name is planned to stay the same. Without the variable (`pulumi up` on a program of one's own) nothing
  * is checked.
  *
+ * For a licence the plan creates, `claim` names the licence pending cancellation it claims instead of
+ * ordering, or null when it orders: the create claims that licence or none (plannedClaim), so an apply never
+ * claims a licence the plan did not name, such as one the same run reinstates for its own holder.
+ *
  * `diff` compares what it found with the plan: another operation, or a field the plan does not change, is
  * refused. Finding less than planned is not: a planned field the update no longer changes (the preview
  * counts a value it cannot know yet, the id of a device still to be made, as a change), or nothing left to
@@ -22,6 +26,7 @@ export const PLANNED_STEPS_ENV = "PBX_ESTATE_PLANNED_STEPS";
 const PlannedStep = z.object({
   op: z.enum(["create", "update", "replace"]),
   fields: z.array(z.string()),
+  claim: z.string().nullable().optional(),
 });
 export type PlannedStep = z.infer<typeof PlannedStep>;
 
@@ -90,6 +95,16 @@ function mismatch(name: string, plannedStep: PlannedStep | undefined, found: Fou
     `the plan this run carries out changes ${listed(plannedStep.fields)} of ${name}, ` +
     `but this update would also change ${listed(beyond)}`
   );
+}
+
+/**
+ * The licence the plan of this operation's runner has the create with client reference `reference` claim:
+ * its id, null when the create orders, undefined without a plan naming it (then any candidate will do).
+ */
+export function plannedClaim(reference: unknown, env: NodeJS.ProcessEnv = process.env): string | null | undefined {
+  const path = env[PLANNED_STEPS_ENV];
+  if (!path || typeof reference !== "string") return undefined;
+  return plannedSteps(path).get(reference)?.claim;
 }
 
 /**

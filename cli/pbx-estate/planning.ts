@@ -6,7 +6,7 @@ import { estateDigest, realityFingerprint, type CurrentPlan } from "./plan/plan-
 import { estateSteps, removedIds, type EstateStep } from "./plan/steps.ts";
 import { changedOutsideUrns, plannedStepsOf } from "./plan/apply-scope.ts";
 import { pendingLicencesOf, stackPrefixOf, type PlannedSteps } from "../../provider/contract.ts";
-import { predictClaims } from "./plan/claims.ts";
+import { plannedClaims, predictClaims } from "./plan/claims.ts";
 import { checkPlanAgainstRules } from "./plan-check/index.ts";
 import { readDriftSteps, readPlanSteps, type DriftSteps } from "./read-path/read-path.ts";
 import type { Subscription } from "../../schemas/subscription.ts";
@@ -103,7 +103,7 @@ export async function planEstate(connection: Connection, options: PlanningOption
     changedResources: steps.filter((s) => s.op !== "same").length,
     plannedRemovals: removed,
     adoptedLicenceIds: plan.licences.adoptions.map((a) => a.subscriptionId),
-    plannedSteps: plannedStepsOf(steps),
+    plannedSteps: plannedStepsOf(steps, plannedClaims(steps, claims, madeByStack)),
     changedOutside,
   };
 }

@@ -11,6 +11,7 @@ import type { Inputs } from "../hook-helpers/inputs.ts";
 import { confirmGone, outputsFrom, stateOf } from "../hook-helpers/outcome.ts";
 import { resourceNameOf, stackOf } from "../references.ts";
 import { decideCreate } from "../identity.ts";
+import { plannedClaim } from "../planned-steps.ts";
 import { subscriptionDefaults, SubscriptionInputs } from "./inputs.ts";
 
 /** `john-desk-licence (sip-device-licence sub_…)`: the resource's name first, when its reference has one. */
@@ -45,8 +46,18 @@ async function claimPending(
   ctx: ProviderContext,
   inputs: SubscriptionInputs,
   reference: string,
+  planned: string | undefined,
 ): Promise<Subscription | undefined> {
-  const nextCandidate = () => ctx.pendingLicences.next(inputs.product, inputs.callPlan);
+  // Under a plan, the one licence it named (taken meanwhile: the create orders); else any candidate.
+  let offered = false;
+  const nextCandidate = async () => {
+    if (planned === undefined) return ctx.pendingLicences.next(inputs.product, inputs.callPlan);
+    if (offered) return undefined;
+    offered = true;
+    const named = await ctx.api.subscription(planned);
+    const fits = named?.product === inputs.product && (!inputs.callPlan || named.callPlan === inputs.callPlan);
+    return fits && named.status === "cancellation-scheduled" ? named : undefined;
+  };
   for (let candidate = await nextCandidate(); candidate; candidate = await nextCandidate()) {
     try {
       return await ctx.api.reinstate(candidate.id, candidate.version, reference);
@@ -102,8 +113,9 @@ export const subscriptionHooks: ResourceChanges = {
     }
 
     const reference = decision.create;
-    if (inputs.claimPending) {
-      const claimed = await claimPending(ctx, inputs, reference);
+    const planned = plannedClaim(props.clientReference);
+    if (inputs.claimPending && planned !== null) {
+      const claimed = await claimPending(ctx, inputs, reference, planned);
       if (claimed) {
         await ctx.log(
           "info",

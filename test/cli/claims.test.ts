@@ -4,10 +4,11 @@
  * plan names that `sub_…` as reinstated instead of ordering (text, JSON, Markdown) with its cost, a saved
  * plan is refused once that licence is gone, and the apply reinstates exactly the one the plan named.
  */
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EstatePlan } from "../../cli/pbx-estate/plan/model.ts";
+import type { Device } from "../../schemas/device.ts";
 import type { Subscription } from "../../schemas/subscription.ts";
 import type { User } from "../../schemas/user.ts";
 import { NUMBERS, startTestBackend, TERMS, type TestBackend } from "../provider/harness.ts";
@@ -147,5 +148,56 @@ describe("a new licence claiming one pending cancellation", () => {
 
     const clean = await project.run(["plan", estate]);
     expect(clean.stdout).toContain("No changes");
+  }, 600_000);
+
+  it("a licence the estate keeps is reinstated for its own holder, never claimed by a new one", async () => {
+    await using backend = await startTestBackend({ clockStart: new Date().toISOString() });
+    await using project = cliProject(backend);
+    const estate = project.example("small-office");
+    const first = await project.run(["apply", estate, "--yes"]);
+    expect(first.code, described(first)).toBe(0);
+
+    // John's softphone deleted in the portal, its licence cancelled at the month's end: pending, held by nobody,
+    // and still the estate's (the softphone's licence resource records it).
+    const john = (await ok<User[]>(backend, "GET", "/v1/users")).find((u) => u.name === "John Smith")!;
+    const softphone = (await ok<Device[]>(backend, "GET", "/v1/devices")).find((d) => d.name === "John's Softphone")!;
+    await ok(backend, "DELETE", `/v1/users/${john.id}/devices/${softphone.id}`);
+    await ok(backend, "DELETE", `/v1/devices/${softphone.id}`);
+    const kept = await ok<Subscription>(backend, "POST", `/v1/subscriptions/${softphone.licenceId}/cancel`, {
+      effective: "end-of-month",
+      termsVersion: TERMS,
+    });
+    expect(kept).toMatchObject({ status: "cancellation-scheduled", holder: null });
+    // Priya gets a second phone in the same apply: a new SIP-device licence of the same product.
+    const file = join(estate, "estate.yaml");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(
+        "          name: Reception Phone\n",
+        "          name: Reception Phone\n        - key: reception-softphone\n          name: Reception Softphone\n",
+      ),
+    );
+
+    const planned = json<EstatePlan>(await project.run(["plan", estate, "--json"]));
+    expect(planned.licences.claims).toEqual([]);
+    expect(planned.licences.orders.map((o) => o.for)).toEqual([{ kind: "device", key: "reception-softphone" }]);
+    expect(planned.licences.reinstatements.map((r) => r.subscriptionId)).toEqual([kept.id]);
+
+    const applied = await project.run(["apply", estate, "--yes"]);
+    expect(applied.code, described(applied)).toBe(0);
+    const devices = await ok<Device[]>(backend, "GET", "/v1/devices");
+    const recreated = devices.find((d) => d.name === "John's Softphone")!;
+    const added = devices.find((d) => d.name === "Reception Softphone")!;
+    expect(recreated.licenceId).toBe(kept.id);
+    expect(added.licenceId).not.toBe(kept.id);
+    const licences = await ok<Subscription[]>(backend, "GET", "/v1/subscriptions");
+    expect(licences.find((s) => s.id === kept.id)).toMatchObject({
+      status: "active",
+      holder: { kind: "device", id: recreated.id },
+    });
+    expect(licences.find((s) => s.id === added.licenceId)).toMatchObject({
+      status: "active",
+      holder: { kind: "device", id: added.id },
+    });
   }, 600_000);
 });

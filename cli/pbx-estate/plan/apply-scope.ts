@@ -25,9 +25,13 @@ const specs: Record<EstateResourceKind, DiffSpec> = {
 /**
  * The planned step of every resource the plan creates, updates or replaces, by client reference: the
  * fields are the provider's own (`changedFields` between the state before and the declared inputs, as its
- * `diff` compares them). Removals are the removal guard's (`removedIds`); every other resource stays the same.
+ * `diff` compares them), and for a claiming licence the licence it claims (`plannedClaims`). Removals are the
+ * removal guard's (`removedIds`); every other resource stays the same.
  */
-export function plannedStepsOf(steps: readonly EstateStep[]): PlannedSteps {
+export function plannedStepsOf(
+  steps: readonly EstateStep[],
+  claims: ReadonlyMap<string, string | null> = new Map(),
+): PlannedSteps {
   const planned: PlannedSteps = {};
   for (const step of steps) {
     if (step.op !== "create" && step.op !== "update" && step.op !== "replace") continue;
@@ -37,7 +41,8 @@ export function plannedStepsOf(steps: readonly EstateStep[]): PlannedSteps {
       step.op === "create" || !step.old || !step.new
         ? []
         : changedFields(specs[step.kind], step.old.outputs, step.new.inputs);
-    planned[reference] = { op: step.op, fields };
+    const claim = claims.get(reference);
+    planned[reference] = { op: step.op, fields, ...(claim !== undefined ? { claim } : {}) };
   }
   return planned;
 }

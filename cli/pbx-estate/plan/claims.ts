@@ -13,6 +13,10 @@
  * estate's order, but they reach the provider's listing in whatever order their requests complete, so two
  * holders may swap. A licence another client reinstates or claims meanwhile, or whose cancellation takes
  * effect, is refused at the claim: the provider tries the next one, or orders.
+ *
+ * A licence the stack keeps (an unchanged or updated licence resource, or one a create takes over by `adopt`)
+ * is never a candidate, even when it is pending cancellation: its own resource reinstates it in the same run.
+ * The apply claims exactly what the plan names (`plannedClaims`, provider/planned-steps.ts).
  */
 import { CallPlanId, ProductId } from "../../../schemas/catalogue.ts";
 import type { ResolvedEstate } from "../../../schemas/estate.ts";
@@ -45,13 +49,43 @@ function declarationOrder(estate: ResolvedEstate): Map<string, number> {
  * over a licence by `adopt` nor adopting one an earlier run of this stack made, with `claimPending` true
  * (left out of the inputs when it is the default).
  */
-function claiming(
+export function claiming(
   step: EstateStep,
   madeByStack: readonly Subscription[],
 ): step is EstateStep & Required<Pick<EstateStep, "new">> {
   if (!isLicence(step) || (step.op !== "create" && step.op !== "replace") || !step.new) return false;
   const inputs = step.new.inputs;
   return inputs.adopt === undefined && inputs.claimPending !== false && !adoptedBy(step, madeByStack);
+}
+
+/** The licences the stack goes on holding through this apply: never a claim's candidate. */
+function keptByStack(steps: readonly EstateStep[]): Set<string> {
+  const kept = new Set<string>();
+  for (const step of steps.filter(isLicence)) {
+    if ((step.op === "same" || step.op === "update") && step.old?.id) kept.add(step.old.id);
+    if (typeof step.new?.inputs.adopt === "string") kept.add(step.new.inputs.adopt);
+  }
+  return kept;
+}
+
+/**
+ * What each claiming create of the apply claims, by client reference: the licence the plan names, or null
+ * when it orders (the planned-steps file carries it to the provider).
+ */
+export function plannedClaims(
+  steps: readonly EstateStep[],
+  claims: readonly LicenceClaim[],
+  madeByStack: readonly Subscription[],
+): Map<string, string | null> {
+  const byHolder = new Map(claims.map((c) => [`${c.for.kind}/${c.for.key}`, c.subscriptionId]));
+  const planned = new Map<string, string | null>();
+  for (const step of steps) {
+    const reference = step.new?.inputs.clientReference;
+    if (!claiming(step, madeByStack) || typeof reference !== "string") continue;
+    const holder = holderOf(step);
+    planned.set(reference, byHolder.get(`${holder.kind}/${holder.key}`) ?? null);
+  }
+  return planned;
 }
 
 export async function predictClaims(
@@ -69,12 +103,14 @@ export async function predictClaims(
     .filter((step) => claiming(step, context.madeByStack))
     .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
   const claims: LicenceClaim[] = [];
+  const kept = keptByStack(steps);
   // One at a time, in order: each call takes the next candidate of its kind, as the apply's creates do.
   for (const step of creates) {
     const product = ProductId.safeParse(step.new.inputs.product);
     const callPlan = CallPlanId.optional().safeParse(step.new.inputs.callPlan);
     if (!product.success || !callPlan.success) continue;
-    const claimed = await context.candidates.next(product.data, callPlan.data);
+    let claimed = await context.candidates.next(product.data, callPlan.data);
+    while (claimed && kept.has(claimed.id)) claimed = await context.candidates.next(product.data, callPlan.data);
     if (!claimed) continue;
     const ends = claimed.cancellationEffectiveAt;
     claims.push({

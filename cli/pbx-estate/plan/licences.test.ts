@@ -3,7 +3,7 @@ import { catalogue } from "../../../backend/catalogue/service.ts";
 import { pendingLicencesOf } from "../../../provider/contract.ts";
 import type { ResolvedEstate } from "../../../schemas/estate.ts";
 import type { Subscription, SubscriptionQuery } from "../../../schemas/subscription.ts";
-import { predictClaims } from "./claims.ts";
+import { plannedClaims, predictClaims } from "./claims.ts";
 import { cancellationTiming, licenceChanges, monthlyPriceMinor } from "./licences.ts";
 import type { LicenceClaim } from "./model.ts";
 import type { EstateStep } from "./steps.ts";
@@ -358,6 +358,41 @@ describe("licences pending cancellation that new licences claim", () => {
     );
     expect(claims).toEqual([]);
     expect(queries).toEqual([]);
+  });
+
+  it("never claims a licence the stack keeps, even pending cancellation, and tells the apply what each create claims", async () => {
+    // kim's licence was cancelled in the portal: kim's own resource reinstates it, so a new user must not take it.
+    const kims = pending("sub_kim", "user-licence", "national-unlimited", 1300);
+    const spare = pending("sub_spare", "user-licence", "national-unlimited", 1300);
+    const { candidates } = fakeListing([kims, spare]);
+    const kept = licence(
+      "kim",
+      "update",
+      { ...kims, removal: "end-of-month" },
+      { ...kims, clientReference: "pbx:0123abcd:kim" },
+    );
+    const steps = [
+      kept,
+      userLicence("ann", "national-unlimited", { clientReference: "pbx:0123abcd:ann" }),
+      userLicence("bob", "national-unlimited", { clientReference: "pbx:0123abcd:bob" }),
+    ];
+    const claims = await predictClaims(steps, {
+      estate: estate([
+        ["kim", "national-unlimited", []],
+        ["ann", "national-unlimited", []],
+        ["bob", "national-unlimited", []],
+      ]),
+      candidates,
+      madeByStack: [],
+      timeZone: "Europe/London",
+    });
+    expect(claims).toEqual([claimOf("ann", "user", spare)]);
+    expect(plannedClaims(steps, claims, [])).toEqual(
+      new Map([
+        ["pbx:0123abcd:ann", "sub_spare"],
+        ["pbx:0123abcd:bob", null],
+      ]),
+    );
   });
 
   it("plans a claimed licence as reinstated, not ordered: outside today's cost, its price added after", () => {
