@@ -2,7 +2,8 @@
 // Many more generated parity cases than `npm test` runs (test/cli/parity): stacks with seeds S, S+1, …, each
 // started by an apply or by `export`, then `--cases-per-stack` cases each (edits to the files, changes in the
 // portal, `plan`/`drift` on the read path and with `--engine` compared field by field, then an apply), until
-// `--cases` cases have run. Without `--seed` a fresh one is drawn and reported. Exit 1 when any case differs.
+// `--cases` cases have run. Without `--seed` a fresh one is drawn and reported. Exit 1 when any case differs
+// or any apply failed half-way (after a plan that showed no refusal, it had started changing things).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startTestBackend } from "../test/provider/harness.ts";
@@ -62,18 +63,29 @@ const report = {
   casesRun: cases.length,
   differencesFound: differences.length,
   appliesFailed: cases.filter((c) => c.applyFailure !== null).length,
-  targets: { differencesFound: 0 },
-  met: { differencesFound: differences.length === 0 },
+  appliesFailedHalfWay: cases.filter((c) => c.appliedHalfWay).length,
+  targets: { differencesFound: 0, appliesFailedHalfWay: 0 },
+  met: {
+    differencesFound: differences.length === 0,
+    appliesFailedHalfWay: cases.every((c) => !c.appliedHalfWay),
+  },
   differences: differences.map((c) => ({ seed: c.seed, case: c.case, message: c.difference })),
   applyFailures: cases
     .filter((c) => c.applyFailure !== null)
-    .map((c) => ({ seed: c.seed, case: c.case, failure: c.applyFailure, changes: c.changes })),
+    .map((c) => ({
+      seed: c.seed,
+      case: c.case,
+      halfWay: c.appliedHalfWay,
+      failure: c.applyFailure,
+      changes: c.changes,
+    })),
   stackFailures,
 };
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 writeFileSync(new URL("./results/parity.json", import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
 console.error(
   `[bench:parity] ${cases.length} cases from seed ${firstSeed}: ${differences.length} differences, ` +
-    `${report.appliesFailed} applies failed, ${stackFailures.length} stacks failed to start; wrote bench/results/parity.json`,
+    `${report.appliesFailed} applies failed (${report.appliesFailedHalfWay} half-way), ` +
+    `${stackFailures.length} stacks failed to start; wrote bench/results/parity.json`,
 );
-if (differences.length > 0 || stackFailures.length > 0) process.exitCode = 1;
+if (differences.length > 0 || stackFailures.length > 0 || report.appliesFailedHalfWay > 0) process.exitCode = 1;

@@ -34,6 +34,11 @@ export interface CaseOutcome {
   difference: string | null;
   /** Why the case's apply failed (the next case starts from what it left), or null. */
   applyFailure: string | null;
+  /**
+   * True when the apply failed after it had started changing things (exit 1). Refused before anything changed
+   * (exit 3: the plan check or a stale plan) is what a plan with refusals predicts; half-way never is.
+   */
+  appliedHalfWay: boolean;
 }
 
 export interface StackOutcome {
@@ -188,6 +193,7 @@ export async function runParityStack(options: ParityOptions): Promise<StackOutco
       // The next case starts from what was applied (the last case's apply would prove nothing more). Either
       // plan file applies: they are the same when parity holds, and interchangeable by design.
       let applyFailure: string | null = null;
+      let appliedHalfWay = false;
       if (n < options.cases) {
         await inPortal.undo();
         const planned = join(dir, random.chance(0.5) ? "plan-read.json" : "plan-engine.json");
@@ -199,8 +205,9 @@ export async function runParityStack(options: ParityOptions): Promise<StackOutco
         ]);
         if (applied.code !== 0)
           applyFailure = `exit ${applied.code}: ${(applied.stderr || applied.stdout).trim().split("\n").slice(-3).join(" / ")}`;
+        appliedHalfWay = applied.code === 1;
       }
-      outcome.cases.push({ case: n, changes, difference, applyFailure });
+      outcome.cases.push({ case: n, changes, difference, applyFailure, appliedHalfWay });
       log(
         `seed ${seed} case ${n}: ${changes.length} changes, ${difference ? "DIFFERENCE" : "equal"}` +
           `${applyFailure ? `, apply failed (${applyFailure})` : ""} at ${Math.round(performance.now() / 1000)} s`,
