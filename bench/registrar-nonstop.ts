@@ -32,6 +32,7 @@ function bulkSnapshot(revision: number, users: number): RevisionSnapshot {
       areaPrefix: revision % 2 === 0 ? "020" : "0161", // every revision really rewrites the rows
       callerId: `+4420794${String(60_000 + i).padStart(5, "0")}`,
       callPlan: "national-unlimited" as const,
+      recording: null,
     })),
     devices: Array.from({ length: users }, (_, i) => ({
       sipUsername: `bench-${i}`,

@@ -11,11 +11,11 @@ export { startRegistrar, REGISTRAR_PACKAGES } from "./supervisor.ts";
 export type { RunningRegistrar, StartRegistrarOptions } from "./supervisor.ts";
 export { publishSnapshot, publishWith } from "./publish.ts";
 export type { PublishResult, RegistrarTarget } from "./publish.ts";
-export { openRegistrarStore } from "./store.ts";
-export type { RegistrarDatabase, RegistrarStore, WriteResult } from "./store.ts";
+export { openRegistrarStore, RECORDING_RELAY_UNAVAILABLE } from "./store.ts";
+export type { RecordingEvent, RegistrarDatabase, RegistrarStore, WriteResult } from "./store.ts";
 export { dropRegistrations, registeredContacts } from "./control.ts";
 export { RevisionSnapshot, sipHa1, REGISTRAR_REALM, CALL_PLANS, DESTINATIONS_BY_CALL_PLAN } from "./snapshot.ts";
-export type { CallPlan, SnapshotDevice, SnapshotUser, TrunkDestination } from "./snapshot.ts";
+export type { CallPlan, SnapshotDevice, SnapshotRecording, SnapshotUser, TrunkDestination } from "./snapshot.ts";
 export {
   InvalidSnapshotError,
   RegistrarControlError,

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { CallPlanId } from "../schemas/catalogue.ts";
 
-export { RevisionSnapshot, SnapshotDevice, SnapshotUser } from "../schemas/revision-snapshot.ts";
+export { RevisionSnapshot, SnapshotDevice, SnapshotRecording, SnapshotUser } from "../schemas/revision-snapshot.ts";
 
 /** The call plans a user licence carries. */
 export const CALL_PLANS = CallPlanId.options;

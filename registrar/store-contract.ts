@@ -9,6 +9,24 @@ import { InvalidSnapshotError } from "./errors.ts";
 /** Where a registrar's tables live. Kamailio reads the same database. */
 export type RegistrarDatabase = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
 
+/**
+ * A call that should have been recorded but could not be anchored (the relay was down or refused the
+ * offer), as Kamailio wrote it into `pbx_recording_event`.
+ */
+export interface RecordingEvent {
+  id: number;
+  callId: string;
+  /** The call's recording metadata string, as the relay would have been given it (registrar/README.md). */
+  metadata: string;
+  /** Why it was not recorded, e.g. `relay-unavailable`. */
+  reason: string;
+  /** When Kamailio wrote it: ISO-8601, UTC. */
+  createdAt: string;
+}
+
+/** Why a recorded user's call went unrecorded, as Kamailio writes it: the relay did not take the offer. */
+export const RECORDING_RELAY_UNAVAILABLE = "relay-unavailable";
+
 /** What one `write` did. */
 export interface WriteResult {
   /** false when the registrar already holds this revision or a later one: nothing was changed. */
@@ -38,6 +56,10 @@ export interface RegistrarStore {
   pendingDrops(): Promise<string[]>;
   /** Forgets pending drops once Kamailio has dropped those registrations (or restarted without them). */
   clearPendingDrops(usernames?: readonly string[]): Promise<void>;
+  /** The oldest `limit` calls that went unrecorded, oldest first (Kamailio writes them; see `RecordingEvent`). */
+  recordingEvents(limit: number): Promise<RecordingEvent[]>;
+  /** Forgets events once they have been dealt with (read, mailed, then deleted: at least once). */
+  deleteRecordingEvents(ids: readonly number[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -37,6 +37,10 @@ CREATE TABLE IF NOT EXISTS pbx_user (
   caller_id VARCHAR(16) NOT NULL,
   call_plan VARCHAR(32)
 );
+-- Where the user's calls are recorded to; both null when recording is off. Added after the first release,
+-- so a database created before gets them here.
+ALTER TABLE pbx_user ADD COLUMN IF NOT EXISTS recording_email TEXT;
+ALTER TABLE pbx_user ADD COLUMN IF NOT EXISTS recording_subject TEXT;
 
 CREATE TABLE IF NOT EXISTS pbx_device (
   sip_username VARCHAR(64) PRIMARY KEY NOT NULL,
@@ -61,6 +65,15 @@ INSERT INTO pbx_revision (id, revision, written_at) VALUES (1, -1, '') ON CONFLI
 CREATE TABLE IF NOT EXISTS pbx_pending_drop (
   sip_username VARCHAR(64) PRIMARY KEY NOT NULL,
   revision BIGINT NOT NULL
+);
+
+-- Calls that should have been recorded but could not be anchored; written by Kamailio, never by a snapshot.
+CREATE TABLE IF NOT EXISTS pbx_recording_event (
+  id BIGSERIAL PRIMARY KEY,
+  call_id TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 `;
 
@@ -93,6 +106,22 @@ export async function openPostgresStore(url: string, realm: string): Promise<Reg
       if (usernames === undefined) await client.query("DELETE FROM pbx_pending_drop");
       else await client.query("DELETE FROM pbx_pending_drop WHERE sip_username = ANY($1::text[])", [usernames]);
     },
+    recordingEvents: async (limit) =>
+      (
+        await client.query<{ id: string; call_id: string; metadata: string; reason: string; created_at: Date }>(
+          "SELECT id, call_id, metadata, reason, created_at FROM pbx_recording_event ORDER BY id LIMIT $1",
+          [limit],
+        )
+      ).rows.map((r) => ({
+        id: Number(r.id),
+        callId: r.call_id,
+        metadata: r.metadata,
+        reason: r.reason,
+        createdAt: r.created_at.toISOString(),
+      })),
+    deleteRecordingEvents: async (ids) => {
+      await client.query("DELETE FROM pbx_recording_event WHERE id = ANY($1::bigint[])", [ids]);
+    },
     close: () => client.end(),
   };
 }
@@ -118,14 +147,16 @@ async function writeSnapshot(client: Client, realm: string, input: RevisionSnaps
     );
     const { users, devices } = snapshot;
     await client.query(
-      "INSERT INTO pbx_user (id, extension, area_prefix, caller_id, call_plan) " +
-        "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])",
+      "INSERT INTO pbx_user (id, extension, area_prefix, caller_id, call_plan, recording_email, recording_subject) " +
+        "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])",
       [
         users.map((u) => u.id),
         users.map((u) => u.extension),
         users.map((u) => u.areaPrefix),
         users.map((u) => u.callerId),
         users.map((u) => u.callPlan),
+        users.map((u) => u.recording?.email ?? null),
+        users.map((u) => u.recording?.subject ?? null),
       ],
     );
     await client.query("INSERT INTO pbx_device (sip_username, user_id) SELECT * FROM unnest($1::text[], $2::text[])", [

@@ -40,7 +40,10 @@ CREATE TABLE IF NOT EXISTS pbx_user (
   extension VARCHAR(5) NOT NULL UNIQUE,
   area_prefix VARCHAR(7) NOT NULL,
   caller_id VARCHAR(16) NOT NULL,
-  call_plan VARCHAR(32)
+  call_plan VARCHAR(32),
+  -- Where the user's calls are recorded to; both null when recording is off.
+  recording_email TEXT,
+  recording_subject TEXT
 );
 
 CREATE TABLE IF NOT EXISTS pbx_device (
@@ -69,7 +72,22 @@ CREATE TABLE IF NOT EXISTS pbx_pending_drop (
   sip_username VARCHAR(64) PRIMARY KEY NOT NULL,
   revision INTEGER NOT NULL
 );
+
+-- Calls that should have been recorded but could not be anchored; written by Kamailio, never by a snapshot.
+CREATE TABLE IF NOT EXISTS pbx_recording_event (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  call_id TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
 `;
+
+/** Columns added after the first release: a database created before them gets them on open. */
+const ADDED_COLUMNS: readonly { table: string; column: string; type: string }[] = [
+  { table: "pbx_user", column: "recording_email", type: "TEXT" },
+  { table: "pbx_user", column: "recording_subject", type: "TEXT" },
+];
 
 /**
  * Opens (creating if needed) the registrar database in WAL mode. db_sqlite sets no busy timeout, so
@@ -83,6 +101,13 @@ export function openRegistrarDatabase(path: string): DatabaseSync {
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA foreign_keys = ON");
   db.exec(SCHEMA);
+  for (const { table, column, type } of ADDED_COLUMNS) {
+    const present = db
+      .prepare(`PRAGMA table_info(${table})`)
+      .all()
+      .some((c) => c.name === column);
+    if (!present) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  }
   return db;
 }
 
@@ -100,6 +125,23 @@ export function openSqliteStore(path: string, realm: string): RegistrarStore {
       if (usernames === undefined) return void db.exec("DELETE FROM pbx_pending_drop");
       const del = db.prepare("DELETE FROM pbx_pending_drop WHERE sip_username = ?");
       inTransaction(db, () => usernames.forEach((u) => del.run(u)));
+    },
+    recordingEvents: async (limit) =>
+      db
+        .prepare(
+          "SELECT id, call_id, metadata, reason, created_at FROM pbx_recording_event ORDER BY id LIMIT ?",
+        )
+        .all(limit)
+        .map((r) => ({
+          id: Number(r.id),
+          callId: String(r.call_id),
+          metadata: String(r.metadata),
+          reason: String(r.reason),
+          createdAt: String(r.created_at),
+        })),
+    deleteRecordingEvents: async (ids) => {
+      const del = db.prepare("DELETE FROM pbx_recording_event WHERE id = ?");
+      inTransaction(db, () => ids.forEach((id) => del.run(id)));
     },
     close: async () => db.close(),
   };
@@ -128,9 +170,19 @@ function writeSnapshot(db: DatabaseSync, realm: string, input: RevisionSnapshot)
       "DELETE FROM pbx_device; DELETE FROM pbx_user; DELETE FROM subscriber; DELETE FROM pbx_call_plan_destination",
     );
     const insertUser = db.prepare(
-      "INSERT INTO pbx_user (id, extension, area_prefix, caller_id, call_plan) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO pbx_user (id, extension, area_prefix, caller_id, call_plan, recording_email, recording_subject) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
-    for (const u of snapshot.users) insertUser.run(u.id, u.extension, u.areaPrefix, u.callerId, u.callPlan);
+    for (const u of snapshot.users)
+      insertUser.run(
+        u.id,
+        u.extension,
+        u.areaPrefix,
+        u.callerId,
+        u.callPlan,
+        u.recording?.email ?? null,
+        u.recording?.subject ?? null,
+      );
     const insertDevice = db.prepare("INSERT INTO pbx_device (sip_username, user_id) VALUES (?, ?)");
     const insertSubscriber = db.prepare(
       "INSERT INTO subscriber (username, domain, password, ha1) VALUES (?, ?, '', ?)",

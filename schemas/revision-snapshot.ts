@@ -6,7 +6,7 @@ import { z } from "zod";
 import { CallPlanId } from "./catalogue.ts";
 import { E164 } from "./common.ts";
 import { ruleParams } from "./problem.ts";
-import { AreaPrefix, Extension } from "./user.ts";
+import { AreaPrefix, Extension, Recording } from "./user.ts";
 
 /** md5(username:realm:password), lowercase hex: the digest secret a device's password becomes. */
 const Ha1 = z.string().regex(/^[0-9a-f]{32}$/, "must be 32 lowercase hex digits: md5(username:realm:password)");
@@ -23,6 +23,18 @@ export const SnapshotDevice = z
   .strict();
 export type SnapshotDevice = z.infer<typeof SnapshotDevice>;
 
+/**
+ * Where a recording user's calls go, decided when each call starts: null when recording is off. Both
+ * fields follow the user's own recording rules (required once recording is on).
+ */
+export const SnapshotRecording = z
+  .object({
+    email: Recording.shape.email.unwrap(),
+    subject: Recording.shape.subject.unwrap(),
+  })
+  .strict();
+export type SnapshotRecording = z.infer<typeof SnapshotRecording>;
+
 export const SnapshotUser = z
   .object({
     id: SnapshotId,
@@ -30,6 +42,7 @@ export const SnapshotUser = z
     areaPrefix: AreaPrefix,
     callerId: E164,
     callPlan: CallPlanId.nullable(),
+    recording: SnapshotRecording.nullable(),
   })
   .strict();
 export type SnapshotUser = z.infer<typeof SnapshotUser>;

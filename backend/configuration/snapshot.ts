@@ -1,7 +1,7 @@
 // The applied configuration of an account as the registrar's revision snapshot (registrar/README.md):
 // devices with their HA1 and owner, users with their dialling settings. Read from the store: only applied
 // state, never a change set's. HA1 is a secret: callers must not log what this returns.
-import type { RevisionSnapshot } from "../../schemas/revision-snapshot.ts";
+import type { RevisionSnapshot, SnapshotRecording } from "../../schemas/revision-snapshot.ts";
 import type { Db } from "../store/schema.ts";
 
 export type { RevisionSnapshot };
@@ -32,6 +32,7 @@ export async function revisionSnapshot(db: Db, accountId: string): Promise<Revis
           "users.extension",
           "users.area_prefix",
           "users.outbound_caller_id",
+          "users.recording",
           "subscriptions.call_plan",
         ])
         .where("users.account_id", "=", accountId)
@@ -46,7 +47,18 @@ export async function revisionSnapshot(db: Db, accountId: string): Promise<Revis
           areaPrefix: u.area_prefix,
           callerId: u.outbound_caller_id,
           callPlan: u.call_plan as RevisionSnapshot["users"][number]["callPlan"],
+          recording: snapshotRecording(u.recording),
         })),
       };
     });
+}
+
+/**
+ * Where the user's calls are recorded to, or null when recording is off. The user's own rules require the
+ * address and subject once recording is on; a row without them is treated as off rather than published
+ * half-filled.
+ */
+function snapshotRecording(stored: { enabled: boolean; email?: string; subject?: string }): SnapshotRecording | null {
+  if (!stored.enabled || stored.email === undefined || stored.subject === undefined) return null;
+  return { email: stored.email, subject: stored.subject };
 }

@@ -12,6 +12,7 @@ const snapshot = (areaPrefix: string) => ({
       areaPrefix,
       callerId: "+442079460000",
       callPlan: "national-unlimited" as const,
+      recording: null,
     },
   ],
 });
