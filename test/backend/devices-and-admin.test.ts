@@ -109,9 +109,10 @@ describeEachStore("revision snapshot for the registrar", (store) => {
   it("announces each applied revision after commit and snapshots the applied configuration with HA1 for realm pbx-estate", async () => {
     const c = await newAccount(backend);
     const accountId = ((await c.get("/v1/whoami")).body as { accountId: string }).accountId;
-    const [ul, dl] = await order(c, [
+    const [ul, dl, ul2] = await order(c, [
       { product: "user-licence", callPlan: "international" },
       { product: "sip-device-licence" },
+      { product: "user-licence", callPlan: "international" },
     ]);
     const announced: number[] = [];
     const listener = (e: { accountId: string; revision: number }): void => {
@@ -128,9 +129,19 @@ describeEachStore("revision snapshot for the registrar", (store) => {
         licenceId: ul,
         areaPrefix: "020",
         outboundCallerId: "+442079460000",
+        recording: { enabled: true, email: "john@example.com", subject: "John's calls" },
       })
     ).body as { id: string };
     await c.post(`/v1/users/${user.id}/devices`, { deviceId: device.id });
+    const unrecorded = (
+      await c.post("/v1/users", {
+        name: "Mary",
+        extension: "202",
+        licenceId: ul2,
+        areaPrefix: "020",
+        outboundCallerId: "+442079460000",
+      })
+    ).body as { id: string };
     // Staged changes are not applied configuration.
     expect((await backend.revisionSnapshot(accountId)).devices).toEqual([]);
     c.changeSet = null;
@@ -150,7 +161,22 @@ describeEachStore("revision snapshot for the registrar", (store) => {
         },
       ],
       users: [
-        { id: user.id, extension: "201", areaPrefix: "020", callerId: "+442079460000", callPlan: "international" },
+        {
+          id: user.id,
+          extension: "201",
+          areaPrefix: "020",
+          callerId: "+442079460000",
+          callPlan: "international",
+          recording: { email: "john@example.com", subject: "John's calls" },
+        },
+        {
+          id: unrecorded.id,
+          extension: "202",
+          areaPrefix: "020",
+          callerId: "+442079460000",
+          callPlan: "international",
+          recording: null,
+        },
       ],
     });
   });
