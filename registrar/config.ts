@@ -12,9 +12,14 @@
  *  - a trunk destination the caller's call plan does not allow is refused with 403 and a reason phrase.
  * Calls to the trunk carry the caller's caller ID in P-Asserted-Identity; whatever identity header the
  * device sent is removed first.
+ *
+ * With a media relay, a recording user's accepted calls (extensions and trunk, never emergency numbers)
+ * are anchored through it and recorded: config-recording.ts renders those routes.
  */
 
 import { EMERGENCY_NUMBERS, EXTENSION_PATTERN } from "../schemas/user.ts";
+import { renderRecordingRoutes, renderRelayModule } from "./config-recording.ts";
+import type { RelayAddress } from "./config-recording.ts";
 import type { RegistrarDatabase } from "./store-contract.ts";
 
 export interface KamailioConfigOptions {
@@ -33,6 +38,8 @@ export interface KamailioConfigOptions {
   children: number;
   /** Kamailio log level: 1 notices, 2 also info (each refusal and call decision), 3 debug. */
   logLevel: number;
+  /** The media relay recording users' calls go through; null: no recording, no relay module loaded. */
+  relay: RelayAddress | null;
 }
 
 /** Characters that would end a quoted string or a line in kamailio.cfg. */
@@ -66,6 +73,11 @@ export function renderKamailioConfig(o: KamailioConfigOptions): string {
     if (UNSAFE.test(value)) throw new Error(`${name} must not contain quotes, backslashes or line breaks`);
   }
   if (!/^[A-Za-z0-9.-]+$/.test(o.realm)) throw new Error(`realm must be a host-like name: ${o.realm}`);
+  if (o.relay !== null && !(/^[0-9A-Fa-f.:]+$/.test(o.relay.host) && Number.isInteger(o.relay.ngPort)))
+    throw new Error(`the relay must be an IP address and a port, not ${o.relay.host}:${o.relay.ngPort}`);
+  const recording = o.relay !== null;
+  /** A line of the routing script that only exists when calls are recorded. */
+  const ifRecording = (line: string): string => (recording ? line : "");
   const trunkRoute =
     o.trunk === null
       ? `\tsl_send_reply("503", "No Trunk Configured");\n\texit;`
@@ -119,7 +131,7 @@ modparam("auth_db", "password_column", "ha1")
 modparam("auth_db", "use_domain", 0)
 modparam("auth_db", "load_credentials", "")
 modparam("sqlops", "sqlcon", "pbx=>${db.url}")
-
+${o.relay === null ? "" : `\n${renderRelayModule(o.relay)}`}
 request_route {
 	if (!mf_process_maxfwd_header("10")) {
 		sl_send_reply("483", "Too Many Hops");
@@ -161,7 +173,7 @@ request_route {
 
 route[WITHINDLG] {
 	if (loose_route()) {
-		if (!t_relay()) sl_reply_error();
+${ifRecording("\t\troute(RECORD_INDIALOG);\n")}		if (!t_relay()) sl_reply_error();
 		exit;
 	}
 	if (is_method("ACK")) {
@@ -195,7 +207,7 @@ route[INVITE] {
 	remove_hf("P-Preferred-Identity");
 	record_route();
 
-	sql_xquery("pbx", "SELECT u.id AS uid, u.extension AS ext, u.area_prefix AS area, u.caller_id AS cid, u.call_plan AS plan FROM pbx_device d JOIN pbx_user u ON u.id = d.user_id WHERE d.sip_username = $(var(device){sql.val.str})", "caller");
+	sql_xquery("pbx", "SELECT u.id AS uid, u.extension AS ext, u.area_prefix AS area, u.caller_id AS cid, u.call_plan AS plan${ifRecording(", u.recording_email AS remail, u.recording_subject AS rsubj")} FROM pbx_device d JOIN pbx_user u ON u.id = d.user_id WHERE d.sip_username = $(var(device){sql.val.str})", "caller");
 	$var(dest) = $rU;
 	xlog("L_INFO", "INVITE from $var(device) (user $xavp(caller=>uid)) to $var(dest)\\n");
 
@@ -233,7 +245,7 @@ route[INVITE] {
 		sl_send_reply("403", "$var(reason)");
 		exit;
 	}
-	route(TRUNK);
+${ifRecording("\troute(RECORD);\n")}	route(TRUNK);
 }
 
 # Rings every registered device linked to the user who has the dialled extension.
@@ -258,7 +270,7 @@ route[EXTENSION] {
 		sl_send_reply("480", "No Device Registered");
 		exit;
 	}
-	if (!t_relay()) sl_reply_error();
+${ifRecording('\t$var(kind) = "extension";\n\t$var(number) = $var(dest);\n\troute(RECORD);\n')}	if (!t_relay()) sl_reply_error();
 	exit;
 }
 
@@ -269,5 +281,5 @@ route[TRUNK] {
 	}
 ${trunkRoute}
 }
-`;
+${recording ? renderRecordingRoutes() : ""}`;
 }

@@ -55,6 +55,11 @@ export interface StartRegistrarOptions {
   onLog?: (line: string) => void;
   /** The Kamailio binary; default `kamailio` from PATH, /usr/sbin or /usr/local/sbin. */
   kamailioBinary?: string;
+  /**
+   * The media relay (`startRelay`) that recording users' calls are anchored through and recorded by;
+   * default none: no call is recorded and Kamailio never talks to a relay.
+   */
+  relay?: { host: string; ngPort: number } | null;
 }
 
 export interface RunningRegistrar {
@@ -133,6 +138,7 @@ export async function startRegistrar(options: StartRegistrarOptions): Promise<Ru
         trunk: options.trunk ?? null,
         children: options.children ?? 2,
         logLevel: options.logLevel ?? 2,
+        relay: options.relay ?? null,
       }),
       { mode: 0o600 },
     );

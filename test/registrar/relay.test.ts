@@ -21,8 +21,9 @@ import {
   startRelay,
 } from "../../registrar/relay/index.ts";
 import type { NgAddress, RunningRelay } from "../../registrar/relay/index.ts";
-import { findOnPath, freeUdpPort, stopChild } from "../../registrar/supervision.ts";
+import { freeUdpPort, stopChild } from "../../registrar/supervision.ts";
 import { processesNaming } from "./processes.ts";
+import { describeWithRelay } from "./with-relay.ts";
 import { eventually } from "./sipp.ts";
 
 const RTP_PORTS = { min: 41_000, max: 41_199 };
@@ -32,22 +33,6 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "relay-"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** describe() that needs rtpengine: skipped when it is not installed, except in CI, which installs it. */
-function describeWithRelay(title: string, body: () => void): void {
-  if (findOnPath("rtpengine") !== undefined) {
-    describe(title, body);
-    return;
-  }
-  if (process.env.CI === "true") {
-    describe(title, () => {
-      throw new Error("rtpengine is not installed: CI must run registrar/install-debian.sh");
-    });
-    return;
-  }
-  console.warn(`[pbx-estate] skipping ${title}: rtpengine is not installed (bash registrar/install-debian.sh)`);
-  describe.skip(`${title} (rtpengine not installed)`, body);
-}
 
 const ngOf = (relay: RunningRelay): NgAddress => ({ host: relay.host, port: relay.ngPort });
 

@@ -161,18 +161,23 @@ export interface CallResult {
   hungUp: boolean;
 }
 
-/** A handset authenticates and dials `dial`; resolves with the final response to its INVITE. */
+/**
+ * A handset authenticates and dials `dial`; resolves with the final response to its INVITE. With
+ * `media`, it plays `caller.pcap` from `dir` once answered (registrar/sipp/call-media.xml).
+ */
 export async function call(
   dir: string,
   registrar: SipTarget,
   caller: { username: string; password: string },
   dial: string,
+  options: { media?: boolean } = {},
 ): Promise<CallResult> {
   const run = runSipp(
     dir,
     [
       "-sf",
-      join(SCENARIOS, "call.xml"),
+      join(SCENARIOS, options.media === true ? "call-media.xml" : "call.xml"),
+      ...(options.media === true ? ["-mp", String(await freeUdpPort())] : []),
       "-p",
       String(await freeUdpPort()), // sipp would otherwise take 5060 when it is free
       "-s",
@@ -217,13 +222,18 @@ export interface Uas {
   stop(): void;
 }
 
+/**
+ * `answer-media` answers with real media: early media from `early.pcap`, then `callee.pcap` from `dir`
+ * (registrar/sipp/answer-media.xml); it serves as a handset or as the trunk.
+ */
 export async function startUas(
   dir: string,
-  scenario: "device-answer" | "device-ring" | "trunk",
+  scenario: "device-answer" | "device-ring" | "trunk" | "answer-media",
   port?: number,
 ): Promise<Uas> {
   const p = port ?? (await freeUdpPort());
-  const run = runSipp(dir, ["-sf", join(SCENARIOS, `${scenario}.xml`), "-p", String(p)], 60);
+  const media = scenario === "answer-media" ? ["-mp", String(await freeUdpPort())] : [];
+  const run = runSipp(dir, ["-sf", join(SCENARIOS, `${scenario}.xml`), "-p", String(p), ...media], 60);
   let exited: SippRun | undefined;
   void run.done.then((r) => (exited = r));
   await waitForUdpListener(p, () => exited !== undefined);
