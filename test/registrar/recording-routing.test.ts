@@ -108,7 +108,10 @@ describeWithRelay("recording users' calls through the media relay", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function uas(scenario: "answer-media" | "device-ring" | "trunk", port?: number): Promise<Uas> {
+  async function uas(
+    scenario: "answer-media" | "device-ring" | "device-busy" | "trunk",
+    port?: number,
+  ): Promise<Uas> {
     const started = await startUas(dir, scenario, port);
     running.push(started);
     return started;
@@ -149,7 +152,7 @@ describeWithRelay("recording users' calls through the media relay", () => {
     expect(await register(dir, registrar, { ...marySoft, contactPort: soft.port })).toBe(200);
     const before = filesIn("metadata");
 
-    const result = await call(dir, registrar, johnDesk, "202", { media: true });
+    const result = await call(dir, registrar, johnDesk, "202", { scenario: "call-media" });
 
     expect(result).toEqual({ status: 200, reason: "OK", hungUp: true });
     await desk.finished();
@@ -184,7 +187,7 @@ describeWithRelay("recording users' calls through the media relay", () => {
     const trunk = await uas("answer-media", trunkPort);
     const before = filesIn("metadata");
 
-    expect(await call(dir, registrar, johnDesk, "71234567", { media: true })).toMatchObject({
+    expect(await call(dir, registrar, johnDesk, "71234567", { scenario: "call-media" })).toMatchObject({
       status: 200,
       hungUp: true,
     });
@@ -230,7 +233,7 @@ describeWithRelay("recording users' calls through the media relay", () => {
     expect(await register(dir, registrar, { ...maryDesk, contactPort: desk.port })).toBe(200);
     const before = filesIn("metadata");
 
-    const calling = call(dir, registrar, johnDesk, "202", { media: true });
+    const calling = call(dir, registrar, johnDesk, "202", { scenario: "call-media" });
     await eventually(() => (desk.invites().length > 0 ? true : undefined), "the INVITE at Mary's desk");
     await registrar.publish(snapshotWith({ email: "john.new@example.com", subject: "New subject" }));
 
@@ -239,6 +242,34 @@ describeWithRelay("recording users' calls through the media relay", () => {
     const { lines } = await recordedSince(before);
     expect(parseMetadata(lines.at(-1) ?? "")).toMatchObject({ email: "john@example.com", subject: "Calls of John" });
     await registrar.publish(snapshotWith(johnRecording));
+  });
+
+  it("ends the relay session of a call cancelled before the answer, with nothing recorded", async () => {
+    const soft = await uas("device-ring");
+    expect(await register(dir, registrar, { ...marySoft, contactPort: soft.port })).toBe(200);
+    const before = filesIn("metadata");
+
+    expect(await call(dir, registrar, johnDesk, "202", { scenario: "call-cancel" })).toMatchObject({ status: 487 });
+
+    await soft.finished();
+    const { lines, ssrcs } = await recordedSince(before);
+    expect(parseMetadata(lines.at(-1) ?? "")).toMatchObject({ user: "u-john", dialled: "202" });
+    expect(ssrcs.size).toBe(0);
+    await expectNothingLeftInRelay();
+  });
+
+  it("ends the relay session of a call the callee refuses, with nothing recorded", async () => {
+    const desk = await uas("device-busy");
+    expect(await register(dir, registrar, { ...maryDesk, contactPort: desk.port })).toBe(200);
+    const before = filesIn("metadata");
+
+    expect(await call(dir, registrar, johnDesk, "202", { scenario: "call-media" })).toMatchObject({ status: 486 });
+
+    await desk.finished();
+    const { lines, ssrcs } = await recordedSince(before);
+    expect(parseMetadata(lines.at(-1) ?? "")).toMatchObject({ user: "u-john", dialled: "202" });
+    expect(ssrcs.size).toBe(0);
+    await expectNothingLeftInRelay();
   });
 
   // Last: it stops the relay.

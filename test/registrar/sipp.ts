@@ -162,22 +162,23 @@ export interface CallResult {
 }
 
 /**
- * A handset authenticates and dials `dial`; resolves with the final response to its INVITE. With
- * `media`, it plays `caller.pcap` from `dir` once answered (registrar/sipp/call-media.xml).
+ * A handset authenticates and dials `dial`; resolves with the final response to its INVITE. The scenario
+ * `call-media` plays `caller.pcap` from `dir` once answered; `call-cancel` cancels at the 180.
  */
 export async function call(
   dir: string,
   registrar: SipTarget,
   caller: { username: string; password: string },
   dial: string,
-  options: { media?: boolean } = {},
+  options: { scenario?: "call" | "call-media" | "call-cancel" } = {},
 ): Promise<CallResult> {
   const run = runSipp(
     dir,
     [
       "-sf",
-      join(SCENARIOS, options.media === true ? "call-media.xml" : "call.xml"),
-      ...(options.media === true ? ["-mp", String(await freeUdpPort())] : []),
+      join(SCENARIOS, `${options.scenario ?? "call"}.xml`),
+      "-mp",
+      String(await freeUdpPort()), // not sipp's default 6000, which parallel callers would share
       "-p",
       String(await freeUdpPort()), // sipp would otherwise take 5060 when it is free
       "-s",
@@ -228,12 +229,15 @@ export interface Uas {
  */
 export async function startUas(
   dir: string,
-  scenario: "device-answer" | "device-ring" | "trunk" | "answer-media",
+  scenario: "device-answer" | "device-ring" | "device-busy" | "trunk" | "answer-media",
   port?: number,
 ): Promise<Uas> {
   const p = port ?? (await freeUdpPort());
-  const media = scenario === "answer-media" ? ["-mp", String(await freeUdpPort())] : [];
-  const run = runSipp(dir, ["-sf", join(SCENARIOS, `${scenario}.xml`), "-p", String(p), ...media], 60);
+  const run = runSipp(
+    dir,
+    ["-sf", join(SCENARIOS, `${scenario}.xml`), "-p", String(p), "-mp", String(await freeUdpPort())],
+    60,
+  );
   let exited: SippRun | undefined;
   void run.done.then((r) => (exited = r));
   await waitForUdpListener(p, () => exited !== undefined);
