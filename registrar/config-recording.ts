@@ -12,8 +12,8 @@
  *    unanswered offer leaves the call unanchored and writes one `pbx_recording_event` row;
  *  - onreply_route[RECORD_REPLY]: `answer` for replies with SDP (183, 200), recording started at the 200 OK
  *    (so ringing and early media are not recorded), a branch that lost to another one deleted;
- *  - failure_route[RECORD_FAILURE]: the call failed or was cancelled: its relay session is ended (its
- *    metadata is written, with no packet since there was no answer);
+ *  - failure_route[RECORD_FAILURE]: the call failed or was cancelled: its relay session is ended; nothing
+ *    was recorded (recording starts at the answer), so the relay writes no file for it;
  *  - route[RECORD_INDIALOG]: in-dialog requests of marked dialogs only: BYE (either side) ends the session,
  *    a re-INVITE is anchored again.
  */
@@ -130,10 +130,9 @@ onreply_route[RECORD_REPLY] {
 	}
 }
 
-# No branch answered (busy, not found, or the caller cancelled): the session ends, its metadata written.
+# No branch answered (busy, not found, or the caller cancelled): the session ends, with nothing recorded.
 failure_route[RECORD_FAILURE] {
 	if (!isflagset(${FLT_RECORD})) return;
-	start_recording();
 	rtpengine_delete();
 }
 

@@ -128,9 +128,7 @@ export function openSqliteStore(path: string, realm: string): RegistrarStore {
     },
     recordingEvents: async (limit) =>
       db
-        .prepare(
-          "SELECT id, call_id, metadata, reason, created_at FROM pbx_recording_event ORDER BY id LIMIT ?",
-        )
+        .prepare("SELECT id, call_id, metadata, reason, created_at FROM pbx_recording_event ORDER BY id LIMIT ?")
         .all(limit)
         .map((r) => ({
           id: Number(r.id),

@@ -17,8 +17,22 @@ export const marySoft: Handset = { username: "mary-soft", password: "correct hor
 export const lobbyPhone: Handset = { username: "lobby-phone", password: "correct horse 4", userId: null };
 
 export const users: RevisionSnapshot["users"] = [
-  { id: "u-john", extension: "201", areaPrefix: "020", callerId: "+442079460001", callPlan: "national-unlimited", recording: null },
-  { id: "u-mary", extension: "202", areaPrefix: "0161", callerId: "+441619460002", callPlan: "international", recording: null },
+  {
+    id: "u-john",
+    extension: "201",
+    areaPrefix: "020",
+    callerId: "+442079460001",
+    callPlan: "national-unlimited",
+    recording: null,
+  },
+  {
+    id: "u-mary",
+    extension: "202",
+    areaPrefix: "0161",
+    callerId: "+441619460002",
+    callPlan: "international",
+    recording: null,
+  },
 ];
 
 export function device(h: Handset, password = h.password): SnapshotDevice {

@@ -105,9 +105,7 @@ function storeBehaviour(backend: () => Backend): void {
     it("stores where a recording user's calls go, and nulls for a user without recording", async () => {
       await store.write({ ...base, users: [john, mary] });
 
-      expect(
-        await backend().rows("SELECT id, recording_email, recording_subject FROM pbx_user ORDER BY id"),
-      ).toEqual([
+      expect(await backend().rows("SELECT id, recording_email, recording_subject FROM pbx_user ORDER BY id")).toEqual([
         { id: "u-john", recording_email: null, recording_subject: null },
         { id: "u-mary", recording_email: "mary@example.com", recording_subject: "Mary's calls" },
       ]);
