@@ -54,6 +54,11 @@ import { MailDeliverer, type MailRetryPolicy } from "./mail/deliverer.ts";
 import { smtpRelay } from "./mail/relay.ts";
 import { describeRelay, type SmtpSettings } from "./mail/settings.ts";
 import { countWaiting } from "./mail/store.ts";
+import type { RunningRelay } from "../registrar/relay/index.ts";
+import { startBackendRelay } from "./recordings/relay.ts";
+import { RecordingWorker } from "./recordings/worker.ts";
+import { recordingFolders } from "./recordings/folders.ts";
+import { recordingEventSource } from "./recordings/not-recorded.ts";
 
 export interface BackendOptions {
   store: StoreOptions;
@@ -88,6 +93,21 @@ export interface BackendOptions {
    * the environment. Without it mails wait in the outbox and the server says so once at start.
    */
   mail?: { smtp: SmtpSettings; retry?: Partial<MailRetryPolicy>; sweepMs?: number };
+  /**
+   * Call recording, with `registrar: { dataDir }`: rtpengine is started beside Kamailio (when installed; else the
+   * registrar runs without recording and the server says so once), and a worker mails each recorded call and
+   * each call that could not be recorded (docs/recording.md). `relayRtpPorts` default 30000–40000;
+   * `retentionDays` 0 (default) removes a recording once its mail is delivered, N keeps it N days;
+   * `maxAttachmentBytes` (default 20 MB) splits longer recordings into parts, one mail each.
+   */
+  recording?: {
+    relayRtpPorts?: { min: number; max: number };
+    relayNgPort?: number;
+    relayBinary?: string;
+    retentionDays?: number;
+    maxAttachmentBytes?: number;
+    sweepMs?: number;
+  };
   /** SIP digest realm HA1 is computed with (default "pbx-estate", the registrar's default realm). */
   realm?: string;
   /** Where JSON logs go (default stdout); level default info. */
@@ -111,6 +131,10 @@ export interface Backend {
   notifier: RevisionNotifier;
   /** The supervised Kamailio when started with `registrar: { dataDir }`, else null. */
   registrar: RunningRegistrar | null;
+  /** The media relay (rtpengine) started beside the registrar; null without one or when it is not installed. */
+  relay: RunningRelay | null;
+  /** Mails recorded calls and calls not recorded; null without a registrar started or attached here. */
+  recordings: RecordingWorker | null;
   /** Delivers the registrar outbox; null without a registrar (rows then wait until one is configured). */
   publisher: RegistrarPublisher | null;
   /**
@@ -176,14 +200,31 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const db = store.db;
   const realm = options.realm ?? "pbx-estate";
   let sip: BackendRegistrar | null = null;
+  let relay: RunningRelay | null = null;
   const sipOptions = options.registrar;
+  const recording = options.recording ?? {};
   if (sipOptions !== undefined && ("dataDir" in sipOptions || "attach" in sipOptions)) {
     try {
+      if ("dataDir" in sipOptions)
+        relay = await startBackendRelay(
+          {
+            registrarDataDir: sipOptions.dataDir,
+            ...(recording.relayRtpPorts !== undefined ? { rtpPorts: recording.relayRtpPorts } : {}),
+            ...(recording.relayNgPort !== undefined ? { ngPort: recording.relayNgPort } : {}),
+            ...(recording.relayBinary !== undefined ? { binary: recording.relayBinary } : {}),
+          },
+          log,
+        );
       sip =
         "attach" in sipOptions
           ? await attachBackendRegistrar(sipOptions, { realm, log })
-          : await startBackendRegistrar(sipOptions, { realm, log });
+          : await startBackendRegistrar(sipOptions, {
+              realm,
+              log,
+              relay: relay && { host: relay.host, ngPort: relay.ngPort },
+            });
     } catch (e) {
+      await relay?.stop();
       await store.close();
       throw e;
     }
@@ -224,6 +265,26 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
           ...(options.mail.retry ? { retry: options.mail.retry } : {}),
           ...(options.mail.sweepMs !== undefined ? { sweepMs: options.mail.sweepMs } : {}),
           exclusiveStore: store.kind === "embedded",
+        });
+
+  const recordingEvents = sip === null ? null : recordingEventSource(sip.store);
+  const recordings =
+    sip === null || (relay === null && recordingEvents === null)
+      ? null
+      : new RecordingWorker({
+          db,
+          log,
+          clock,
+          folders:
+            relay !== null && sipOptions !== undefined && "dataDir" in sipOptions
+              ? recordingFolders(sipOptions.dataDir)
+              : null,
+          events: recordingEvents,
+          onEnqueued: () => mail?.kick(),
+          fallbackAccountId: () => sip.servedAccount(),
+          ...(recording.retentionDays !== undefined ? { retentionDays: recording.retentionDays } : {}),
+          ...(recording.maxAttachmentBytes !== undefined ? { maxAttachmentBytes: recording.maxAttachmentBytes } : {}),
+          ...(recording.sweepMs !== undefined ? { sweepMs: recording.sweepMs } : {}),
         });
 
   const principals = new Map<string, Principal>();
@@ -290,6 +351,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   });
   const port = (server.address() as AddressInfo).port;
   publisher?.start();
+  await recordings?.start();
   if (mail !== null && options.mail !== undefined) {
     mail.start();
     log.info(
@@ -311,6 +373,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     app,
     notifier,
     registrar: sip?.running ?? null,
+    relay,
+    recordings,
     publisher,
     mail,
     openapi: document,
@@ -331,8 +395,10 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
           server.closeIdleConnections();
         });
         await publisher?.stop();
+        await recordings?.stop();
         await mail?.stop();
         await sip?.stop();
+        await relay?.stop();
         await store.close();
         log.info("backend stopped");
       })();

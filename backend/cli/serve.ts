@@ -4,7 +4,8 @@
  * {"url","port","tokenFile","registrar","version","node"} on stdout when ready (logs are JSON lines on stdout as
  * well; the ready line is the one with url and tokenFile). With --registrar it also starts and supervises
  * Kamailio on loopback and publishes every applied revision to it; when Kamailio is not installed it says which
- * Debian packages to install.
+ * Debian packages to install. With the registrar it starts the media relay (rtpengine) too when it is installed,
+ * and mails recorded calls (docs/recording.md).
  */
 import { resolve } from "node:path";
 import { startBackend } from "../server.ts";
@@ -17,7 +18,7 @@ const DEFAULT_REGISTRAR_DIR = ".pbx-estate/registrar";
 const help = `Usage: pbx-estate-backend serve [options]
 
 Serves the provisioning API until SIGTERM or SIGINT (in-flight requests finish, then the store closes).
-Prints one JSON line {"url","port","tokenFile","registrar","version","node"} on stdout when ready.
+Prints one JSON line {"url","port","tokenFile","registrar","relay","version","node"} on stdout when ready.
 
 Options:
   --port N                 port to listen on; 0 picks a free one (default 8080)
@@ -34,6 +35,12 @@ Options:
   --registrar-port N       its SIP port (default: a free one, remembered in --registrar-dir)
   --registrar-account ID   the account it serves (default: the only account, remembered)
   --trunk HOST:PORT        where calls to outside numbers go
+Recording (with --registrar; each option falls back to its environment variable; docs/recording.md):
+  --relay-rtp-ports MIN-MAX
+                           the media relay's RTP ports (default 30000-40000)         [PBX_RELAY_RTP_PORTS]
+  --recording-retention-days N
+                           keep delivered recordings N days (default 0: removed once their mail is
+                           delivered)                                        [PBX_RECORDING_RETENTION_DAYS]
 Mail (each option falls back to its environment variable; without a relay, mails wait in the outbox):
   --smtp-url URL           the SMTP relay: smtp://HOST[:PORT] (default port 587) or smtps://HOST[:PORT]
                            (implicit TLS, default port 465)                                   [PBX_SMTP_URL]
@@ -74,6 +81,8 @@ export const serveCommand: BackendCommand = {
       "registrar-port": { type: "string" },
       "registrar-account": { type: "string" },
       trunk: { type: "string" },
+      "relay-rtp-ports": { type: "string" },
+      "recording-retention-days": { type: "string" },
       "smtp-url": { type: "string" },
       "smtp-security": { type: "string" },
       "smtp-user": { type: "string" },
@@ -115,6 +124,7 @@ export const serveCommand: BackendCommand = {
       if (e instanceof SmtpSettingsError) throw new UsageError(e.message);
       throw e;
     }
+    const recording = recordingFrom(values["relay-rtp-ports"], values["recording-retention-days"]);
     const registrarDir = resolve(values["registrar-dir"] ?? besideData("registrar") ?? DEFAULT_REGISTRAR_DIR);
     keepPrivate([
       ...(store.kind === "embedded" && store.dataDir !== null ? [store.dataDir] : []),
@@ -144,6 +154,7 @@ export const serveCommand: BackendCommand = {
               ...(values["registrar-account"] !== undefined ? { accountId: values["registrar-account"] } : {}),
               ...(trunk ? { trunk: { host: trunk[1] ?? "127.0.0.1", port: Number(trunk[2]) } } : {}),
             },
+            recording,
           }
         : {}),
     });
@@ -157,6 +168,7 @@ export const serveCommand: BackendCommand = {
       port: backend.port,
       tokenFile: tokenFile ?? null,
       registrar: sip,
+      relay: backend.relay && { host: backend.relay.host, ngPort: backend.relay.ngPort },
       version,
       node: process.version,
     };
@@ -164,6 +176,12 @@ export const serveCommand: BackendCommand = {
     if (sip)
       process.stderr.write(
         `SIP registrar (Kamailio): ${sip.transport}:${sip.host}:${sip.port}, data in ${registrarDir}\n`,
+      );
+    if (sip)
+      process.stderr.write(
+        backend.relay
+          ? `media relay (rtpengine): NG ${backend.relay.host}:${backend.relay.ngPort}; recordings in ${registrarDir}/recordings\n`
+          : "media relay: rtpengine is not installed; calls of users with recording are not recorded\n",
       );
     if (smtp !== null) {
       const relay = describeRelay(smtp);
@@ -178,3 +196,21 @@ export const serveCommand: BackendCommand = {
     return 0;
   },
 };
+
+/** `--relay-rtp-ports` and `--recording-retention-days`, or their environment variables. */
+function recordingFrom(
+  ports: string | undefined,
+  retention: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { relayRtpPorts?: { min: number; max: number }; retentionDays?: number } {
+  const portsText = ports ?? env.PBX_RELAY_RTP_PORTS;
+  const daysText = retention ?? env.PBX_RECORDING_RETENTION_DAYS;
+  const range = portsText === undefined || portsText === "" ? undefined : /^(\d+)-(\d+)$/.exec(portsText);
+  if (range === null) throw new UsageError(`--relay-rtp-ports must be MIN-MAX, e.g. 30000-40000, got ${portsText}`);
+  if (daysText !== undefined && daysText !== "" && !/^\d+$/.test(daysText))
+    throw new UsageError(`--recording-retention-days must be a whole number of days, got ${daysText}`);
+  return {
+    ...(range ? { relayRtpPorts: { min: Number(range[1]), max: Number(range[2]) } } : {}),
+    ...(daysText !== undefined && daysText !== "" ? { retentionDays: Number(daysText) } : {}),
+  };
+}

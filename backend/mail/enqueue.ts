@@ -26,6 +26,11 @@ export const OutgoingMail = z
       })
       .strict()
       .optional(),
+    /**
+     * What made the mail due, unique among mails (a recorded call's part, a "not recorded" event): a second
+     * enqueue with the same key fails on the unique index instead of mailing twice. See `hasMailFor`.
+     */
+    sourceKey: z.string().min(1).max(300).optional(),
   })
   .strict();
 export type OutgoingMail = z.input<typeof OutgoingMail>;
@@ -57,7 +62,14 @@ export async function enqueueMail(db: Db | Tx, input: OutgoingMail): Promise<str
       attachment_name: mail.attachment?.name ?? null,
       attachment_content_type: mail.attachment?.contentType ?? null,
       remove_attachment: !(mail.attachment?.keep ?? false),
+      source_key: mail.sourceKey ?? null,
     })
     .execute();
   return id;
+}
+
+/** Whether a mail was enqueued under this source key (whatever became of it since). */
+export async function hasMailFor(db: Db | Tx, sourceKey: string): Promise<boolean> {
+  const row = await db.selectFrom("mail_outbox").select("id").where("source_key", "=", sourceKey).executeTakeFirst();
+  return row !== undefined;
 }

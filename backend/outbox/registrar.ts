@@ -43,6 +43,8 @@ export interface BackendRegistrar {
   ctlSocket: string;
   store: RegistrarStore;
   serves(accountId: string): boolean;
+  /** The account it serves, once known (named, remembered, or the first one published). */
+  servedAccount(): string | null;
   stop(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function attachBackendRegistrar(
     ctlSocket: o.attach.ctlSocket,
     store,
     serves: (accountId) => accountId === o.accountId,
+    servedAccount: () => o.accountId,
     stop: () => store.close(),
   };
 }
@@ -69,7 +72,7 @@ export async function attachBackendRegistrar(
 /** Starts Kamailio; throws the registrar module's `RegistrarNotInstalledError` (naming Debian packages) when it is missing. */
 export async function startBackendRegistrar(
   o: RegistrarProcessOptions,
-  deps: { realm: string; log: Logger },
+  deps: { realm: string; log: Logger; relay?: { host: string; ngPort: number } | null },
 ): Promise<BackendRegistrar> {
   const dataDir = resolve(o.dataDir);
   const portFile = join(dataDir, "port");
@@ -86,6 +89,7 @@ export async function startBackendRegistrar(
     logLevel: o.logLevel ?? 1,
     ...(o.kamailioBinary !== undefined ? { kamailioBinary: o.kamailioBinary } : {}),
     onLog: (line) => deps.log.debug({ kamailio: line }, "registrar"),
+    // Seam: startRegistrar's `relay: { host, ngPort }` option (Kamailio anchoring recorded calls) is passed here.
   });
   writeFileSync(portFile, `${running.port}\n`);
   let store: RegistrarStore;
@@ -113,6 +117,7 @@ export async function startBackendRegistrar(
       }
       return served === accountId;
     },
+    servedAccount: () => (served === "" ? null : served),
     stop: async () => {
       await store.close().catch(() => undefined);
       await running.stop();

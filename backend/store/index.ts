@@ -9,6 +9,7 @@ import * as m0002 from "./migrations/0002-registrar-outbox.ts";
 import * as m0003 from "./migrations/0003-audit-detail-format.ts";
 import * as m0004 from "./migrations/0004-audit-system-actor.ts";
 import * as m0005 from "./migrations/0005-mail-outbox.ts";
+import * as m0006 from "./migrations/0006-mail-source-key.ts";
 
 export type StoreOptions =
   | { kind: "embedded"; dataDir: string | null } // null: in memory (tests that need no restart)
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   "0003-audit-detail-format": m0003,
   "0004-audit-system-actor": m0004,
   "0005-mail-outbox": m0005,
+  "0006-mail-source-key": m0006,
 };
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

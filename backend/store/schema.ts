@@ -152,6 +152,8 @@ export interface MailOutboxTable {
   last_error: string | null;
   delivered_at: Ts | null;
   outcome: "delivered" | "refused" | null;
+  /** What made the mail due (a recorded call's part, a "not recorded" event), unique: never enqueued twice. */
+  source_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface Database {
