@@ -39,8 +39,14 @@ const EventRow = z.object({
   callId: z.string(),
   metadata: z.string(),
   reason: z.string(),
-  createdAt: z.union([z.date(), z.string()]).transform((v) => (v instanceof Date ? v : new Date(v))),
+  createdAt: z.union([z.date(), z.string()]).transform((v) => (v instanceof Date ? v : utcInstant(v))),
 });
+
+/** ISO-8601 text in UTC: SQLite's `CURRENT_TIMESTAMP` form ("2026-12-06 15:33:06") has no zone and is UTC too. */
+function utcInstant(text: string): Date {
+  const iso = text.trim().replace(" ", "T");
+  return new Date(/(Z|[+-]\d\d:?\d\d)$/i.test(iso) ? iso : `${iso}Z`);
+}
 
 /** A registrar store that has the event methods (the registrar's side adds them), as a source; else null. */
 export function recordingEventSource(store: object): RecordingEventSource | null {
