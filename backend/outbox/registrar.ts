@@ -89,7 +89,7 @@ export async function startBackendRegistrar(
     logLevel: o.logLevel ?? 1,
     ...(o.kamailioBinary !== undefined ? { kamailioBinary: o.kamailioBinary } : {}),
     onLog: (line) => deps.log.debug({ kamailio: line }, "registrar"),
-    // Seam: startRegistrar's `relay: { host, ngPort }` option (Kamailio anchoring recorded calls) is passed here.
+    ...(deps.relay ? { relay: deps.relay } : {}),
   });
   writeFileSync(portFile, `${running.port}\n`);
   let store: RegistrarStore;

@@ -15,7 +15,13 @@ import {
   RelayMetadataError,
   type CallMetadata,
 } from "../../recording/call-metadata.ts";
-import { mixPcapFiles, PcapFormatError, WAV_HEADER_BYTES, wavParts, type MixedCall } from "../../recording/audio/index.ts";
+import {
+  mixPcapFiles,
+  PcapFormatError,
+  WAV_HEADER_BYTES,
+  wavParts,
+  type MixedCall,
+} from "../../recording/audio/index.ts";
 import { auditInsert, systemActor } from "../audit/store.ts";
 import type { Clock } from "../clock.ts";
 import { enqueueMail, hasMailFor } from "../mail/enqueue.ts";

@@ -31,20 +31,15 @@ describe("recording mails' words", () => {
 });
 
 describe("the registrar's recording events", () => {
-  it("are read with SQLite's zone-less UTC times and PostgreSQL's text ids", async () => {
+  it("are read with their times as instants", async () => {
     const rows = [
-      { id: "7", callId: "a@b", metadata: "v=1", reason: "relay-unavailable", createdAt: "2026-12-06 15:33:06" },
-      { id: 8, callId: "c@d", metadata: "v=1", reason: "relay-unavailable", createdAt: "2026-12-06T15:33:07.000Z" },
+      { id: 7, callId: "a@b", metadata: "v=1", reason: "relay-unavailable", createdAt: "2026-12-06T15:33:06.000Z" },
     ];
     const source = recordingEventSource({
       recordingEvents: async () => rows,
       deleteRecordingEvents: async () => undefined,
     });
-    const events = await source?.recordingEvents(10);
-    expect(events?.map((e) => [e.id, e.createdAt.toISOString()])).toEqual([
-      [7, "2026-12-06T15:33:06.000Z"],
-      [8, "2026-12-06T15:33:07.000Z"],
-    ]);
-    expect(recordingEventSource({})).toBeNull();
+    const events = await source.recordingEvents(10);
+    expect(events.map((e) => [e.id, e.createdAt.toISOString()])).toEqual([[7, "2026-12-06T15:33:06.000Z"]]);
   });
 });

@@ -58,7 +58,13 @@ export function describeNumber(kind: CallKind, dialled: string, to: string): str
 function fitSubject(prefix: string, subject: string, suffix: string): string {
   const room = MAX_SUBJECT - prefix.length - suffix.length;
   const chars = Array.from(subject); // whole code points: never half a surrogate pair
-  const base = chars.length > room ? `${chars.slice(0, room - 1).join("").trimEnd()}…` : subject;
+  const base =
+    chars.length > room
+      ? `${chars
+          .slice(0, room - 1)
+          .join("")
+          .trimEnd()}…`
+      : subject;
   return `${prefix}${base}${suffix}`;
 }
 

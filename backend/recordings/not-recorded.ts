@@ -4,7 +4,7 @@
 // store; the worker reads, mails, then deletes them (at least once), and each mail's source key (the event's
 // identity) keeps a row read again after a crash between the mail's commit and the delete from being mailed twice.
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import type { RegistrarStore } from "../../registrar/index.ts";
 import { CallMetadataError, parseCallMetadata, type CallMetadata } from "../../recording/call-metadata.ts";
 import { auditInsert, systemActor } from "../audit/store.ts";
 import type { Clock } from "../clock.ts";
@@ -27,36 +27,17 @@ export interface RecordingEvent {
 /** The part of the registrar's store (`RegistrarStore`) the worker reads events through. */
 export interface RecordingEventSource {
   recordingEvents(limit: number): Promise<RecordingEvent[]>;
-  deleteRecordingEvents(ids: number[]): Promise<void>;
+  deleteRecordingEvents(ids: readonly number[]): Promise<void>;
 }
 
-/**
- * The rows as this module reads them, whatever the driver made of the columns: a BIGSERIAL id may arrive as text,
- * SQLite's created_at is ISO-8601 text.
- */
-const EventRow = z.object({
-  id: z.union([z.number(), z.bigint(), z.string().regex(/^\d+$/)]).transform(Number),
-  callId: z.string(),
-  metadata: z.string(),
-  reason: z.string(),
-  createdAt: z.union([z.date(), z.string()]).transform((v) => (v instanceof Date ? v : utcInstant(v))),
-});
-
-/** ISO-8601 text in UTC: SQLite's `CURRENT_TIMESTAMP` form ("2026-12-06 15:33:06") has no zone and is UTC too. */
-function utcInstant(text: string): Date {
-  const iso = text.trim().replace(" ", "T");
-  return new Date(/(Z|[+-]\d\d:?\d\d)$/i.test(iso) ? iso : `${iso}Z`);
-}
-
-/** A registrar store that has the event methods (the registrar's side adds them), as a source; else null. */
-export function recordingEventSource(store: object): RecordingEventSource | null {
-  const s = store as Partial<Record<"recordingEvents" | "deleteRecordingEvents", unknown>>;
-  if (typeof s.recordingEvents !== "function" || typeof s.deleteRecordingEvents !== "function") return null;
-  const read = s.recordingEvents as (limit: number) => Promise<unknown[]>;
-  const remove = s.deleteRecordingEvents as (ids: number[]) => Promise<void>;
+/** The registrar store's events (registrar/store-contract.ts) as this module reads them. */
+export function recordingEventSource(
+  store: Pick<RegistrarStore, "recordingEvents" | "deleteRecordingEvents">,
+): RecordingEventSource {
   return {
-    recordingEvents: async (limit) => (await read.call(store, limit)).map((row) => EventRow.parse(row)),
-    deleteRecordingEvents: (ids) => remove.call(store, ids),
+    recordingEvents: async (limit) =>
+      (await store.recordingEvents(limit)).map((e) => ({ ...e, createdAt: new Date(e.createdAt) })),
+    deleteRecordingEvents: (ids) => store.deleteRecordingEvents(ids),
   };
 }
 

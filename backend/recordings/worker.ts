@@ -103,10 +103,11 @@ export class RecordingWorker {
   private async pass(): Promise<void> {
     const { folders, events, log } = this.deps;
     try {
-      if (folders !== null) for (const call of await finishedCalls(folders)) {
-        if (this.stopped) return;
-        if (!this.skipped.has(call.name)) await this.mailCall(folders, call);
-      }
+      if (folders !== null)
+        for (const call of await finishedCalls(folders)) {
+          if (this.stopped) return;
+          if (!this.skipped.has(call.name)) await this.mailCall(folders, call);
+        }
       if (events !== null && !this.stopped) await this.mailEvents(events);
       const retentionDays = this.deps.retentionDays ?? 0;
       if (folders !== null && retentionDays > 0 && Date.now() - this.lastRetention >= RETENTION_EVERY_MS) {

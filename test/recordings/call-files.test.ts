@@ -5,7 +5,17 @@
  * N" in subject and body; a call whose pcap cannot be read is set aside and its user told it was not recorded.
  * Mails wait in the outbox here (no SMTP relay): what is checked is what was enqueued.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,7 +38,11 @@ let john: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pbx-call-files-"));
   backend = await startBackend({ store: { kind: "embedded", dataDir: null }, rateLimit: null, logLevel: "silent" });
-  const account = await backend.createAccount({ name: "Files Ltd", timeZone: "Europe/London", numbers: ["+442079460000"] });
+  const account = await backend.createAccount({
+    name: "Files Ltd",
+    timeZone: "Europe/London",
+    numbers: ["+442079460000"],
+  });
   john = (await createJohnAndMary(backend.url, account.token, JOHN_RECORDING)).john;
 });
 afterAll(async () => {

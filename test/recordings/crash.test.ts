@@ -81,10 +81,7 @@ describeWithRelay("a backend killed between a recorded call's hang-up and its de
     const second = await serve();
     await eventually(() => (sink.accepted.length > 0 ? true : undefined), "the recording delivered", 30_000);
     const mailDir = join(registrarDir, "recordings", "mail");
-    await eventually(
-      () => (readdirSync(mailDir).length === 0 ? true : undefined),
-      "the WAV removed after delivery",
-    );
+    await eventually(() => (readdirSync(mailDir).length === 0 ? true : undefined), "the WAV removed after delivery");
     second.p.child.kill("SIGTERM");
     expect(await exited(second.p.child)).toBe(0);
 

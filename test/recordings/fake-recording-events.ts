@@ -20,7 +20,7 @@ export class FakeRecordingEvents implements RecordingEventSource {
     return this.rows.slice(0, limit).map((r) => ({ ...r }));
   }
 
-  async deleteRecordingEvents(ids: number[]): Promise<void> {
+  async deleteRecordingEvents(ids: readonly number[]): Promise<void> {
     if (this.failDeletes > 0) {
       this.failDeletes -= 1;
       throw new Error("the registrar's database went away");

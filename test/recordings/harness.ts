@@ -31,7 +31,9 @@ export function describeWithRelay(title: string, body: () => void): void {
     });
     return;
   }
-  console.warn(`[pbx-estate] skipping ${title}: ${missing.join(" and ")} not installed (bash registrar/install-debian.sh)`);
+  console.warn(
+    `[pbx-estate] skipping ${title}: ${missing.join(" and ")} not installed (bash registrar/install-debian.sh)`,
+  );
   describe.skip(`${title} (${missing.join(" and ")} not installed)`, body);
 }
 
@@ -74,7 +76,11 @@ export async function recordedCall(
       sdp: pcmuSdp(caller.address().port, 1),
       metadata: formatCallMetadata(o.metadata),
     });
-    const answer = await ngRequest(ng, "answer", { ...tags, "to-tag": "callee-tag", sdp: pcmuSdp(callee.address().port, 2) });
+    const answer = await ngRequest(ng, "answer", {
+      ...tags,
+      "to-tag": "callee-tag",
+      sdp: pcmuSdp(callee.address().port, 2),
+    });
     await ngRequest(ng, "start recording", { ...tags, "to-tag": "callee-tag" });
     const answeredAt = new Date();
     const toCallee = audioPort(offer.sdp); // where the callee sends
@@ -185,7 +191,11 @@ export async function startRecordingBackend(o: {
       },
     }),
     registrar: { dataDir: o.registrarDir },
-    recording: { relayRtpPorts: o.rtpPorts, sweepMs: 200, ...(o.retentionDays ? { retentionDays: o.retentionDays } : {}) },
+    recording: {
+      relayRtpPorts: o.rtpPorts,
+      sweepMs: 200,
+      ...(o.retentionDays ? { retentionDays: o.retentionDays } : {}),
+    },
     mail: { smtp: o.smtp, retry: { baseMs: 100, capMs: 400 }, sweepMs: 200 },
   });
   if (backend.relay === null) throw new Error("the backend did not start the relay");
@@ -217,5 +227,7 @@ export function expectedStart(at: Date, timeZone: string): RegExp {
     hourCycle: "h23",
   }).formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
-  return new RegExp(`Started: ${get("day")} ${get("month")} ${get("year")}, ${get("hour")}:${get("minute")}:\\d\\d \\(${timeZone.replace("/", "\\/")}\\)`);
+  return new RegExp(
+    `Started: ${get("day")} ${get("month")} ${get("year")}, ${get("hour")}:${get("minute")}:\\d\\d \\(${timeZone.replace("/", "\\/")}\\)`,
+  );
 }

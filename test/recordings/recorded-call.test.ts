@@ -112,7 +112,9 @@ describeWithRelay("a recorded call", () => {
         .where("account_id", "=", b.accountId)
         .where("action", "like", "recording.%")
         .execute();
-      expect(audit.map((a) => [a.action, a.object_kind, a.token_id])).toEqual([["recording.mail-enqueued", "mail", null]]);
+      expect(audit.map((a) => [a.action, a.object_kind, a.token_id])).toEqual([
+        ["recording.mail-enqueued", "mail", null],
+      ]);
       expect(audit[0]?.detail).toEqual({ userId: b.users.john, part: 1, parts: 1 });
       expect(b.logs()).not.toContain(JOHN_RECORDING.email);
       expect(b.logs()).not.toContain(JOHN_RECORDING.subject);

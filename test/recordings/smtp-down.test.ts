@@ -28,14 +28,18 @@ describeWithRelay("a recorded call ending while the SMTP relay is down", () => {
     let sink: SmtpSink | null = null;
     try {
       await recordedCall(b.ng, { callId: "down-1@pbx.test", metadata: johnCallsMary(b.users.john), durationMs: 800 });
-      const failed = await eventually(async () => {
-        const row = await b.backend.store.db
-          .selectFrom("mail_outbox")
-          .selectAll()
-          .where("recipient", "=", JOHN_RECORDING.email)
-          .executeTakeFirst();
-        return row !== undefined && row.attempts >= 2 ? row : undefined;
-      }, "two failed attempts while the relay is down", 15_000);
+      const failed = await eventually(
+        async () => {
+          const row = await b.backend.store.db
+            .selectFrom("mail_outbox")
+            .selectAll()
+            .where("recipient", "=", JOHN_RECORDING.email)
+            .executeTakeFirst();
+          return row !== undefined && row.attempts >= 2 ? row : undefined;
+        },
+        "two failed attempts while the relay is down",
+        15_000,
+      );
       expect(failed.outcome).toBeNull();
       expect(failed.last_error).toMatch(/ECONNECTION|ECONNREFUSED/);
 
