@@ -1,4 +1,5 @@
-// `npm run bench:registrar [-- --users 1000 --requests 10000 --publishing-requests 40000 --concurrency 8]` → bench/results/registrar.json.
+// `npm run bench:registrar [-- --users 1000 --requests 10000 --publishing-requests 40000 --concurrency 8
+//   --call-seconds 10 --calls 60 --concurrent-calls 20 --call-rounds 3]` → bench/results/registrar.json.
 // End to end: the backend (embedded store) with its own Kamailio, an estate of `users` users each
 // with one device, all published through the outbox. REGISTER latency (the devices' own credentials, digest auth)
 // is measured idle, then, in the same run, while applied revisions are published back to back: each revision is a
@@ -7,6 +8,8 @@
 // publishing ≤ 3 × idle p99, and no timeouts. The REGISTER client runs in a worker thread, as handsets are not in
 // the backend's process: the publisher's SQLite writes are synchronous and would otherwise stall the client's
 // own event loop and be counted as registrar latency.
+// Then, in the same run, recording (./recording-phase.ts): calls per second with recording on against off, and the
+// delay from a recorded call's hang-up to its mail accepted by a local SMTP sink.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +20,8 @@ import type { PhaseResult } from "./register-client.ts";
 import { startBackend } from "../backend/server.ts";
 import { TERMS_VERSION } from "../backend/catalogue/service.ts";
 import { percentile, phase, RegisterClient, round } from "./register-client.ts";
+import { messageIdOf, recordingPhase } from "./recording-phase.ts";
+import { startMailSink } from "../demo/mail-sink.ts";
 
 interface ClientData {
   host: string;
@@ -51,6 +56,10 @@ async function main(): Promise<void> {
       requests: { type: "string", default: "10000" },
       "publishing-requests": { type: "string", default: "40000" },
       concurrency: { type: "string", default: "8" },
+      "call-seconds": { type: "string", default: "10" },
+      calls: { type: "string", default: "60" },
+      "concurrent-calls": { type: "string", default: "20" },
+      "call-rounds": { type: "string", default: "3" },
     },
   });
   const users = Number(values.users);
@@ -73,13 +82,30 @@ async function main(): Promise<void> {
   });
 
   const dir = mkdtempSync(join(tmpdir(), "pbx-bench-registrar-"));
+  // Recorded calls' mails: Message-ID → when the sink accepted it.
+  const accepted = new Map<string, number>();
+  const sink = await startMailSink(join(dir, "mail"), {
+    onAccepted: (file) => {
+      const at = Date.now();
+      const id = messageIdOf(file);
+      if (id !== undefined) accepted.set(id, at);
+    },
+  });
   const backend = await startBackend({
     store: { kind: "embedded", dataDir: null },
     rateLimit: null,
     logLevel: "info",
     logDestination,
     registrar: { dataDir: join(dir, "registrar") },
+    // Its own RTP ports, apart from the suites' (test/registrar, test/recordings) and the default range.
+    recording: { relayRtpPorts: { min: 42200, max: 42999 } },
+    mail: { smtp: sink.smtp },
   });
+  if (backend.relay === null) {
+    await backend.stop();
+    await sink.close();
+    throw new Error("the recording phase needs rtpengine: bash registrar/install-debian.sh");
+  }
   const registrar = backend.registrar!;
   const { accountId, token } = await backend.createAccount({
     name: "Bench",
@@ -197,6 +223,19 @@ async function main(): Promise<void> {
     worker.postMessage("close");
     await worker.terminate();
 
+    const recording = await recordingPhase({
+      backend,
+      api,
+      registrarDataDir: join(dir, "registrar"),
+      workDir: mkdtempSync(join(dir, "sipp-")),
+      callSeconds: Number(values["call-seconds"]),
+      callsPerRound: Number(values.calls),
+      concurrentCalls: Number(values["concurrent-calls"]),
+      rounds: Number(values["call-rounds"]),
+      accepted,
+      numberE164: NUMBER,
+    });
+
     const ratio = publishing.p99Ms / idle.p99Ms;
     const result = {
       registrar: { database: registrar.database.kind, transport: registrar.transport, users, concurrency },
@@ -216,12 +255,14 @@ async function main(): Promise<void> {
       },
       p99Ratio: round(ratio),
       target: { p99RatioAtMost: 3, timeouts: 0, met: ratio <= 3 && publishing.timeouts === 0 && idle.timeouts === 0 },
+      recording,
     };
     mkdirSync("bench/results", { recursive: true });
     writeFileSync("bench/results/registrar.json", `${JSON.stringify(result, null, 2)}\n`);
     console.log(JSON.stringify(result, null, 2));
   } finally {
     await backend.stop();
+    await sink.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
