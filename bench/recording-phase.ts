@@ -87,7 +87,11 @@ function sipp(
   return { done, stop: () => child.kill("SIGKILL") };
 }
 
-const median = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 50);
+const median = (values: number[]): number =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 
 function summary(side: Side): Record<string, unknown> {
   const rates = side.rounds.map((r) => r.callsPerSecond);
@@ -114,7 +118,11 @@ export async function recordingPhase(o: RecordingPhaseOptions): Promise<Record<s
   });
   const ids = order.subscriptions.map((s) => s.id);
   const people = [
-    { name: "Recording caller", extension: "30001", recording: { enabled: true, email: "recordings@example.com", subject: "Benchmark call" } },
+    {
+      name: "Recording caller",
+      extension: "30001",
+      recording: { enabled: true, email: "recordings@example.com", subject: "Benchmark call" },
+    },
     { name: "Caller", extension: "30002", recording: { enabled: false } },
     { name: "Callee", extension: "30003", recording: { enabled: false } },
   ];
@@ -138,13 +146,38 @@ export async function recordingPhase(o: RecordingPhaseOptions): Promise<Record<s
 
   // The callee: one sipp answering every call, registered as the callee's device.
   const uasPort = await freeUdpPort();
-  const uas = sipp(o.workDir, ["-sf", join(SCENARIOS, "answer-stream.xml"), "-p", String(uasPort), "-mp", String(await freeUdpPort())]);
+  const uas = sipp(o.workDir, [
+    "-sf",
+    join(SCENARIOS, "answer-stream.xml"),
+    "-p",
+    String(uasPort),
+    "-mp",
+    String(await freeUdpPort()),
+  ]);
   try {
     for (let attempt = 0; ; attempt++) {
       const reg = await sipp(o.workDir, [
-        "-sf", REGISTER_SCENARIO, "-m", "1", "-p", String(await freeUdpPort()),
-        "-s", callee.username, "-au", callee.username, "-ap", callee.password,
-        "-key", "contact_port", String(uasPort), "-key", "expires", "3600", "-timeout", "10s", target,
+        "-sf",
+        REGISTER_SCENARIO,
+        "-m",
+        "1",
+        "-p",
+        String(await freeUdpPort()),
+        "-s",
+        callee.username,
+        "-au",
+        callee.username,
+        "-ap",
+        callee.password,
+        "-key",
+        "contact_port",
+        String(uasPort),
+        "-key",
+        "expires",
+        "3600",
+        "-timeout",
+        "10s",
+        target,
       ]).done;
       if (reg.lines.some((l) => l.startsWith("REGISTER-RESULT 200"))) break;
       // The publication of the new users may still be on its way to Kamailio.
@@ -171,10 +204,32 @@ export async function recordingPhase(o: RecordingPhaseOptions): Promise<Record<s
           const caller = side === "on" ? recorder : plain;
           const started = performance.now();
           const run = await sipp(o.workDir, [
-            "-sf", join(SCENARIOS, "call-stream.xml"), "-p", String(await freeUdpPort()), "-mp", String(await freeUdpPort()),
-            "-s", "30003", "-au", caller.username, "-ap", caller.password, "-key", "caller", caller.username,
-            "-d", String(o.callSeconds * 1000), "-l", String(o.concurrentCalls), "-r", String(o.concurrentCalls),
-            "-m", String(o.callsPerRound), "-timeout", `${timeoutSeconds}s`, target,
+            "-sf",
+            join(SCENARIOS, "call-stream.xml"),
+            "-p",
+            String(await freeUdpPort()),
+            "-mp",
+            String(await freeUdpPort()),
+            "-s",
+            "30003",
+            "-au",
+            caller.username,
+            "-ap",
+            caller.password,
+            "-key",
+            "caller",
+            caller.username,
+            "-d",
+            String(o.callSeconds * 1000),
+            "-l",
+            String(o.concurrentCalls),
+            "-r",
+            String(o.concurrentCalls),
+            "-m",
+            String(o.callsPerRound),
+            "-timeout",
+            `${timeoutSeconds}s`,
+            target,
           ]).done;
           const seconds = (performance.now() - started) / 1000;
           const answered = run.lines.filter((l) => l.startsWith("HANGUP-RESULT 200")).length;

@@ -52,7 +52,8 @@ export async function startMailSink(folder: string, options: MailSinkOptions = {
               callback(null, `saved as ${name}`);
               options.onAccepted?.(file);
             },
-            (e: unknown) => callback(Object.assign(new Error(`cannot save the message: ${String(e)}`), { responseCode: 451 })),
+            (e: unknown) =>
+              callback(Object.assign(new Error(`cannot save the message: ${String(e)}`), { responseCode: 451 })),
           );
       });
     },

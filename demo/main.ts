@@ -100,10 +100,14 @@ if (!recording)
       : "call recording: off, it needs the SIP registrar",
   );
 else if (sink !== null)
-  console.log(`call recording: on; mail goes to a local SMTP sink: recorded calls are saved in ${sink.folder} as .eml files`);
+  console.log(
+    `call recording: on; mail goes to a local SMTP sink: recorded calls are saved in ${sink.folder} as .eml files`,
+  );
 else {
   const relay = describeRelay(smtp);
-  console.log(`call recording: on; mail goes through the SMTP relay ${relay.host}:${relay.port} (${relay.security}) from ${relay.from}`);
+  console.log(
+    `call recording: on; mail goes through the SMTP relay ${relay.host}:${relay.port} (${relay.security}) from ${relay.from}`,
+  );
 }
 
 const loaded = await loadEstate([paths.estate]);
@@ -133,7 +137,8 @@ await api[Symbol.asyncDispose]();
 
 console.log(`\n${account.name}`);
 for (const user of users.sort((a, b) => a.extension.localeCompare(b.extension))) {
-  const recorded = recording && user.recording.enabled ? `  (outbound calls recorded, mailed to ${user.recording.email})` : "";
+  const recorded =
+    recording && user.recording.enabled ? `  (outbound calls recorded, mailed to ${user.recording.email})` : "";
   console.log(`  ${user.extension}  ${user.name}${recorded}`);
   for (const device of devices.filter((d) => user.deviceIds.includes(d.id))) {
     const r = device.registrar;

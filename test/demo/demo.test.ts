@@ -24,11 +24,11 @@ function demoEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 function runDemo(projectDir: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["demo/main.ts", "--once", "--port", "0", "--project-dir", projectDir],
-      { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(process.execPath, ["demo/main.ts", "--once", "--port", "0", "--project-dir", projectDir], {
+      cwd: repoRoot,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (c: Buffer) => (output += c.toString()));
     child.stderr.on("data", (c: Buffer) => (output += c.toString()));
@@ -48,7 +48,9 @@ describeWithRelay("npm start records John's outbound calls", () => {
     expect(run.output).toContain(
       `call recording: on; mail goes to a local SMTP sink: recorded calls are saved in ${mailFolder} as .eml files`,
     );
-    expect(run.output).toMatch(/201 {2}John Smith {2}\(outbound calls recorded, mailed to call-recordings@example\.com\)/);
+    expect(run.output).toMatch(
+      /201 {2}John Smith {2}\(outbound calls recorded, mailed to call-recordings@example\.com\)/,
+    );
     expect(run.output).toMatch(/200 {2}Priya Patel\n/); // no recording
     expect(statSync(mailFolder).mode & 0o777).toBe(0o700);
   });
