@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { startBackend } from "../../backend/server.ts";
+import { startBackend, type BackendOptions } from "../../backend/server.ts";
 import { TERMS_VERSION } from "../../backend/catalogue/service.ts";
 import { openRegistrarStore, registeredContacts } from "../../registrar/index.ts";
 import type { RegistrarStore, RunningRegistrar } from "../../registrar/index.ts";
@@ -41,7 +41,17 @@ export interface EstateBackend extends TestBackend {
   ): Promise<{ users: string[]; devices: string[] }>;
 }
 
-export async function startEstateBackend(options: { trunkPort?: number } = {}): Promise<EstateBackend> {
+export interface EstateBackendOptions {
+  trunkPort?: number;
+  /** The account's time zone (default Europe/London). */
+  timeZone?: string;
+  /** Call recording (the relay's RTP ports, the worker's sweep): startBackend's `recording`. */
+  recording?: BackendOptions["recording"];
+  /** The SMTP relay recordings are mailed through: startBackend's `mail`. */
+  mail?: BackendOptions["mail"];
+}
+
+export async function startEstateBackend(options: EstateBackendOptions = {}): Promise<EstateBackend> {
   const dir = mkdtempSync(join(tmpdir(), "pbx-registrar-e2e-"));
   let logs = "";
   const logDestination = new Writable({
@@ -61,12 +71,14 @@ export async function startEstateBackend(options: { trunkPort?: number } = {}): 
       dataDir: join(dir, "registrar"),
       ...(options.trunkPort !== undefined ? { trunk: { host: "127.0.0.1", port: options.trunkPort } } : {}),
     },
+    ...(options.recording !== undefined ? { recording: options.recording } : {}),
+    ...(options.mail !== undefined ? { mail: options.mail } : {}),
   });
   const registrar = backend.registrar;
   if (!registrar) throw new Error("the backend did not start a registrar");
   const { accountId, token } = await backend.createAccount({
     name: "Acme Telecom Ltd",
-    timeZone: "Europe/London",
+    timeZone: options.timeZone ?? "Europe/London",
     numbers: NUMBERS,
   });
   // A reader of the registrar's tables, as a second connection (the test's view, not the publisher's).
@@ -164,13 +176,20 @@ export async function createDevice(
   return r.body;
 }
 
-/** Creates a user linked to `deviceIds` (applied at once); answers its id. */
+/** Creates a user linked to `deviceIds` (applied at once; recording off unless given); answers its id. */
 export async function createUser(
   b: EstateBackend,
-  u: { name: string; extension: string; licenceId: string; areaPrefix: string; outboundCallerId: string },
+  u: {
+    name: string;
+    extension: string;
+    licenceId: string;
+    areaPrefix: string;
+    outboundCallerId: string;
+    recording?: { enabled: true; email: string; subject: string };
+  },
   deviceIds: string[],
 ): Promise<string> {
-  const r = await b.call<{ id: string }>("POST", "/v1/users", { ...u, recording: { enabled: false } });
+  const r = await b.call<{ id: string }>("POST", "/v1/users", { recording: { enabled: false }, ...u });
   if (r.status !== 201) throw new Error(`user: ${r.status} ${JSON.stringify(r.body)}`);
   for (const deviceId of deviceIds) {
     const l = await b.call("POST", `/v1/users/${r.body.id}/devices`, { deviceId });

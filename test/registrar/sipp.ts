@@ -163,20 +163,23 @@ export interface CallResult {
 
 /**
  * A handset authenticates and dials `dial`; resolves with the final response to its INVITE. The scenario
- * `call-media` plays `caller.pcap` from `dir` once answered; `call-cancel` cancels at the 180.
+ * `call-media` plays `caller.pcap` from `dir` once answered and hangs up `holdMs` later (default 1500);
+ * `call-cancel` cancels at the 180.
  */
 export async function call(
   dir: string,
   registrar: SipTarget,
   caller: { username: string; password: string },
   dial: string,
-  options: { scenario?: "call" | "call-media" | "call-cancel" } = {},
+  options: { scenario?: "call" | "call-media" | "call-cancel"; holdMs?: number } = {},
 ): Promise<CallResult> {
   const run = runSipp(
     dir,
     [
       "-sf",
       join(SCENARIOS, `${options.scenario ?? "call"}.xml`),
+      "-d",
+      String(options.holdMs ?? 1500), // call-media's pause between the answer and the BYE
       "-mp",
       String(await freeUdpPort()), // not sipp's default 6000, which parallel callers would share
       "-p",
