@@ -203,6 +203,9 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   let relay: RunningRelay | null = null;
   const sipOptions = options.registrar;
   const recording = options.recording ?? {};
+  // The worker is made after the relay; a relay that dies before then has lost nothing the start's sweep misses.
+  let onRelayRestart = (): void => undefined;
+  const relayStartedAt = new Date();
   if (sipOptions !== undefined && ("dataDir" in sipOptions || "attach" in sipOptions)) {
     try {
       if ("dataDir" in sipOptions)
@@ -212,6 +215,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
             ...(recording.relayRtpPorts !== undefined ? { rtpPorts: recording.relayRtpPorts } : {}),
             ...(recording.relayNgPort !== undefined ? { ngPort: recording.relayNgPort } : {}),
             ...(recording.relayBinary !== undefined ? { binary: recording.relayBinary } : {}),
+            onRestart: () => onRelayRestart(),
           },
           log,
         );
@@ -280,12 +284,16 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
               ? recordingFolders(sipOptions.dataDir)
               : null,
           events: recordingEvents,
+          calls: sip === null ? null : sip.store,
+          relayStartedAt,
           onEnqueued: () => mail?.kick(),
           fallbackAccountId: () => sip.servedAccount(),
           ...(recording.retentionDays !== undefined ? { retentionDays: recording.retentionDays } : {}),
           ...(recording.maxAttachmentBytes !== undefined ? { maxAttachmentBytes: recording.maxAttachmentBytes } : {}),
           ...(recording.sweepMs !== undefined ? { sweepMs: recording.sweepMs } : {}),
         });
+
+  if (recordings !== null) onRelayRestart = () => recordings.relayRestarted();
 
   const principals = new Map<string, Principal>();
   const app = createApp({

@@ -11,7 +11,8 @@
  *    forks to every device of the callee gives each branch its own leg; PCMU/PCMA only. A refused or
  *    unanswered offer leaves the call unanchored and writes one `pbx_recording_event` row;
  *  - onreply_route[RECORD_REPLY]: `answer` for replies with SDP (183, 200), recording started at the 200 OK
- *    (so ringing and early media are not recorded), a branch that lost to another one deleted;
+ *    (so ringing and early media are not recorded) and the call's metadata kept in `pbx_recording_call` (a
+ *    relay that dies mid-call loses it), a branch that lost to another one deleted;
  *  - failure_route[RECORD_FAILURE]: the call failed or was cancelled: its relay session is ended; nothing
  *    was recorded (recording starts at the answer), so the relay writes no file for it;
  *  - route[RECORD_INDIALOG]: in-dialog requests of marked dialogs only: BYE (either side) ends the session,
@@ -124,6 +125,9 @@ onreply_route[RECORD_REPLY] {
 	}
 	if (status =~ "^2[0-9][0-9]$" && is_method("INVITE")) {
 		start_recording();
+		# The relay keeps the metadata in memory until the call ends: this row names the call's user and
+		# address should the relay die mid-call (the recordings worker then mails that it was lost).
+		sql_query("pbx", "INSERT INTO pbx_recording_call (call_id, metadata) SELECT $(ci{sql.val.str}), $(avp(rec_meta){sql.val.str}) WHERE NOT EXISTS (SELECT 1 FROM pbx_recording_call WHERE call_id = $(ci{sql.val.str}))");
 	} else if (status =~ "^[3-6][0-9][0-9]$" && t_grep_status("200")) {
 		# Another device took the call: this branch's leg goes.
 		rtpengine_delete("via-branch=1");

@@ -12,7 +12,7 @@ export type { RunningRegistrar, StartRegistrarOptions } from "./supervisor.ts";
 export { publishSnapshot, publishWith } from "./publish.ts";
 export type { PublishResult, RegistrarTarget } from "./publish.ts";
 export { openRegistrarStore, RECORDING_RELAY_UNAVAILABLE } from "./store.ts";
-export type { RecordingEvent, RegistrarDatabase, RegistrarStore, WriteResult } from "./store.ts";
+export type { RecordingCall, RecordingEvent, RegistrarDatabase, RegistrarStore, WriteResult } from "./store.ts";
 export { dropRegistrations, registeredContacts } from "./control.ts";
 export { RevisionSnapshot, sipHa1, REGISTRAR_REALM, CALL_PLANS, DESTINATIONS_BY_CALL_PLAN } from "./snapshot.ts";
 export type { CallPlan, SnapshotDevice, SnapshotRecording, SnapshotUser, TrunkDestination } from "./snapshot.ts";

@@ -24,6 +24,19 @@ export interface RecordingEvent {
   createdAt: string;
 }
 
+/**
+ * A recorded call in progress, as Kamailio wrote it into `pbx_recording_call` at the answer: the relay keeps a
+ * call's metadata in memory until the call ends, so this row is what names the call's user and address when the
+ * relay dies mid-call and the recording is lost.
+ */
+export interface RecordingCall {
+  callId: string;
+  /** The call's recording metadata string, as given to the relay. */
+  metadata: string;
+  /** When Kamailio wrote it (the answer): ISO-8601, UTC. */
+  createdAt: string;
+}
+
 /** Why a recorded user's call went unrecorded, as Kamailio writes it: the relay did not take the offer. */
 export const RECORDING_RELAY_UNAVAILABLE = "relay-unavailable";
 
@@ -60,6 +73,10 @@ export interface RegistrarStore {
   recordingEvents(limit: number): Promise<RecordingEvent[]>;
   /** Forgets events once they have been dealt with (read, mailed, then deleted: at least once). */
   deleteRecordingEvents(ids: readonly number[]): Promise<void>;
+  /** The recorded calls with these Call-IDs that Kamailio saw answered (see `RecordingCall`). */
+  recordingCalls(callIds: readonly string[]): Promise<RecordingCall[]>;
+  /** Forgets them once their recording was mailed or its loss was. */
+  deleteRecordingCalls(callIds: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -75,6 +75,15 @@ CREATE TABLE IF NOT EXISTS pbx_recording_event (
   reason TEXT NOT NULL,
   created_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+
+-- Recorded calls Kamailio saw answered, with their metadata; removed by the recordings worker once the call's
+-- recording (or its loss, when the relay died mid-call) was mailed.
+CREATE TABLE IF NOT EXISTS pbx_recording_call (
+  call_id TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS pbx_recording_call_by_id ON pbx_recording_call (call_id);
 `;
 
 export async function openPostgresStore(url: string, realm: string): Promise<RegistrarStore> {
@@ -121,6 +130,16 @@ export async function openPostgresStore(url: string, realm: string): Promise<Reg
       })),
     deleteRecordingEvents: async (ids) => {
       await client.query("DELETE FROM pbx_recording_event WHERE id = ANY($1::bigint[])", [ids]);
+    },
+    recordingCalls: async (callIds) =>
+      (
+        await client.query<{ call_id: string; metadata: string; created_at: Date }>(
+          "SELECT call_id, metadata, created_at FROM pbx_recording_call WHERE call_id = ANY($1::text[])",
+          [callIds],
+        )
+      ).rows.map((r) => ({ callId: r.call_id, metadata: r.metadata, createdAt: r.created_at.toISOString() })),
+    deleteRecordingCalls: async (callIds) => {
+      await client.query("DELETE FROM pbx_recording_call WHERE call_id = ANY($1::text[])", [callIds]);
     },
     close: () => client.end(),
   };

@@ -81,6 +81,15 @@ CREATE TABLE IF NOT EXISTS pbx_recording_event (
   reason TEXT NOT NULL,
   created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
+
+-- Recorded calls Kamailio saw answered, with their metadata; removed by the recordings worker once the call's
+-- recording (or its loss, when the relay died mid-call) was mailed.
+CREATE TABLE IF NOT EXISTS pbx_recording_call (
+  call_id TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX IF NOT EXISTS pbx_recording_call_by_id ON pbx_recording_call (call_id);
 `;
 
 /** Columns added after the first release: a database created before them gets them on open. */
@@ -140,6 +149,20 @@ export function openSqliteStore(path: string, realm: string): RegistrarStore {
     deleteRecordingEvents: async (ids) => {
       const del = db.prepare("DELETE FROM pbx_recording_event WHERE id = ?");
       inTransaction(db, () => ids.forEach((id) => del.run(id)));
+    },
+    recordingCalls: async (callIds) => {
+      const select = db.prepare("SELECT call_id, metadata, created_at FROM pbx_recording_call WHERE call_id = ?");
+      return callIds.flatMap((callId) =>
+        select.all(callId).map((r) => ({
+          callId: String(r.call_id),
+          metadata: String(r.metadata),
+          createdAt: String(r.created_at),
+        })),
+      );
+    },
+    deleteRecordingCalls: async (callIds) => {
+      const del = db.prepare("DELETE FROM pbx_recording_call WHERE call_id = ?");
+      inTransaction(db, () => callIds.forEach((callId) => del.run(callId)));
     },
     close: async () => db.close(),
   };

@@ -55,7 +55,7 @@ export type CallMailOutcome =
   | { kind: "unreadable"; why: string; call: CallMetadata | null };
 
 /** The call's key: its relay name hashed (a Call-ID can be long and is no business of a mail row). */
-export function callKey(call: FinishedCall): string {
+export function callKey(call: Pick<FinishedCall, "name">): string {
   return createHash("sha256").update(call.name).digest("hex").slice(0, 32);
 }
 

@@ -2,7 +2,7 @@
 // `<registrar dataDir>/recordings/relay` (its `pcaps/`, `metadata/`, `tmp/`), and finished WAV files wait for
 // their mail in `<registrar dataDir>/recordings/mail`. Both private: folders 0700, files 0600.
 import { mkdirSync } from "node:fs";
-import { readdir, rename, rm, writeFile } from "node:fs/promises";
+import { readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { makePrivate } from "../../runtime/private-files.ts";
 
@@ -45,6 +45,55 @@ export async function finishedCalls(folders: RecordingFolders): Promise<Finished
     const name = METADATA_FILE.exec(file)?.[1];
     return name === undefined ? [] : [{ name, metadataPath: join(folders.relay, "metadata", file) }];
   });
+}
+
+const UNFINISHED_FILE = /^rtpengine-meta-(.+)\.tmp$/;
+
+/** A call a dead relay left unfinished: its name, its (empty) metadata file in `tmp/` and its pcap. */
+export interface LostCall {
+  name: string;
+  tmpPath: string;
+  pcapPath: string;
+}
+
+/**
+ * Calls whose relay died before they ended: their metadata file is still in `tmp/` and was made before `before`
+ * (the moment the relay died, or this relay process's start), so no running relay will ever finish them.
+ * rtpengine writes that file's content only when the call ends: it is empty, and the call's metadata line comes
+ * from the registrar (`pbx_recording_call`).
+ */
+export async function lostCalls(folders: RecordingFolders, before: Date): Promise<LostCall[]> {
+  let names: string[];
+  try {
+    names = await readdir(join(folders.relay, "tmp"));
+  } catch (e) {
+    if ((e as { code?: unknown }).code === "ENOENT") return [];
+    throw e;
+  }
+  const lost: LostCall[] = [];
+  for (const file of names.sort()) {
+    const name = UNFINISHED_FILE.exec(file)?.[1];
+    if (name === undefined) continue;
+    const tmpPath = join(folders.relay, "tmp", file);
+    try {
+      if ((await stat(tmpPath)).mtimeMs >= before.getTime()) continue; // the running relay's call
+    } catch {
+      continue; // finished (moved to metadata/) meanwhile
+    }
+    lost.push({ name, tmpPath, pcapPath: join(folders.relay, "pcaps", `${name}.pcap`) });
+  }
+  return lost;
+}
+
+/** The Call-ID in a relay's call name (`<Call-ID, URL-escaped>-<16 hex digits>`); null when it is not one. */
+export function callIdOf(name: string): string | null {
+  const escaped = /^(.+)-[0-9a-f]{16}$/.exec(name)?.[1];
+  if (escaped === undefined) return null;
+  try {
+    return decodeURIComponent(escaped);
+  } catch {
+    return null;
+  }
 }
 
 /**

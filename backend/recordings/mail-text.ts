@@ -97,6 +97,8 @@ export function reasonInWords(reason: string): string {
   switch (reason) {
     case "relay-unavailable":
       return "the media relay that records calls could not be reached, or refused the call, when it started";
+    case "relay-restarted":
+      return "the media relay that records calls stopped during the call and was restarted, so the recording was lost";
     case "recording-unreadable":
       return "the relay's recording of the call could not be read";
     default:

@@ -16,6 +16,8 @@ export interface BackendRelayOptions {
   ngPort?: number;
   /** The rtpengine binary; default from PATH, /usr/sbin or /usr/local/sbin. */
   binary?: string;
+  /** rtpengine died and is being started again: the calls it held are lost (see startRelay's `onRestart`). */
+  onRestart?: () => void;
 }
 
 /** Starts rtpengine; null (with one warning) when it is not installed. Other failures throw. */
@@ -34,6 +36,10 @@ export async function startBackendRelay(o: BackendRelayOptions, log: Logger): Pr
       ...(o.rtpPorts !== undefined ? { rtpPorts: o.rtpPorts } : {}),
       ...(o.binary !== undefined ? { binary: o.binary } : {}),
       onLog: (line) => log.debug({ rtpengine: line }, "relay"),
+      onRestart: () => {
+        log.warn({ event: "recording.relay-restarted" }, "the media relay died: recorded calls in progress are lost");
+        o.onRestart?.();
+      },
     });
   } catch (e) {
     if (!(e instanceof RelayNotInstalledError)) throw e;

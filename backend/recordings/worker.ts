@@ -2,6 +2,8 @@
 //   - Finished recorded calls (a metadata file in the relay's `metadata/` folder): watched, and swept on start and
 //     every few seconds (a call that ended while no process ran, a watch event missed) → `call-mail.ts`.
 //   - "Not recorded" events (the registrar's `pbx_recording_event` rows) → `not-recorded.ts`.
+//   - Calls a dying relay lost (unfinished in `tmp/`): looked for at start and whenever the relay restarts →
+//     `lost-calls.ts`.
 //   - With a retention period, WAV files older than it → `retention.ts`.
 // One pass at a time, one call at a time (a mix is CPU and memory: recording/README.md gives its cost). Logs name
 // mail ids, counts, reasons and (for a call set aside) its file, never an address or a subject.
@@ -13,7 +15,16 @@ import type { Clock } from "../clock.ts";
 import { hasMailFor } from "../mail/enqueue.ts";
 import type { Db } from "../store/schema.ts";
 import { callKey, DEFAULT_MAX_ATTACHMENT_BYTES, mailFinishedCall } from "./call-mail.ts";
-import { finishedCalls, prepareMailFolder, setAside, type FinishedCall, type RecordingFolders } from "./folders.ts";
+import {
+  callIdOf,
+  finishedCalls,
+  lostCalls,
+  prepareMailFolder,
+  setAside,
+  type FinishedCall,
+  type RecordingFolders,
+} from "./folders.ts";
+import { mailLostCall, type RecordingCallSource } from "./lost-calls.ts";
 import { enqueueNotRecorded, mailNotRecorded, type RecordingEventSource } from "./not-recorded.ts";
 import { removeExpiredRecordings } from "./retention.ts";
 
@@ -25,6 +36,13 @@ export interface RecordingWorkerDeps {
   folders: RecordingFolders | null;
   /** The registrar's "not recorded" events; null when its store has none. */
   events: RecordingEventSource | null;
+  /** The registrar's recorded calls in progress (their metadata, for calls a dying relay loses); null: none. */
+  calls?: RecordingCallSource | null;
+  /**
+   * When this process's relay started: recordings left unfinished in `tmp/` before it belong to a relay that died
+   * (or was stopped) mid-call, and are mailed as lost at start. Default: the worker's start.
+   */
+  relayStartedAt?: Date;
   /** Mails were enqueued and committed: the mail outbox may deliver them now. */
   onEnqueued(): void;
   /** The account a mail is filed under when the caller's user is gone (the registrar's). */
@@ -48,6 +66,8 @@ export class RecordingWorker {
   private watcher: FSWatcher | null = null;
   private stopped = false;
   private lastRetention = 0;
+  /** Look for calls lost by a relay that died before this instant (set at start and at each relay restart). */
+  private lostBefore: Date | null = null;
   /** Calls whose files could not be set aside: not tried again by this process. */
   private readonly skipped = new Set<string>();
 
@@ -68,9 +88,20 @@ export class RecordingWorker {
         // no metadata folder yet: the sweep finds calls once the relay made it
       }
     }
+    this.lookForLostCalls(this.deps.relayStartedAt ?? new Date());
     this.kick();
     this.sweeper = setInterval(() => this.kick(), this.deps.sweepMs ?? 3_000);
     this.sweeper.unref();
+  }
+
+  /** The relay died and is being started again: the calls it held are lost; their users are told. */
+  relayRestarted(at = new Date()): void {
+    this.lookForLostCalls(at);
+    this.kick();
+  }
+
+  private lookForLostCalls(before: Date): void {
+    if (this.lostBefore === null || this.lostBefore < before) this.lostBefore = before;
   }
 
   kick(): void {
@@ -103,11 +134,13 @@ export class RecordingWorker {
   private async pass(): Promise<void> {
     const { folders, events, log } = this.deps;
     try {
+      // Finished calls first: a call that ended just before the relay died is whole, not lost.
       if (folders !== null)
         for (const call of await finishedCalls(folders)) {
           if (this.stopped) return;
           if (!this.skipped.has(call.name)) await this.mailCall(folders, call);
         }
+      if (folders !== null && this.lostBefore !== null && !this.stopped) await this.mailLostCalls(folders);
       if (events !== null && !this.stopped) await this.mailEvents(events);
       const retentionDays = this.deps.retentionDays ?? 0;
       if (folders !== null && retentionDays > 0 && Date.now() - this.lastRetention >= RETENTION_EVERY_MS) {
@@ -131,7 +164,43 @@ export class RecordingWorker {
     };
   }
 
+  private async mailLostCalls(folders: RecordingFolders): Promise<void> {
+    const { log } = this.deps;
+    const before = this.lostBefore;
+    if (before === null) return;
+    const calls = this.deps.calls ?? null;
+    for (const call of await lostCalls(folders, before)) {
+      if (this.stopped) return;
+      const key = callKey(call);
+      if (calls === null) {
+        log.warn({ event: "recording.lost", call: key, why: "no registrar store" }, "a recorded call was lost");
+        continue;
+      }
+      const outcome = await mailLostCall(call, { ...this.options(folders), calls });
+      if (outcome.kind === "enqueued") {
+        log.info(
+          { event: "recording.lost", call: key, mailId: outcome.mailId },
+          "the relay lost a recorded call; its user is told",
+        );
+        this.deps.onEnqueued();
+      } else if (outcome.kind === "unknown")
+        log.warn(
+          { event: "recording.lost", call: key, why: outcome.why.slice(0, 200) },
+          "the relay lost a recorded call; nobody can be told",
+        );
+    }
+    // Only once every lost call was dealt with: a failure is retried at the next sweep.
+    if (this.lostBefore === before) this.lostBefore = null;
+  }
+
   private async mailCall(folders: RecordingFolders, call: FinishedCall): Promise<void> {
+    await this.mailFinishedCall(folders, call);
+    // The call is over: the registrar no longer needs its metadata (kept for a relay dying mid-call).
+    const callId = callIdOf(call.name);
+    if (callId !== null) await this.deps.calls?.deleteRecordingCalls([callId]);
+  }
+
+  private async mailFinishedCall(folders: RecordingFolders, call: FinishedCall): Promise<void> {
     const { log } = this.deps;
     const key = callKey(call);
     const started = performance.now();

@@ -36,6 +36,11 @@ export interface StartRelayOptions {
   binary?: string;
   /** Receives each line rtpengine prints. */
   onLog?: (line: string) => void;
+  /**
+   * Called when rtpengine died, before it is started again (so every recording file older than this call belongs
+   * to the dead process): the calls it held are lost, their recordings left unfinished in `tmp/`.
+   */
+  onRestart?: () => void;
 }
 
 export interface RunningRelay {
@@ -120,7 +125,12 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
   let daemon: SupervisedDaemon;
   for (let attempt = 1; ; attempt++) {
     output.length = 0; // what this attempt printed
-    daemon = superviseDaemon({ name: "rtpengine", launch, log: remember });
+    daemon = superviseDaemon({
+      name: "rtpengine",
+      launch,
+      log: remember,
+      beforeRestart: async () => options.onRestart?.(),
+    });
     const started = daemon.current();
     try {
       await untilPong({ host, port: ngPort }, () => started === undefined || hasExited(started), 10_000);
