@@ -139,6 +139,23 @@ function storeBehaviour(backend: () => Backend): void {
       expect(await store.recordingEvents(10)).toHaveLength(1);
     });
 
+    it("finds recorded calls in progress by Call-ID, and forgets the ones deleted", async () => {
+      await store.write(base);
+      for (const callId of ["a@pbx.test", "b@pbx.test"])
+        await backend().exec(
+          `INSERT INTO pbx_recording_call (call_id, metadata) VALUES ('${callId}', 'v=1&user=752d6a6f686e')`,
+        );
+
+      const calls = await store.recordingCalls(["b@pbx.test", "unknown@pbx.test"]);
+      expect(calls.map((c) => [c.callId, c.metadata])).toEqual([["b@pbx.test", "v=1&user=752d6a6f686e"]]);
+      expect(calls[0]?.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+      expect(Math.abs(Date.parse(calls[0]?.createdAt ?? "") - Date.now())).toBeLessThan(60_000);
+
+      await store.deleteRecordingCalls(["a@pbx.test"]);
+      await store.write({ ...base, revision: 2 }); // a snapshot never touches them
+      expect((await store.recordingCalls(["a@pbx.test", "b@pbx.test"])).map((c) => c.callId)).toEqual(["b@pbx.test"]);
+    });
+
     it("refuses a malformed snapshot and leaves the previous revision whole", async () => {
       await store.write({ ...base, revision: 10 });
       const broken: RevisionSnapshot = {
