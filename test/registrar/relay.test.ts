@@ -137,14 +137,32 @@ describeWithRelay("supervising the media relay", () => {
   it("starts rtpengine again on the same NG port after it is killed; the call in progress is lost", async () => {
     const recordingDir = join(dir, "restart", "recordings");
     await using relay = await startRelay({ dataDir: join(dir, "restart"), recordingDir, rtpPorts: RTP_PORTS });
-    const caller = await udpSocket();
-    await ngRequest(ngOf(relay), "offer", {
-      "call-id": "killed-call",
-      "from-tag": "caller",
-      sdp: pcmuSdp(caller.address().port, 1),
-      "record call": "yes",
+    await using caller = await udpSocket();
+    await using callee = await udpSocket();
+    const heard = { byCaller: 0, byCallee: 0 };
+    caller.on("message", () => (heard.byCaller += 1));
+    callee.on("message", () => (heard.byCallee += 1));
+    const tags = { "call-id": "killed-call", "from-tag": "caller" };
+    const offer = await ngRequest(ngOf(relay), "offer", { ...tags, sdp: pcmuSdp(caller.address().port, 1) });
+    const answer = await ngRequest(ngOf(relay), "answer", {
+      ...tags,
+      "to-tag": "callee",
+      sdp: pcmuSdp(callee.address().port, 2),
     });
-    caller.close();
+    await ngRequest(ngOf(relay), "start recording", { ...tags, "to-tag": "callee" });
+    const talk = async (from: number): Promise<void> => {
+      for (let sequence = from; sequence < from + 10; sequence++) {
+        caller.send(rtpPacket(sequence, 0x1111, 0x11), audioPort(answer.sdp), "127.0.0.1");
+        callee.send(rtpPacket(sequence, 0x2222, 0x22), audioPort(offer.sdp), "127.0.0.1");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    };
+    await talk(0);
+    expect(heard).toEqual({ byCaller: 10, byCallee: 10 });
+    // Until the call ends, its metadata file is empty: rtpengine writes it whole (the metadata string too) at the end.
+    const [tmpFile] = filesIn(join(recordingDir, "tmp"));
+    expect(readFileSync(join(recordingDir, "tmp", tmpFile ?? ""), "utf8")).toBe("");
     const firstPid = relay.pid();
     const ngPort = relay.ngPort;
 
@@ -155,13 +173,17 @@ describeWithRelay("supervising the media relay", () => {
     expect(relay.pid()).not.toBe(firstPid);
     expect(relay.ngPort).toBe(ngPort);
     expect(await ngRequest(ngOf(relay), "ping")).toEqual({ result: "pong" });
-    // The new relay knows nothing of the call: its metadata never leaves tmp/, its pcap stays unfinished.
-    expect(await ngRequest(ngOf(relay), "delete", { "call-id": "killed-call", "from-tag": "caller" })).toMatchObject({
+    // The new relay knows nothing of the call: its media sent to the same ports goes nowhere, its metadata never
+    // leaves tmp/ (still empty), its pcap stays unfinished.
+    await talk(10);
+    expect(heard).toEqual({ byCaller: 10, byCallee: 10 });
+    expect(await ngRequest(ngOf(relay), "delete", tags)).toMatchObject({
       result: "ok",
       warning: "Call-ID not found or tags didn't match",
     });
     expect(filesIn(join(recordingDir, "metadata"))).toEqual([]);
-    expect(filesIn(join(recordingDir, "tmp"))).toHaveLength(1);
+    expect(filesIn(join(recordingDir, "tmp"))).toEqual([tmpFile]);
+    expect(readFileSync(join(recordingDir, "tmp", tmpFile ?? ""), "utf8")).toBe("");
   });
 
   it("says why it did not start when its NG port is taken", async () => {
