@@ -191,7 +191,7 @@ export async function recordingPhase(o: RecordingPhaseOptions): Promise<Record<s
     const watcher = watch(metadataDir, (_event, file) => {
       const name = /^rtpengine-meta-(.+)\.txt$/.exec(file ?? "")?.[1];
       if (name === undefined) return;
-      const key = callKey({ name, metadataPath: join(metadataDir, file!) });
+      const key = callKey({ name });
       if (!hungUp.has(key)) hungUp.set(key, Date.now());
     });
 

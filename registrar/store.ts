@@ -6,7 +6,13 @@
 import type { RegistrarDatabase, RegistrarStore } from "./store-contract.ts";
 import { withoutSqliteWarning } from "./sqlite-warning.ts";
 
-export type { RecordingCall, RecordingEvent, RegistrarDatabase, RegistrarStore, WriteResult } from "./store-contract.ts";
+export type {
+  RecordingCall,
+  RecordingEvent,
+  RegistrarDatabase,
+  RegistrarStore,
+  WriteResult,
+} from "./store-contract.ts";
 export { RECORDING_RELAY_UNAVAILABLE } from "./store-contract.ts";
 
 /** Opens the registrar's tables for writing, creating them if missing. */

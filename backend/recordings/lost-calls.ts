@@ -45,7 +45,8 @@ export async function mailLostCall(call: LostCall, o: LostCallOptions): Promise<
   if (await hasMailFor(o.db, sourceKey)) outcome = { kind: "already-enqueued" };
   else {
     const row = callId === null ? undefined : (await o.calls.recordingCalls([callId]))[0];
-    outcome = row === undefined ? { kind: "unknown", why: "the registrar holds no metadata for the call" } : await mail(row);
+    outcome =
+      row === undefined ? { kind: "unknown", why: "the registrar holds no metadata for the call" } : await mail(row);
   }
   await rm(call.pcapPath, { force: true });
   await rm(call.tmpPath, { force: true });

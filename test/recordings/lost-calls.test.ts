@@ -35,7 +35,11 @@ beforeAll(async () => {
     logLevel: "silent",
     mail: { smtp: sink.settings(), retry: { baseMs: 100, capMs: 400 }, sweepMs: 200 },
   });
-  const account = await backend.createAccount({ name: "Lost Ltd", timeZone: "Europe/Paris", numbers: ["+442079460000"] });
+  const account = await backend.createAccount({
+    name: "Lost Ltd",
+    timeZone: "Europe/Paris",
+    numbers: ["+442079460000"],
+  });
   john = (await createJohnAndMary(backend.url, account.token, JOHN_RECORDING)).john;
   dir = mkdtempSync(join(tmpdir(), "lost-calls-"));
   registrarDb = join(dir, "registrar.db");

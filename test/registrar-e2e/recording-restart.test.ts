@@ -84,7 +84,13 @@ describeWithRelay("the media relay restarting during a recorded call", () => {
     );
     await createUser(
       b,
-      { name: "Mary Jones", extension: "202", licenceId: maryLicence, areaPrefix: "0161", outboundCallerId: NUMBERS[1]! },
+      {
+        name: "Mary Jones",
+        extension: "202",
+        licenceId: maryLicence,
+        areaPrefix: "0161",
+        outboundCallerId: NUMBERS[1]!,
+      },
       [maryDesk.id],
     );
     await b.published(await currentRevision(b));

@@ -94,7 +94,13 @@ describeWithRelay("outbound call recording with real handsets", () => {
     );
     await createUser(
       b,
-      { name: "Mary Jones", extension: "202", licenceId: maryLicence, areaPrefix: "0161", outboundCallerId: NUMBERS[1]! },
+      {
+        name: "Mary Jones",
+        extension: "202",
+        licenceId: maryLicence,
+        areaPrefix: "0161",
+        outboundCallerId: NUMBERS[1]!,
+      },
       [maryDesk.id],
     );
     await b.published(await currentRevision(b));
