@@ -4,60 +4,18 @@
  * side, delete), the users the mails name, made through the API, and a backend with a registrar, its relay and a
  * mail relay.
  */
-import { createSocket, type Socket } from "node:dgram";
 import { Writable } from "node:stream";
-import { describe } from "vitest";
 import { startBackend, type Backend, type BackendOptions } from "../../backend/server.ts";
 import { TERMS_VERSION } from "../../backend/catalogue/service.ts";
 import type { SmtpSettings } from "../../backend/mail/settings.ts";
 import { formatCallMetadata, type CallMetadata } from "../../recording/call-metadata.ts";
 import { ngRequest, type NgAddress } from "../../registrar/relay/index.ts";
-import { findOnPath } from "../../registrar/supervision.ts";
+import { audioPort, pcmuSdp, udpSocket } from "../registrar/relay-handset.ts";
+export { describeWithRelay } from "../registrar/with-relay.ts";
 import { encodeG711, PCMU, rtpPacket, toneSamples } from "../recording/rtp-stream.ts";
 
 export const CALLER_HZ = 440;
 export const CALLEE_HZ = 1000;
-
-/** describe() that needs rtpengine and Kamailio: skipped when missing, except in CI, which installs them. */
-export function describeWithRelay(title: string, body: () => void): void {
-  const missing = ["rtpengine", "kamailio"].filter((b) => findOnPath(b) === undefined);
-  if (missing.length === 0) {
-    describe(title, body);
-    return;
-  }
-  if (process.env.CI === "true") {
-    describe(title, () => {
-      throw new Error(`${missing.join(" and ")} not installed: CI must run registrar/install-debian.sh`);
-    });
-    return;
-  }
-  console.warn(
-    `[pbx-estate] skipping ${title}: ${missing.join(" and ")} not installed (bash registrar/install-debian.sh)`,
-  );
-  describe.skip(`${title} (${missing.join(" and ")} not installed)`, body);
-}
-
-async function udpSocket(): Promise<Socket> {
-  const socket = createSocket("udp4");
-  await new Promise<void>((done) => socket.bind(0, "127.0.0.1", () => done()));
-  return socket;
-}
-
-function pcmuSdp(port: number, session: number): string {
-  return [
-    "v=0",
-    `o=- ${session} 1 IN IP4 127.0.0.1`,
-    "s=-",
-    "c=IN IP4 127.0.0.1",
-    "t=0 0",
-    `m=audio ${port} RTP/AVP 0`,
-    "a=rtpmap:0 PCMU/8000",
-    "a=sendrecv",
-    "",
-  ].join("\r\n");
-}
-
-const audioPort = (sdp: unknown): number => Number(/^m=audio (\d+) /m.exec(String(sdp))?.[1]);
 
 /**
  * One recorded call through the relay: John's phone plays CALLER_HZ, the callee's CALLEE_HZ, from the answer

@@ -7,17 +7,17 @@
  *
  * Ports of this file: SIP, NG and sipp media ports are free ones; RTP ports 42000–42199.
  */
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { ngRequest } from "../../registrar/relay/index.ts";
 import { readMail, startSmtpSink, type AcceptedMail, type SmtpSink } from "../backend/mail-harness.ts";
-import { LINK_TYPE_ETHERNET, pcapFile } from "../recording/pcap-writer.ts";
-import { PCMU, toneStream } from "../recording/rtp-stream.ts";
 import { readWav } from "../recording/wav-reader.ts";
 import { call, eventually, register, startUas, type Uas } from "../registrar/sipp.ts";
 import { describeWithRelay } from "../registrar/with-relay.ts";
-import { NUMBERS, createDevice, createUser, currentRevision, startEstateBackend } from "./harness.ts";
+import { startEstateBackend } from "./harness.ts";
+import { johnRecordsMaryDoesNot } from "./recording-estate.ts";
+import { writeHandsetTones } from "../registrar/handset-tones.ts";
 import type { ApiDevice, EstateBackend } from "./harness.ts";
 
 const RTP_PORTS = { min: 42_000, max: 42_199 };
@@ -35,28 +35,6 @@ const creds = (d: ApiDevice) => ({ username: d.sipUsername, password: d.sipPassw
 const relayFiles = (sub: "pcaps" | "metadata" | "tmp"): string[] =>
   readdirSync(join(b.dir, "registrar", "recordings", "relay", sub));
 
-function writeTones(dir: string): void {
-  const tone = (name: string, ssrc: number, frequency: number, durationMs: number): void =>
-    writeFileSync(
-      join(dir, name),
-      pcapFile(
-        toneStream({
-          source: { address: "127.0.0.1", port: 40_000 },
-          destination: { address: "127.0.0.1", port: 40_002 },
-          payloadType: PCMU,
-          frequency,
-          ssrc,
-          startMs: Date.now(),
-          durationMs,
-        }),
-        { linkType: LINK_TYPE_ETHERNET },
-      ),
-    );
-  tone("caller.pcap", 0x1111_1111, 440, HOLD_MS);
-  tone("callee.pcap", 0x2222_2222, 1000, HOLD_MS);
-  tone("early.pcap", 0x3333_3333, 2_000, 500);
-}
-
 describeWithRelay("the media relay restarting during a recorded call", () => {
   beforeAll(async () => {
     sink = await startSmtpSink();
@@ -65,36 +43,8 @@ describeWithRelay("the media relay restarting during a recorded call", () => {
       mail: { smtp: sink.settings(), retry: { baseMs: 100, capMs: 400 }, sweepMs: 200 },
     });
     if (b.backend.relay === null) throw new Error("the backend did not start its relay");
-    const licences = await b.licences(["national-unlimited", "national-unlimited"], 2);
-    const [johnLicence, maryLicence] = licences.users as [string, string];
-    const [l1, l2] = licences.devices as [string, string];
-    johnDesk = await createDevice(b, "John's Desk Phone", l1);
-    maryDesk = await createDevice(b, "Mary's Desk Phone", l2);
-    await createUser(
-      b,
-      {
-        name: "John Smith",
-        extension: "201",
-        licenceId: johnLicence,
-        areaPrefix: "020",
-        outboundCallerId: NUMBERS[0]!,
-        recording: { enabled: true, ...JOHN_RECORDING },
-      },
-      [johnDesk.id],
-    );
-    await createUser(
-      b,
-      {
-        name: "Mary Jones",
-        extension: "202",
-        licenceId: maryLicence,
-        areaPrefix: "0161",
-        outboundCallerId: NUMBERS[1]!,
-      },
-      [maryDesk.id],
-    );
-    await b.published(await currentRevision(b));
-    writeTones(b.dir);
+    ({ johnDesk, maryDesk } = await johnRecordsMaryDoesNot(b, JOHN_RECORDING));
+    writeHandsetTones(b.dir, { callerHz: 440, calleeHz: 1000, durationMs: HOLD_MS });
   });
   afterEach(() => running.splice(0).forEach((uas) => uas.stop()));
   afterAll(async () => {

@@ -8,7 +8,7 @@
  *
  * Ports of this file: SIP, NG and sipp media ports are free ones; RTP ports 41200–41399.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
@@ -19,8 +19,7 @@ import { openRegistrarStore, REGISTRAR_REALM, startRegistrar } from "../../regis
 import type { RevisionSnapshot, RunningRegistrar } from "../../registrar/index.ts";
 import { ngRequest, startRelay } from "../../registrar/relay/index.ts";
 import type { RunningRelay } from "../../registrar/relay/index.ts";
-import { LINK_TYPE_ETHERNET, pcapFile } from "../recording/pcap-writer.ts";
-import { PCMU, toneStream } from "../recording/rtp-stream.ts";
+import { HANDSET_SSRC, writeHandsetTones } from "./handset-tones.ts";
 import { device, johnDesk, maryDesk, marySoft } from "./estate.ts";
 import { call, eventually, freeUdpPort, register, startUas } from "./sipp.ts";
 import type { Uas } from "./sipp.ts";
@@ -28,7 +27,7 @@ import { describeWithRelay } from "./with-relay.ts";
 
 const RTP_PORTS = { min: 41_200, max: 41_399 };
 /** The SSRCs of what the handsets play: the caller, the callee once answered, the callee's early media. */
-const SSRC = { caller: 0x1111_1111, callee: 0x2222_2222, early: 0x3333_3333 };
+const SSRC = HANDSET_SSRC;
 
 const johnRecording = { email: "john@example.com", subject: "Calls of John" };
 const usersWith = (recording: { email: string; subject: string }): RevisionSnapshot["users"] => [
@@ -92,25 +91,7 @@ describeWithRelay("recording users' calls through the media relay", () => {
       relay: { host: relay.host, ngPort: relay.ngPort },
     });
     await registrar.publish(snapshotWith(johnRecording));
-    const tone = (name: string, ssrc: number, frequency: number, durationMs: number): void =>
-      writeFileSync(
-        join(dir, name),
-        pcapFile(
-          toneStream({
-            source: { address: "127.0.0.1", port: 40_000 },
-            destination: { address: "127.0.0.1", port: 40_002 },
-            payloadType: PCMU,
-            frequency,
-            ssrc,
-            startMs: Date.now(),
-            durationMs,
-          }),
-          { linkType: LINK_TYPE_ETHERNET },
-        ),
-      );
-    tone("caller.pcap", SSRC.caller, 440, 1_000);
-    tone("callee.pcap", SSRC.callee, 1_000, 1_000);
-    tone("early.pcap", SSRC.early, 2_000, 500);
+    writeHandsetTones(dir, { callerHz: 440, calleeHz: 1_000, durationMs: 1_000 });
   });
   afterEach(async () => {
     running.splice(0).forEach((uas) => uas.stop());

@@ -7,8 +7,6 @@
  * Ports of this file: NG ports are free ones; RTP ports 41000–41199.
  */
 import { spawn } from "node:child_process";
-import { createSocket } from "node:dgram";
-import type { Socket } from "node:dgram";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +22,7 @@ import type { NgAddress, RunningRelay } from "../../registrar/relay/index.ts";
 import { freeUdpPort, stopChild } from "../../registrar/supervision.ts";
 import { processesNaming } from "./processes.ts";
 import { describeWithRelay } from "./with-relay.ts";
+import { audioPort, pcmuSdp, udpSocket } from "./relay-handset.ts";
 import { eventually } from "./sipp.ts";
 
 const RTP_PORTS = { min: 41_000, max: 41_199 };
@@ -35,33 +34,6 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const ngOf = (relay: RunningRelay): NgAddress => ({ host: relay.host, port: relay.ngPort });
-
-async function udpSocket(): Promise<Socket> {
-  const socket = createSocket("udp4");
-  await new Promise<void>((done) => socket.bind(0, "127.0.0.1", () => done()));
-  return socket;
-}
-
-/** A handset's SDP offering PCMU only, receiving RTP on `port`. */
-function pcmuSdp(port: number, session: number): string {
-  return [
-    "v=0",
-    `o=- ${session} 1 IN IP4 127.0.0.1`,
-    "s=-",
-    "c=IN IP4 127.0.0.1",
-    "t=0 0",
-    `m=audio ${port} RTP/AVP 0`,
-    "a=rtpmap:0 PCMU/8000",
-    "a=sendrecv",
-    "",
-  ].join("\r\n");
-}
-
-function audioPort(sdp: unknown): number {
-  const port = /^m=audio (\d+) /m.exec(String(sdp))?.[1];
-  if (port === undefined) throw new Error(`no audio port in ${String(sdp)}`);
-  return Number(port);
-}
 
 /** 20 ms of PCMU: a 12-byte RTP header (version 2, payload type 0) and 160 bytes all `fill`. */
 function rtpPacket(sequence: number, ssrc: number, fill: number): Buffer {
